@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# wgmesh top-level build. `make` builds the module (against KDIR) and the
+# CLI; `make check` installs what is missing, builds everything and runs
+# the unit tests and the VM selftests on both test kernels; `make demo`
+# shows the system working in a VM.
+#
+# The host kernel has no module support, so KDIR never defaults to
+# `uname -r`: it defaults to the headers of the newest installed Debian 6.1
+# cloud kernel. Kernel versions are discovered, never hard-coded.
+
+# Test kernel lines: Debian 12's 6.1 and 6.12 cloud kernels.
+KERNEL_LINES ?= 6.1 6.12
+KFLAVOUR ?= cloud-amd64
+
+# newest installed headers of one kernel line, e.g. $(call kver_of,6.1)
+kver_of = $(shell ls -d /usr/src/linux-headers-$(1).*-$(KFLAVOUR) 2>/dev/null | \
+	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+
+KVER ?= $(call kver_of,$(firstword $(KERNEL_LINES)))
+KDIR ?= /usr/src/linux-headers-$(KVER)
+TEST_KVERS = $(foreach l,$(KERNEL_LINES),$(call kver_of,$(l)))
+
+# Packages `make deps` installs when missing (Debian 12).
+DEPS_PKGS := build-essential gcc make pkg-config libmnl-dev libsodium-dev \
+	qemu-system-x86 busybox-static wireguard-tools iproute2 iputils-ping \
+	iperf3 socat tcpdump jq dkms kmod cpio xz-utils clang valgrind \
+	linux-image-$(KFLAVOUR) linux-headers-$(KFLAVOUR) \
+	linux-image-6.12-$(KFLAVOUR) linux-headers-6.12-$(KFLAVOUR)
+
+HAVE_TOOLS = $(wildcard tools/Makefile)
+HAVE_SELFTESTS_MK = $(wildcard selftests/Makefile)
+
+.PHONY: all module tools selftests modules-all deps check check-run demo \
+	demo-run fuzz bench bench-run clean help
+
+all: module tools
+
+help:
+	@echo "make               module (KDIR=$(KDIR)) and CLI"
+	@echo "make modules-all   wgmesh.ko for every test kernel into build/<kver>/"
+	@echo "make deps          apt-get install whatever is missing"
+	@echo "make check         deps, build, unit tests, VM selftests on all test kernels"
+	@echo "                   (TESTS='smoke ...' KERNELS='6.1 ...' to narrow it)"
+	@echo "make demo          boot a VM and show wgmesh working"
+	@echo "make fuzz|bench    run the fuzzers / the benchmark"
+
+module:
+	@test -d "$(KDIR)" || { echo "make: kernel headers not found: KDIR=$(KDIR) (run 'make deps')" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
+
+tools:
+ifneq ($(HAVE_TOOLS),)
+	$(MAKE) -C tools
+endif
+
+selftests: tools
+ifneq ($(HAVE_SELFTESTS_MK),)
+	$(MAKE) -C selftests
+endif
+
+# Each kernel gets its own copy of the sources so that builds for different
+# kernels never share object files.
+modules-all:
+	@test -n "$(strip $(TEST_KVERS))" || { echo "make: no test kernel headers installed (run 'make deps')" >&2; exit 1; }
+	@set -e; for kver in $(TEST_KVERS); do \
+		src=build/$$kver/src; \
+		mkdir -p $$src; \
+		cp -ru Kbuild kernel $$src/; \
+		echo "  MODULE  build/$$kver/wgmesh.ko"; \
+		$(MAKE) -s -C /usr/src/linux-headers-$$kver M=$(CURDIR)/$$src $(if $(W),W=$(W)) modules; \
+		cp $$src/wgmesh.ko build/$$kver/wgmesh.ko; \
+	done
+
+deps:
+	@missing=$$(dpkg-query -W -f='$${Package} $${db:Status-Abbrev}\n' $(DEPS_PKGS) 2>/dev/null | \
+		awk '$$2 == "ii" { print $$1 }' | sort > /tmp/wgmesh-deps.$$$$; \
+		for p in $(DEPS_PKGS); do grep -qx "$$p" /tmp/wgmesh-deps.$$$$ || echo $$p; done; \
+		rm -f /tmp/wgmesh-deps.$$$$); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Kernel versions are computed in sub-makes, after deps may have installed them.
+check: deps
+	$(MAKE) check-run
+
+check-run: modules-all selftests
+	selftests/run_tests.sh $(if $(TESTS),--tests "$(TESTS)") $(if $(KERNELS),--kernels "$(KERNELS)")
+
+demo: deps
+	$(MAKE) demo-run
+
+demo-run: modules-all selftests
+	selftests/vm/run.sh -k "$(or $(KERNEL),$(firstword $(KERNEL_LINES)))" -t 300 -- selftests/demo.sh
+
+fuzz: deps
+ifneq ($(HAVE_TOOLS),)
+	$(MAKE) -C tools fuzz
+else
+	@echo "fuzz: no tools/ yet" >&2; exit 1
+endif
+
+bench: deps
+	$(MAKE) bench-run
+
+bench-run: modules-all selftests
+	@if [ -x selftests/bench.sh ]; then \
+		selftests/vm/run.sh -k "$(or $(KERNEL),$(firstword $(KERNEL_LINES)))" -t 600 -- selftests/bench.sh; \
+	elif [ -n "$(HAVE_TOOLS)" ] && $(MAKE) -C tools -n bench >/dev/null 2>&1; then \
+		$(MAKE) -C tools bench; \
+	else \
+		echo "bench: no selftests/bench.sh yet" >&2; exit 1; \
+	fi
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+ifneq ($(HAVE_TOOLS),)
+	$(MAKE) -C tools clean
+endif
+ifneq ($(HAVE_SELFTESTS_MK),)
+	$(MAKE) -C selftests clean
+endif
+	rm -rf build

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh KVER OUT: build the base initramfs (newc cpio, uncompressed:
+# unpacking is faster than decompressing under TCG) for one kernel.
+#
+# It holds busybox-static (every applet), the host's own binaries the tests
+# need (bash, ip, wg, ping, iperf3, kmod, ... each with the libraries ldd
+# lists), the kernel modules of the list below with their dependency
+# closure (from modprobe --show-depends, so .ko and .ko.xz both work and
+# built-in modules are skipped) and the guest init from this directory.
+# The per-run payload (the repo) is a second cpio appended by run.sh.
+
+set -euo pipefail
+
+kver=${1:?usage: mkinitramfs.sh KVER OUT}
+out=${2:?usage: mkinitramfs.sh KVER OUT}
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Modules the guest can load; the init loads the virtio ones at boot.
+modules="virtio_pci virtio_console virtio_rng wireguard veth dummy"
+# Host binaries copied when installed; the first group is required.
+required_bins="bash ip wg ping iperf3 kmod"
+optional_bins="ss tc tcpdump socat jq strace"
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver (install linux-image-$kver)"
+command -v busybox >/dev/null || die "busybox not found (apt-get install busybox-static)"
+busybox=$(command -v busybox)
+ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (apt-get install busybox-static)"
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/wgmesh-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,run,tmp,root,mnt,var}
+ln -s ../run "$root/var/run"
+ln -s lib "$root/usr/lib" 2>/dev/null || true
+install -m 0755 "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+
+# copy_file SRC: copy a host file to the same path in the image.
+copy_file()
+{
+	local src=$1
+	mkdir -p "$root$(dirname "$src")"
+	cp -L "$src" "$root$src"
+}
+
+# copy_bin PATH: the binary and its shared libraries; it replaces any
+# busybox applet of the same name.
+copy_bin()
+{
+	local bin=$1 name lib
+	name=$(basename "$bin")
+	rm -f "$root/bin/$name"
+	install -m 0755 "$(readlink -f "$bin")" "$root/bin/$name"
+	for lib in $(ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'); do
+		[ -e "$root$lib" ] || copy_file "$lib"
+	done
+}
+
+for b in $required_bins; do
+	p=$(command -v "$b") || die "$b not found (run 'make deps')"
+	copy_bin "$p"
+done
+for b in $optional_bins; do
+	p=$(command -v "$b") && copy_bin "$p"
+done
+# kmod is modprobe/insmod/rmmod/lsmod/modinfo/depmod: it knows .ko.xz and
+# modules.builtin, busybox's versions know neither.
+for m in modprobe insmod rmmod lsmod modinfo depmod; do
+	rm -f "$root/bin/$m"
+	ln -s kmod "$root/bin/$m"
+done
+for d in sbin usr/bin usr/sbin; do
+	for f in "$root"/bin/*; do
+		ln -s "/bin/$(basename "$f")" "$root/$d/$(basename "$f")" 2>/dev/null || true
+	done
+done
+
+# Kernel modules with their dependency closure.
+moddir=/lib/modules/$kver
+for m in $modules; do
+	modprobe --show-depends -S "$kver" "$m" 2>/dev/null |
+		awk '$1 == "insmod" { print $2 }'
+done | sort -u | while read -r ko; do
+	copy_file "$ko"
+done
+for f in modules.order modules.builtin modules.builtin.modinfo modules.builtin.bin; do
+	[ -e "$moddir/$f" ] && copy_file "$moddir/$f"
+done
+depmod -b "$root" "$kver" || die "depmod failed for $kver"
+
+cat > "$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/bash
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+tcpdump:x:100:100:tcpdump:/nonexistent:/bin/false
+EOF
+cat > "$root/etc/group" <<'EOF'
+root:x:0:
+nogroup:x:65534:
+tcpdump:x:100:
+EOF
+printf '127.0.0.1 localhost\n::1 localhost\n' > "$root/etc/hosts"
+: > "$root/etc/fstab"
+
+install -m 0755 "$here/init" "$root/init"
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --owner=0:0 --quiet) > "$out.tmp"
+mv "$out.tmp" "$out"
