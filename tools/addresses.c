@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* "wgmesh addresses": every machine's addresses and owned prefixes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "cmd.h"
+#include "topology.h"
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* The address and owned prefix of machine @i in controller @c's subnet. */
+static void machine_addr(const struct wgmesh_topology *t, size_t i, size_t c,
+			 char *addr, char *prefix)
+{
+	const char *cname = t->controllers[c].name;
+	struct in6_addr a;
+
+	if (i < t->n_controllers) {
+		wgmesh_controller_addr(t->name, cname, &a);
+		wgmesh_addr_str(&a, addr);
+		wgmesh_controller_subnet(t->name, cname, &a);
+		wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, prefix);
+	} else {
+		const char *pname = t->peers[i - t->n_controllers].name;
+
+		wgmesh_peer_addr(t->name, cname, pname, &a);
+		wgmesh_addr_str(&a, addr);
+		wgmesh_peer_prefix(t->name, cname, pname, &a);
+		wgmesh_prefix_str(&a, WGMESH_PEER_PLEN, prefix);
+	}
+}
+
+static void print_json(const struct wgmesh_topology *t)
+{
+	char addr[INET6_ADDRSTRLEN], prefix[WGMESH_PREFIX_STRLEN];
+	struct in6_addr mesh;
+
+	wgmesh_mesh_prefix(t->name, &mesh);
+	printf("{\"mesh\":");
+	json_str(stdout, t->name);
+	printf(",\"prefix\":\"%s\",\"domain\":",
+	       wgmesh_prefix_str(&mesh, WGMESH_MESH_PLEN, prefix));
+	json_str(stdout, t->domain);
+	printf(",\"interface\":");
+	json_str(stdout, t->interface);
+	printf(",\"machines\":[");
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
+		bool ctrl = i < t->n_controllers;
+		size_t own = ctrl ? i : t->peers[i - t->n_controllers].controller;
+
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(stdout, ctrl ? t->controllers[i].name :
+			 t->peers[i - t->n_controllers].name);
+		printf(",\"role\":\"%s\",\"controller\":",
+		       ctrl ? "controller" : "peer");
+		json_str(stdout, t->controllers[own].name);
+		machine_addr(t, i, own, addr, prefix);
+		printf(",\"address\":\"%s\",\"addresses\":[", addr);
+		for (size_t c = 0; c < (ctrl ? 1 : t->n_controllers); c++) {
+			size_t cc = ctrl ? i : c;
+
+			machine_addr(t, i, cc, addr, prefix);
+			printf("%s{\"controller\":", c ? "," : "");
+			json_str(stdout, t->controllers[cc].name);
+			printf(",\"address\":\"%s\",\"prefix\":\"%s\"}", addr,
+			       prefix);
+		}
+		printf("]}");
+	}
+	printf("]}\n");
+}
+
+static void print_table(const struct wgmesh_topology *t)
+{
+	char addr[INET6_ADDRSTRLEN], prefix[WGMESH_PREFIX_STRLEN];
+	int wn = (int)strlen("NAME"), wc = (int)strlen("SUBNET");
+	struct in6_addr mesh;
+
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		int n = (int)strlen(t->controllers[i].name);
+
+		wn = n > wn ? n : wn;
+		wc = n + 1 > wc ? n + 1 : wc;
+	}
+	for (size_t i = 0; i < t->n_peers; i++) {
+		int n = (int)strlen(t->peers[i].name);
+
+		wn = n > wn ? n : wn;
+	}
+	wgmesh_mesh_prefix(t->name, &mesh);
+	printf("# mesh %s %s\n", t->name,
+	       wgmesh_prefix_str(&mesh, WGMESH_MESH_PLEN, prefix));
+	printf("# '*': the subnet used for the machine's host name\n");
+	printf("%-*s  %-10s  %-*s  %-39s  %s\n", wn, "NAME", "ROLE", wc,
+	       "SUBNET", "ADDRESS", "PREFIX");
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
+		bool ctrl = i < t->n_controllers;
+		const char *name = ctrl ? t->controllers[i].name :
+				   t->peers[i - t->n_controllers].name;
+		size_t own = ctrl ? i : t->peers[i - t->n_controllers].controller;
+
+		for (size_t c = 0; c < (ctrl ? 1 : t->n_controllers); c++) {
+			size_t cc = ctrl ? i : c;
+			char sub[WGMESH_NAME_MAX + 2];
+
+			snprintf(sub, sizeof(sub), "%s%s",
+				 t->controllers[cc].name, cc == own ? "*" : "");
+			machine_addr(t, i, cc, addr, prefix);
+			printf("%-*s  %-10s  %-*s  %-39s  %s\n", wn, name,
+			       ctrl ? "controller" : "peer", wc, sub, addr,
+			       prefix);
+		}
+	}
+}
+
+static int cmd_addresses(int argc, char **argv)
+{
+	struct wgmesh_topology *t;
+	const char *file = NULL;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return wgmesh_usage_err("addresses", "unknown option "
+						"'%s'", argv[i]);
+		else if (!file)
+			file = argv[i];
+		else
+			return wgmesh_usage_err("addresses", "unexpected "
+						"argument '%s'", argv[i]);
+	}
+	if (!file)
+		return wgmesh_usage_err("addresses", "missing FILE");
+	if (wgmesh_cmd_load(file, &t))
+		return 1;
+	if (json)
+		print_json(t);
+	else
+		print_table(t);
+	wgmesh_topology_free(t);
+	if (fflush(stdout))
+		return wgmesh_err("addresses: writing standard output failed");
+	return 0;
+}
+
+WGMESH_COMMAND(addresses, "addresses", cmd_addresses, "[--json] FILE",
+	       "show every machine's addresses and owned prefixes",
+	       "Controllers own a /56 and sit at its ::1; peers have one "
+	       "address and one /96\nin every controller's subnet.\n");

@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Topology file parser. Every error is one line naming the file, the line
+ * and what is wrong; nothing is returned unless the whole mesh is valid
+ * (syntax, references, duplicates, address collisions, policy).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "addr.h"
+#include "keys.h"
+#include "topology.h"
+
+enum section { SEC_NONE, SEC_MESH, SEC_CONTROLLER, SEC_PEER, SEC_POLICY };
+
+/* Keys of each section; the bit is used to catch duplicates. */
+enum key {
+	K_NAME = 1 << 0, K_PORT = 1 << 1, K_DOMAIN = 1 << 2,
+	K_INTERFACE = 1 << 3, K_MTU = 1 << 4, K_ENDPOINT = 1 << 5,
+	K_PUBLICKEY = 1 << 6, K_GROUPS = 1 << 7, K_CONTROLLER = 1 << 8,
+	K_ISOLATED = 1 << 9, K_DEFAULT = 1 << 10, K_ALLOW = 1 << 11,
+};
+
+static const struct {
+	const char *name;
+	enum key key;
+	unsigned int sections;	/* bit (1 << enum section) */
+} keys[] = {
+	{ "Name", K_NAME, 1 << SEC_MESH },
+	{ "Port", K_PORT, 1 << SEC_MESH | 1 << SEC_CONTROLLER },
+	{ "Domain", K_DOMAIN, 1 << SEC_MESH },
+	{ "Interface", K_INTERFACE, 1 << SEC_MESH },
+	{ "MTU", K_MTU, 1 << SEC_MESH },
+	{ "Endpoint", K_ENDPOINT, 1 << SEC_CONTROLLER },
+	{ "PublicKey", K_PUBLICKEY, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
+	{ "Groups", K_GROUPS, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
+	{ "Controller", K_CONTROLLER, 1 << SEC_PEER },
+	{ "Isolated", K_ISOLATED, 1 << SEC_PEER },
+	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
+	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
+};
+
+static const char *const section_names[] = {
+	[SEC_NONE] = "", [SEC_MESH] = "[Mesh]",
+	[SEC_CONTROLLER] = "[Controller]", [SEC_PEER] = "[Peer]",
+	[SEC_POLICY] = "[Policy]",
+};
+
+/* Per machine data that is only resolved once the whole file is read. */
+struct pending {
+	unsigned int key_line;		/* PublicKey line, 0 if none */
+	unsigned int endpoint_line;	/* controllers: Endpoint line */
+	char *controller;		/* peers: Controller value */
+	unsigned int controller_line;
+	unsigned int port_set;		/* controllers: Port given */
+	uint64_t group_ids;		/* indices into parser.groups */
+};
+
+struct allow_name {
+	char *a, *b;
+	unsigned int line;
+};
+
+struct parser {
+	struct wgmesh_topology *t;
+	char *err;
+	size_t errlen;
+	unsigned int line;
+
+	enum section sec;
+	unsigned int seen;		/* keys seen in this section */
+	bool mesh_seen, policy_seen, policy_default;
+	unsigned int mesh_line, name_line, policy_line;
+
+	struct pending *pc, *pp;	/* parallel to controllers/peers */
+	size_t cap_c, cap_p;
+
+	char *groups[WGMESH_MAX_GROUPS];	/* first-seen order */
+	size_t n_groups;
+
+	struct allow_name *allow;
+	size_t n_allow, cap_allow;
+};
+
+static int fail_at(struct parser *p, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct parser *p, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (line)
+		n = snprintf(p->err, p->errlen, "%s:%u: ", p->t->file, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->t->file);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define fail(p, ...) fail_at(p, (p)->line, __VA_ARGS__)
+
+static int oom(struct parser *p)
+{
+	return fail(p, "out of memory");
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	*e = '\0';
+	return s;
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Machine, mesh and group names: they become host names and identifiers. */
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > WGMESH_NAME_MAX || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!name_char(*s))
+			return false;
+	return true;
+}
+
+static int check_name(struct parser *p, const char *what, const char *s)
+{
+	if (strlen(s) > WGMESH_NAME_MAX)
+		return fail(p, "%s '%.20s...' is longer than %d bytes", what,
+			    s, WGMESH_NAME_MAX);
+	if (!valid_name(s))
+		return fail(p, "bad %s '%s': use letters, digits, '-' and '_'"
+			    " (not first '-')", what, s);
+	return 0;
+}
+
+/* Dot-separated labels of name characters: DNS names for hosts/domains. */
+static bool valid_dns(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+
+	if (!n || n > 253)
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label)
+				return false;
+			label = 0;
+		} else if (name_char(*s) && *s != '_' && ++label <= 63) {
+			continue;
+		} else {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
+static bool valid_ifname(const char *s)
+{
+	if (!*s || strlen(s) > WGMESH_IFNAME_MAX || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (!name_char(*s) && *s != '.')
+			return false;
+	return true;
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 6)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_port(struct parser *p, const char *s, uint16_t *out)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 1, 65535, &v))
+		return fail(p, "bad port '%s': must be a number 1..65535", s);
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int set_str(struct parser *p, char **dst, const char *s)
+{
+	*dst = strdup(s);
+	return *dst ? 0 : oom(p);
+}
+
+/* host, IPv4, [IPv6], each with an optional :port. */
+static int parse_endpoint(struct parser *p, struct wgmesh_controller *c,
+			  char *v)
+{
+	char *host = v, *port = NULL, *colon;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (*v == '[') {
+		char *close = strchr(v, ']');
+
+		if (!close)
+			return fail(p, "bad Endpoint '%s': missing ']'", v);
+		*close = '\0';
+		host = v + 1;
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			return fail(p, "bad Endpoint: unexpected '%s' after "
+				    "']'", close + 1);
+		if (inet_pton(AF_INET6, host, &a6) != 1)
+			return fail(p, "bad Endpoint: '%s' is not an IPv6 "
+				    "address", host);
+	} else {
+		colon = strchr(v, ':');
+		if (colon && strchr(colon + 1, ':'))
+			return fail(p, "bad Endpoint '%s': write IPv6 addresses"
+				    " in brackets, as in [2001:db8::1]:51820",
+				    v);
+		if (colon) {
+			*colon = '\0';
+			port = colon + 1;
+		}
+		if (inet_pton(AF_INET, host, &a4) != 1 && !valid_dns(host))
+			return fail(p, "bad Endpoint: '%s' is not a host name "
+				    "or IPv4 address", host);
+	}
+	if (port && parse_port(p, port, &c->endpoint_port))
+		return -1;
+	return set_str(p, &c->endpoint_host, host);
+}
+
+static int parse_key(struct parser *p, const char *v,
+		     uint8_t key[WGMESH_KEY_LEN])
+{
+	if (wgmesh_key_from_base64(v, key))
+		return fail(p, "bad PublicKey '%s': must be 44 characters of "
+			    "base64 encoding 32 bytes", v);
+	return 0;
+}
+
+static int group_id(struct parser *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_groups; i++)
+		if (!strcmp(p->groups[i], name))
+			return (int)i;
+	if (p->n_groups == WGMESH_MAX_GROUPS)
+		return fail(p, "group '%s' is one too many: at most %d "
+			    "groups", name, WGMESH_MAX_GROUPS);
+	p->groups[p->n_groups] = strdup(name);
+	if (!p->groups[p->n_groups])
+		return oom(p);
+	return (int)p->n_groups++;
+}
+
+static int parse_groups(struct parser *p, char *v, uint64_t *ids)
+{
+	char *save = NULL;
+
+	if (v[strlen(v) - 1] == ',')
+		return fail(p, "bad Groups: empty group name");
+	for (char *g = strtok_r(v, ",", &save); g;
+	     g = strtok_r(NULL, ",", &save)) {
+		int id;
+
+		g = trim(g);
+		if (!*g)
+			return fail(p, "bad Groups: empty group name");
+		if (check_name(p, "group name", g))
+			return -1;
+		id = group_id(p, g);
+		if (id < 0)
+			return -1;
+		*ids |= 1ull << id;
+	}
+	return 0;
+}
+
+static int parse_allow(struct parser *p, char *v)
+{
+	char *arrow = strstr(v, "<->"), *a, *b;
+	struct allow_name *n;
+
+	if (!arrow)
+		return fail(p, "bad Allow '%s': write 'GROUP <-> GROUP'", v);
+	*arrow = '\0';
+	a = trim(v);
+	b = trim(arrow + 3);
+	if (check_name(p, "group name", a) || check_name(p, "group name", b))
+		return -1;
+	if (p->n_allow == p->cap_allow) {
+		size_t cap = p->cap_allow ? 2 * p->cap_allow : 8;
+		struct allow_name *na = realloc(p->allow, cap * sizeof(*na));
+
+		if (!na)
+			return oom(p);
+		p->allow = na;
+		p->cap_allow = cap;
+	}
+	n = &p->allow[p->n_allow];
+	n->a = strdup(a);
+	n->b = strdup(b);
+	n->line = p->line;
+	p->n_allow++;
+	if (!n->a || !n->b)
+		return oom(p);
+	return 0;
+}
+
+static int parse_bool(struct parser *p, const char *k, const char *v, bool *b)
+{
+	if (!strcasecmp(v, "true"))
+		*b = true;
+	else if (!strcasecmp(v, "false"))
+		*b = false;
+	else
+		return fail(p, "bad %s '%s': must be true or false", k, v);
+	return 0;
+}
+
+static int mesh_key(struct parser *p, enum key k, const char *v)
+{
+	struct wgmesh_topology *t = p->t;
+	unsigned long mtu;
+
+	switch (k) {
+	case K_NAME:
+		p->name_line = p->line;
+		if (check_name(p, "mesh Name", v))
+			return -1;
+		return set_str(p, &t->name, v);
+	case K_PORT:
+		return parse_port(p, v, &t->port);
+	case K_DOMAIN:
+		if (!valid_dns(v))
+			return fail(p, "bad Domain '%s': must be a DNS name", v);
+		return set_str(p, &t->domain, v);
+	case K_INTERFACE:
+		if (!valid_ifname(v))
+			return fail(p, "bad Interface '%s': at most %d bytes of "
+				    "letters, digits, '-', '_', '.'", v,
+				    WGMESH_IFNAME_MAX);
+		return set_str(p, &t->interface, v);
+	case K_MTU:
+		if (parse_uint(v, 1280, 65535, &mtu))
+			return fail(p, "bad MTU '%s': must be 1280..65535", v);
+		t->mtu = (unsigned int)mtu;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int controller_key(struct parser *p, enum key k, char *v)
+{
+	struct wgmesh_controller *c = &p->t->controllers[p->t->n_controllers - 1];
+	struct pending *pd = &p->pc[p->t->n_controllers - 1];
+
+	switch (k) {
+	case K_ENDPOINT:
+		pd->endpoint_line = p->line;
+		return parse_endpoint(p, c, v);
+	case K_PUBLICKEY:
+		pd->key_line = p->line;
+		return parse_key(p, v, c->public_key);
+	case K_PORT:
+		pd->port_set = 1;
+		return parse_port(p, v, &c->port);
+	case K_GROUPS:
+		return parse_groups(p, v, &pd->group_ids);
+	default:
+		return -1;
+	}
+}
+
+static int peer_key(struct parser *p, enum key k, char *v)
+{
+	struct wgmesh_peer *pe = &p->t->peers[p->t->n_peers - 1];
+	struct pending *pd = &p->pp[p->t->n_peers - 1];
+
+	switch (k) {
+	case K_PUBLICKEY:
+		pd->key_line = p->line;
+		return parse_key(p, v, pe->public_key);
+	case K_CONTROLLER:
+		if (check_name(p, "controller name", v))
+			return -1;
+		pd->controller_line = p->line;
+		pd->controller = strdup(v);
+		return pd->controller ? 0 : oom(p);
+	case K_GROUPS:
+		return parse_groups(p, v, &pd->group_ids);
+	case K_ISOLATED:
+		return parse_bool(p, "Isolated", v, &pe->isolated);
+	default:
+		return -1;
+	}
+}
+
+static int policy_key(struct parser *p, enum key k, char *v)
+{
+	if (k == K_ALLOW)
+		return parse_allow(p, v);
+	p->policy_default = true;
+	if (!strcasecmp(v, "allow"))
+		p->t->policy.default_allow = true;
+	else if (!strcasecmp(v, "deny"))
+		p->t->policy.default_allow = false;
+	else
+		return fail(p, "bad Default '%s': must be allow or deny", v);
+	return 0;
+}
+
+static int key_value(struct parser *p, char *line)
+{
+	char *eq = strchr(line, '='), *k, *v;
+	size_t i;
+
+	if (p->sec == SEC_NONE)
+		return fail(p, "'%s' outside of a section: start with [Mesh]",
+			    line);
+	if (!eq)
+		return fail(p, "expected 'Key = Value', got '%s'", line);
+	*eq = '\0';
+	k = trim(line);
+	v = trim(eq + 1);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcasecmp(k, keys[i].name))
+			break;
+	if (i == sizeof(keys) / sizeof(keys[0]) ||
+	    !(keys[i].sections & 1u << p->sec)) {
+		if (i < sizeof(keys) / sizeof(keys[0]) &&
+		    keys[i].key == K_ISOLATED)
+			return fail(p, "Isolated is only valid on peers");
+		return fail(p, "unknown key '%s' in %s", k,
+			    section_names[p->sec]);
+	}
+	if (!*v)
+		return fail(p, "empty value for %s", keys[i].name);
+	if (keys[i].key != K_ALLOW) {
+		if (p->seen & keys[i].key)
+			return fail(p, "duplicate key %s in this section",
+				    keys[i].name);
+		p->seen |= keys[i].key;
+	}
+	switch (p->sec) {
+	case SEC_MESH:
+		return mesh_key(p, keys[i].key, v);
+	case SEC_CONTROLLER:
+		return controller_key(p, keys[i].key, v);
+	case SEC_PEER:
+		return peer_key(p, keys[i].key, v);
+	default:
+		return policy_key(p, keys[i].key, v);
+	}
+}
+
+static const char *existing_role(const struct wgmesh_topology *t,
+				 const char *name, unsigned int *line)
+{
+	for (size_t i = 0; i < t->n_controllers; i++)
+		if (!strcasecmp(t->controllers[i].name, name)) {
+			*line = t->controllers[i].line;
+			return "controller";
+		}
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (!strcasecmp(t->peers[i].name, name)) {
+			*line = t->peers[i].line;
+			return "peer";
+		}
+	return NULL;
+}
+
+static int add_machine(struct parser *p, enum section sec, const char *name)
+{
+	struct wgmesh_topology *t = p->t;
+	const char *role = sec == SEC_CONTROLLER ? "controller" : "peer";
+	const char *other;
+	unsigned int line;
+
+	if (check_name(p, "machine name", name))
+		return -1;
+	other = existing_role(t, name, &line);
+	if (other && !strcmp(other, role))
+		return fail(p, "duplicate %s '%s' (first defined at line %u)",
+			    role, name, line);
+	if (other)
+		return fail(p, "'%s' is both a %s (line %u) and a %s", name,
+			    other, line, role);
+
+	if (sec == SEC_CONTROLLER) {
+		if (t->n_controllers == p->cap_c) {
+			size_t cap = p->cap_c ? 2 * p->cap_c : 4;
+			struct wgmesh_controller *c;
+			struct pending *pd;
+
+			c = realloc(t->controllers, cap * sizeof(*c));
+			if (!c)
+				return oom(p);
+			t->controllers = c;
+			pd = realloc(p->pc, cap * sizeof(*pd));
+			if (!pd)
+				return oom(p);
+			p->pc = pd;
+			p->cap_c = cap;
+		}
+		memset(&t->controllers[t->n_controllers], 0,
+		       sizeof(t->controllers[0]));
+		memset(&p->pc[t->n_controllers], 0, sizeof(p->pc[0]));
+		t->controllers[t->n_controllers].line = p->line;
+		if (set_str(p, &t->controllers[t->n_controllers++].name, name))
+			return -1;
+	} else {
+		if (t->n_peers == p->cap_p) {
+			size_t cap = p->cap_p ? 2 * p->cap_p : 8;
+			struct wgmesh_peer *pe;
+			struct pending *pd;
+
+			pe = realloc(t->peers, cap * sizeof(*pe));
+			if (!pe)
+				return oom(p);
+			t->peers = pe;
+			pd = realloc(p->pp, cap * sizeof(*pd));
+			if (!pd)
+				return oom(p);
+			p->pp = pd;
+			p->cap_p = cap;
+		}
+		memset(&t->peers[t->n_peers], 0, sizeof(t->peers[0]));
+		memset(&p->pp[t->n_peers], 0, sizeof(p->pp[0]));
+		t->peers[t->n_peers].line = p->line;
+		if (set_str(p, &t->peers[t->n_peers++].name, name))
+			return -1;
+	}
+	return 0;
+}
+
+static int section(struct parser *p, char *line)
+{
+	size_t n = strlen(line);
+	char *body, *type, *name;
+
+	if (line[n - 1] != ']')
+		return fail(p, "section header '%s' lacks its ']'", line);
+	line[n - 1] = '\0';
+	body = trim(line + 1);
+	type = body;
+	name = body + strcspn(body, " \t");
+	if (*name) {
+		*name++ = '\0';
+		name = trim(name);
+	}
+	p->seen = 0;
+	if (!strcasecmp(type, "Mesh") || !strcasecmp(type, "Policy")) {
+		bool mesh = !strcasecmp(type, "Mesh");
+
+		if (*name)
+			return fail(p, "[%s] takes no name", type);
+		if (mesh ? p->mesh_seen : p->policy_seen)
+			return fail(p, "duplicate [%s] section (first at line "
+				    "%u)", type,
+				    mesh ? p->mesh_line : p->policy_line);
+		if (mesh) {
+			p->mesh_seen = true;
+			p->mesh_line = p->line;
+			p->sec = SEC_MESH;
+		} else {
+			p->policy_seen = true;
+			p->t->policy.present = true;
+			p->policy_line = p->line;
+			p->sec = SEC_POLICY;
+		}
+		return 0;
+	}
+	if (!strcasecmp(type, "Controller") || !strcasecmp(type, "Peer")) {
+		p->sec = !strcasecmp(type, "Peer") ? SEC_PEER : SEC_CONTROLLER;
+		if (!*name)
+			return fail(p, "[%s] needs a machine name, as in [%s "
+				    "name]", type, type);
+		return add_machine(p, p->sec, name);
+	}
+	return fail(p, "unknown section [%s]: expected Mesh, Controller, "
+		    "Peer or Policy", body);
+}
+
+static int parse_lines(struct parser *p, char *text)
+{
+	char *line = text, *next;
+
+	for (p->line = 1; line; p->line++, line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line[strcspn(line, "#")] = '\0';
+		line = trim(line);
+		if (!*line)
+			continue;
+		if (*line == '[' ? section(p, line) : key_value(p, line))
+			return -1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort the groups by name and turn first-seen ids into sorted bits. */
+static int resolve_groups(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+	unsigned int map[WGMESH_MAX_GROUPS];
+
+	memcpy(t->groups, p->groups, p->n_groups * sizeof(char *));
+	t->n_groups = p->n_groups;
+	qsort(t->groups, t->n_groups, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < p->n_groups; i++)
+		for (size_t j = 0; j < t->n_groups; j++)
+			if (t->groups[j] == p->groups[i])
+				map[i] = (unsigned int)j;
+	/* Ownership moved to t->groups. */
+	memset(p->groups, 0, sizeof(p->groups));
+
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
+		bool ctrl = i < t->n_controllers;
+		struct pending *pd = ctrl ? &p->pc[i] :
+				     &p->pp[i - t->n_controllers];
+		uint64_t *bits = ctrl ? &t->controllers[i].groups :
+				 &t->peers[i - t->n_controllers].groups;
+
+		for (size_t g = 0; g < p->n_groups; g++)
+			if (pd->group_ids & 1ull << g)
+				*bits |= 1ull << map[g];
+	}
+
+	for (size_t i = 0; i < p->n_allow; i++) {
+		int a = wgmesh_topology_group(t, p->allow[i].a);
+		int b = wgmesh_topology_group(t, p->allow[i].b);
+
+		if (a < 0 || b < 0)
+			return fail_at(p, p->allow[i].line, "unknown group '%s'"
+				       " in Allow: no machine is in it",
+				       a < 0 ? p->allow[i].a : p->allow[i].b);
+	}
+	if (p->n_allow) {
+		t->policy.allow = calloc(p->n_allow, sizeof(*t->policy.allow));
+		if (!t->policy.allow)
+			return oom(p);
+	}
+	for (size_t i = 0; i < p->n_allow; i++) {
+		t->policy.allow[i].a = (unsigned int)
+			wgmesh_topology_group(t, p->allow[i].a);
+		t->policy.allow[i].b = (unsigned int)
+			wgmesh_topology_group(t, p->allow[i].b);
+		t->policy.allow[i].line = p->allow[i].line;
+	}
+	t->policy.n_allow = p->n_allow;
+	return 0;
+}
+
+static int check_mesh(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+
+	if (!p->mesh_seen)
+		return fail_at(p, 0, "no [Mesh] section");
+	if (!t->name)
+		return fail_at(p, p->mesh_line, "[Mesh] has no Name");
+	if (!t->port)
+		t->port = WGMESH_DEFAULT_PORT;
+	if (!t->domain && set_str(p, &t->domain, t->name))
+		return -1;
+	if (!t->interface) {
+		if (strlen(t->name) > WGMESH_IFNAME_MAX)
+			return fail_at(p, p->name_line, "Name '%s' is longer "
+				       "than %d bytes and cannot be the "
+				       "interface name: set Interface",
+				       t->name, WGMESH_IFNAME_MAX);
+		if (set_str(p, &t->interface, t->name))
+			return -1;
+	}
+	if (!t->n_controllers)
+		return fail_at(p, 0, "no [Controller] section: a mesh needs "
+			       "at least one controller");
+	if (p->policy_seen && !p->policy_default)
+		return fail_at(p, p->policy_line, "[Policy] has no Default: "
+			       "write Default = allow or Default = deny");
+	return 0;
+}
+
+static int check_machines(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		struct wgmesh_controller *c = &t->controllers[i];
+
+		if (!p->pc[i].key_line)
+			return fail_at(p, c->line, "controller %s has no "
+				       "PublicKey", c->name);
+		if (!c->endpoint_host)
+			return fail_at(p, c->line, "controller %s has no "
+				       "Endpoint", c->name);
+		if (!p->pc[i].port_set)
+			c->port = t->port;
+		if (!c->endpoint_port)
+			c->endpoint_port = c->port;
+	}
+	for (size_t i = 0; i < t->n_peers; i++) {
+		struct wgmesh_peer *pe = &t->peers[i];
+		struct pending *pd = &p->pp[i];
+		size_t j;
+
+		if (!pd->key_line)
+			return fail_at(p, pe->line, "peer %s has no PublicKey",
+				       pe->name);
+		if (!pd->controller) {
+			if (t->n_controllers > 1)
+				return fail_at(p, pe->line, "peer %s has no "
+					       "Controller: required with "
+					       "several controllers", pe->name);
+			pe->controller = 0;
+			continue;
+		}
+		for (j = 0; j < t->n_controllers; j++)
+			if (!strcmp(t->controllers[j].name, pd->controller))
+				break;
+		if (j == t->n_controllers)
+			return fail_at(p, pd->controller_line, "peer %s: "
+				       "unknown controller '%s'", pe->name,
+				       pd->controller);
+		pe->controller = j;
+	}
+	return 0;
+}
+
+/* Keys, controller ids and peer /96s must all be unique. */
+static int check_collisions(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+	size_t n = t->n_controllers + t->n_peers;
+
+	for (size_t i = 0; i < n; i++) {
+		bool ci = i < t->n_controllers;
+		const uint8_t *ki = ci ? t->controllers[i].public_key :
+				     t->peers[i - t->n_controllers].public_key;
+
+		for (size_t j = 0; j < i; j++) {
+			bool cj = j < t->n_controllers;
+			const uint8_t *kj = cj ? t->controllers[j].public_key :
+				     t->peers[j - t->n_controllers].public_key;
+
+			if (memcmp(ki, kj, WGMESH_KEY_LEN))
+				continue;
+			return fail_at(p, ci ? p->pc[i].key_line :
+				       p->pp[i - t->n_controllers].key_line,
+				       "%s %s has the same PublicKey as %s %s "
+				       "(line %u)", ci ? "controller" : "peer",
+				       ci ? t->controllers[i].name :
+				       t->peers[i - t->n_controllers].name,
+				       cj ? "controller" : "peer",
+				       cj ? t->controllers[j].name :
+				       t->peers[j - t->n_controllers].name,
+				       cj ? p->pc[j].key_line :
+				       p->pp[j - t->n_controllers].key_line);
+		}
+	}
+
+	uint16_t *ids = calloc(t->n_controllers, sizeof(*ids));
+	uint8_t (*sfx)[WGMESH_SUFFIX_LEN] = calloc(t->n_peers + 1,
+						   sizeof(*sfx));
+	int ret = 0;
+
+	if (!ids || !sfx) {
+		ret = oom(p);
+		goto out;
+	}
+	for (size_t i = 0; i < t->n_controllers && !ret; i++) {
+		const struct wgmesh_controller *c = &t->controllers[i];
+
+		ids[i] = wgmesh_controller_id(c->name);
+		for (size_t j = 0; j < i; j++)
+			if (ids[i] == ids[j]) {
+				ret = fail_at(p, c->line, "controllers %s (line "
+					      "%u) and %s have the same "
+					      "controller id %04x, so the same"
+					      " /56: rename one",
+					      t->controllers[j].name,
+					      t->controllers[j].line, c->name,
+					      ids[i]);
+				break;
+			}
+	}
+	for (size_t i = 0; i < t->n_peers && !ret; i++) {
+		const struct wgmesh_peer *pe = &t->peers[i];
+		static const uint8_t zero[4];
+
+		wgmesh_peer_suffix(pe->name, sfx[i]);
+		if (!memcmp(sfx[i], zero, 4)) {
+			ret = fail_at(p, pe->line, "peer %s: its /96 would "
+				      "contain the controllers' ::1: rename it",
+				      pe->name);
+			break;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!memcmp(sfx[i], sfx[j], 4)) {
+				ret = fail_at(p, pe->line, "peers %s (line %u) "
+					      "and %s have the same /96 (suffix"
+					      " %02x%02x:%02x%02x::/32): rename"
+					      " one", t->peers[j].name,
+					      t->peers[j].line, pe->name,
+					      sfx[i][0], sfx[i][1], sfx[i][2],
+					      sfx[i][3]);
+				break;
+			}
+	}
+out:
+	free(ids);
+	free(sfx);
+	return ret;
+}
+
+static int cmp_ctrl(const void *a, const void *b)
+{
+	return strcmp(((const struct wgmesh_controller *)a)->name,
+		      ((const struct wgmesh_controller *)b)->name);
+}
+
+static int cmp_peer(const void *a, const void *b)
+{
+	return strcmp(((const struct wgmesh_peer *)a)->name,
+		      ((const struct wgmesh_peer *)b)->name);
+}
+
+/* Sort machines by name; peers refer to their controller by index. */
+static int sort_machines(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+	char **names = calloc(t->n_controllers, sizeof(*names));
+
+	if (!names)
+		return oom(p);
+	for (size_t i = 0; i < t->n_controllers; i++)
+		names[i] = t->controllers[i].name;
+	qsort(t->controllers, t->n_controllers, sizeof(*t->controllers),
+	      cmp_ctrl);
+	for (size_t i = 0; i < t->n_peers; i++) {
+		const char *name = names[t->peers[i].controller];
+
+		for (size_t j = 0; j < t->n_controllers; j++)
+			if (t->controllers[j].name == name)
+				t->peers[i].controller = j;
+	}
+	free(names);
+	qsort(t->peers, t->n_peers, sizeof(*t->peers), cmp_peer);
+	return 0;
+}
+
+static void parser_release(struct parser *p)
+{
+	for (size_t i = 0; i < p->n_groups; i++)
+		free(p->groups[i]);
+	for (size_t i = 0; i < p->t->n_peers; i++)
+		free(p->pp[i].controller);
+	for (size_t i = 0; i < p->n_allow; i++) {
+		free(p->allow[i].a);
+		free(p->allow[i].b);
+	}
+	free(p->allow);
+	free(p->pc);
+	free(p->pp);
+}
+
+int wgmesh_topology_parse(const char *text, size_t len, const char *file,
+			  struct wgmesh_topology **out, char *err,
+			  size_t errlen)
+{
+	struct parser p = { .err = err, .errlen = errlen };
+	char *copy = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	p.t = calloc(1, sizeof(*p.t));
+	if (!p.t || !(p.t->file = strdup(file))) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		free(p.t);
+		return -1;
+	}
+	p.t->policy.default_allow = true;
+
+	const char *nul = memchr(text, '\0', len);
+
+	if (nul) {
+		p.line = 1;
+		for (const char *c = text; c < nul; c++)
+			p.line += *c == '\n';
+		fail(&p, "NUL byte: this is not a text file");
+		goto out;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		fail_at(&p, 0, "out of memory");
+		goto out;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+
+	if (parse_lines(&p, copy) || check_mesh(&p))
+		goto out;
+	if (check_machines(&p) || check_collisions(&p) || resolve_groups(&p) ||
+	    sort_machines(&p))
+		goto out;
+	ret = 0;
+out:
+	free(copy);
+	parser_release(&p);
+	if (ret) {
+		wgmesh_topology_free(p.t);
+		return ret;
+	}
+	*out = p.t;
+	return 0;
+}
+
+int wgmesh_topology_load(const char *path, struct wgmesh_topology **out,
+			 char *err, size_t errlen)
+{
+	bool std = !strcmp(path, "-");
+	FILE *f = std ? stdin : fopen(path, "r");
+	char *buf = NULL, chunk[4096];
+	size_t len = 0, n;
+	int ret;
+
+	*out = NULL;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		char *nb;
+
+		if (len + n > (16u << 20)) {
+			snprintf(err, errlen, "%s: larger than 16 MiB", path);
+			goto fail;
+		}
+		nb = realloc(buf, len + n + 1);
+		if (!nb) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto fail;
+		}
+		buf = nb;
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!std)
+		fclose(f);
+	ret = wgmesh_topology_parse(buf ? buf : "", len,
+				    std ? "<stdin>" : path, out, err, errlen);
+	free(buf);
+	return ret;
+fail:
+	if (!std)
+		fclose(f);
+	free(buf);
+	return -1;
+}
+
+void wgmesh_topology_free(struct wgmesh_topology *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		free(t->controllers[i].name);
+		free(t->controllers[i].endpoint_host);
+	}
+	for (size_t i = 0; i < t->n_peers; i++)
+		free(t->peers[i].name);
+	for (size_t i = 0; i < t->n_groups; i++)
+		free(t->groups[i]);
+	free(t->controllers);
+	free(t->peers);
+	free(t->policy.allow);
+	free(t->file);
+	free(t->name);
+	free(t->domain);
+	free(t->interface);
+	free(t);
+}
+
+const struct wgmesh_controller *
+wgmesh_topology_controller(const struct wgmesh_topology *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_controllers; i++)
+		if (!strcmp(t->controllers[i].name, name))
+			return &t->controllers[i];
+	return NULL;
+}
+
+const struct wgmesh_peer *
+wgmesh_topology_peer(const struct wgmesh_topology *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (!strcmp(t->peers[i].name, name))
+			return &t->peers[i];
+	return NULL;
+}
+
+int wgmesh_topology_find_key(const struct wgmesh_topology *t,
+			     const uint8_t key[WGMESH_KEY_LEN],
+			     const struct wgmesh_controller **ctrl,
+			     const struct wgmesh_peer **peer)
+{
+	for (size_t i = 0; i < t->n_controllers; i++)
+		if (!memcmp(t->controllers[i].public_key, key, WGMESH_KEY_LEN)) {
+			*ctrl = &t->controllers[i];
+			return 1;
+		}
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (!memcmp(t->peers[i].public_key, key, WGMESH_KEY_LEN)) {
+			*peer = &t->peers[i];
+			return 2;
+		}
+	return 0;
+}
+
+int wgmesh_topology_group(const struct wgmesh_topology *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_groups; i++)
+		if (!strcmp(t->groups[i], name))
+			return (int)i;
+	return -1;
+}
