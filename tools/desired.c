@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The wanted state of a machine's mesh interface, see desired.h.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "desired.h"
+
+const char *mesh_self_name(struct mesh_self self)
+{
+	return self.ctrl ? self.ctrl->name : self.peer->name;
+}
+
+int mesh_resolve_endpoint(const char *host, uint16_t port,
+			  union wg_endpoint *out, char *err, size_t errlen)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_DGRAM,
+		.ai_protocol = IPPROTO_UDP,
+		.ai_flags = AI_NUMERICSERV,
+	};
+	struct addrinfo *res, *r;
+	char service[8];
+	int ret;
+
+	snprintf(service, sizeof(service), "%u", port);
+	ret = getaddrinfo(host, service, &hints, &res);
+	if (ret) {
+		snprintf(err, errlen, "endpoint %s: %s", host,
+			 ret == EAI_SYSTEM ? strerror(errno) :
+					     gai_strerror(ret));
+		return -1;
+	}
+	for (r = res; r; r = r->ai_next) {
+		if ((r->ai_family == AF_INET &&
+		     r->ai_addrlen == sizeof(out->sin)) ||
+		    (r->ai_family == AF_INET6 &&
+		     r->ai_addrlen == sizeof(out->sin6))) {
+			memset(out, 0, sizeof(*out));
+			memcpy(out, r->ai_addr, r->ai_addrlen);
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	if (!r) {
+		snprintf(err, errlen, "endpoint %s: no IPv4 or IPv6 address",
+			 host);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_prefix(struct nlrt_prefix **v, size_t *n,
+		      const struct in6_addr *a, uint8_t len)
+{
+	struct nlrt_prefix *p = realloc(*v, (*n + 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	*v = p;
+	p[*n].addr = *a;
+	p[*n].len = len;
+	(*n)++;
+	return 0;
+}
+
+static int add_ip(struct wg_peer *p, const struct in6_addr *a, uint8_t cidr)
+{
+	struct wg_allowedip *ip = wg_peer_add_ip(p);
+
+	if (!ip)
+		return -1;
+	ip->family = AF_INET6;
+	ip->cidr = cidr;
+	ip->ip6 = *a;
+	wgmesh_prefix_mask(&ip->ip6, cidr);
+	return 0;
+}
+
+static struct wg_peer *add_peer(struct wg_device *d, const uint8_t *key)
+{
+	struct wg_peer *p = wg_device_add_peer(d);
+
+	if (!p)
+		return NULL;
+	memcpy(p->public_key, key, WG_KEY_LEN);
+	p->keepalive = WGMESH_KEEPALIVE;
+	p->set_keepalive = true;
+	p->set_ips = true;
+	return p;
+}
+
+static int controller_peer(const struct wgmesh_topology *t,
+			   const struct wgmesh_controller *c,
+			   struct wg_device *d, char *err, size_t errlen)
+{
+	struct wg_peer *p = add_peer(d, c->public_key);
+	struct in6_addr a;
+
+	if (!p)
+		return -ENOMEM;
+	wgmesh_controller_subnet(t->name, c->name, &a);
+	if (add_ip(p, &a, WGMESH_SUBNET_PLEN))
+		return -ENOMEM;
+	if (c->endpoint_host) {
+		if (mesh_resolve_endpoint(c->endpoint_host, c->endpoint_port,
+					  &p->endpoint, err, errlen)) {
+			/* Name the controller: "controller X: endpoint ..." */
+			char tmp[WGMESH_ERR_LEN];
+
+			snprintf(tmp, sizeof(tmp), "%s", err);
+			snprintf(err, errlen, "%s: controller %s: %s", t->file,
+				 c->name, tmp);
+			return -1;
+		}
+		p->set_endpoint = true;
+	}
+	return 0;
+}
+
+static int peer_peer(const struct wgmesh_topology *t,
+		     const struct wgmesh_peer *peer, struct wg_device *d)
+{
+	struct wg_peer *p = add_peer(d, peer->public_key);
+	struct in6_addr a;
+
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		wgmesh_peer_prefix(t->name, t->controllers[i].name, peer->name,
+				   &a);
+		if (add_ip(p, &a, WGMESH_PEER_PLEN))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
+		 const uint8_t priv[WG_KEY_LEN], struct mesh_state *out,
+		 char *err, size_t errlen)
+{
+	struct wg_device *d = &out->wg;
+	struct in6_addr a;
+	int ret = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(d->ifname, sizeof(d->ifname), "%s", t->interface);
+	memcpy(d->private_key, priv, WG_KEY_LEN);
+	d->has_private_key = true;
+	out->mtu = t->mtu;
+	if (self.ctrl) {
+		d->listen_port = self.ctrl->port;
+		d->set_listen_port = true;
+		wgmesh_controller_addr(t->name, self.ctrl->name, &a);
+		if (add_prefix(&out->addrs, &out->n_addrs, &a,
+			       WGMESH_MESH_PLEN))
+			goto fail;
+		wgmesh_mesh_prefix(t->name, &a);
+		if (add_prefix(&out->routes, &out->n_routes, &a,
+			       WGMESH_MESH_PLEN))
+			goto fail;
+		for (size_t i = 0; i < t->n_controllers; i++) {
+			if (&t->controllers[i] == self.ctrl)
+				continue;
+			ret = controller_peer(t, &t->controllers[i], d, err,
+					      errlen);
+			if (ret)
+				goto fail;
+		}
+		ret = -ENOMEM;
+		for (size_t i = 0; i < t->n_peers; i++)
+			if (peer_peer(t, &t->peers[i], d))
+				goto fail;
+		return 0;
+	}
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		const struct wgmesh_controller *c = &t->controllers[i];
+
+		wgmesh_peer_addr(t->name, c->name, self.peer->name, &a);
+		if (add_prefix(&out->addrs, &out->n_addrs, &a,
+			       WGMESH_SUBNET_PLEN))
+			goto fail;
+		wgmesh_controller_subnet(t->name, c->name, &a);
+		if (add_prefix(&out->routes, &out->n_routes, &a,
+			       WGMESH_SUBNET_PLEN))
+			goto fail;
+		ret = controller_peer(t, c, d, err, errlen);
+		if (ret)
+			goto fail;
+		ret = -ENOMEM;
+	}
+	return 0;
+fail:
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	mesh_state_free(out);
+	return -1;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The marked block of /etc/hosts, see hosts_install.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "hosts.h"
+#include "hosts_install.h"
+
+/* Find the line equal to @want at or after @from; its offset or -1. */
+static long find_line(const char *s, size_t len, size_t from, const char *want)
+{
+	size_t wl = strlen(want);
+
+	while (from < len) {
+		const char *nl = memchr(s + from, '\n', len - from);
+		size_t end = nl ? (size_t)(nl - s) : len;
+
+		if (end - from == wl && !memcmp(s + from, want, wl))
+			return (long)from;
+		from = end + 1;
+	}
+	return -1;
+}
+
+char *hosts_block_rewrite(const char *old, size_t len, const char *instance,
+			  const char *lines, char *err, size_t errlen)
+{
+	char begin[128], end[128];
+	size_t head, tail, size = 0;
+	char *out = NULL;
+	long b, e;
+	FILE *f;
+
+	snprintf(begin, sizeof(begin), "# BEGIN wgmesh %s", instance);
+	snprintf(end, sizeof(end), "# END wgmesh %s", instance);
+	if (!old)
+		len = 0;
+	b = find_line(old, len, 0, begin);
+	if (b < 0) {
+		head = tail = len;
+	} else {
+		e = find_line(old, len, (size_t)b, end);
+		if (e < 0) {
+			snprintf(err, errlen, "'%s' without '%s'", begin, end);
+			return NULL;
+		}
+		head = (size_t)b;
+		tail = (size_t)e + strlen(end);
+		if (tail < len && old[tail] == '\n')
+			tail++;
+	}
+	f = open_memstream(&out, &size);
+	if (!f)
+		goto nomem;
+	if (head) {
+		fwrite(old, 1, head, f);
+		/* Appending to a last line without its newline. */
+		if (old[head - 1] != '\n')
+			fputc('\n', f);
+	}
+	fprintf(f, "%s\n%s%s\n", begin, lines, end);
+	if (len > tail)
+		fwrite(old + tail, 1, len - tail, f);
+	if (fclose(f))
+		goto nomem;
+	return out;
+nomem:
+	free(out);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+static char *read_all(const char *path, size_t *len, struct stat *st)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "r");
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	if (fstat(fileno(f), st)) {
+		fclose(f);
+		return NULL;
+	}
+	for (;;) {
+		if (*len + 4096 + 1 > cap) {
+			char *n = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!n) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = n;
+		}
+		size_t got = fread(buf + *len, 1, 4096, f);
+
+		*len += got;
+		if (got < 4096)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(f);
+	buf[*len] = 0;
+	return buf;
+}
+
+static int write_fd(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * /etc/hosts bind-mounted over (containers, "ip netns exec") cannot be
+ * renamed onto: rewrite it in place then, which is the best left to do.
+ */
+static int write_in_place(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write_fd(fd, text, strlen(text));
+	if (close(fd))
+		ret = -1;
+	return ret;
+}
+
+static int install(const char *path, const char *text, const struct stat *st)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + sizeof(".wgmesh-XXXXXX"));
+	int fd, saved;
+
+	if (!tmp)
+		return -1;
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".wgmesh-XXXXXX", sizeof(".wgmesh-XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(fd, st ? st->st_mode & 07777 : 0644) ||
+	    (st && fchown(fd, st->st_uid, st->st_gid) && errno != EPERM) ||
+	    write_fd(fd, text, strlen(text)) || fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		if (errno != EBUSY && errno != EXDEV)
+			goto fail;
+		if (write_in_place(path, text))
+			goto fail;
+		unlink(tmp);
+	}
+	free(tmp);
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return -1;
+}
+
+int wgmesh_hosts_install(const struct wgmesh_topology *t)
+{
+	const char *path = getenv(WGMESH_HOSTS_ENV);
+	char err[256], *lines, *old, *text;
+	struct stat st;
+	size_t len;
+	int rc = 1;
+
+	if (!path || !*path)
+		path = WGMESH_HOSTS_PATH;
+	old = read_all(path, &len, &st);
+	if (!old && errno != ENOENT)
+		return wgmesh_err("%s: %s", path, strerror(errno));
+	lines = wgmesh_hosts_text(t);
+	if (!lines) {
+		free(old);
+		return wgmesh_err("hosts: out of memory");
+	}
+	text = hosts_block_rewrite(old, len, t->name, lines, err, sizeof(err));
+	if (!text)
+		wgmesh_err("%s: %s", path, err);
+	else if (old && !strcmp(old, text))
+		rc = 0;		/* already up to date: leave the file alone */
+	else if (install(path, text, old ? &st : NULL))
+		wgmesh_err("%s: %s", path, strerror(errno));
+	else
+		rc = 0;
+	if (!rc)
+		printf("%s: wgmesh %s block up to date\n", path, t->name);
+	free(text);
+	free(lines);
+	free(old);
+	return rc;
+}

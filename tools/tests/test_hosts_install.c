@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the /etc/hosts block rewriting behind
+ * "wgmesh hosts --install": only the mesh's own marked block changes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosts_install.h"
+
+static int n_test, n_fail;
+
+static void expect(const char *what, const char *old, const char *inst,
+		   const char *lines, const char *want)
+{
+	char err[256] = "";
+	char *got = hosts_block_rewrite(old, old ? strlen(old) : 0, inst,
+					lines, err, sizeof(err));
+	int ok = want ? got && !strcmp(got, want) : !got && err[0];
+
+	n_test++;
+	if (!ok) {
+		n_fail++;
+		printf("# got: %s\n# err: %s\n", got ? got : "(null)", err);
+	}
+	printf("%sok %d %s\n", ok ? "" : "not ", n_test, what);
+	free(got);
+}
+
+#define B "# BEGIN wgmesh m\n"
+#define E "# END wgmesh m\n"
+#define SYS "127.0.0.1 localhost\n::1 localhost\n"
+
+int main(void)
+{
+	printf("TAP version 13\n1..9\n");
+	expect("missing file: block alone", NULL, "m", "fd::1 a.m\n",
+	       B "fd::1 a.m\n" E);
+	expect("appended after the system lines", SYS, "m", "fd::1 a.m\n",
+	       SYS B "fd::1 a.m\n" E);
+	expect("last line without newline gets one", "127.0.0.1 x", "m",
+	       "fd::1 a.m\n", "127.0.0.1 x\n" B "fd::1 a.m\n" E);
+	expect("block replaced in place, lines around kept",
+	       SYS B "fd::9 old.m\n" E "10.0.0.1 after\n", "m", "fd::1 a.m\n",
+	       SYS B "fd::1 a.m\n" E "10.0.0.1 after\n");
+	expect("up to date block gives the same text",
+	       SYS B "fd::1 a.m\n" E, "m", "fd::1 a.m\n",
+	       SYS B "fd::1 a.m\n" E);
+	expect("other instance's block untouched",
+	       SYS "# BEGIN wgmesh mm\nfd::7 z.mm\n# END wgmesh mm\n", "m",
+	       "fd::1 a.m\n",
+	       SYS "# BEGIN wgmesh mm\nfd::7 z.mm\n# END wgmesh mm\n" B
+	       "fd::1 a.m\n" E);
+	expect("marker must be the whole line",
+	       "# BEGIN wgmesh m extra\n", "m", "x\n",
+	       "# BEGIN wgmesh m extra\n" B "x\n" E);
+	expect("END without newline at end of file",
+	       SYS B "old\n# END wgmesh m", "m", "new\n", SYS B "new\n" E);
+	expect("BEGIN without END is refused", SYS B "fd::1 a.m\n", "m",
+	       "x\n", NULL);
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
+	       n_test - n_fail, n_fail);
+	return n_fail || n_test != 9;
+}
