@@ -58,6 +58,11 @@ void wgmesh_peer_suffix(const char *peer, uint8_t out[WGMESH_SUFFIX_LEN])
 	memcpy(out, h, WGMESH_SUFFIX_LEN);
 }
 
+bool wgmesh_peer_suffix_reserved(const uint8_t suffix[WGMESH_SUFFIX_LEN])
+{
+	return !(suffix[0] | suffix[1] | suffix[2] | suffix[3]);
+}
+
 void wgmesh_peer_addr(const char *mesh, const char *controller,
 		      const char *peer, struct in6_addr *out)
 {

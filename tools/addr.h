@@ -45,6 +45,12 @@ void wgmesh_controller_addr(const char *mesh, const char *controller,
 /* The peer's 64-bit interface id, H(peer)[0..7]. */
 void wgmesh_peer_suffix(const char *peer, uint8_t out[WGMESH_SUFFIX_LEN]);
 
+/*
+ * A suffix whose /96 would hold the controllers' ::1 (its first 32 bits
+ * are zero): no peer may have it.
+ */
+bool wgmesh_peer_suffix_reserved(const uint8_t suffix[WGMESH_SUFFIX_LEN]);
+
 /* The peer's address in @controller's subnet, and its /96 there. */
 void wgmesh_peer_addr(const char *mesh, const char *controller,
 		      const char *peer, struct in6_addr *out);

@@ -830,10 +830,8 @@ static int check_collisions(struct parser *p)
 	}
 	for (size_t i = 0; i < t->n_peers && !ret; i++) {
 		const struct wgmesh_peer *pe = &t->peers[i];
-		static const uint8_t zero[4];
-
 		wgmesh_peer_suffix(pe->name, sfx[i]);
-		if (!memcmp(sfx[i], zero, 4)) {
+		if (wgmesh_peer_suffix_reserved(sfx[i])) {
 			ret = fail_at(p, pe->line, "peer %s: its /96 would "
 				      "contain the controllers' ::1: rename it",
 				      pe->name);
