@@ -291,14 +291,15 @@ static int group_id(struct parser *p, const char *name)
 
 static int parse_groups(struct parser *p, char *v, uint64_t *ids)
 {
-	char *save = NULL;
+	char *g = v, *next;
 
-	if (v[strlen(v) - 1] == ',')
-		return fail(p, "bad Groups: empty group name");
-	for (char *g = strtok_r(v, ",", &save); g;
-	     g = strtok_r(NULL, ",", &save)) {
+	/* Split by hand: strtok would silently skip empty items ("a,,b"). */
+	for (; g; g = next) {
 		int id;
 
+		next = strchr(g, ',');
+		if (next)
+			*next++ = '\0';
 		g = trim(g);
 		if (!*g)
 			return fail(p, "bad Groups: empty group name");
@@ -840,9 +841,9 @@ static int check_collisions(struct parser *p)
 		for (size_t j = 0; j < i; j++)
 			if (!memcmp(sfx[i], sfx[j], 4)) {
 				ret = fail_at(p, pe->line, "peers %s (line %u) "
-					      "and %s have the same /96 (suffix"
-					      " %02x%02x:%02x%02x::/32): rename"
-					      " one", t->peers[j].name,
+					      "and %s have the same /96 "
+					      "(interface ids both start "
+					      "%02x%02x:%02x%02x): rename one", t->peers[j].name,
 					      t->peers[j].line, pe->name,
 					      sfx[i][0], sfx[i][1], sfx[i][2],
 					      sfx[i][3]);
@@ -887,7 +888,8 @@ static int sort_machines(struct parser *p)
 				t->peers[i].controller = j;
 	}
 	free(names);
-	qsort(t->peers, t->n_peers, sizeof(*t->peers), cmp_peer);
+	if (t->n_peers)
+		qsort(t->peers, t->n_peers, sizeof(*t->peers), cmp_peer);
 	return 0;
 }
 

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Topology parser: a complete valid file field by field, then every error
+ * path one by one, each with its exact "FILE:LINE: message".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "addr.h"
+#include "topology.h"
+#include "ktap.h"
+
+#define K1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+#define K2 "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="
+#define K3 "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
+#define K4 "BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ="
+
+/* Lines 1..5: a valid mesh with one controller. */
+#define HEAD "[Mesh]\nName = vpn\n[Controller c1]\nEndpoint = 192.0.2.1\n" \
+	     "PublicKey = " K1 "\n"
+
+static const char full[] =
+	"# a comment line\n"
+	"[mesh]   # sections and keys are case-insensitive\n"
+	"NAME = wg-test-one\r\n"
+	"port = 4000\n"
+	"Domain = mesh.example.org\n"
+	"Interface = wgm0\n"
+	"MTU = 1400\n"
+	"\n"
+	"[Controller ctrl2]\n"
+	"Endpoint = [2001:db8::2]:5000\n"
+	"PublicKey = " K2 "\n"
+	"Port = 4002\n"
+	"Groups = zeta, alpha\n"
+	"[Controller ctrl1]\n"
+	"Endpoint = vpn1.example.com\n"
+	"PublicKey = " K1 "\n"
+	"[Peer peer2]\n"
+	"PublicKey = " K4 "\n"
+	"Controller = ctrl2\n"
+	"Isolated = TRUE\n"
+	"[PEER peer1]\n"
+	"  PublicKey=" K3 "   \n"
+	"Controller = ctrl1\n"
+	"Groups = alpha\n"
+	"[Policy]\n"
+	"Default = Deny\n"
+	"Allow = alpha <-> zeta\n"
+	"Allow = zeta<->zeta\n";
+
+static void valid_full(void)
+{
+	struct wgmesh_topology *t;
+	char err[WGMESH_ERR_LEN] = "";
+	uint8_t k[WGMESH_KEY_LEN];
+
+	if (!ktap_ok(!wgmesh_topology_parse(full, strlen(full), "full.conf", &t,
+					    err, sizeof(err)),
+		     "a complete file parses (%s)", err)) {
+		for (int i = 0; i < 9; i++)
+			ktap_skip("valid file field", "it did not parse");
+		return;
+	}
+	ktap_ok(!strcmp(t->name, "wg-test-one") &&
+		!strcmp(t->domain, "mesh.example.org") &&
+		!strcmp(t->interface, "wgm0") && t->port == 4000 &&
+		t->mtu == 1400, "[Mesh] fields");
+	ktap_ok(t->n_controllers == 2 && !strcmp(t->controllers[0].name, "ctrl1")
+		&& !strcmp(t->controllers[1].name, "ctrl2") && t->n_peers == 2 &&
+		!strcmp(t->peers[0].name, "peer1") &&
+		!strcmp(t->peers[1].name, "peer2"),
+		"controllers and peers are sorted by name");
+	ktap_ok(t->peers[0].controller == 0 && t->peers[1].controller == 1,
+		"designated controllers follow the sort");
+	ktap_ok(!strcmp(t->controllers[0].endpoint_host, "vpn1.example.com") &&
+		t->controllers[0].port == 4000 &&
+		t->controllers[0].endpoint_port == 4000 &&
+		!strcmp(t->controllers[1].endpoint_host, "2001:db8::2") &&
+		t->controllers[1].port == 4002 &&
+		t->controllers[1].endpoint_port == 5000,
+		"endpoints: brackets dropped, ports default to Port, then mesh Port");
+	memset(k, 3, sizeof(k));
+	ktap_ok(!memcmp(t->peers[0].public_key, k, sizeof(k)) &&
+		t->controllers[0].public_key[31] == 1,
+		"public keys are decoded");
+	ktap_ok(t->n_groups == 2 && !strcmp(t->groups[0], "alpha") &&
+		!strcmp(t->groups[1], "zeta") && t->controllers[1].groups == 3 &&
+		t->peers[0].groups == 1 && t->peers[1].groups == 0 &&
+		t->controllers[0].groups == 0,
+		"groups get bits in name order");
+	ktap_ok(t->peers[1].isolated && !t->peers[0].isolated,
+		"Isolated flag");
+	ktap_ok(t->policy.present && !t->policy.default_allow &&
+		t->policy.n_allow == 2 && t->policy.allow[0].a == 0 &&
+		t->policy.allow[0].b == 1 && t->policy.allow[0].line == 27 &&
+		t->policy.allow[1].a == 1 && t->policy.allow[1].b == 1,
+		"[Policy]: default deny and the allowed group pairs");
+	{
+		const struct wgmesh_controller *c = NULL;
+		const struct wgmesh_peer *p = NULL;
+
+		memset(k, 4, sizeof(k));
+		ktap_ok(wgmesh_topology_find_key(t, k, &c, &p) == 2 &&
+			p == &t->peers[1] &&
+			wgmesh_topology_controller(t, "ctrl2") ==
+			&t->controllers[1] &&
+			!wgmesh_topology_controller(t, "peer1") &&
+			wgmesh_topology_peer(t, "peer1") == &t->peers[0] &&
+			wgmesh_topology_group(t, "zeta") == 1 &&
+			wgmesh_topology_group(t, "nope") == -1,
+			"lookups by name, key and group");
+	}
+	wgmesh_topology_free(t);
+}
+
+static void valid_defaults(void)
+{
+	static const char text[] = HEAD "[Peer p1]\nPublicKey = " K2 "\n";
+	struct wgmesh_topology *t;
+	char err[WGMESH_ERR_LEN] = "";
+
+	if (!ktap_ok(!wgmesh_topology_parse(text, strlen(text), "t.conf", &t,
+					    err, sizeof(err)),
+		     "a minimal file parses (%s)", err))
+		return;
+	ktap_ok(!strcmp(t->domain, "vpn") && !strcmp(t->interface, "vpn") &&
+		t->port == WGMESH_DEFAULT_PORT && t->mtu == 0 &&
+		t->peers[0].controller == 0 && t->policy.default_allow &&
+		!t->policy.present && t->n_groups == 0 &&
+		t->controllers[0].endpoint_port == WGMESH_DEFAULT_PORT,
+		"defaults: domain and interface = Name, port 51820, allow all,"
+		" the only controller is designated");
+	wgmesh_topology_free(t);
+}
+
+static const struct {
+	const char *text;
+	const char *want;
+} bad[] = {
+	{ "", "t.conf: no [Mesh] section" },
+	{ "[Mesh]\n", "t.conf:1: [Mesh] has no Name" },
+	{ "[Mesh]\nName = vpn\n",
+	  "t.conf: no [Controller] section: a mesh needs at least one "
+	  "controller" },
+	{ "Name = vpn\n",
+	  "t.conf:1: 'Name = vpn' outside of a section: start with [Mesh]" },
+	{ HEAD "[Bogus]\n", "t.conf:6: unknown section [Bogus]: expected "
+	  "Mesh, Controller, Peer or Policy" },
+	{ HEAD "Foo = 1\n", "t.conf:6: unknown key 'Foo' in [Controller]" },
+	{ HEAD "Controller = c1\n",
+	  "t.conf:6: unknown key 'Controller' in [Controller]" },
+	{ HEAD "PublicKey\n",
+	  "t.conf:6: expected 'Key = Value', got 'PublicKey'" },
+	{ "[Mesh]\nName = vpn\nPort =  # nothing\n",
+	  "t.conf:3: empty value for Port" },
+	{ "[Mesh]\nName = vpn\nname = x\n",
+	  "t.conf:3: duplicate key Name in this section" },
+	{ "[Mesh]\nName = vpn\nPort = 0\n",
+	  "t.conf:3: bad port '0': must be a number 1..65535" },
+	{ "[Mesh]\nName = vpn\nPort = 65536\n",
+	  "t.conf:3: bad port '65536': must be a number 1..65535" },
+	{ "[Mesh]\nName = vpn\nPort = 12ab\n",
+	  "t.conf:3: bad port '12ab': must be a number 1..65535" },
+	{ "[Mesh]\nName = vpn\nMTU = 1279\n",
+	  "t.conf:3: bad MTU '1279': must be 1280..65535" },
+	{ "[Mesh]\nName = vpn\nInterface = abcdefghijklmnop\n",
+	  "t.conf:3: bad Interface 'abcdefghijklmnop': at most 15 bytes of "
+	  "letters, digits, '-', '_', '.'" },
+	{ "[Mesh]\nName = averyveryverylongname\n[Controller c1]\n"
+	  "Endpoint = h\nPublicKey = " K1 "\n",
+	  "t.conf:2: Name 'averyveryverylongname' is longer than 15 bytes and"
+	  " cannot be the interface name: set Interface" },
+	{ "[Mesh]\nName = vpn\nDomain = a..b\n",
+	  "t.conf:3: bad Domain 'a..b': must be a DNS name" },
+	{ "[Mesh]\nName = bad name\n", "t.conf:2: bad mesh Name 'bad name': "
+	  "use letters, digits, '-' and '_' (not first '-')" },
+	{ "[Mesh x]\n", "t.conf:1: [Mesh] takes no name" },
+	{ "[Mesh]\nName = vpn\n[Mesh]\n",
+	  "t.conf:3: duplicate [Mesh] section (first at line 1)" },
+	{ "[Mesh]\nName = vpn\n[Controller]\n", "t.conf:3: [Controller] needs "
+	  "a machine name, as in [Controller name]" },
+	{ HEAD "[Peer p1\n", "t.conf:6: section header '[Peer p1' lacks its "
+	  "']'" },
+	{ HEAD "[Peer p1]\nPublicKey = abc\n", "t.conf:7: bad PublicKey 'abc':"
+	  " must be 44 characters of base64 encoding 32 bytes" },
+	{ HEAD "[Peer p1]\nPublicKey = AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBA"
+	  "QEBA!E=\n", "t.conf:7: bad PublicKey 'AQEBAQEBAQEBAQEBAQEBAQEBAQEB"
+	  "AQEBAQEBAQEBA!E=': must be 44 characters of base64 encoding 32 "
+	  "bytes" },
+	{ "[Mesh]\nName = vpn\n[Controller c1]\nEndpoint = 192.0.2.1\n",
+	  "t.conf:3: controller c1 has no PublicKey" },
+	{ "[Mesh]\nName = vpn\n[Controller c1]\nPublicKey = " K1 "\n",
+	  "t.conf:3: controller c1 has no Endpoint" },
+	{ HEAD "[Controller c2]\nEndpoint = 2001:db8::1\n",
+	  "t.conf:7: bad Endpoint '2001:db8::1': write IPv6 addresses in "
+	  "brackets, as in [2001:db8::1]:51820" },
+	{ HEAD "[Controller c2]\nEndpoint = [2001:db8::1\n",
+	  "t.conf:7: bad Endpoint '[2001:db8::1': missing ']'" },
+	{ HEAD "[Controller c2]\nEndpoint = [10.0.0.1]:5\n",
+	  "t.conf:7: bad Endpoint: '10.0.0.1' is not an IPv6 address" },
+	{ HEAD "[Controller c2]\nEndpoint = [::1]x\n",
+	  "t.conf:7: bad Endpoint: unexpected 'x' after ']'" },
+	{ HEAD "[Controller c2]\nEndpoint = host.example:99999\n",
+	  "t.conf:7: bad port '99999': must be a number 1..65535" },
+	{ HEAD "[Controller c2]\nEndpoint = bad_host\n",
+	  "t.conf:7: bad Endpoint: 'bad_host' is not a host name or IPv4 "
+	  "address" },
+	{ HEAD "[Controller c1]\n",
+	  "t.conf:6: duplicate controller 'c1' (first defined at line 3)" },
+	{ HEAD "[Peer C1]\n",
+	  "t.conf:6: 'C1' is both a controller (line 3) and a peer" },
+	{ HEAD "[Peer p1]\nPublicKey = " K2 "\n[Peer p1]\n",
+	  "t.conf:8: duplicate peer 'p1' (first defined at line 6)" },
+	{ HEAD "[Peer p1]\n", "t.conf:6: peer p1 has no PublicKey" },
+	{ HEAD "[Peer p1]\nPublicKey = " K2 "\nController = nope\n",
+	  "t.conf:8: peer p1: unknown controller 'nope'" },
+	{ HEAD "[Controller c2]\nEndpoint = h\nPublicKey = " K2 "\n[Peer p1]\n"
+	  "PublicKey = " K3 "\n", "t.conf:9: peer p1 has no Controller: "
+	  "required with several controllers" },
+	{ HEAD "[Peer p1]\nPublicKey = " K1 "\n", "t.conf:7: peer p1 has the "
+	  "same PublicKey as controller c1 (line 5)" },
+	/* c93 and c437: SHA-256 both start 800f. */
+	{ "[Mesh]\nName = vpn\n[Controller c93]\nEndpoint = h\nPublicKey = " K1
+	  "\n[Controller c437]\nEndpoint = h\nPublicKey = " K2 "\n",
+	  "t.conf:6: controllers c93 (line 3) and c437 have the same "
+	  "controller id 800f, so the same /56: rename one" },
+	/* p19847 and p42256: SHA-256 both start 2b7a706f. */
+	{ HEAD "[Peer p19847]\nPublicKey = " K2 "\n[Peer p42256]\nPublicKey = "
+	  K3 "\n", "t.conf:8: peers p19847 (line 6) and p42256 have the same"
+	  " /96 (interface ids both start 2b7a:706f): rename one" },
+	{ HEAD "Isolated = true\n",
+	  "t.conf:6: Isolated is only valid on peers" },
+	{ HEAD "[Peer p1]\nIsolated = maybe\n",
+	  "t.conf:7: bad Isolated 'maybe': must be true or false" },
+	{ HEAD "Groups = a,,b\n", "t.conf:6: bad Groups: empty group name" },
+	{ HEAD "Groups = a,\n", "t.conf:6: bad Groups: empty group name" },
+	{ HEAD "Groups = a b\n", "t.conf:6: bad group name 'a b': use "
+	  "letters, digits, '-' and '_' (not first '-')" },
+	{ HEAD "[Policy]\n",
+	  "t.conf:6: [Policy] has no Default: write Default = allow or "
+	  "Default = deny" },
+	{ HEAD "[Policy]\nDefault = maybe\n",
+	  "t.conf:7: bad Default 'maybe': must be allow or deny" },
+	{ HEAD "Groups = a\n[Policy]\nDefault = deny\nAllow = a -> a\n",
+	  "t.conf:9: bad Allow 'a -> a': write 'GROUP <-> GROUP'" },
+	{ HEAD "Groups = admins\n[Policy]\nDefault = deny\nAllow = admins <->"
+	  " ghosts\n", "t.conf:9: unknown group 'ghosts' in Allow: no "
+	  "machine is in it" },
+	{ HEAD "[Policy x]\n", "t.conf:6: [Policy] takes no name" },
+	{ HEAD "[Policy]\nDefault = allow\n[Policy]\n",
+	  "t.conf:8: duplicate [Policy] section (first at line 6)" },
+	{ "[Mesh]\nName = v\0pn\n", "t.conf:2: NUL byte: this is not a text "
+	  "file" },
+	{ HEAD "[Peer a234567890123456789012345678901234567890123456789012345"
+	  "678901234]\n", "t.conf:6: machine name 'a2345678901234567890...' is "
+	  "longer than 63 bytes" },
+};
+
+/* Groups = g0, ..., g64: the 65th group is refused. */
+static void too_many_groups(void)
+{
+	char text[1024] = HEAD "Groups = g0";
+	struct wgmesh_topology *t;
+	char err[WGMESH_ERR_LEN] = "";
+	int ret;
+
+	for (int i = 1; i <= WGMESH_MAX_GROUPS; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 ", g%d", i);
+	strcat(text, "\n");
+	ret = wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(ret == -1 && !strcmp(err, "t.conf:6: group 'g64' is one too "
+				     "many: at most 64 groups"),
+		"65 groups: %s", err);
+	text[strlen(text) - 6] = '\n';	/* drop ", g64" */
+	text[strlen(text) - 5] = '\0';
+	ret = wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(!ret && t->n_groups == 64 && t->controllers[0].groups == ~0ull,
+		"64 groups are fine and use all 64 bits (%s)", ret ? err : "");
+	if (!ret)
+		wgmesh_topology_free(t);
+}
+
+static void load_errors(void)
+{
+	struct wgmesh_topology *t;
+	char err[WGMESH_ERR_LEN] = "";
+
+	ktap_ok(wgmesh_topology_load("/nonexistent/t.conf", &t, err,
+				     sizeof(err)) == -1 &&
+		!strcmp(err, "/nonexistent/t.conf: No such file or directory")
+		&& !t, "a missing file is named: %s", err);
+}
+
+int main(void)
+{
+	size_t n = sizeof(bad) / sizeof(bad[0]);
+
+	if (sodium_init() < 0)
+		return 1;
+	ktap_plan(10 + 2 + (int)n + 2 + 1);
+	valid_full();
+	valid_defaults();
+	for (size_t i = 0; i < n; i++) {
+		/* sizeof - 1 keeps an embedded NUL in the NUL byte case. */
+		size_t len = strlen(bad[i].text);
+		struct wgmesh_topology *t = (void *)1;
+		char err[WGMESH_ERR_LEN] = "";
+		int ret;
+
+		if (strstr(bad[i].want, "NUL byte"))
+			len = strlen(bad[i].text) + 1 +
+			      strlen(bad[i].text + strlen(bad[i].text) + 1);
+		ret = wgmesh_topology_parse(bad[i].text, len, "t.conf", &t, err,
+					    sizeof(err));
+		if (!ktap_ok(ret == -1 && !t && !strcmp(err, bad[i].want),
+			     "error %zu: %s", i + 1, err))
+			ktap_diag("want: %s", bad[i].want);
+		if (!ret)
+			wgmesh_topology_free(t);
+	}
+	too_many_groups();
+	load_errors();
+	return ktap_finish();
+}
