@@ -138,6 +138,7 @@ mesh_cleanup()
 	set +e
 	for n in "${MESH_MACHINES[@]}" underlay; do
 		pids=$(ip netns pids "$(ns "$n")" 2>/dev/null)
+		# shellcheck disable=SC2086
 		[ -n "$pids" ] && kill $pids 2>/dev/null
 	done
 	for n in "${MESH_MACHINES[@]}" underlay; do
@@ -161,6 +162,9 @@ mesh_init()
 	for n in $(ip netns list 2>/dev/null | awk '{print $1}'); do
 		case $n in "$MESH_NS_PREFIX"*) ip netns del "$n";; esac
 	done
+	# WireGuard and veth are modules in the test kernels
+	run modprobe -q wireguard
+	run modprobe -q veth
 	run ip netns add "$MESH_UNDERLAY" || mesh_bail "ip netns add $MESH_UNDERLAY"
 	run ip -n "$MESH_UNDERLAY" link set lo up || mesh_bail "underlay lo up"
 }
@@ -244,6 +248,7 @@ mesh_connect_ctrls()
 # mesh_outside CTRL: an "outside" namespace behind a veth of CTRL:
 # CTRL's veth0 2001:db8::2/64, outside's veth0 2001:db8::1/64 (and a route
 # back to the mesh, so anything leaked would even be answered)
+# shellcheck disable=SC2034
 MESH_OUTSIDE_ADDR=2001:db8::1
 mesh_outside()
 {
@@ -263,6 +268,20 @@ mesh_outside()
 	run ip -n "$(ns outside)" link set veth0 up || mesh_bail "outside: veth0 up"
 	run ip -n "$(ns outside)" route add "$MESH_NET" via 2001:db8::2 ||
 		mesh_bail "outside: route to mesh"
+}
+
+# ns_kill NAME: kill every process in NAME's namespace and wait for them
+ns_kill()
+{
+	local pids pid
+	pids=$(ip netns pids "$(ns "$1")" 2>/dev/null)
+	[ -n "$pids" ] || return 0
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null
+	for pid in $pids; do
+		wait_gone "$pid" 2 || kill -9 "$pid" 2>/dev/null
+	done
+	return 0
 }
 
 # snmp6 NAME COUNTER: a /proc/net/snmp6 counter in NAME's namespace
@@ -312,7 +331,7 @@ ktap_ping_lost()
 {
 	local desc=$1 n=$2 dst=$3 r tx rx
 	shift 3
-	[ $# -gt 0 ] || set -- -c 2 -i 0.2 -W 2
+	[ $# -gt 0 ] || set -- -c 2 -i 0.2 -W 1
 	r=$(ping_count "$n" "$dst" "$@")
 	tx=${r% *} rx=${r#* }
 	if [ -n "$tx" ] && [ "$tx" -gt 0 ] && [ "$rx" = 0 ]; then
@@ -328,7 +347,7 @@ ktap_ping_lost()
 ktap_delta()
 {
 	local desc=$1 b=$2 a=$3 op=$4 want=$5
-	if [ -n "$b" ] && [ -n "$a" ] && [ $((a - b)) "$op" "$want" ]; then
+	if [ -n "$b" ] && [ -n "$a" ] && test "$((a - b))" "$op" "$want"; then
 		ktap_ok "$desc"
 	else
 		ktap_diag "counter went from '$b' to '$a': delta $((${a:-0} - ${b:-0})), want $op $want"
@@ -353,7 +372,7 @@ ktap_dmesg_clean()
 {
 	local splat
 	splat=$(dmesg | tail -n +$((MESH_DMESG_START + 1)) |
-		grep -E 'Oops|BUG|WARNING|KASAN|Call Trace|refcount_t|unregister_netdevice: waiting')
+		grep -E 'Oops|BUG:|WARNING:|KASAN|Call Trace|refcount_t:|unregister_netdevice: waiting')
 	if [ -z "$splat" ]; then
 		ktap_ok "no kernel splat in dmesg"
 	else

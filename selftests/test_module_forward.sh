@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# wgmesh.ko forwards mesh traffic between peers inside the module, with the
+# controllers' global IPv6 forwarding off, and between controllers:
+#
+#  ┌ wgm-a ─────────────┐                                         ┌ wgm-c ─────────────┐
+#  │ wg0 0x11111111     │──┐                                   ┌──│ wg0 0x33333333     │
+#  │ fd12:3456:0:100:   │  │  ┌ wgm-ctrl1 ──────┐  ┌ wgm-ctrl2 ──────┐  │  │ fd12:3456:0:200:   │
+#  │   1111:1111:0:1/56 │  ├──│ wg0 id 0x0001   │──│ wg0 id 0x0002   │──┘  │   3333:3333:0:1/56 │
+#  └────────────────────┘  │  │ fd12:3456:0:100 │  │ fd12:3456:0:200 │     └────────────────────┘
+#  ┌ wgm-b ─────────────┐  │  │   ::1/40        │  │   ::1/40        │
+#  │ wg0 0x22222222     │──┘  │ forwarding=0    │  │ forwarding=0    │
+#  │ fd12:3456:0:100:   │     └─────────────────┘  └─────────────────┘
+#  │   2222:2222:0:1/56 │
+#  └────────────────────┘
+#  (every wg0 has its UDP socket on 127.0.0.1 in wgm-underlay, see lib/mesh.sh)
+#
+# a and b are WireGuard peers of ctrl1 only, c of ctrl2 only; the two
+# controllers are WireGuard peers of each other (AllowedIPs = the other's
+# /56). Without wgmesh nothing crosses a controller; with it, a reaches b
+# (ping and TCP), ctrl2's ::1 and c through ctrl1 (and ctrl2), and the
+# counters say the module did it.
+
+cd "$(dirname "$0")" || exit 1
+. lib/ktap.sh
+. lib/mesh.sh
+
+mesh_need wgmesh-ctl iperf3 ping
+ktap_plan 29
+mesh_init
+
+mesh_controller ctrl1 0x0001
+mesh_controller ctrl2 0x0002
+mesh_peer a 0x11111111 ctrl1
+mesh_peer b 0x22222222 ctrl1
+mesh_peer c 0x33333333 ctrl2
+mesh_connect_ctrls ctrl1 ctrl2
+mesh_connect a ctrl1
+mesh_connect b ctrl1
+mesh_connect c ctrl2
+
+A=$(mesh_addr a ctrl1)
+B=$(mesh_addr b ctrl1)
+C=$(mesh_addr c ctrl2)
+CTRL1=$(mesh_addr ctrl1)
+CTRL2=$(mesh_addr ctrl2)
+
+ktap_no_forwarding ctrl1
+ktap_no_forwarding ctrl2
+ktap_ping "plain WireGuard: a reaches ctrl1 ::1" a "$CTRL1"
+ktap_ping "plain WireGuard: c reaches ctrl2 ::1" c "$CTRL2"
+ktap_ping "plain WireGuard: ctrl1 reaches ctrl2 ::1" ctrl1 "$CTRL2"
+# The control experiment: this is what wgmesh must change.
+ktap_ping_lost "without wgmesh: a does not reach b through ctrl1" a "$B"
+ktap_ping_lost "without wgmesh: a does not reach ctrl2 through ctrl1" a "$CTRL2"
+
+ktap_check "load wgmesh.ko" mesh_load_module
+ktap_check "attach and load the topology on ctrl1" mesh_attach ctrl1
+ktap_check "attach and load the topology on ctrl2" mesh_attach ctrl2
+show=$(nx ctrl1 wgmesh-ctl show wg0)
+echo "$show" | sed 's/^/#   /'
+if [[ $show == *"generation=$MESH_GEN "* && $show == *"controllers=2 "* &&
+      $show == *"peers=3 "* && $show == *"id=0x11111111"* ]]; then
+	ktap_ok "ctrl1 reports the topology it was given"
+else
+	ktap_fail "ctrl1 reports the topology it was given"
+fi
+
+fwd_a=$(mesh_stat ctrl1 a fwd_packets)
+tx_b=$(mesh_stat ctrl1 b tx_packets)
+loc_a=$(mesh_stat ctrl1 a local_packets)
+ktap_ping "a reaches b through ctrl1" a "$B" -c 5 -i 0.1 -W 3
+ktap_ping "b reaches a through ctrl1" b "$A" -c 5 -i 0.1 -W 3
+ktap_delta "ctrl1 counts a's echoes as forwarded" \
+	"$fwd_a" "$(mesh_stat ctrl1 a fwd_packets)" -ge 5
+ktap_delta "ctrl1 counts the packets forwarded to b" \
+	"$tx_b" "$(mesh_stat ctrl1 b tx_packets)" -ge 10
+ktap_ping "a still reaches ctrl1 ::1 (local delivery)" a "$CTRL1"
+ktap_delta "ctrl1 counts a's packets to ::1 as local" \
+	"$loc_a" "$(mesh_stat ctrl1 a local_packets)" -ge 3
+
+# TCP through the controller, both ways: GSO and checksums must survive the
+# hairpin (a broken checksum would stall TCP below the 256 KBytes asserted).
+ktap_iperf "TCP a -> b through ctrl1" b a "$B"
+ktap_iperf "TCP b -> a through ctrl1" b a "$B" -R
+
+# A second controller's subnet, reached through the first.
+fwd2=$(mesh_stat ctrl2 a fwd_packets)
+ktap_ping "a reaches ctrl2 ::1 through ctrl1" a "$CTRL2"
+ktap_ping "a reaches c (ctrl2's peer) through ctrl1 and ctrl2" a "$C" -c 5 -i 0.1 -W 3
+ktap_ping "c reaches a through ctrl2 and ctrl1" c "$A"
+ktap_delta "ctrl2 counts a's echoes to c as forwarded" \
+	"$fwd2" "$(mesh_stat ctrl2 a fwd_packets)" -ge 5
+
+ktap_no_forwarding ctrl1
+ktap_no_forwarding ctrl2
+
+# Detached, the controller is plain WireGuard again.
+ktap_check "detach ctrl1" nx ctrl1 wgmesh-ctl detach wg0
+ktap_ping_lost "after detach: a does not reach b through ctrl1" a "$B"
+ktap_ping "after detach: a still reaches ctrl1 ::1" a "$CTRL1"
+ktap_dmesg_clean
+ktap_finish

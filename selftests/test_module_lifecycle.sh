@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# wgmesh.ko lifecycle: topology replaced every 100 ms under a continuous ping
+# loses nothing; rmmod while traffic flows; a netns move and a device
+# deletion detach cleanly (and "ip link del" returns at once); a namespace
+# torn down with an attached device; the module loads and attaches again.
+#
+#  ┌ wgm-a ──────────┐                                 ┌ wgm-b ──────────┐
+#  │ wg0 0x11111111  │──┐  ┌ wgm-ctrl1 ──────────┐  ┌──│ wg0 0x22222222  │
+#  └─────────────────┘  └──│ wg0 id 0x0001       │──┘  └─────────────────┘
+#                          │ fd12:3456:0:100::1  │      ┌ wgm-other ──────┐
+#                          │ forwarding=0        │ ···> │ (wg0 visits)    │
+#                          └─────────────────────┘      └─────────────────┘
+#  ┌ wgm-tmp ─────────────────────────────────────┐
+#  │ its own wg0, attached, then the netns deleted│
+#  └──────────────────────────────────────────────┘
+#  (every mesh wg0 has its UDP socket on 127.0.0.1 in wgm-underlay)
+
+cd "$(dirname "$0")" || exit 1
+. lib/ktap.sh
+. lib/mesh.sh
+
+mesh_need wgmesh-ctl ping iperf3
+ktap_plan 28
+mesh_init
+
+mesh_controller ctrl1 0x0001
+mesh_peer a 0x11111111 ctrl1
+mesh_peer b 0x22222222 ctrl1
+mesh_connect a ctrl1
+mesh_connect b ctrl1
+B=$(mesh_addr b)
+CTRL1=$(mesh_addr ctrl1)
+MESH_GROUPS[a]=0x1
+MESH_GROUPS[b]=0x1
+
+# not_attached NAME: wgmesh-ctl show wg0 in NAME fails (nothing attached)
+not_attached()
+{
+	! nx "$1" wgmesh-ctl show wg0
+}
+
+ktap_no_forwarding ctrl1
+ktap_ping "plain WireGuard: a reaches ctrl1 ::1" a "$CTRL1"
+ktap_ping "plain WireGuard: b reaches ctrl1 ::1" b "$CTRL1"
+ktap_check "load wgmesh.ko" mesh_load_module
+ktap_check "ctrl1: attach and set the topology" mesh_attach ctrl1
+ktap_ping "a reaches b through ctrl1" a "$B"
+
+# Topology replaced every 100 ms under a 100 pps ping: alternately a default
+# allow mesh with an extra peer, and a default-deny mesh allowing {0,0}, so
+# every replace really swaps the snapshot a and b are looked up in.
+nx a ping -c 300 -i 0.01 -W 3 "$B" > "$MESH_TMP/ping.out" 2>&1 &
+ping_pid=$!
+fails=0
+for i in $(seq 30); do
+	if [ $((i % 2)) = 1 ]; then
+		mesh_topology ctrl1 --peer "$(printf '0x7777%04x' "$i")" >/dev/null || fails=$((fails + 1))
+	else
+		mesh_topology ctrl1 --default-deny --allow 0-0 >/dev/null || fails=$((fails + 1))
+	fi
+	sleep 0.1
+done
+wait_gone $ping_pid 30 || ns_kill a
+sed 's/^/#   /' "$MESH_TMP/ping.out" | grep -v 'bytes from'
+r=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) \(packets \)\{0,1\}received.*/\1 \2/p' \
+	"$MESH_TMP/ping.out")
+if [ "$r" = "300 300" ]; then
+	ktap_ok "300 pings a -> b during 30 topology replaces: none lost"
+else
+	ktap_fail "300 pings a -> b during 30 topology replaces: none lost (sent, received: ${r:-?})"
+fi
+ktap_delta "all 30 replaces succeeded" 0 "$fails" -eq 0
+show=$(nx ctrl1 wgmesh-ctl show wg0)
+echo "$show" | sed 's/^/#   /'
+if [[ $show == *"generation=$MESH_GEN "* && $show == *flags=default-deny* ]]; then
+	ktap_ok "ctrl1 reports the last generation ($MESH_GEN)"
+else
+	ktap_fail "ctrl1 reports the last generation ($MESH_GEN)"
+fi
+
+# rmmod while TCP and a fast ping flow through the module
+nx b iperf3 -s -1 -B "$B" >/dev/null 2>&1 &
+wait_listen b 5201
+nx a iperf3 -c "$B" -t 4 >/dev/null 2>&1 &
+nx a ping -c 400 -i 0.005 -W 1 "$B" >/dev/null 2>&1 &
+ping_pid=$!
+sleep 1.5
+run rmmod wgmesh &
+rmmod_pid=$!
+if wait_gone $rmmod_pid 10 && wait $rmmod_pid; then
+	ktap_ok "rmmod wgmesh under traffic"
+else
+	ktap_fail "rmmod wgmesh under traffic (failed or still running after 10 s)"
+fi
+ktap_check_fails "wgmesh is gone from /proc/modules" grep -q '^wgmesh ' /proc/modules
+# the flows served their purpose; the TCP one would stall until timeouts
+ns_kill a
+ns_kill b
+ktap_ping "after rmmod: a still reaches ctrl1 ::1" a "$CTRL1"
+ktap_ping_lost "after rmmod: nothing forwards a -> b" a "$B"
+ktap_check "insmod wgmesh.ko again" mesh_load_module
+ktap_check "ctrl1: attach and set the topology again" mesh_attach ctrl1
+ktap_ping "a reaches b through ctrl1 again" a "$B"
+
+# A netns move detaches: the device comes back as plain WireGuard.
+run ip netns add "$(ns other)" || mesh_bail "ip netns add $(ns other)"
+MESH_MACHINES+=(other)
+ktap_check "move ctrl1's wg0 to another namespace" \
+	ip -n "$(ns ctrl1)" link set wg0 netns "$(ns other)"
+ktap_check "not attached in the new namespace" not_attached other
+ktap_check "move wg0 back to ctrl1, address it, up" sh -c "
+	ip -n $(ns other) link set wg0 netns $(ns ctrl1) &&
+	ip -n $(ns ctrl1) addr add $CTRL1/40 dev wg0 nodad &&
+	ip -n $(ns ctrl1) link set wg0 up"
+ktap_check "not attached after the round trip" not_attached ctrl1
+ktap_ping_lost "after the move: nothing forwards a -> b" a "$B"
+ktap_ping "after the move: a reaches ctrl1 ::1" a "$CTRL1"
+ktap_check "ctrl1: attach and set the topology after the move" mesh_attach ctrl1
+ktap_ping "a reaches b through ctrl1 after re-attach" a "$B"
+
+# A namespace deleted with an attached device in it
+tmpns=$(ns tmp)
+MESH_MACHINES+=(tmp)
+ktap_check "delete a namespace holding an attached device" sh -c "
+	ip netns add $tmpns &&
+	ip -n $tmpns link add wg0 type wireguard &&
+	ip netns exec $tmpns wgmesh-ctl attach wg0 &&
+	ip netns exec $tmpns wgmesh-ctl set wg0 --prefix $MESH_PREFIX:: --self 0x0001 \
+		--controller 0x0001 --peer 0x11111111 &&
+	ip netns del $tmpns"
+
+# Device deletion while attached: must not hang on a reference
+run ip -n "$(ns ctrl1)" link del wg0 &
+del_pid=$!
+if wait_gone $del_pid 5 && wait $del_pid; then
+	ktap_ok "ip link del of the attached wg0 returns within 5 s"
+else
+	ktap_fail "ip link del of the attached wg0 returns within 5 s"
+fi
+ktap_check "rmmod wgmesh with nothing attached" rmmod wgmesh
+ktap_dmesg_clean
+ktap_finish
