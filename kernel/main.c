@@ -3,15 +3,52 @@
  * wgmesh: in-kernel mesh policy and forwarding for WireGuard controllers.
  */
 
+#include <linux/genetlink.h>
 #include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "device.h"
+#include "netlink.h"
+#include "topology.h"
+#include "uapi/wgmesh.h"
+
+#ifdef WGMESH_DEBUG
+static bool run_selftest = true;
+#else
+static bool run_selftest;
+#endif
+module_param(run_selftest, bool, 0444);
+MODULE_PARM_DESC(run_selftest,
+		 "check the fast lookup against a naive one at load (default: on in WGMESH_DEBUG builds)");
 
 static int __init wgmesh_init(void)
 {
+	int ret;
+
+	if (run_selftest) {
+		ret = wgmesh_lookup_selftest();
+		if (ret)
+			return ret;
+	}
+	ret = wgmesh_device_init();
+	if (ret)
+		return ret;
+	ret = wgmesh_genl_init();
+	if (ret)
+		goto err_device;
+	pr_info("wgmesh loaded\n");
 	return 0;
+
+err_device:
+	wgmesh_device_uninit();
+	return ret;
 }
 
+/* The family goes first so no request can attach a device during exit. */
 static void __exit wgmesh_exit(void)
 {
+	wgmesh_genl_uninit();
+	wgmesh_device_uninit();
 }
 
 module_init(wgmesh_init);
@@ -19,3 +56,4 @@ module_exit(wgmesh_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("WireGuard mesh policy and forwarding");
 MODULE_VERSION("0.1");
+MODULE_ALIAS_GENL_FAMILY(WGMESH_GENL_NAME);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels wgmesh supports (Debian's 6.1 and
+ * 6.12) lives here, so the rest of the module reads like current upstream.
+ */
+
+#ifndef _WGMESH_COMPAT_H
+#define _WGMESH_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/netlink.h>
+#include <net/genetlink.h>
+
+/* 6.5 moved the GSO helpers out of skbuff.h. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
+/* 6.6 moved the parsed dump attributes into a struct genl_info. */
+static inline struct nlattr **wgmesh_dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * Formatted extack messages arrived in 6.3. Older kernels only get the
+ * constant message; the offending attribute is reported either way, which
+ * lets userspace name the member itself.
+ */
+#ifdef NL_SET_ERR_MSG_FMT
+#define wgmesh_err_attr_fmt(extack, attr, msg, fmt, ...) do {		\
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__);			\
+	NL_SET_BAD_ATTR(extack, attr);					\
+} while (0)
+#else
+#define wgmesh_err_attr_fmt(extack, attr, msg, fmt, ...)		\
+	NL_SET_ERR_MSG_ATTR(extack, attr, msg)
+#endif
+
+#endif /* _WGMESH_COMPAT_H */

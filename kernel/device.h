@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attached WireGuard devices: attach, detach, and their lifecycle.
+ */
+
+#ifndef _WGMESH_DEVICE_H
+#define _WGMESH_DEVICE_H
+
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+
+#include "stats.h"
+#include "topology.h"
+
+struct wgmesh_dev {
+	struct list_head list;		/* wgmesh_net.devs, under RTNL */
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct nf_hook_ops ops;
+	struct wgmesh_topology __rcu *topo;	/* written under RTNL */
+	struct wgmesh_pcpu_stats __percpu *stats;
+	u32 seq;			/* of the last published snapshot */
+	struct rcu_head rcu;
+};
+
+struct wgmesh_dev *wgmesh_dev_find(struct net *net, int ifindex);
+int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack);
+void wgmesh_dev_detach(struct wgmesh_dev *wd);
+void wgmesh_dev_set_topology(struct wgmesh_dev *wd, struct wgmesh_topology *t);
+
+int wgmesh_device_init(void);
+void wgmesh_device_uninit(void);
+
+#endif /* _WGMESH_DEVICE_H */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lookup selftest, in the spirit of WireGuard's allowedips selftest: random
+ * meshes and random addresses (members, near misses, strangers), each
+ * classified by the O(1) lookup and by a naive scan that follows the
+ * addressing rules literally; the policy verdict likewise against a scan of
+ * the allowed pairs. Runs at load with run_selftest=1 (always in
+ * WGMESH_DEBUG builds), prints KTAP and fails the load on any mismatch.
+ */
+
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "topology.h"
+
+#define ROUNDS 24
+#define ADDRS_PER_ROUND 4096
+#define PAIRS_PER_ROUND 4096
+
+struct naive {
+	u8 pairs[WGMESH_MAX_GROUPS * WGMESH_MAX_GROUPS][2];
+	u32 n_pairs;
+};
+
+static u32 rnd(u32 n)
+{
+	return n ? get_random_u32() % n : 0;
+}
+
+static enum wgmesh_addr_kind
+naive_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
+	       const struct wgmesh_member **m)
+{
+	static const u8 host1[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+	const struct wgmesh_member *c = NULL;
+	u32 i, cid, pid;
+
+	if (memcmp(a->s6_addr, t->prefix.s6_addr, 5))
+		return WGMESH_ADDR_OUTSIDE;
+	if (a->s6_addr[7] != 0)
+		return WGMESH_ADDR_UNKNOWN;
+	cid = a->s6_addr[5] * 256 + a->s6_addr[6];
+	for (i = 0; i < t->n_ctrls; i++) {
+		if (t->ctrls[i].id == cid)
+			c = &t->ctrls[i];
+	}
+	if (!c)
+		return WGMESH_ADDR_UNKNOWN;
+	if (!memcmp(a->s6_addr + 8, host1, 8)) {
+		*m = c;
+		return WGMESH_ADDR_CONTROLLER;
+	}
+	pid = (a->s6_addr[8] << 24) | (a->s6_addr[9] << 16) |
+	      (a->s6_addr[10] << 8) | a->s6_addr[11];
+	for (i = 0; i < t->n_peers; i++) {
+		if (t->peers[i].id == pid) {
+			*m = &t->peers[i];
+			return WGMESH_ADDR_PEER;
+		}
+	}
+	return WGMESH_ADDR_UNKNOWN;
+}
+
+static int naive_policy(const struct wgmesh_topology *t, const struct naive *nv,
+			const struct wgmesh_member *s, bool s_ctrl,
+			const struct wgmesh_member *d, bool d_ctrl)
+{
+	u32 i;
+
+	if (!s_ctrl && (s->flags & WGMESH_MEMBER_F_ISOLATED) && !d_ctrl)
+		return WGMESH_CTR_DROP_ISOLATED;
+	if (!d_ctrl && (d->flags & WGMESH_MEMBER_F_ISOLATED) && !s_ctrl)
+		return WGMESH_CTR_DROP_ISOLATED;
+	if (!(t->flags & WGMESH_F_DEFAULT_DENY))
+		return 0;
+	for (i = 0; i < nv->n_pairs; i++) {
+		u64 a = BIT_ULL(nv->pairs[i][0]), b = BIT_ULL(nv->pairs[i][1]);
+
+		if (((s->groups & a) && (d->groups & b)) ||
+		    ((s->groups & b) && (d->groups & a)))
+			return 0;
+	}
+	return WGMESH_CTR_DROP_POLICY;
+}
+
+static u64 random_groups(u32 n_groups)
+{
+	u64 g = 0;
+	u32 i, n = rnd(3);
+
+	for (i = 0; i < n; i++)
+		g |= BIT_ULL(rnd(n_groups));
+	return g;
+}
+
+/* Distinct ids: i -> i * odd + offset is a bijection modulo 2^bits. */
+static struct wgmesh_topology *random_topology(struct naive *nv)
+{
+	u32 n_ctrls = 1 + rnd(64), n_peers = rnd(3) ? rnd(4096) : rnd(16);
+	u32 n_groups = 1 + rnd(WGMESH_MAX_GROUPS), i, k, c;
+	struct wgmesh_topology *t;
+	bool dup_is_ctrl;
+	u32 dup;
+
+	t = wgmesh_topology_alloc(n_ctrls, n_peers);
+	if (!t)
+		return NULL;
+	get_random_bytes(&t->prefix.s6_addr[1], 3);
+	t->prefix.s6_addr[0] = 0xfd;
+	t->flags = rnd(2) ? WGMESH_F_DEFAULT_DENY : 0;
+
+	nv->n_pairs = rnd(2 * n_groups);
+	for (i = 0; i < nv->n_pairs; i++) {
+		nv->pairs[i][0] = rnd(n_groups);
+		nv->pairs[i][1] = rnd(n_groups);
+		t->allow[nv->pairs[i][0]] |= BIT_ULL(nv->pairs[i][1]);
+		t->allow[nv->pairs[i][1]] |= BIT_ULL(nv->pairs[i][0]);
+	}
+
+	k = get_random_u32() | 1;
+	c = get_random_u32();
+	for (i = 0; i < n_ctrls; i++) {
+		t->ctrls[i].id = (i * k + c) & 0xffff;
+		t->ctrls[i].groups = random_groups(n_groups);
+	}
+	t->self_id = t->ctrls[rnd(n_ctrls)].id;
+
+	k = get_random_u32() | 1;
+	c = get_random_u32() | 1;	/* i = 0 never maps to id 0 */
+	for (i = 0; i < n_peers; i++) {
+		t->peers[i].id = (i + 1) * k + c;
+		if (!t->peers[i].id)
+			t->peers[i].id = c;
+		t->peers[i].groups = random_groups(n_groups);
+		t->peers[i].flags = rnd(5) ? 0 : WGMESH_MEMBER_F_ISOLATED;
+	}
+	if (wgmesh_topology_build(t, &dup_is_ctrl, &dup)) {
+		wgmesh_topology_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void member_addr(const struct wgmesh_topology *t, struct in6_addr *a)
+{
+	const struct wgmesh_member *c = &t->ctrls[rnd(t->n_ctrls)];
+
+	*a = t->prefix;
+	a->s6_addr[5] = c->id >> 8;
+	a->s6_addr[6] = c->id & 0xff;
+	if (!t->n_peers || rnd(4) == 0) {
+		a->s6_addr[15] = 1;
+		return;
+	}
+	a->s6_addr32[2] = htonl(t->peers[rnd(t->n_peers)].id);
+	a->s6_addr32[3] = get_random_u32();
+}
+
+static void random_addr(const struct wgmesh_topology *t, struct in6_addr *a)
+{
+	switch (rnd(4)) {
+	case 0:		/* a member */
+		member_addr(t, a);
+		break;
+	case 1:		/* a member with one bit flipped */
+		member_addr(t, a);
+		a->s6_addr[rnd(16)] ^= 1 << rnd(8);
+		break;
+	case 2:		/* anything inside the mesh /40 */
+		get_random_bytes(a, sizeof(*a));
+		memcpy(a->s6_addr, t->prefix.s6_addr, 5);
+		if (rnd(2))
+			a->s6_addr[7] = 0;
+		break;
+	default:
+		get_random_bytes(a, sizeof(*a));
+	}
+}
+
+static bool check_round(struct naive *nv)
+{
+	const struct wgmesh_member *fm, *nm, *s, *d;
+	enum wgmesh_addr_kind fk, nk, sk, dk;
+	struct wgmesh_topology *t;
+	struct in6_addr a, b;
+	bool ok = true;
+	u32 i;
+
+	t = random_topology(nv);
+	if (!t) {
+		pr_err("wgmesh selftest: cannot build a random topology\n");
+		return false;
+	}
+	for (i = 0; i < ADDRS_PER_ROUND && ok; i++) {
+		random_addr(t, &a);
+		fm = NULL;
+		nm = NULL;
+		fk = wgmesh_classify(t, &a, &fm);
+		nk = naive_classify(t, &a, &nm);
+		if (fk != nk || (fk >= WGMESH_ADDR_CONTROLLER && fm != nm)) {
+			pr_err("wgmesh selftest: %pI6c: fast %d/%p, naive %d/%p\n",
+			       &a, fk, fm, nk, nm);
+			ok = false;
+		}
+	}
+	for (i = 0; i < PAIRS_PER_ROUND && ok; i++) {
+		member_addr(t, &a);
+		member_addr(t, &b);
+		sk = wgmesh_classify(t, &a, &s);
+		dk = wgmesh_classify(t, &b, &d);
+		if (wgmesh_policy(t, s, sk == WGMESH_ADDR_CONTROLLER, d,
+				  dk == WGMESH_ADDR_CONTROLLER) !=
+		    naive_policy(t, nv, s, sk == WGMESH_ADDR_CONTROLLER, d,
+				 dk == WGMESH_ADDR_CONTROLLER)) {
+			pr_err("wgmesh selftest: policy %pI6c -> %pI6c differs\n",
+			       &a, &b);
+			ok = false;
+		}
+	}
+	wgmesh_topology_free(t);
+	return ok;
+}
+
+static bool check_duplicates(void)
+{
+	struct wgmesh_topology *t = wgmesh_topology_alloc(2, 300);
+	bool dup_is_ctrl, ok;
+	u32 i, dup = 0;
+	int ret;
+
+	if (!t)
+		return false;
+	t->ctrls[0].id = 7;
+	t->ctrls[1].id = 8;
+	for (i = 0; i < 300; i++)
+		t->peers[i].id = i + 1;
+	t->peers[299].id = 123;
+	ret = wgmesh_topology_build(t, &dup_is_ctrl, &dup);
+	ok = ret == -EEXIST && !dup_is_ctrl && dup == 299;
+	wgmesh_topology_free(t);
+	return ok;
+}
+
+int wgmesh_lookup_selftest(void)
+{
+	struct naive *nv = kmalloc(sizeof(*nv), GFP_KERNEL);
+	bool ok = true, dup_ok;
+	int i;
+
+	if (!nv)
+		return -ENOMEM;
+	pr_info("KTAP version 1\n");
+	pr_info("1..2\n");
+	for (i = 0; i < ROUNDS && ok; i++)
+		ok = check_round(nv);
+	kfree(nv);
+	pr_info("%s 1 wgmesh_lookup_random_meshes\n", ok ? "ok" : "not ok");
+	dup_ok = check_duplicates();
+	pr_info("%s 2 wgmesh_lookup_duplicate_ids\n", dup_ok ? "ok" : "not ok");
+	return ok && dup_ok ? 0 : -ENOTRECOVERABLE;
+}

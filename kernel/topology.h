@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An immutable snapshot of the mesh topology and its O(1) lookups.
+ */
+
+#ifndef _WGMESH_TOPOLOGY_H
+#define _WGMESH_TOPOLOGY_H
+
+#include <linux/hash.h>
+#include <linux/in6.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+#include "stats.h"
+
+struct wgmesh_member {
+	u64 groups;
+	/* Groups this member may talk to under default deny: the union of
+	 * the allow rows of its own groups, so the check is one AND.
+	 */
+	u64 reach;
+	u32 id;
+	u32 flags;
+	struct wgmesh_member_stats *stats;
+};
+
+/*
+ * Open addressing with linear probing over a power-of-two table at most
+ * half full, slots holding member index + 1 (0 = empty). The seed is random
+ * per snapshot so nobody can aim addresses at one long probe run.
+ */
+struct wgmesh_table {
+	u32 *slots;
+	u32 mask;
+	u32 seed;
+	u32 bits;
+};
+
+struct wgmesh_topology {
+	struct rcu_head rcu;
+	struct in6_addr prefix;
+	u64 generation;
+	u64 allow[WGMESH_MAX_GROUPS];
+	struct wgmesh_member *ctrls;
+	struct wgmesh_member *peers;
+	struct wgmesh_table ctrl_table;
+	struct wgmesh_table peer_table;
+	u32 n_ctrls;
+	u32 n_peers;
+	u32 seq;	/* unique per snapshot of a device, for dumps */
+	u32 flags;
+	u16 self_id;
+};
+
+enum wgmesh_addr_kind {
+	WGMESH_ADDR_OUTSIDE,	/* not in the mesh /40 */
+	WGMESH_ADDR_UNKNOWN,	/* in the /40, not a member address */
+	WGMESH_ADDR_CONTROLLER,	/* a known controller's ::1 */
+	WGMESH_ADDR_PEER,	/* in a known peer's /96 under a known /56 */
+};
+
+struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers);
+void wgmesh_topology_free(struct wgmesh_topology *t);
+void wgmesh_topology_free_rcu(struct wgmesh_topology *t);
+int wgmesh_topology_build(struct wgmesh_topology *t, bool *dup_is_ctrl,
+			  u32 *dup_index);
+int wgmesh_topology_adopt_stats(struct wgmesh_topology *t,
+				const struct wgmesh_topology *old);
+bool wgmesh_prefix_valid(const struct in6_addr *prefix);
+
+static inline u32 wgmesh_table_hash(const struct wgmesh_table *tab, u32 id)
+{
+	return hash_32(id ^ tab->seed, tab->bits);
+}
+
+static inline const struct wgmesh_member *
+wgmesh_table_find(const struct wgmesh_table *tab,
+		  const struct wgmesh_member *members, u32 id)
+{
+	u32 i = wgmesh_table_hash(tab, id) & tab->mask, slot;
+
+	while ((slot = READ_ONCE(tab->slots[i])) != 0) {
+		if (members[slot - 1].id == id)
+			return &members[slot - 1];
+		i = (i + 1) & tab->mask;
+	}
+	return NULL;
+}
+
+static inline bool wgmesh_in_prefix(const struct wgmesh_topology *t,
+				    const struct in6_addr *a)
+{
+	return a->s6_addr32[0] == t->prefix.s6_addr32[0] && !a->s6_addr[4];
+}
+
+static inline bool wgmesh_is_ctrl_host(const struct in6_addr *a)
+{
+	return !a->s6_addr32[2] && a->s6_addr32[3] == htonl(1);
+}
+
+static inline bool wgmesh_is_self(const struct wgmesh_topology *t,
+				  const struct in6_addr *a)
+{
+	return wgmesh_in_prefix(t, a) && !a->s6_addr[7] &&
+	       ((a->s6_addr[5] << 8) | a->s6_addr[6]) == t->self_id &&
+	       wgmesh_is_ctrl_host(a);
+}
+
+/* The member owning @a, if any; O(1): at most two table lookups. */
+static inline enum wgmesh_addr_kind
+wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
+		const struct wgmesh_member **m)
+{
+	const struct wgmesh_member *c, *p;
+
+	if (!wgmesh_in_prefix(t, a))
+		return WGMESH_ADDR_OUTSIDE;
+	if (a->s6_addr[7])
+		return WGMESH_ADDR_UNKNOWN;
+	c = wgmesh_table_find(&t->ctrl_table, t->ctrls,
+			      (a->s6_addr[5] << 8) | a->s6_addr[6]);
+	if (!c)
+		return WGMESH_ADDR_UNKNOWN;
+	if (wgmesh_is_ctrl_host(a)) {
+		*m = c;
+		return WGMESH_ADDR_CONTROLLER;
+	}
+	p = wgmesh_table_find(&t->peer_table, t->peers,
+			      ntohl(a->s6_addr32[2]));
+	if (!p)
+		return WGMESH_ADDR_UNKNOWN;
+	*m = p;
+	return WGMESH_ADDR_PEER;
+}
+
+/*
+ * Whether member @s may send to member @d (both already classified; the
+ * booleans say which are controllers). Returns 0 or the drop counter.
+ */
+static inline int wgmesh_policy(const struct wgmesh_topology *t,
+				const struct wgmesh_member *s, bool s_ctrl,
+				const struct wgmesh_member *d, bool d_ctrl)
+{
+	if (!s_ctrl && !d_ctrl &&
+	    ((s->flags | d->flags) & WGMESH_MEMBER_F_ISOLATED))
+		return WGMESH_CTR_DROP_ISOLATED;
+	if ((t->flags & WGMESH_F_DEFAULT_DENY) && !(s->reach & d->groups))
+		return WGMESH_CTR_DROP_POLICY;
+	return 0;
+}
+
+int wgmesh_lookup_selftest(void);
+
+#endif /* _WGMESH_TOPOLOGY_H */
