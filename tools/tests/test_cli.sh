@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The wgmesh CLI end to end: help, errors, check, addresses, hosts, conf,
+# and genkey/pubkey interoperating with wg(8) both ways. $WGMESH is the
+# ASan+UBSan build (make test sets it); $WGMESH_PLAIN, the real binary, is
+# also run under valgrind when valgrind is installed.
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../selftests/lib/ktap.sh"
+
+WGMESH=${WGMESH:-$here/build/wgmesh}
+WGMESH_PLAIN=${WGMESH_PLAIN:-$here/../wgmesh}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ktap_plan 26
+
+K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
+K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
+K4=BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ=
+(umask 077; wg genkey > "$tmp/peer1.key" 2>/dev/null || "$WGMESH" genkey > "$tmp/peer1.key")
+K3=$("$WGMESH" pubkey < "$tmp/peer1.key")
+cat > "$tmp/mesh.conf" <<EOT
+[Mesh]
+Name = vpn
+[Controller controller1]
+Endpoint = 192.0.2.1
+PublicKey = $K1
+Groups = servers
+[Controller controller2]
+Endpoint = [2001:db8::2]:4000
+PublicKey = $K2
+[Peer peer1]
+PublicKey = $K3
+Controller = controller1
+Groups = admins
+[Peer peer2]
+PublicKey = $K4
+Controller = controller2
+Isolated = true
+[Policy]
+Default = deny
+Allow = admins <-> servers
+EOT
+
+# expect_fail DESC 'first stderr line' CMD...: exit 1, that exact first line.
+expect_fail()
+{
+	local desc=$1 want=$2 rc
+	shift 2
+	echo "# \$ $*" >&2
+	"$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(head -n1 "$tmp/err")" = "$want" ]; then
+		ktap_ok "$desc"
+	else
+		ktap_diag "exit $rc, stderr: $(head -n1 "$tmp/err")"
+		ktap_diag "want exit 1, stderr: $want"
+		ktap_fail "$desc"
+	fi
+}
+
+# --help lists every command; --version; help CMD.
+out=$(run "$WGMESH" --help) && ok=1 || ok=0
+for c in addresses check conf genkey help hosts pubkey; do
+	grep -q "^  $c " <<< "$out" || ok=0
+done
+[ $ok = 1 ] && ktap_ok "--help lists every command" || ktap_fail "--help lists every command"
+[[ "$(run "$WGMESH" --version)" =~ ^wgmesh\ [0-9] ]] && ktap_ok "--version" || ktap_fail "--version"
+[[ "$(run "$WGMESH" help conf | head -n1)" == "usage: wgmesh conf FILE MACHINE"* ]] &&
+	ktap_ok "help conf prints its usage" || ktap_fail "help conf prints its usage"
+
+expect_fail "unknown command" "wgmesh: unknown command 'frob'" "$WGMESH" frob
+grep -q '^usage: wgmesh <command>' "$tmp/err" && ktap_ok "unknown command prints the usage" ||
+	ktap_fail "unknown command prints the usage"
+expect_fail "unknown option" "wgmesh addresses: unknown option '--frob'" \
+	"$WGMESH" addresses --frob "$tmp/mesh.conf"
+grep -q '^usage: wgmesh addresses \[--json\] FILE' "$tmp/err" &&
+	ktap_ok "unknown option prints the command's usage" ||
+	ktap_fail "unknown option prints the command's usage"
+expect_fail "missing argument" "wgmesh conf: missing MACHINE" "$WGMESH" conf "$tmp/mesh.conf"
+expect_fail "extra argument" "wgmesh hosts: unexpected argument 'x'" "$WGMESH" hosts "$tmp/mesh.conf" x
+expect_fail "help of an unknown command" "wgmesh: unknown command 'nope'" "$WGMESH" help nope
+
+# check
+ktap_check "check accepts a valid file" "$WGMESH" check -q "$tmp/mesh.conf"
+printf '[Mesh]\nName = vpn\n[Controller c1]\nEndpoint = h\nPublicKey = %s\nFoo = 1\n' "$K1" > "$tmp/bad.conf"
+expect_fail "check names file and line" "wgmesh: $tmp/bad.conf:6: unknown key 'Foo' in [Controller]" \
+	"$WGMESH" check "$tmp/bad.conf"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] && ktap_ok "a parse error is one line" || ktap_fail "a parse error is one line"
+expect_fail "missing file" "wgmesh: $tmp/none.conf: No such file or directory" "$WGMESH" check "$tmp/none.conf"
+
+# addresses --json is valid JSON with the notes' example addresses.
+if run "$WGMESH" addresses --json "$tmp/mesh.conf" > "$tmp/json" &&
+   [ "$(jq -r '.machines[] | select(.name=="peer1") | .addresses[1].prefix' "$tmp/json")" = \
+     "fdeb:f20c:c1:aa00:6987:50a0::/96" ] &&
+   [ "$(jq -r '.prefix' "$tmp/json")" = "fdeb:f20c::/40" ]; then
+	ktap_ok "addresses --json"
+else
+	ktap_fail "addresses --json"
+fi
+run "$WGMESH" addresses "$tmp/mesh.conf" > "$tmp/out" &&
+	grep -Eq '^peer2 +peer +controller2\* +fdeb:f20c:c1:aa00:3b21:3ced:3e:89b3 +fdeb:f20c:c1:aa00:3b21:3ced::/96$' "$tmp/out" &&
+	ktap_ok "addresses table" || ktap_fail "addresses table"
+
+# hosts
+printf '%s\n' "fdeb:f20c:3b:f700::1 controller1.vpn" "fdeb:f20c:c1:aa00::1 controller2.vpn" \
+	"fdeb:f20c:3b:f700:6987:50a0:9b93:4337 peer1.vpn" "fdeb:f20c:c1:aa00:3b21:3ced:3e:89b3 peer2.vpn" > "$tmp/want"
+run "$WGMESH" hosts "$tmp/mesh.conf" > "$tmp/out" && cmp -s "$tmp/out" "$tmp/want" &&
+	ktap_ok "hosts" || ktap_fail "hosts"
+
+# conf: PostUp by default, embedding only on request and only from a 0600 file.
+run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" > "$tmp/out" &&
+	grep -qx "PostUp = wg set %i private-key $tmp/peer1.key" "$tmp/out" &&
+	! grep -q PrivateKey "$tmp/out" &&
+	ktap_ok "conf loads the key with PostUp, never embeds it by default" ||
+	ktap_fail "conf loads the key with PostUp, never embeds it by default"
+run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key > "$tmp/out" &&
+	grep -qx "PrivateKey = $(cat "$tmp/peer1.key")" "$tmp/out" &&
+	ktap_ok "conf --embed-private-key" || ktap_fail "conf --embed-private-key"
+chmod 644 "$tmp/peer1.key"
+expect_fail "conf refuses a world-readable key file" \
+	"wgmesh: private key file $tmp/peer1.key has mode 0644: it must not be accessible by group or others (chmod 600)" \
+	"$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key
+[ ! -s "$tmp/out" ] && ktap_ok "a failed conf prints nothing on stdout" ||
+	ktap_fail "a failed conf prints nothing on stdout"
+chmod 600 "$tmp/peer1.key"
+
+# Keys: both directions with wg, and nothing world-readable.
+if command -v wg > /dev/null; then
+	a=$(run "$WGMESH" genkey) &&
+	[ "$(wg pubkey <<< "$a")" = "$(run "$WGMESH" pubkey <<< "$a")" ] &&
+	b=$(wg genkey) &&
+	[ "$(wg pubkey <<< "$b")" = "$(run "$WGMESH" pubkey <<< "$b")" ] &&
+	ktap_ok "genkey/pubkey interoperate with wg genkey/wg pubkey" ||
+	ktap_fail "genkey/pubkey interoperate with wg genkey/wg pubkey"
+else
+	ktap_skip "genkey/pubkey interoperate with wg" "wg is not installed"
+fi
+(umask 022; run "$WGMESH" genkey "$tmp/new.key") &&
+	[ "$(stat -c %a "$tmp/new.key")" = 600 ] && "$WGMESH" pubkey < "$tmp/new.key" > /dev/null &&
+	ktap_ok "genkey FILE creates it 0600 under umask 022" ||
+	ktap_fail "genkey FILE creates it 0600 under umask 022"
+(umask 022; run "$WGMESH" genkey > "$tmp/redirected.key" 2> "$tmp/err") &&
+	[ "$(stat -c %a "$tmp/redirected.key")" = 600 ] && grep -q "made the output file private" "$tmp/err" &&
+	ktap_ok "genkey > FILE makes a world-readable FILE private, with a warning" ||
+	ktap_fail "genkey > FILE makes a world-readable FILE private, with a warning"
+expect_fail "pubkey rejects garbage" \
+	"wgmesh: pubkey: standard input is not a private key (44 characters of base64)" \
+	"$WGMESH" pubkey <<< "garbage"
+
+# The real binary under valgrind: no leaks, no errors.
+if command -v valgrind > /dev/null; then
+	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all"
+	ok=1
+	for args in "check $tmp/mesh.conf" "addresses --json $tmp/mesh.conf" "hosts $tmp/mesh.conf" \
+		    "conf $tmp/mesh.conf controller1" "check $tmp/bad.conf"; do
+		run $vg "$WGMESH_PLAIN" $args > /dev/null 2> "$tmp/vg"
+		[ $? -eq 99 ] && { ok=0; cat "$tmp/vg" >&2; }
+	done
+	run $vg "$WGMESH_PLAIN" pubkey < "$tmp/peer1.key" > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	[ $ok = 1 ] && ktap_ok "wgmesh under valgrind: no leaks or errors" ||
+		ktap_fail "wgmesh under valgrind: no leaks or errors"
+else
+	ktap_skip "wgmesh under valgrind" "valgrind is not installed"
+fi
+ktap_finish
