@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Decision microbenchmark: what the datapath spends per packet deciding
+ * (classify source, is it this controller, classify destination, policy),
+ * on meshes of growing size built by the module's own snapshot code, over
+ * random member addresses so that every packet hits a different member.
+ *
+ * Compiled only into WGMESH_BENCH=1 or WGMESH_DEBUG=1 builds. Runs when the
+ * bench parameter is set to a number of runs: at load (insmod wgmesh.ko
+ * bench=11) or later (echo 11 > /sys/module/wgmesh/parameters/bench).
+ * Prints one parseable line per mesh size (selftests/bench collects them):
+ *
+ *   wgmesh bench: peers=N ctrls=C pkts=P runs=R build_us=B \
+ *                 ns_median=M ns_min=L ns_max=H verdicts=F/D/L
+ *
+ * ns_* is per packet (one run = P decisions), build_us the time to build
+ * the snapshot's lookup tables; verdicts count forward/drop/local of one
+ * run, proof that the timed loop makes real, varied decisions.
+ */
+
+#include <linux/bottom_half.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+
+#include "topology.h"
+
+#define BENCH_CTRLS 8
+#define BENCH_GROUPS 8
+#define BENCH_PKTS (1U << 16)
+#define BENCH_MAX_RUNS 101
+
+static const u32 sizes[] = { 10, 1000, 10000, 100000 };
+
+struct pair {
+	struct in6_addr src, dst;
+};
+
+enum verdict { V_FORWARD, V_DROP, V_LOCAL, V_MAX };
+
+static u32 rnd(u32 n)
+{
+	return n ? get_random_u32() % n : 0;
+}
+
+/* The hook's decision sequence (kernel/hook.c), minus the counters. */
+static enum verdict decide(const struct wgmesh_topology *t,
+			   const struct in6_addr *src,
+			   const struct in6_addr *dst)
+{
+	const struct wgmesh_member *s = NULL, *d = NULL;
+	enum wgmesh_addr_kind sk, dk;
+
+	sk = wgmesh_classify(t, src, &s);
+	if (sk < WGMESH_ADDR_CONTROLLER || wgmesh_is_self(t, src))
+		return V_DROP;
+	if (wgmesh_is_self(t, dst))
+		return V_LOCAL;
+	dk = wgmesh_classify(t, dst, &d);
+	if (dk < WGMESH_ADDR_CONTROLLER)
+		return V_DROP;
+	if (wgmesh_policy(t, s, sk == WGMESH_ADDR_CONTROLLER, d,
+			  dk == WGMESH_ADDR_CONTROLLER))
+		return V_DROP;
+	return V_FORWARD;
+}
+
+/*
+ * A default-deny mesh of @n_peers peers in random groups, a few allowed
+ * group pairs and one peer in ten isolated: every branch of the policy
+ * is taken. Distinct peer ids from a bijection, as in lookup.c.
+ */
+static struct wgmesh_topology *bench_topology(u32 n_peers, u64 *build_ns)
+{
+	struct wgmesh_topology *t;
+	bool dup_is_ctrl;
+	u32 i, k, c, dup;
+	u64 t0;
+
+	t = wgmesh_topology_alloc(BENCH_CTRLS, n_peers);
+	if (!t)
+		return NULL;
+	get_random_bytes(&t->prefix.s6_addr[1], 3);
+	t->prefix.s6_addr[0] = 0xfd;
+	t->flags = WGMESH_F_DEFAULT_DENY;
+	for (i = 0; i < BENCH_GROUPS; i++) {
+		u32 g = rnd(BENCH_GROUPS);
+
+		t->allow[i] |= BIT_ULL(g) | BIT_ULL(i);
+		t->allow[g] |= BIT_ULL(i);
+	}
+	k = get_random_u32() | 1;
+	c = get_random_u32();
+	for (i = 0; i < BENCH_CTRLS; i++) {
+		t->ctrls[i].id = (i * k + c) & 0xffff;
+		t->ctrls[i].groups = ~0ULL;
+	}
+	t->self_id = t->ctrls[0].id;
+	k = get_random_u32() | 1;
+	c = get_random_u32() | 1;
+	for (i = 0; i < n_peers; i++) {
+		t->peers[i].id = (i + 1) * k + c;
+		if (!t->peers[i].id)
+			t->peers[i].id = c;
+		t->peers[i].groups = BIT_ULL(rnd(BENCH_GROUPS));
+		t->peers[i].flags = rnd(10) ? 0 : WGMESH_MEMBER_F_ISOLATED;
+	}
+	t0 = ktime_get_ns();
+	if (wgmesh_topology_build(t, &dup_is_ctrl, &dup)) {
+		wgmesh_topology_free(t);
+		return NULL;
+	}
+	*build_ns = ktime_get_ns() - t0;
+	return t;
+}
+
+/* A random peer's address in a random controller's subnet (1 in 16: a
+ * controller's ::1, which may be this controller's).
+ */
+static void member_addr(const struct wgmesh_topology *t, struct in6_addr *a)
+{
+	const struct wgmesh_member *c = &t->ctrls[rnd(t->n_ctrls)];
+
+	*a = t->prefix;
+	a->s6_addr[5] = c->id >> 8;
+	a->s6_addr[6] = c->id & 0xff;
+	if (!rnd(16)) {
+		a->s6_addr[15] = 1;
+		return;
+	}
+	a->s6_addr32[2] = htonl(t->peers[rnd(t->n_peers)].id);
+	a->s6_addr32[3] = get_random_u32();
+}
+
+/* One timed pass over every pair, as softirq would run it. */
+static u64 timed_run(const struct wgmesh_topology *t, const struct pair *p,
+		     u32 *counts)
+{
+	u64 t0, t1;
+	u32 i;
+
+	local_bh_disable();
+	rcu_read_lock();
+	t0 = ktime_get_ns();
+	for (i = 0; i < BENCH_PKTS; i++)
+		counts[decide(t, &p[i].src, &p[i].dst)]++;
+	t1 = ktime_get_ns();
+	rcu_read_unlock();
+	local_bh_enable();
+	return t1 - t0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Per-packet time in tenths of a nanosecond, printed as N.N. */
+static u64 tenths(u64 run_ns)
+{
+	return div_u64(run_ns * 10 + BENCH_PKTS / 2, BENCH_PKTS);
+}
+
+static int bench_size(u32 n_peers, u32 runs, struct pair *p, u64 *ns)
+{
+	u32 counts[V_MAX], first[V_MAX] = { 0 };
+	struct wgmesh_topology *t;
+	u64 build_ns, med, lo, hi;
+	u32 i, r;
+
+	t = bench_topology(n_peers, &build_ns);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < BENCH_PKTS; i++) {
+		member_addr(t, &p[i].src);
+		member_addr(t, &p[i].dst);
+	}
+	/* One untimed pass warms caches and branch predictors alike. */
+	memset(counts, 0, sizeof(counts));
+	timed_run(t, p, counts);
+	for (r = 0; r < runs; r++) {
+		memset(counts, 0, sizeof(counts));
+		ns[r] = timed_run(t, p, counts);
+		if (!r)
+			memcpy(first, counts, sizeof(first));
+		cond_resched();
+	}
+	sort(ns, runs, sizeof(*ns), cmp_u64, NULL);
+	med = tenths(ns[runs / 2]);
+	lo = tenths(ns[0]);
+	hi = tenths(ns[runs - 1]);
+	pr_info("wgmesh bench: peers=%u ctrls=%u pkts=%u runs=%u build_us=%llu ns_median=%llu.%llu ns_min=%llu.%llu ns_max=%llu.%llu verdicts=%u/%u/%u\n",
+		n_peers, BENCH_CTRLS, BENCH_PKTS, runs, div_u64(build_ns, 1000),
+		div_u64(med, 10), med % 10, div_u64(lo, 10), lo % 10,
+		div_u64(hi, 10), hi % 10,
+		first[V_FORWARD], first[V_DROP], first[V_LOCAL]);
+	wgmesh_topology_free(t);
+	return 0;
+}
+
+static int bench_run(u32 runs)
+{
+	struct pair *p;
+	u64 *ns;
+	int ret = 0;
+	u32 i;
+
+	p = vmalloc(array_size(BENCH_PKTS, sizeof(*p)));
+	ns = kcalloc(runs, sizeof(*ns), GFP_KERNEL);
+	if (!p || !ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	pr_info("wgmesh bench: start runs=%u\n", runs);
+	for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
+		ret = bench_size(sizes[i], runs, p, ns);
+	pr_info("wgmesh bench: %s\n", ret ? "failed" : "done");
+out:
+	kfree(ns);
+	vfree(p);
+	return ret;
+}
+
+static unsigned int bench_runs;
+
+static int bench_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int runs;
+	int ret;
+
+	ret = kstrtouint(val, 0, &runs);
+	if (ret)
+		return ret;
+	if (runs > BENCH_MAX_RUNS)
+		return -ERANGE;
+	*(unsigned int *)kp->arg = runs;
+	return runs ? bench_run(runs) : 0;
+}
+
+static const struct kernel_param_ops bench_ops = {
+	.set = bench_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(bench, &bench_ops, &bench_runs, 0644);
+MODULE_PARM_DESC(bench,
+		 "run the decision microbenchmark this many times per mesh size (WGMESH_BENCH builds)");
