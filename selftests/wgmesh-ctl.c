@@ -40,3 +40,346 @@
  * Errors: one line on stderr "wgmesh-ctl: <op> <dev>: <strerror>: <kernel
  * extack message>", exit 1 (2 for usage errors).
  */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tools/meshnl.h"
+
+static const char *prog = "wgmesh-ctl";
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: %s attach DEV | detach DEV | show DEV\n"
+		"       %s set DEV --prefix PREFIX --self CID [--generation N] [--default-deny]\n"
+		"              [--controller CID[:GROUPS]]... [--peer PID[:GROUPS[:isolated]]]...\n"
+		"              [--allow G-H]... [--random-peers N[:SEED]]\n"
+		"       %s stats DEV [--device | --member c:CID | --member p:PID]\n",
+		prog, prog, prog);
+	exit(2);
+}
+
+static void die_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "%s: invalid %s: '%s'\n", prog, what, arg);
+	exit(2);
+}
+
+static uint64_t number(const char *s, const char **end, uint64_t max,
+		       const char *what)
+{
+	char *e;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &e, 0);
+	if (errno || e == s || v > max || (!end && *e))
+		die_usage(what, s);
+	if (end)
+		*end = e;
+	return v;
+}
+
+struct members {
+	struct meshnl_member *m;
+	size_t n, cap;
+};
+
+static struct meshnl_member *add(struct members *ms)
+{
+	if (ms->n == ms->cap) {
+		ms->cap = ms->cap ? 2 * ms->cap : 16;
+		ms->m = realloc(ms->m, ms->cap * sizeof(*ms->m));
+		if (!ms->m) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(1);
+		}
+	}
+	memset(&ms->m[ms->n], 0, sizeof(*ms->m));
+	return &ms->m[ms->n++];
+}
+
+/* ID[:GROUPS[:isolated]] */
+static void parse_member(struct members *ms, const char *arg, bool ctrl)
+{
+	struct meshnl_member *m = add(ms);
+	const char *e;
+
+	m->id = number(arg, &e, ctrl ? 0xffff : 0xffffffff,
+		       ctrl ? "controller" : "peer");
+	if (*e == ':') {
+		m->groups = number(e + 1, &e, UINT64_MAX, "group mask");
+		if (*e == ':' && !ctrl && !strcmp(e + 1, "isolated")) {
+			m->flags = WGMESH_MEMBER_F_ISOLATED;
+			e += strlen(e);
+		}
+	}
+	if (*e)
+		die_usage(ctrl ? "controller" : "peer", arg);
+}
+
+/* Distinct nonzero ids: i -> (i + 1) * odd + offset is a bijection. */
+static void random_peers(struct members *ms, const char *arg)
+{
+	const char *e;
+	uint64_t n = number(arg, &e, WGMESH_MAX_PEERS, "--random-peers");
+	uint32_t seed = 1, k, c, i;
+
+	if (*e == ':')
+		seed = number(e + 1, NULL, UINT32_MAX, "--random-peers seed");
+	else if (*e)
+		die_usage("--random-peers", arg);
+	k = (seed * 2654435761U) | 1;
+	c = seed * 40503U + 0x5bd1e995U;
+	if (!c)
+		c = 1;
+	for (i = 0; i < n; i++) {
+		struct meshnl_member *m = add(ms);
+
+		m->id = (i + 1) * k + c;
+		if (!m->id)
+			m->id = c;
+	}
+}
+
+static void dev_arg(const char *arg, const char **ifname, uint32_t *ifindex)
+{
+	if (arg[0] == '@') {
+		*ifname = NULL;
+		*ifindex = number(arg + 1, NULL, UINT32_MAX, "ifindex");
+	} else {
+		*ifname = arg;
+		*ifindex = 0;
+	}
+}
+
+static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
+		   int argc, char **argv)
+{
+	struct members ctrls = { 0 }, peers = { 0 };
+	struct meshnl_pair allow[WGMESH_MAX_GROUPS * WGMESH_MAX_GROUPS];
+	struct meshnl_topology t = { 0 };
+	bool have_prefix = false, have_self = false, self_listed = false;
+	struct in6_addr prefix;
+	int i, ret;
+	size_t j;
+
+	for (i = 0; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(opt, "--default-deny")) {
+			t.flags |= WGMESH_F_DEFAULT_DENY;
+			continue;
+		}
+		if (!val)
+			usage();
+		i++;
+		if (!strcmp(opt, "--prefix")) {
+			if (inet_pton(AF_INET6, val, &prefix) != 1)
+				die_usage("--prefix", val);
+			memcpy(t.prefix, &prefix, 16);
+			have_prefix = true;
+		} else if (!strcmp(opt, "--self")) {
+			t.self_id = number(val, NULL, 0xffff, "--self");
+			have_self = true;
+		} else if (!strcmp(opt, "--generation")) {
+			t.generation = number(val, NULL, UINT64_MAX,
+					      "--generation");
+		} else if (!strcmp(opt, "--controller")) {
+			parse_member(&ctrls, val, true);
+		} else if (!strcmp(opt, "--peer")) {
+			parse_member(&peers, val, false);
+		} else if (!strcmp(opt, "--random-peers")) {
+			random_peers(&peers, val);
+		} else if (!strcmp(opt, "--allow")) {
+			const char *e;
+
+			if (t.n_allow == sizeof(allow) / sizeof(allow[0]))
+				die_usage("--allow (too many)", val);
+			allow[t.n_allow].a = number(val, &e, 255, "--allow");
+			if (*e != '-')
+				die_usage("--allow", val);
+			allow[t.n_allow].b = number(e + 1, NULL, 255, "--allow");
+			t.n_allow++;
+		} else {
+			usage();
+		}
+	}
+	if (!have_prefix || !have_self)
+		usage();
+	for (j = 0; j < ctrls.n; j++)
+		self_listed |= ctrls.m[j].id == t.self_id;
+	if (!self_listed)
+		add(&ctrls)->id = t.self_id;
+	t.ctrls = ctrls.m;
+	t.n_ctrls = ctrls.n;
+	t.peers = peers.m;
+	t.n_peers = peers.n;
+	t.allow = allow;
+	ret = meshnl_set_topology(nl, ifname, ifindex, &t);
+	free(ctrls.m);
+	free(peers.m);
+	return ret;
+}
+
+static void print_flags(uint32_t flags, bool topo)
+{
+	if (!flags)
+		printf("none");
+	else if (topo)
+		printf("%s", flags & WGMESH_F_DEFAULT_DENY ? "default-deny" : "?");
+	else
+		printf("%s", flags & WGMESH_MEMBER_F_ISOLATED ? "isolated" : "?");
+}
+
+static void print_stats(const uint64_t *c)
+{
+	int i;
+
+	for (i = 0; i < WGMESH_STATS_NUM; i++)
+		printf(" %s=%" PRIu64, meshnl_stat_names[i], c[i]);
+	printf("\n");
+}
+
+static void print_member(const struct meshnl_member *m, bool ctrl, bool stats)
+{
+	printf(ctrl ? "controller id=0x%04x" : "peer id=0x%08x", m->id);
+	if (stats) {
+		print_stats(m->stats);
+		return;
+	}
+	printf(" groups=0x%" PRIx64 " flags=", m->groups);
+	print_flags(m->flags, false);
+	printf("\n");
+}
+
+static void print_topology(const struct meshnl_state *s)
+{
+	const struct meshnl_topology *t = &s->topo;
+	char prefix[INET6_ADDRSTRLEN];
+	size_t i;
+
+	printf("topology ifindex=%u ifname=%s generation=", s->ifindex,
+	       s->ifname);
+	if (!s->has_topology) {
+		printf("none\n");
+		return;
+	}
+	inet_ntop(AF_INET6, t->prefix, prefix, sizeof(prefix));
+	printf("%" PRIu64 " prefix=%s self=0x%04x flags=", t->generation,
+	       prefix, t->self_id);
+	print_flags(t->flags, true);
+	printf(" controllers=%zu peers=%zu allow=", t->n_ctrls, t->n_peers);
+	if (!t->n_allow)
+		printf("none");
+	for (i = 0; i < t->n_allow; i++)
+		printf("%s%u-%u", i ? "," : "", t->allow[i].a, t->allow[i].b);
+	printf("\n");
+	for (i = 0; i < t->n_ctrls; i++)
+		print_member(&t->ctrls[i], true, false);
+	for (i = 0; i < t->n_peers; i++)
+		print_member(&t->peers[i], false, false);
+}
+
+static int cmd_stats(const struct meshnl_state *s, int argc, char **argv)
+{
+	const struct meshnl_topology *t = &s->topo;
+	bool device = false, ctrl = false, all = true;
+	uint32_t id = 0;
+	size_t i;
+
+	if (argc == 1 && !strcmp(argv[0], "--device")) {
+		device = true;
+		all = false;
+	} else if (argc == 2 && !strcmp(argv[0], "--member") &&
+		   (argv[1][0] == 'c' || argv[1][0] == 'p') &&
+		   argv[1][1] == ':') {
+		ctrl = argv[1][0] == 'c';
+		id = number(argv[1] + 2, NULL, UINT32_MAX, "--member");
+		all = false;
+	} else if (argc) {
+		usage();
+	}
+	if (all || device) {
+		printf("device");
+		print_stats(s->dev_stats);
+		if (device)
+			return 0;
+	}
+	for (i = 0; i < t->n_ctrls; i++) {
+		if (all || (ctrl && t->ctrls[i].id == id)) {
+			print_member(&t->ctrls[i], true, true);
+			if (!all)
+				return 0;
+		}
+	}
+	for (i = 0; i < t->n_peers; i++) {
+		if (all || (!ctrl && t->peers[i].id == id)) {
+			print_member(&t->peers[i], false, true);
+			if (!all)
+				return 0;
+		}
+	}
+	if (all)
+		return 0;
+	fprintf(stderr, "%s: stats %s: no %s 0x%x in the topology\n", prog,
+		s->ifname, ctrl ? "controller" : "peer", id);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd, *dev, *ifname;
+	struct meshnl_state state;
+	char err[512];
+	struct meshnl *nl;
+	uint32_t ifindex;
+	int ret;
+
+	if (argc < 3)
+		usage();
+	cmd = argv[1];
+	dev = argv[2];
+	dev_arg(dev, &ifname, &ifindex);
+	if (strcmp(cmd, "attach") && strcmp(cmd, "detach") &&
+	    strcmp(cmd, "set") && strcmp(cmd, "show") && strcmp(cmd, "stats"))
+		usage();
+	if ((!strcmp(cmd, "attach") || !strcmp(cmd, "detach") ||
+	     !strcmp(cmd, "show")) && argc != 3)
+		usage();
+
+	nl = meshnl_open(err, sizeof(err));
+	if (!nl) {
+		fprintf(stderr, "%s: %s %s: %s\n", prog, cmd, dev, err);
+		return 1;
+	}
+	if (!strcmp(cmd, "attach"))
+		ret = meshnl_attach(nl, ifname, ifindex);
+	else if (!strcmp(cmd, "detach"))
+		ret = meshnl_detach(nl, ifname, ifindex);
+	else if (!strcmp(cmd, "set"))
+		ret = cmd_set(nl, ifname, ifindex, argc - 3, argv + 3);
+	else
+		ret = meshnl_get(nl, ifname, ifindex, !strcmp(cmd, "stats"),
+				 &state);
+	if (ret) {
+		fprintf(stderr, "%s: %s %s: %s\n", prog, cmd, dev,
+			meshnl_error(nl));
+		meshnl_close(nl);
+		return 1;
+	}
+	if (!strcmp(cmd, "show")) {
+		print_topology(&state);
+		meshnl_state_free(&state);
+	} else if (!strcmp(cmd, "stats")) {
+		ret = cmd_stats(&state, argc - 3, argv + 3);
+		meshnl_state_free(&state);
+	}
+	meshnl_close(nl);
+	return ret;
+}
