@@ -19,7 +19,9 @@ kver_of = $(shell ls -d /usr/src/linux-headers-$(1).*-$(KFLAVOUR) 2>/dev/null | 
 
 KVER ?= $(call kver_of,$(firstword $(KERNEL_LINES)))
 KDIR ?= /usr/src/linux-headers-$(KVER)
-TEST_KVERS = $(foreach l,$(KERNEL_LINES),$(call kver_of,$(l)))
+# KERNELS (lines or full releases) narrows or changes the test kernels.
+resolve_kver = $(if $(wildcard /usr/src/linux-headers-$(1)),$(1),$(call kver_of,$(1)))
+TEST_KVERS = $(foreach k,$(or $(KERNELS),$(KERNEL_LINES)),$(call resolve_kver,$(k)))
 
 # Packages `make deps` installs when missing (Debian 12).
 DEPS_PKGS := build-essential gcc make pkg-config libmnl-dev libsodium-dev \
@@ -89,7 +91,7 @@ check: deps
 	$(MAKE) check-run
 
 check-run: modules-all selftests
-	selftests/run_tests.sh $(if $(TESTS),--tests "$(TESTS)") $(if $(KERNELS),--kernels "$(KERNELS)")
+	selftests/run_tests.sh $(if $(TESTS),--tests "$(TESTS)") --kernels "$(or $(KERNELS),$(KERNEL_LINES))"
 
 demo: deps
 	$(MAKE) demo-run
