@@ -8,14 +8,17 @@
  * Compiled only into WGMESH_BENCH=1 or WGMESH_DEBUG=1 builds. Runs when the
  * bench parameter is set to a number of runs: at load (insmod wgmesh.ko
  * bench=11) or later (echo 11 > /sys/module/wgmesh/parameters/bench).
- * Prints one parseable line per mesh size (selftests/bench collects them):
+ * Prints two parseable lines per mesh size (selftests/bench collects them):
  *
- *   wgmesh bench: peers=N ctrls=C pkts=P runs=R build_us=B \
- *                 ns_median=M ns_min=L ns_max=H verdicts=F/D/L
+ *   wgmesh bench: mode=random|hot peers=N ctrls=C pkts=P runs=R \
+ *                 build_us=B ns_median=M ns_min=L ns_max=H verdicts=F/D/L
  *
- * ns_* is per packet (one run = P decisions), build_us the time to build
- * the snapshot's lookup tables; verdicts count forward/drop/local of one
- * run, proof that the timed loop makes real, varied decisions.
+ * mode=random: every packet between two members drawn from the whole mesh
+ * (the worst case for caches); mode=hot: packets among 64 members (active
+ * flows), where only the algorithm's cost can grow with the mesh. ns_* is
+ * per packet (one run = P decisions), build_us the time to build the
+ * snapshot's lookup tables; verdicts count forward/drop/local of one run,
+ * proof that the timed loop makes real, varied decisions.
  */
 
 #include <linux/bottom_half.h>
@@ -32,6 +35,7 @@
 #define BENCH_GROUPS 8
 #define BENCH_PKTS (1U << 16)
 #define BENCH_MAX_RUNS 101
+#define BENCH_HOT 64
 
 static const u32 sizes[] = { 10, 1000, 10000, 100000 };
 
@@ -166,63 +170,104 @@ static u64 tenths(u64 run_ns)
 	return div_u64(run_ns * 10 + BENCH_PKTS / 2, BENCH_PKTS);
 }
 
-static int bench_size(u32 n_peers, u32 runs, struct pair *p, u64 *ns)
-{
-	u32 counts[V_MAX], first[V_MAX] = { 0 };
+/* One mesh size in one mode: its snapshot, its packets, its timings. */
+struct bench_case {
 	struct wgmesh_topology *t;
-	u64 build_ns, med, lo, hi;
-	u32 i, r;
+	const char *mode;
+	struct pair *p;
+	u64 *ns;
+	u64 build_ns;
+	u32 first[V_MAX];
+};
 
-	t = bench_topology(n_peers, &build_ns);
-	if (!t)
+static void report(struct bench_case *bc, u32 runs)
+{
+	u64 med, lo, hi;
+
+	sort(bc->ns, runs, sizeof(*bc->ns), cmp_u64, NULL);
+	med = tenths(bc->ns[runs / 2]);
+	lo = tenths(bc->ns[0]);
+	hi = tenths(bc->ns[runs - 1]);
+	pr_info("wgmesh bench: mode=%s peers=%u ctrls=%u pkts=%u runs=%u build_us=%llu ns_median=%llu.%llu ns_min=%llu.%llu ns_max=%llu.%llu verdicts=%u/%u/%u\n",
+		bc->mode, bc->t->n_peers, bc->t->n_ctrls, BENCH_PKTS, runs,
+		div_u64(bc->build_ns, 1000), div_u64(med, 10), med % 10,
+		div_u64(lo, 10), lo % 10, div_u64(hi, 10), hi % 10,
+		bc->first[V_FORWARD], bc->first[V_DROP], bc->first[V_LOCAL]);
+}
+
+/* Fills the random case (@bc) and the hot one (@bc + 1) of one size. */
+static int prepare(struct bench_case *bc, u32 n_peers, u32 runs)
+{
+	struct bench_case *hot = bc + 1;
+	struct in6_addr pool[BENCH_HOT];
+	u32 i;
+
+	bc->t = bench_topology(n_peers, &bc->build_ns);
+	if (!bc->t)
 		return -ENOMEM;
+	hot->t = bc->t;
+	hot->build_ns = bc->build_ns;
+	bc->mode = "random";
+	hot->mode = "hot";
+	bc->p = vmalloc(array_size(BENCH_PKTS, sizeof(*bc->p)));
+	hot->p = vmalloc(array_size(BENCH_PKTS, sizeof(*hot->p)));
+	bc->ns = kcalloc(runs, sizeof(*bc->ns), GFP_KERNEL);
+	hot->ns = kcalloc(runs, sizeof(*hot->ns), GFP_KERNEL);
+	if (!bc->p || !hot->p || !bc->ns || !hot->ns)
+		return -ENOMEM;
+	for (i = 0; i < BENCH_HOT; i++)
+		member_addr(bc->t, &pool[i]);
 	for (i = 0; i < BENCH_PKTS; i++) {
-		member_addr(t, &p[i].src);
-		member_addr(t, &p[i].dst);
+		member_addr(bc->t, &bc->p[i].src);
+		member_addr(bc->t, &bc->p[i].dst);
+		hot->p[i].src = pool[rnd(BENCH_HOT)];
+		hot->p[i].dst = pool[rnd(BENCH_HOT)];
 	}
-	/* One untimed pass warms caches and branch predictors alike. */
-	memset(counts, 0, sizeof(counts));
-	timed_run(t, p, counts);
-	for (r = 0; r < runs; r++) {
-		memset(counts, 0, sizeof(counts));
-		ns[r] = timed_run(t, p, counts);
-		if (!r)
-			memcpy(first, counts, sizeof(first));
-		cond_resched();
-	}
-	sort(ns, runs, sizeof(*ns), cmp_u64, NULL);
-	med = tenths(ns[runs / 2]);
-	lo = tenths(ns[0]);
-	hi = tenths(ns[runs - 1]);
-	pr_info("wgmesh bench: peers=%u ctrls=%u pkts=%u runs=%u build_us=%llu ns_median=%llu.%llu ns_min=%llu.%llu ns_max=%llu.%llu verdicts=%u/%u/%u\n",
-		n_peers, BENCH_CTRLS, BENCH_PKTS, runs, div_u64(build_ns, 1000),
-		div_u64(med, 10), med % 10, div_u64(lo, 10), lo % 10,
-		div_u64(hi, 10), hi % 10,
-		first[V_FORWARD], first[V_DROP], first[V_LOCAL]);
-	wgmesh_topology_free(t);
 	return 0;
 }
 
+/*
+ * Every case is timed once per round, round after round, so that whatever
+ * else the machine does drifts over all sizes alike (an emulated CPU
+ * shared with other work is noisy).
+ */
 static int bench_run(u32 runs)
 {
-	struct pair *p;
-	u64 *ns;
+	struct bench_case *bc;
+	u32 i, r, n = 2 * ARRAY_SIZE(sizes), counts[V_MAX];
 	int ret = 0;
-	u32 i;
 
-	p = vmalloc(array_size(BENCH_PKTS, sizeof(*p)));
-	ns = kcalloc(runs, sizeof(*ns), GFP_KERNEL);
-	if (!p || !ns) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	bc = kcalloc(n, sizeof(*bc), GFP_KERNEL);
+	if (!bc)
+		return -ENOMEM;
 	pr_info("wgmesh bench: start runs=%u\n", runs);
 	for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
-		ret = bench_size(sizes[i], runs, p, ns);
-	pr_info("wgmesh bench: %s\n", ret ? "failed" : "done");
+		ret = prepare(&bc[2 * i], sizes[i], runs);
+	if (ret)
+		goto out;
+	/* An untimed pass warms caches and branch predictors alike. */
+	for (i = 0; i < n; i++)
+		timed_run(bc[i].t, bc[i].p, counts);
+	for (r = 0; r < runs; r++) {
+		for (i = 0; i < n; i++) {
+			memset(counts, 0, sizeof(counts));
+			bc[i].ns[r] = timed_run(bc[i].t, bc[i].p, counts);
+			if (!r)
+				memcpy(bc[i].first, counts, sizeof(counts));
+			cond_resched();
+		}
+	}
+	for (i = 0; i < n; i++)
+		report(&bc[i], runs);
 out:
-	kfree(ns);
-	vfree(p);
+	pr_info("wgmesh bench: %s\n", ret ? "failed" : "done");
+	for (i = 0; i < n; i++) {
+		if (i % 2 == 0)
+			wgmesh_topology_free(bc[i].t);
+		vfree(bc[i].p);
+		kfree(bc[i].ns);
+	}
+	kfree(bc);
 	return ret;
 }
 
