@@ -60,7 +60,7 @@ ktap_check "attach and load the topology on ctrl1" mesh_attach ctrl1
 ktap_check "attach and load the topology on ctrl2" mesh_attach ctrl2
 show=$(nx ctrl1 wgmesh-ctl show wg0)
 echo "$show" | sed 's/^/#   /'
-if [[ $show == *"generation=$MESH_GEN "* && $show == *"controllers=2 "* &&
+if [[ $show == *"generation=${MESH_GENS[ctrl1]} "* && $show == *"controllers=2 "* &&
       $show == *"peers=3 "* && $show == *"id=0x11111111"* ]]; then
 	ktap_ok "ctrl1 reports the topology it was given"
 else

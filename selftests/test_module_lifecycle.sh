@@ -74,10 +74,10 @@ fi
 ktap_delta "all 30 replaces succeeded" 0 "$fails" -eq 0
 show=$(nx ctrl1 wgmesh-ctl show wg0)
 echo "$show" | sed 's/^/#   /'
-if [[ $show == *"generation=$MESH_GEN "* && $show == *flags=default-deny* ]]; then
-	ktap_ok "ctrl1 reports the last generation ($MESH_GEN)"
+if [[ $show == *"generation=${MESH_GENS[ctrl1]} "* && $show == *flags=default-deny* ]]; then
+	ktap_ok "ctrl1 reports the last generation (${MESH_GENS[ctrl1]})"
 else
-	ktap_fail "ctrl1 reports the last generation ($MESH_GEN)"
+	ktap_fail "ctrl1 reports the last generation (${MESH_GENS[ctrl1]})"
 fi
 
 # rmmod while TCP and a fast ping flow through the module

@@ -77,7 +77,7 @@ ktap_check "ctrl1: default deny, a=0 b=1 c=2 d=0, allow 0-1" \
 show=$(nx ctrl1 wgmesh-ctl show wg0)
 echo "$show" | sed 's/^/#   /'
 if [[ $show == *flags=default-deny* && $show == *allow=0-1* &&
-      $show == *"generation=$MESH_GEN "* ]]; then
+      $show == *"generation=${MESH_GENS[ctrl1]} "* ]]; then
 	ktap_ok "ctrl1 reports default-deny, allow=0-1 and the new generation"
 else
 	ktap_fail "ctrl1 reports default-deny, allow=0-1 and the new generation"

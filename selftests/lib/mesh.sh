@@ -367,10 +367,12 @@ ktap_no_forwarding()
 	fi
 }
 
-# ktap_dmesg_clean: no kernel splat since mesh_init
+# ktap_dmesg_clean: no kernel splat since mesh_init (call it last: it also
+# reports how long the test took, to keep each file short under TCG)
 ktap_dmesg_clean()
 {
 	local splat
+	ktap_diag "elapsed since start: ${SECONDS} s"
 	splat=$(dmesg | tail -n +$((MESH_DMESG_START + 1)) |
 		grep -E 'Oops|BUG:|WARNING:|KASAN|Call Trace|refcount_t:|unregister_netdevice: waiting')
 	if [ -z "$splat" ]; then
@@ -396,7 +398,7 @@ wait_gone()
 
 # Policy of a member for mesh_topology: MESH_GROUPS[name] = group mask (e.g.
 # 0x1), MESH_ISOLATED[name] = 1; MESH_SKIP[name] = 1 leaves it out.
-declare -A MESH_GROUPS=() MESH_ISOLATED=() MESH_SKIP=()
+declare -A MESH_GROUPS=() MESH_ISOLATED=() MESH_SKIP=() MESH_GENS=()
 MESH_GEN=0
 
 # mesh_load_module: insmod $WGMESH_KO unless wgmesh is already loaded
@@ -426,12 +428,14 @@ mesh_member_arg()
 
 # mesh_topology CTRL [wgmesh-ctl set ARGS...]: replace CTRL's topology with
 # every machine of the mesh (and their MESH_GROUPS/MESH_ISOLATED), bumping
-# the generation; extra ARGS such as --default-deny --allow 0-1 are appended
+# the generation (MESH_GENS[CTRL] = the one CTRL got); extra ARGS such as
+# --default-deny --allow 0-1 are appended
 mesh_topology()
 {
 	local c=$1 n args=()
 	shift
 	MESH_GEN=$((MESH_GEN + 1))
+	MESH_GENS[$c]=$MESH_GEN
 	args=(--prefix "$MESH_PREFIX::" --self "$(printf '0x%04x' $((MESH_ID[$c])))"
 	      --generation "$MESH_GEN")
 	for n in "${MESH_MACHINES[@]}"; do
