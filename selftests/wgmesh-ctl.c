@@ -2,7 +2,9 @@
 /*
  * wgmesh-ctl: a small driver of the wgmesh genl family for the VM selftests.
  *
- * Usage:
+ * Usage (-u UID: drop to that uid/gid and no groups first, to test that
+ * unprivileged requests are refused; busybox's setpriv cannot):
+ *   wgmesh-ctl [-u UID] CMD ...
  *   wgmesh-ctl attach DEV
  *   wgmesh-ctl detach DEV
  *   wgmesh-ctl set DEV --prefix PREFIX --self CID [--generation N]
@@ -11,6 +13,12 @@
  *                      [--random-peers N[:SEED]]
  *   wgmesh-ctl show DEV
  *   wgmesh-ctl stats DEV [--device | --member c:CID | --member p:PID]
+ *   wgmesh-ctl raw DEV CASE   (a deliberately malformed request, for tests;
+ *                              CASE: short-prefix, long-ifname, unknown-attr,
+ *                              output-attr, member-stats, no-member-id,
+ *                              bad-flags, bad-member-flags, both-devs,
+ *                              no-dev, controller-id-17bit, missing-prefix,
+ *                              self-not-controller)
  *
  * DEV is an interface name, or "@N" for ifindex N. CID is a controller id
  * (address bytes 5..6), PID a peer id (address bytes 8..11), GROUPS a 64-bit
@@ -47,6 +55,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
 
 #include "../tools/meshnl.h"
 
@@ -55,12 +67,13 @@ static const char *prog = "wgmesh-ctl";
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s attach DEV | detach DEV | show DEV\n"
+		"usage: %s [-u UID] attach DEV | detach DEV | show DEV\n"
 		"       %s set DEV --prefix PREFIX --self CID [--generation N] [--default-deny]\n"
 		"              [--controller CID[:GROUPS]]... [--peer PID[:GROUPS[:isolated]]]...\n"
 		"              [--allow G-H]... [--random-peers N[:SEED]]\n"
-		"       %s stats DEV [--device | --member c:CID | --member p:PID]\n",
-		prog, prog, prog);
+		"       %s stats DEV [--device | --member c:CID | --member p:PID]\n"
+		"       %s raw DEV CASE\n",
+		prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -227,6 +240,109 @@ static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 	return ret;
 }
 
+/* Minimal attribute writer for "raw": no libmnl, so anything goes. */
+struct raw {
+	unsigned char buf[1024];
+	size_t len;
+};
+
+static size_t raw_put(struct raw *r, uint16_t type, const void *data,
+		      size_t len)
+{
+	struct nlattr a = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
+	size_t at = r->len;
+
+	memcpy(r->buf + r->len, &a, sizeof(a));
+	if (len)
+		memcpy(r->buf + r->len + NLA_HDRLEN, data, len);
+	r->len += NLA_ALIGN(NLA_HDRLEN + len);
+	return at;
+}
+
+static size_t raw_nest(struct raw *r, uint16_t type)
+{
+	return raw_put(r, type | NLA_F_NESTED, NULL, 0);
+}
+
+static void raw_end(struct raw *r, size_t at)
+{
+	((struct nlattr *)(r->buf + at))->nla_len = r->len - at;
+}
+
+static void raw_put_u32(struct raw *r, uint16_t type, uint32_t v)
+{
+	raw_put(r, type, &v, sizeof(v));
+}
+
+static void raw_member(struct raw *r, uint16_t type, bool id, uint32_t v,
+		       uint32_t flags, bool stats)
+{
+	size_t top = raw_nest(r, type), e = raw_nest(r, 0);
+
+	if (id)
+		raw_put_u32(r, WGMESH_MEMBER_A_ID, v);
+	if (flags)
+		raw_put_u32(r, WGMESH_MEMBER_A_FLAGS, flags);
+	if (stats)
+		raw_end(r, raw_nest(r, WGMESH_MEMBER_A_STATS));
+	raw_end(r, e);
+	raw_end(r, top);
+}
+
+static int cmd_raw(struct meshnl *nl, const char *dev, const char *c)
+{
+	static const unsigned char prefix[16] = { 0xfd, 0xeb, 0xf2, 0x0c };
+	uint16_t self = 0x3bf7;
+	struct raw r = { .len = 0 };
+
+	if (!strcmp(c, "long-ifname")) {
+		raw_put(&r, WGMESH_A_IFNAME, "0123456789abcdefghij",
+			sizeof("0123456789abcdefghij"));
+		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
+	}
+	if (!strcmp(c, "no-dev"))
+		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
+	raw_put(&r, WGMESH_A_IFNAME, dev, strlen(dev) + 1);
+	if (!strcmp(c, "both-devs")) {
+		raw_put_u32(&r, WGMESH_A_IFINDEX, 1);
+		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
+	}
+	if (!strcmp(c, "unknown-attr")) {
+		raw_put_u32(&r, 200, 1);
+		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
+	}
+	if (!strcmp(c, "output-attr")) {
+		raw_put_u32(&r, WGMESH_A_NUM_PEERS, 1);
+		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
+	}
+	/* the rest are SET_TOPOLOGY requests, valid but for one thing */
+	raw_put(&r, WGMESH_A_PREFIX, prefix,
+		!strcmp(c, "short-prefix") ? 8 : 16);
+	if (!strcmp(c, "missing-prefix")) {
+		r.len = 0;
+		raw_put(&r, WGMESH_A_IFNAME, dev, strlen(dev) + 1);
+	}
+	raw_put(&r, WGMESH_A_SELF_ID, &self, sizeof(self));
+	if (!strcmp(c, "bad-flags"))
+		raw_put_u32(&r, WGMESH_A_FLAGS, 0x80);
+	raw_member(&r, WGMESH_A_CONTROLLERS, true,
+		   !strcmp(c, "controller-id-17bit") ? 0x13bf7 :
+		   !strcmp(c, "self-not-controller") ? 0x1234 : self,
+		   0, false);
+	if (!strcmp(c, "member-stats"))
+		raw_member(&r, WGMESH_A_PEERS, true, 5, 0, true);
+	else if (!strcmp(c, "no-member-id"))
+		raw_member(&r, WGMESH_A_PEERS, false, 0, 0, false);
+	else if (!strcmp(c, "bad-member-flags"))
+		raw_member(&r, WGMESH_A_PEERS, true, 5, 0x80, false);
+	else if (strcmp(c, "short-prefix") && strcmp(c, "bad-flags") &&
+		 strcmp(c, "controller-id-17bit") &&
+		 strcmp(c, "self-not-controller") &&
+		 strcmp(c, "missing-prefix"))
+		die_usage("raw case", c);
+	return meshnl_request(nl, WGMESH_CMD_SET_TOPOLOGY, r.buf, r.len);
+}
+
 static void print_flags(uint32_t flags, bool topo)
 {
 	if (!flags)
@@ -341,13 +457,27 @@ int main(int argc, char **argv)
 	uint32_t ifindex;
 	int ret;
 
+	if (argc > 2 && !strcmp(argv[1], "-u")) {
+		uid_t uid = number(argv[2], NULL, UINT32_MAX - 1, "uid");
+
+		if (setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
+			fprintf(stderr, "%s: drop to uid %u: %s\n", prog,
+				(unsigned int)uid, strerror(errno));
+			return 1;
+		}
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 3)
 		usage();
 	cmd = argv[1];
 	dev = argv[2];
 	dev_arg(dev, &ifname, &ifindex);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "detach") &&
-	    strcmp(cmd, "set") && strcmp(cmd, "show") && strcmp(cmd, "stats"))
+	    strcmp(cmd, "set") && strcmp(cmd, "show") && strcmp(cmd, "stats") &&
+	    strcmp(cmd, "raw"))
+		usage();
+	if (!strcmp(cmd, "raw") && argc != 4)
 		usage();
 	if ((!strcmp(cmd, "attach") || !strcmp(cmd, "detach") ||
 	     !strcmp(cmd, "show")) && argc != 3)
@@ -362,6 +492,8 @@ int main(int argc, char **argv)
 		ret = meshnl_attach(nl, ifname, ifindex);
 	else if (!strcmp(cmd, "detach"))
 		ret = meshnl_detach(nl, ifname, ifindex);
+	else if (!strcmp(cmd, "raw"))
+		ret = cmd_raw(nl, dev, argv[3]);
 	else if (!strcmp(cmd, "set"))
 		ret = cmd_set(nl, ifname, ifindex, argc - 3, argv + 3);
 	else

@@ -354,10 +354,10 @@ int meshnl_set_topology(struct meshnl *nl, const char *ifname,
 	}
 	/* Big meshes need a bigger send buffer than the default. */
 	if (nlh->nlmsg_len > 64 * 1024 &&
-	    mnl_socket_setsockopt(nl->sock, SO_SNDBUFFORCE, &sndbuf,
-				  sizeof(sndbuf)) < 0)
-		mnl_socket_setsockopt(nl->sock, SO_SNDBUF, &sndbuf,
-				      sizeof(sndbuf));
+	    setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUFFORCE,
+		       &sndbuf, sizeof(sndbuf)) < 0)
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUF,
+			   &sndbuf, sizeof(sndbuf));
 	ret = talk(nl, nlh, NULL, NULL);
 	nl->sent = NULL;
 	free(buf);
@@ -549,5 +549,24 @@ int meshnl_get(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 	}
 	if (ret)
 		meshnl_state_free(out);
+	return ret;
+}
+
+int meshnl_request(struct meshnl *nl, uint8_t cmd, const void *attrs,
+		   size_t len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (len > sizeof(buf) - 64) {
+		seterr(nl, "request too big");
+		return -EMSGSIZE;
+	}
+	nlh = genl_msg(nl, buf, nl->family, cmd, 0);
+	memcpy(mnl_nlmsg_get_payload_tail(nlh), attrs, len);
+	nlh->nlmsg_len += MNL_ALIGN(len);
+	ret = talk(nl, nlh, NULL, NULL);
+	nl->sent = NULL;
 	return ret;
 }

@@ -68,4 +68,11 @@ int meshnl_get(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 	       bool stats, struct meshnl_state *out);
 void meshnl_state_free(struct meshnl_state *s);
 
+/*
+ * For tests: send command @cmd with @len bytes of raw attributes (built by
+ * the caller, possibly malformed on purpose) and wait for the ack.
+ */
+int meshnl_request(struct meshnl *nl, uint8_t cmd, const void *attrs,
+		   size_t len);
+
 #endif
