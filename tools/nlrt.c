@@ -121,6 +121,58 @@ int nlrt_link_get(struct nls *s, const char *ifname, struct nlrt_link *out)
 	return nls_talk(s, nlh, link_cb, out, op);
 }
 
+struct link_list {
+	const char *kind;
+	char (*names)[16];
+	size_t n;
+};
+
+static int link_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_list *l = data;
+	struct nlrt_link link = { 0 };
+	const struct nlattr *a;
+	char (*v)[16];
+
+	link_cb(nlh, &link);
+	if (strcmp(link.kind, l->kind))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) != IFLA_IFNAME ||
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		v = realloc(l->names, (l->n + 1) * sizeof(*v));
+		if (!v) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		l->names = v;
+		snprintf(v[l->n++], sizeof(*v), "%s", mnl_attr_get_str(a));
+	}
+	return MNL_CB_OK;
+}
+
+int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
+		   size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct link_list l = { .kind = kind };
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETLINK, NLM_F_DUMP);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int ret;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ret = nls_talk(s, nlh, link_list_cb, &l, "RTM_GETLINK");
+	if (ret) {
+		free(l.names);
+		return ret;
+	}
+	*names = l.names;
+	*n = l.n;
+	return 0;
+}
+
 /* ---- addresses and routes ---- */
 
 struct prefix_list {

@@ -36,6 +36,9 @@ uint32_t nlrt_ifindex(const char *ifname);
 int nlrt_link_create_wg(struct nls *s, const char *ifname);
 int nlrt_link_delete(struct nls *s, const char *ifname);
 int nlrt_link_get(struct nls *s, const char *ifname, struct nlrt_link *out);
+/* Names of the links of @kind ("wireguard"), malloc'ed IFNAMSIZ each. */
+int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
+		   size_t *n);
 /* @mtu 0 leaves the MTU alone. */
 int nlrt_link_set(struct nls *s, const char *ifname, uint32_t mtu, bool up);
 

@@ -142,6 +142,7 @@ struct nlmsghdr *nls_msg(struct nls *s, void *buf, uint16_t type,
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++s->seq;
+	s->dump = flags == NLM_F_DUMP;
 	return nlh;
 }
 
@@ -159,7 +160,7 @@ int nls_talk(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	void *both[2] = { &d, &r };
 	int ret;
 
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	if (!s->dump)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0) {
 		r.error = -errno;

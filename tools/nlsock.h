@@ -9,6 +9,7 @@
 #define WGMESH_NLSOCK_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define NLS_ERRLEN 512
@@ -18,6 +19,7 @@ struct nls {
 	uint32_t portid;
 	uint32_t seq;
 	char *buf;		/* receive buffer, NLS_BUFLEN bytes */
+	bool dump;		/* the message being built is a dump request */
 	char err[NLS_ERRLEN];	/* last failure, one line */
 };
 
@@ -28,7 +30,8 @@ int nls_open(struct nls *s, int bus);
 void nls_close(struct nls *s);
 
 /*
- * Send @nlh (NLM_F_ACK is added unless it is a dump) and read replies,
+ * Send @nlh (NLM_F_ACK is added unless nls_msg() started a dump) and read
+ * replies,
  * calling @cb for each data message, until the ack or NLMSG_DONE. @op names
  * the operation for the error line ("RTM_NEWLINK wg0"). Returns 0 or a
  * negative errno with s->err set to "@op: strerror[: kernel message]".
@@ -36,7 +39,11 @@ void nls_close(struct nls *s);
 int nls_talk(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	     const char *op);
 
-/* Start a message in @buf (MNL_SOCKET_BUFFER_SIZE bytes). */
+/*
+ * Start a message in @buf (MNL_SOCKET_BUFFER_SIZE bytes). @flags exactly
+ * NLM_F_DUMP starts a dump (the bits of NLM_F_DUMP alias NLM_F_REPLACE and
+ * NLM_F_EXCL, so they cannot tell on their own).
+ */
 struct nlmsghdr *nls_msg(struct nls *s, void *buf, uint16_t type,
 			 uint16_t flags);
 

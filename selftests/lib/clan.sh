@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# clan.sh: the clan-core scenario (issue 5), shared by test_mesh_clan.sh,
+# test_mesh_update.sh and demo.sh. Source selftests/lib/ktap.sh first.
+#
+# Instance wg-test-one; controllers ctrl1 and ctrl2; peers peer1 and peer3
+# designated to ctrl1, peer2 to ctrl2. Every machine is a network namespace
+# with one veth to the "underlay" namespace, which routes IPv4 between them
+# (IPv4 forwarding is turned on in the underlay namespace only; no machine's
+# sysctls are touched). Every machine is configured only by
+# "wgmesh up" with the same topology file and its own key file, and gets its
+# /etc/hosts block from "wgmesh hosts --install".
+#
+#                       ┌───────── clan-underlay ─────────┐
+#                       │ u-ctrl1 10.77.1.1/24 ... u-peer3 │
+#                       └──┬─────┬─────┬─────┬─────┬───────┘
+#   10.77.N.2/24 eth0 in:  ctrl1 ctrl2 peer1 peer2 peer3   (clan-<name>)
+#                          └─ wg-test-one: created by wgmesh up ─┘
+#
+# ctrl1's endpoint is the host name ctrl1.underlay (resolved by up through
+# the namespace's /etc/hosts), ctrl2's an IPv4 literal.
+
+CLAN_MESH=wg-test-one
+CLAN_IF=wg-test-one
+CLAN_CTRLS=(ctrl1 ctrl2)
+CLAN_PEERS=(peer1 peer2 peer3)
+CLAN_MACHINES=(ctrl1 ctrl2 peer1 peer2 peer3)
+declare -A CLAN_CTRL_OF=([peer1]=ctrl1 [peer2]=ctrl2 [peer3]=ctrl1)
+declare -A CLAN_NUM=([ctrl1]=1 [ctrl2]=2 [peer1]=3 [peer2]=4 [peer3]=5)
+declare -A CLAN_PUB=()
+CLAN_DIR=${CLAN_DIR:-/tmp/clan}
+CLAN_TOPO=$CLAN_DIR/topology.conf
+CLAN_UNDERLAY=clan-underlay
+
+# clan_ns NAME: the namespace of machine NAME
+clan_ns()
+{
+	echo "clan-$1"
+}
+
+# cx NAME CMD...: run CMD in machine NAME's namespace, logged
+cx()
+{
+	local n=$1
+	shift
+	run ip netns exec "clan-$n" "$@"
+}
+
+clan_bail()
+{
+	echo "Bail out! $*"
+	exit 1
+}
+
+# clan_need CMD...: skip the whole test (exit 4) if a tool is missing
+clan_need()
+{
+	local c
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			ktap_plan 1
+			ktap_skip "${0##*/}" "$c not found"
+			exit 4
+		fi
+	done
+}
+
+# clan_underlay: the namespaces, their veths and the IPv4 underlay
+clan_underlay()
+{
+	local m n
+	run ip netns add "$CLAN_UNDERLAY" || clan_bail "ip netns add"
+	run ip -n "$CLAN_UNDERLAY" link set lo up
+	# IPv4 routing between the machines, in the underlay namespace only.
+	run ip netns exec "$CLAN_UNDERLAY" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+	# Name resolution from files only (no DNS in the VM).
+	[ -e /etc/nsswitch.conf ] || echo "hosts: files" > /etc/nsswitch.conf
+	for m in "${CLAN_MACHINES[@]}"; do
+		n=${CLAN_NUM[$m]}
+		run ip netns add "clan-$m" || clan_bail "ip netns add clan-$m"
+		run ip -n "clan-$m" link set lo up
+		run ip link add "u-$m" netns "$CLAN_UNDERLAY" type veth \
+			peer name eth0 netns "clan-$m" || clan_bail "veth for $m"
+		run ip -n "$CLAN_UNDERLAY" addr add "10.77.$n.1/24" dev "u-$m"
+		run ip -n "$CLAN_UNDERLAY" link set "u-$m" up
+		run ip -n "clan-$m" addr add "10.77.$n.2/24" dev eth0
+		run ip -n "clan-$m" link set eth0 up
+		run ip -n "clan-$m" route add default via "10.77.$n.1"
+		# The namespace's own /etc/hosts (ip netns exec bind-mounts it).
+		mkdir -p "/etc/netns/clan-$m"
+		printf '127.0.0.1 localhost\n::1 localhost\n10.77.1.2 ctrl1.underlay\n' \
+			> "/etc/netns/clan-$m/hosts"
+	done
+}
+
+# clan_keys: one private key file per machine (mode 0600) and its public key
+clan_keys()
+{
+	local m
+	mkdir -p "$CLAN_DIR"
+	for m in "${CLAN_MACHINES[@]}"; do
+		rm -f "$CLAN_DIR/$m.key"
+		run wgmesh genkey "$CLAN_DIR/$m.key" >/dev/null || clan_bail "genkey $m"
+		CLAN_PUB[$m]=$(wgmesh pubkey < "$CLAN_DIR/$m.key") || clan_bail "pubkey $m"
+	done
+}
+
+# clan_topology [EXTRA...]: write the topology file; EXTRA lines are
+# appended verbatim (e.g. a [Policy] section). CLAN_SKIP_PEER omits a peer.
+clan_topology()
+{
+	local p
+	{
+		echo "# the clan-core scenario of wgmesh issue 5"
+		echo "[Mesh]"
+		echo "Name = $CLAN_MESH"
+		echo
+		echo "[Controller ctrl1]"
+		echo "Endpoint = ctrl1.underlay:51820"
+		echo "PublicKey = ${CLAN_PUB[ctrl1]}"
+		[ -n "${CLAN_GROUPS_ctrl1:-}" ] && echo "Groups = $CLAN_GROUPS_ctrl1"
+		echo
+		echo "[Controller ctrl2]"
+		echo "Endpoint = 10.77.2.2"
+		echo "PublicKey = ${CLAN_PUB[ctrl2]}"
+		[ -n "${CLAN_GROUPS_ctrl2:-}" ] && echo "Groups = $CLAN_GROUPS_ctrl2"
+		for p in "${CLAN_PEERS[@]}"; do
+			[ "$p" = "${CLAN_SKIP_PEER:-}" ] && continue
+			local g="CLAN_GROUPS_$p"
+			echo
+			echo "[Peer $p]"
+			echo "PublicKey = ${CLAN_PUB[$p]}"
+			echo "Controller = ${CLAN_CTRL_OF[$p]}"
+			[ -n "${!g:-}" ] && echo "Groups = ${!g}"
+		done
+		local l
+		for l in "$@"; do
+			echo "$l"
+		done
+	} > "$CLAN_TOPO.tmp" && mv "$CLAN_TOPO.tmp" "$CLAN_TOPO"
+}
+
+# clan_up NAME: "wgmesh up" in NAME's namespace with its own key file
+clan_up()
+{
+	cx "$1" wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/$1.key"
+}
+
+# clan_hosts NAME: "wgmesh hosts --install" into NAME's /etc/hosts
+clan_hosts()
+{
+	WGMESH_HOSTS=/etc/netns/clan-$1/hosts cx "$1" wgmesh hosts --install "$CLAN_TOPO"
+}
+
+# clan_setup: underlay, keys, topology, module, every machine up with hosts
+clan_setup()
+{
+	local m
+	clan_underlay
+	clan_keys
+	clan_topology
+	if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
+		run insmod "$WGMESH_KO" || clan_bail "insmod $WGMESH_KO"
+	fi
+	for m in "${CLAN_MACHINES[@]}"; do
+		clan_up "$m" || clan_bail "wgmesh up on $m"
+		clan_hosts "$m" || clan_bail "wgmesh hosts --install on $m"
+	done
+}
+
+# clan_ping SRC DST: SRC pings DST.wg-test-one (by name) once, quietly
+clan_ping()
+{
+	cx "$1" ping -6 -c 1 -W 2 "$2.$CLAN_MESH" >/dev/null 2>&1
+}
+
+# clan_ping_retry SRC DST: up to 5 tries (first packets wait for handshakes)
+clan_ping_retry()
+{
+	local i
+	for i in 1 2 3 4 5; do
+		clan_ping "$1" "$2" && return 0
+	done
+	return 1
+}
+
+# clan_cleanup: remove every namespace (the VM is thrown away anyway)
+clan_cleanup()
+{
+	local m
+	for m in "${CLAN_MACHINES[@]}"; do
+		ip netns del "clan-$m" 2>/dev/null
+		rm -rf "/etc/netns/clan-$m"
+	done
+	ip netns del "$CLAN_UNDERLAY" 2>/dev/null
+	return 0
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wgmesh down FILE|IFACE: detach wgmesh.ko from the mesh interface (if it
+ * is attached) and delete the interface. FILE names the interface through
+ * its Interface (default: the mesh Name).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "nlrt.h"
+#include "topology.h"
+#include "upmod.h"
+
+static int down(const char *ifname)
+{
+	char err[WGMESH_ERR_LEN];
+	struct nls rt;
+	int rc = 1;
+
+	if (!nlrt_ifindex(ifname))
+		return wgmesh_err("%s: no such interface", ifname);
+	if (mesh_module_down(ifname, err, sizeof(err)))
+		return wgmesh_err("%s", err);
+	if (nlrt_open(&rt))
+		return wgmesh_err("%s", rt.err);
+	if (nlrt_link_delete(&rt, ifname))
+		wgmesh_err("%s", rt.err);
+	else
+		rc = 0;
+	nls_close(&rt);
+	if (!rc)
+		printf("%s: removed\n", ifname);
+	return rc;
+}
+
+static int cmd_down(int argc, char **argv)
+{
+	struct wgmesh_topology *t;
+	char err[WGMESH_ERR_LEN];
+	struct stat st;
+	int rc;
+
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
+		return wgmesh_usage_err("down", argc < 2 ? "missing FILE or IFACE" :
+					argc > 2 ? "too many arguments" :
+					"unknown option");
+	/* A file is a topology; anything else an interface name. */
+	if (stat(argv[1], &st) || !S_ISREG(st.st_mode)) {
+		if (strlen(argv[1]) > WGMESH_IFNAME_MAX || strchr(argv[1], '/'))
+			return wgmesh_err("%s: no such file or interface",
+					  argv[1]);
+		return down(argv[1]);
+	}
+	if (wgmesh_topology_load(argv[1], &t, err, sizeof(err)))
+		return wgmesh_err("%s", err);
+	rc = down(t->interface);
+	wgmesh_topology_free(t);
+	return rc;
+}
+
+WGMESH_COMMAND(down, "down", cmd_down, "FILE|IFACE",
+	       "detach wgmesh.ko and delete the mesh interface",
+	       "FILE is the topology (its Interface is removed) or IFACE the\n"
+	       "interface name.\n");

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Controller side of up/down/status: wgmesh.ko attach, topology push,
+ * detach and counters, through meshnl. See upmod.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "meshnl.h"
+#include "upmod.h"
+
+_Static_assert(MESH_NSTATS == WGMESH_STATS_NUM, "counters out of sync");
+
+const char *mesh_stat_name(int i)
+{
+	return meshnl_stat_names[i];
+}
+
+int mesh_module_loaded(void)
+{
+	return !access("/sys/module/wgmesh", F_OK);
+}
+
+/* A peer's id: bytes 8..11 of its address, big endian. */
+static uint32_t peer_id(const char *name)
+{
+	uint8_t s[WGMESH_SUFFIX_LEN];
+
+	wgmesh_peer_suffix(name, s);
+	return (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 |
+	       (uint32_t)s[2] << 8 | s[3];
+}
+
+/* The module's view of @t: ids, groups, isolation and allowed pairs. */
+static int to_meshnl(const struct wgmesh_topology *t,
+		     const struct wgmesh_controller *self,
+		     struct meshnl_topology *m)
+{
+	struct in6_addr prefix;
+
+	memset(m, 0, sizeof(*m));
+	wgmesh_mesh_prefix(t->name, &prefix);
+	memcpy(m->prefix, &prefix, sizeof(m->prefix));
+	m->self_id = wgmesh_controller_id(self->name);
+	m->generation = (uint64_t)time(NULL);
+	if (t->policy.present && !t->policy.default_allow)
+		m->flags |= WGMESH_F_DEFAULT_DENY;
+	m->ctrls = calloc(t->n_controllers, sizeof(*m->ctrls));
+	m->peers = calloc(t->n_peers + 1, sizeof(*m->peers));
+	m->allow = calloc(t->policy.n_allow + 1, sizeof(*m->allow));
+	if (!m->ctrls || !m->peers || !m->allow)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		m->ctrls[i].id = wgmesh_controller_id(t->controllers[i].name);
+		m->ctrls[i].groups = t->controllers[i].groups;
+	}
+	m->n_ctrls = t->n_controllers;
+	for (size_t i = 0; i < t->n_peers; i++) {
+		m->peers[i].id = peer_id(t->peers[i].name);
+		m->peers[i].groups = t->peers[i].groups;
+		if (t->peers[i].isolated)
+			m->peers[i].flags |= WGMESH_MEMBER_F_ISOLATED;
+	}
+	m->n_peers = t->n_peers;
+	for (size_t i = 0; i < t->policy.n_allow; i++) {
+		m->allow[i].a = (uint8_t)t->policy.allow[i].a;
+		m->allow[i].b = (uint8_t)t->policy.allow[i].b;
+	}
+	m->n_allow = t->policy.n_allow;
+	return 0;
+}
+
+int mesh_module_up(const struct wgmesh_topology *t,
+		   const struct wgmesh_controller *self, const char *ifname,
+		   char *err, size_t errlen)
+{
+	struct meshnl_topology m;
+	struct meshnl *nl;
+	int ret;
+
+	nl = meshnl_open(err, errlen);
+	if (!nl)
+		return -1;
+	ret = meshnl_attach(nl, ifname, 0);
+	if (ret && ret != -EEXIST) {	/* attached already: keep counters */
+		snprintf(err, errlen, "WGMESH_CMD_ATTACH %s: %s", ifname,
+			 meshnl_error(nl));
+		goto out;
+	}
+	ret = to_meshnl(t, self, &m);
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+	else if ((ret = meshnl_set_topology(nl, ifname, 0, &m)))
+		snprintf(err, errlen, "WGMESH_CMD_SET_TOPOLOGY %s: %s", ifname,
+			 meshnl_error(nl));
+	free(m.ctrls);
+	free(m.peers);
+	free(m.allow);
+out:
+	meshnl_close(nl);
+	return ret && ret != -EEXIST ? -1 : 0;
+}
+
+int mesh_module_down(const char *ifname, char *err, size_t errlen)
+{
+	struct meshnl *nl;
+	int ret;
+
+	if (!mesh_module_loaded())
+		return 0;
+	nl = meshnl_open(err, errlen);
+	if (!nl)
+		return -1;
+	ret = meshnl_detach(nl, ifname, 0);
+	if (ret == -ENOENT)	/* not attached */
+		ret = 0;
+	if (ret)
+		snprintf(err, errlen, "WGMESH_CMD_DETACH %s: %s", ifname,
+			 meshnl_error(nl));
+	meshnl_close(nl);
+	return ret ? -1 : 0;
+}
+
+static int copy_members(struct mesh_stats *s, const struct meshnl_member *v,
+			size_t n, bool controller)
+{
+	struct mesh_member_stats *m;
+
+	if (!n)
+		return 0;
+	m = realloc(s->m, (s->n + n) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	s->m = m;
+	for (size_t i = 0; i < n; i++) {
+		m = &s->m[s->n++];
+		m->controller = controller;
+		m->id = v[i].id;
+		memcpy(m->c, v[i].stats, sizeof(m->c));
+	}
+	return 0;
+}
+
+int mesh_module_stats(const char *ifname, struct mesh_stats *out, char *err,
+		      size_t errlen)
+{
+	struct meshnl_state st;
+	struct meshnl *nl;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!mesh_module_loaded())
+		return 1;
+	nl = meshnl_open(err, errlen);
+	if (!nl)
+		return -1;
+	ret = meshnl_get(nl, ifname, 0, true, &st);
+	if (ret == -ENOENT) {		/* not attached */
+		meshnl_close(nl);
+		return 1;
+	}
+	if (ret) {
+		snprintf(err, errlen, "WGMESH_CMD_GET_STATS %s: %s", ifname,
+			 meshnl_error(nl));
+		meshnl_close(nl);
+		return -1;
+	}
+	meshnl_close(nl);
+	out->topology = st.has_topology;
+	out->generation = st.topo.generation;
+	memcpy(out->dev, st.dev_stats, sizeof(out->dev));
+	ret = copy_members(out, st.topo.ctrls, st.topo.n_ctrls, true);
+	if (!ret)
+		ret = copy_members(out, st.topo.peers, st.topo.n_peers, false);
+	meshnl_state_free(&st);
+	if (ret) {
+		mesh_stats_free(out);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void mesh_stats_free(struct mesh_stats *s)
+{
+	free(s->m);
+	memset(s, 0, sizeof(*s));
+}
