@@ -492,38 +492,13 @@ static int key_value(struct parser *p, char *line)
 	}
 }
 
-static const char *existing_role(const struct wgmesh_topology *t,
-				 const char *name, unsigned int *line)
-{
-	for (size_t i = 0; i < t->n_controllers; i++)
-		if (!strcasecmp(t->controllers[i].name, name)) {
-			*line = t->controllers[i].line;
-			return "controller";
-		}
-	for (size_t i = 0; i < t->n_peers; i++)
-		if (!strcasecmp(t->peers[i].name, name)) {
-			*line = t->peers[i].line;
-			return "peer";
-		}
-	return NULL;
-}
-
 static int add_machine(struct parser *p, enum section sec, const char *name)
 {
 	struct wgmesh_topology *t = p->t;
-	const char *role = sec == SEC_CONTROLLER ? "controller" : "peer";
-	const char *other;
-	unsigned int line;
 
+	/* Duplicates are found once the file is read (check_names()). */
 	if (check_name(p, "machine name", name))
 		return -1;
-	other = existing_role(t, name, &line);
-	if (other && !strcmp(other, role))
-		return fail(p, "duplicate %s '%s' (first defined at line %u)",
-			    role, name, line);
-	if (other)
-		return fail(p, "'%s' is both a %s (line %u) and a %s", name,
-			    other, line, role);
 
 	if (sec == SEC_CONTROLLER) {
 		if (t->n_controllers == p->cap_c) {
@@ -772,85 +747,205 @@ static int check_machines(struct parser *p)
 	return 0;
 }
 
-/* Keys, controller ids and peer /96s must all be unique. */
+/*
+ * Uniqueness checks sort references to the machines instead of comparing
+ * every pair, so that a mesh of 100,000 peers still loads in a blink. Of
+ * all clashing pairs, the one whose second member comes first in the file
+ * is reported, at that member's line.
+ */
+struct ref {
+	const void *key;
+	size_t idx;		/* controllers first, then peers */
+	unsigned int line;
+};
+
+struct clash {
+	int (*cmp)(const void *a, const void *b);
+	size_t first, second;	/* indices into the ref array */
+};
+
+static int ref_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ref *x = a, *y = b;
+	const struct clash *c = arg;
+	int d = c->cmp(x->key, y->key);
+
+	return d ? d : (x->line > y->line) - (x->line < y->line);
+}
+
+static bool find_clash(struct ref *r, size_t n, struct clash *c)
+{
+	bool found = false;
+
+	qsort_r(r, n, sizeof(*r), ref_cmp, c);
+	for (size_t i = 1, start = 0; i < n; i++) {
+		if (c->cmp(r[i - 1].key, r[i].key)) {
+			start = i;
+			continue;
+		}
+		if (i == start + 1 && (!found || r[i].line < r[c->second].line)) {
+			c->first = start;
+			c->second = i;
+			found = true;
+		}
+	}
+	return found;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcasecmp(a, b);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, WGMESH_KEY_LEN);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const uint16_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+static int cmp_prefix96(const void *a, const void *b)
+{
+	return memcmp(a, b, 4);	/* the top half of the interface id */
+}
+
+static const char *role(const struct wgmesh_topology *t, size_t idx)
+{
+	return idx < t->n_controllers ? "controller" : "peer";
+}
+
+static const char *name_of(const struct wgmesh_topology *t, size_t idx)
+{
+	return idx < t->n_controllers ? t->controllers[idx].name :
+	       t->peers[idx - t->n_controllers].name;
+}
+
+static struct ref *machine_refs(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+	struct ref *r = calloc(t->n_controllers + t->n_peers + 1, sizeof(*r));
+
+	if (!r) {
+		oom(p);
+		return NULL;
+	}
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
+		r[i].idx = i;
+		r[i].key = name_of(t, i);
+		r[i].line = i < t->n_controllers ? t->controllers[i].line :
+			    t->peers[i - t->n_controllers].line;
+	}
+	return r;
+}
+
+/* Machine names are unique, ignoring case: they become host names. */
+static int check_names(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+	struct clash c = { .cmp = cmp_name };
+	struct ref *r = machine_refs(p);
+	int ret = 0;
+
+	if (!r)
+		return -1;
+	if (find_clash(r, t->n_controllers + t->n_peers, &c)) {
+		const struct ref *a = &r[c.first], *b = &r[c.second];
+
+		if (!strcmp(role(t, a->idx), role(t, b->idx)))
+			ret = fail_at(p, b->line, "duplicate %s '%s' (first "
+				      "defined at line %u)", role(t, b->idx),
+				      name_of(t, b->idx), a->line);
+		else
+			ret = fail_at(p, b->line, "'%s' is both a %s (line %u)"
+				      " and a %s", name_of(t, b->idx),
+				      role(t, a->idx), a->line,
+				      role(t, b->idx));
+	}
+	free(r);
+	return ret;
+}
+
+/* Public keys, controller ids and peer /96s must all be unique. */
 static int check_collisions(struct parser *p)
 {
 	struct wgmesh_topology *t = p->t;
-	size_t n = t->n_controllers + t->n_peers;
-
-	for (size_t i = 0; i < n; i++) {
-		bool ci = i < t->n_controllers;
-		const uint8_t *ki = ci ? t->controllers[i].public_key :
-				     t->peers[i - t->n_controllers].public_key;
-
-		for (size_t j = 0; j < i; j++) {
-			bool cj = j < t->n_controllers;
-			const uint8_t *kj = cj ? t->controllers[j].public_key :
-				     t->peers[j - t->n_controllers].public_key;
-
-			if (memcmp(ki, kj, WGMESH_KEY_LEN))
-				continue;
-			return fail_at(p, ci ? p->pc[i].key_line :
-				       p->pp[i - t->n_controllers].key_line,
-				       "%s %s has the same PublicKey as %s %s "
-				       "(line %u)", ci ? "controller" : "peer",
-				       ci ? t->controllers[i].name :
-				       t->peers[i - t->n_controllers].name,
-				       cj ? "controller" : "peer",
-				       cj ? t->controllers[j].name :
-				       t->peers[j - t->n_controllers].name,
-				       cj ? p->pc[j].key_line :
-				       p->pp[j - t->n_controllers].key_line);
-		}
-	}
-
-	uint16_t *ids = calloc(t->n_controllers, sizeof(*ids));
+	size_t nc = t->n_controllers, n = nc + t->n_peers;
+	uint16_t *ids = calloc(nc + 1, sizeof(*ids));
 	uint8_t (*sfx)[WGMESH_SUFFIX_LEN] = calloc(t->n_peers + 1,
 						   sizeof(*sfx));
-	int ret = 0;
+	struct ref *r = machine_refs(p);
+	struct clash c;
+	int ret = -1;
 
+	if (!r)
+		goto out;
 	if (!ids || !sfx) {
-		ret = oom(p);
+		oom(p);
 		goto out;
 	}
-	for (size_t i = 0; i < t->n_controllers && !ret; i++) {
-		const struct wgmesh_controller *c = &t->controllers[i];
 
-		ids[i] = wgmesh_controller_id(c->name);
-		for (size_t j = 0; j < i; j++)
-			if (ids[i] == ids[j]) {
-				ret = fail_at(p, c->line, "controllers %s (line "
-					      "%u) and %s have the same "
-					      "controller id %04x, so the same"
-					      " /56: rename one",
-					      t->controllers[j].name,
-					      t->controllers[j].line, c->name,
-					      ids[i]);
-				break;
-			}
+	for (size_t i = 0; i < n; i++) {
+		r[i].key = i < nc ? t->controllers[i].public_key :
+			   t->peers[i - nc].public_key;
+		r[i].line = i < nc ? p->pc[i].key_line : p->pp[i - nc].key_line;
 	}
-	for (size_t i = 0; i < t->n_peers && !ret; i++) {
+	c = (struct clash){ .cmp = cmp_key };
+	if (find_clash(r, n, &c)) {
+		const struct ref *a = &r[c.first], *b = &r[c.second];
+
+		fail_at(p, b->line, "%s %s has the same PublicKey as %s %s "
+			"(line %u)", role(t, b->idx), name_of(t, b->idx),
+			role(t, a->idx), name_of(t, a->idx), a->line);
+		goto out;
+	}
+
+	for (size_t i = 0; i < nc; i++) {
+		ids[i] = wgmesh_controller_id(t->controllers[i].name);
+		r[i] = (struct ref){ .key = &ids[i], .idx = i,
+				     .line = t->controllers[i].line };
+	}
+	c = (struct clash){ .cmp = cmp_id };
+	if (find_clash(r, nc, &c)) {
+		const struct ref *a = &r[c.first], *b = &r[c.second];
+
+		fail_at(p, b->line, "controllers %s (line %u) and %s have the "
+			"same controller id %04x, so the same /56: rename one",
+			name_of(t, a->idx), a->line, name_of(t, b->idx),
+			ids[b->idx]);
+		goto out;
+	}
+
+	for (size_t i = 0; i < t->n_peers; i++) {
 		const struct wgmesh_peer *pe = &t->peers[i];
+
 		wgmesh_peer_suffix(pe->name, sfx[i]);
 		if (wgmesh_peer_suffix_reserved(sfx[i])) {
-			ret = fail_at(p, pe->line, "peer %s: its /96 would "
-				      "contain the controllers' ::1: rename it",
-				      pe->name);
-			break;
+			fail_at(p, pe->line, "peer %s: its /96 would contain "
+				"the controllers' ::1: rename it", pe->name);
+			goto out;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (!memcmp(sfx[i], sfx[j], 4)) {
-				ret = fail_at(p, pe->line, "peers %s (line %u) "
-					      "and %s have the same /96 "
-					      "(interface ids both start "
-					      "%02x%02x:%02x%02x): rename one", t->peers[j].name,
-					      t->peers[j].line, pe->name,
-					      sfx[i][0], sfx[i][1], sfx[i][2],
-					      sfx[i][3]);
-				break;
-			}
+		r[i] = (struct ref){ .key = sfx[i], .idx = nc + i,
+				     .line = pe->line };
 	}
+	c = (struct clash){ .cmp = cmp_prefix96 };
+	if (find_clash(r, t->n_peers, &c)) {
+		const struct ref *a = &r[c.first], *b = &r[c.second];
+		const uint8_t *s = b->key;
+
+		fail_at(p, b->line, "peers %s (line %u) and %s have the same /96"
+			" (interface ids both start %02x%02x:%02x%02x): rename "
+			"one", name_of(t, a->idx), a->line, name_of(t, b->idx),
+			s[0], s[1], s[2], s[3]);
+		goto out;
+	}
+	ret = 0;
 out:
+	free(r);
 	free(ids);
 	free(sfx);
 	return ret;
@@ -942,7 +1037,7 @@ int wgmesh_topology_parse(const char *text, size_t len, const char *file,
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 
-	if (parse_lines(&p, copy) || check_mesh(&p))
+	if (parse_lines(&p, copy) || check_names(&p) || check_mesh(&p))
 		goto out;
 	if (check_machines(&p) || check_collisions(&p) || resolve_groups(&p) ||
 	    sort_machines(&p))

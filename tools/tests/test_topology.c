@@ -215,6 +215,10 @@ static const struct {
 	{ HEAD "[Peer p1]\nPublicKey = " K2 "\n[Peer p1]\n",
 	  "t.conf:8: duplicate peer 'p1' (first defined at line 6)" },
 	{ HEAD "[Peer p1]\n", "t.conf:6: peer p1 has no PublicKey" },
+	/* Of several clashes, the earliest second occurrence is named. */
+	{ HEAD "[Peer x]\nPublicKey = " K2 "\n[Peer y]\nPublicKey = " K3 "\n"
+	  "[Peer Y]\nPublicKey = " K4 "\n[Peer x]\n",
+	  "t.conf:10: duplicate peer 'Y' (first defined at line 8)" },
 	{ HEAD "[Peer p1]\nPublicKey = " K2 "\nController = nope\n",
 	  "t.conf:8: peer p1: unknown controller 'nope'" },
 	{ HEAD "[Controller c2]\nEndpoint = h\nPublicKey = " K2 "\n[Peer p1]\n"
@@ -286,6 +290,41 @@ static void too_many_groups(void)
 		wgmesh_topology_free(t);
 }
 
+/* Many machines: all kept, sorted, and no false clash. */
+static void many_peers(void)
+{
+	enum { N = 5000 };
+	size_t cap = 200 + N * 80, len;
+	char *text = malloc(cap), err[WGMESH_ERR_LEN] = "";
+	struct wgmesh_topology *t;
+	bool sorted = true;
+	uint8_t key[WGMESH_KEY_LEN] = { 0 };
+	char b64[45];
+
+	if (!text)
+		abort();
+	len = (size_t)snprintf(text, cap, HEAD);
+	for (unsigned int i = 0; i < N; i++) {
+		key[0] = (uint8_t)(i >> 8);
+		key[1] = (uint8_t)i;
+		key[2] = 0x5a;
+		sodium_bin2base64(b64, sizeof(b64), key, sizeof(key),
+				  sodium_base64_VARIANT_ORIGINAL);
+		len += (size_t)snprintf(text + len, cap - len,
+					"[Peer peer%u]\nPublicKey = %s\n", i, b64);
+	}
+	if (wgmesh_topology_parse(text, len, "t.conf", &t, err, sizeof(err))) {
+		ktap_ok(false, "%d peers parse: %s", N, err);
+		free(text);
+		return;
+	}
+	for (size_t i = 1; i < t->n_peers; i++)
+		sorted &= strcmp(t->peers[i - 1].name, t->peers[i].name) < 0;
+	ktap_ok(t->n_peers == N && sorted, "%d peers parse, sorted by name", N);
+	wgmesh_topology_free(t);
+	free(text);
+}
+
 static void load_errors(void)
 {
 	struct wgmesh_topology *t;
@@ -303,7 +342,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(10 + 2 + (int)n + 2 + 1);
+	ktap_plan(10 + 2 + (int)n + 2 + 1 + 1);
 	valid_full();
 	valid_defaults();
 	for (size_t i = 0; i < n; i++) {
@@ -325,6 +364,7 @@ int main(void)
 			wgmesh_topology_free(t);
 	}
 	too_many_groups();
+	many_peers();
 	load_errors();
 	return ktap_finish();
 }
