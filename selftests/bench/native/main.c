@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * decide-bench: the module's decision microbenchmark (kernel/selftest/
+ * bench.c, included as is) on the host CPU, with the module's own snapshot
+ * code (kernel/topology.c) linked next to it, for the native figure a TCG
+ * guest cannot give. Prints the same "wgmesh bench: ..." lines as dmesg.
+ *
+ *   decide-bench [RUNS]   (default 21)
+ */
+
+#include "kshim.h"
+#include "stats.h"
+
+/* The module's counters play no part in a decision: none are allocated. */
+void wgmesh_member_stats_put(struct wgmesh_member_stats *ms)
+{
+	free(ms);
+}
+
+struct wgmesh_member_stats *wgmesh_member_stats_new(void)
+{
+	return calloc(1, sizeof(struct wgmesh_member_stats));
+}
+
+#include "selftest/bench.c"
+
+int main(int argc, char **argv)
+{
+	unsigned int runs = 21;
+
+	if (argc > 1 && (kstrtouint(argv[1], 10, &runs) || !runs ||
+			 runs > BENCH_MAX_RUNS)) {
+		fprintf(stderr, "decide-bench: RUNS must be 1..%d\n", BENCH_MAX_RUNS);
+		return 2;
+	}
+	return bench_run(runs) ? 1 : 0;
+}
