@@ -57,14 +57,16 @@ static int open_output(int argc, char **argv, const char **name)
 		return STDOUT_FILENO;
 	}
 	*name = argv[1];
-	fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
+	fd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		wgmesh_err("genkey: %s: %s", argv[1], strerror(errno));
 		return -1;
 	}
-	/* An existing file keeps its mode on open: fix it. */
-	if (fchmod(fd, 0600)) {
+	/*
+	 * An existing file keeps its mode on open: make it private before
+	 * emptying it, so a failure leaves the old content untouched.
+	 */
+	if (fchmod(fd, 0600) || ftruncate(fd, 0)) {
 		wgmesh_err("genkey: %s: %s", argv[1], strerror(errno));
 		close(fd);
 		return -1;

@@ -148,8 +148,11 @@ else
 fi
 (umask 022; run "$WGMESH" genkey "$tmp/new.key") &&
 	[ "$(stat -c %a "$tmp/new.key")" = 600 ] && "$WGMESH" pubkey < "$tmp/new.key" > /dev/null &&
-	ktap_ok "genkey FILE creates it 0600 under umask 022" ||
-	ktap_fail "genkey FILE creates it 0600 under umask 022"
+	printf '%0100d\n' 0 > "$tmp/old.key" && chmod 644 "$tmp/old.key" &&
+	run "$WGMESH" genkey "$tmp/old.key" && [ "$(stat -c %a "$tmp/old.key")" = 600 ] &&
+	"$WGMESH" pubkey < "$tmp/old.key" > /dev/null &&
+	ktap_ok "genkey FILE creates it 0600 under umask 022, or makes an old one 0600" ||
+	ktap_fail "genkey FILE creates it 0600 under umask 022, or makes an old one 0600"
 (umask 022; run "$WGMESH" genkey > "$tmp/redirected.key" 2> "$tmp/err") &&
 	[ "$(stat -c %a "$tmp/redirected.key")" = 600 ] && grep -q "made the output file private" "$tmp/err" &&
 	ktap_ok "genkey > FILE makes a world-readable FILE private, with a warning" ||
@@ -168,6 +171,9 @@ if command -v valgrind > /dev/null; then
 		[ $? -eq 99 ] && { ok=0; cat "$tmp/vg" >&2; }
 	done
 	run $vg "$WGMESH_PLAIN" pubkey < "$tmp/peer1.key" > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	run $vg "$WGMESH_PLAIN" genkey "$tmp/vg.key" 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	[ $ok = 1 ] && ktap_ok "wgmesh under valgrind: no leaks or errors" ||
 		ktap_fail "wgmesh under valgrind: no leaks or errors"
 else
