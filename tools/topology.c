@@ -547,6 +547,9 @@ static int parse_lines(struct parser *p, char *text)
 {
 	char *line = text, *next;
 
+	/* Some editors start UTF-8 files with a byte order mark. */
+	if (!strncmp(line, "\xef\xbb\xbf", 3))
+		line += 3;
 	for (p->line = 1; line; p->line++, line = next) {
 		next = strchr(line, '\n');
 		if (next)

@@ -118,7 +118,9 @@ static void valid_full(void)
 
 static void valid_defaults(void)
 {
-	static const char text[] = HEAD "[Peer p1]\nPublicKey = " K2 "\n";
+	/* With a UTF-8 byte order mark, as some editors write. */
+	static const char text[] = "\xef\xbb\xbf" HEAD "[Peer p1]\nPublicKey = "
+				   K2 "\n";
 	struct wgmesh_topology *t;
 	char err[WGMESH_ERR_LEN] = "";
 
