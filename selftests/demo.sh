@@ -1,43 +1,120 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make demo`, run inside a test VM by selftests/vm/run.sh: shows wgmesh.ko
-# loading next to WireGuard on a Debian kernel. (The mesh demo replaces
-# this once `wgmesh up` exists.)
+# `make demo`, run inside a test VM by selftests/vm/run.sh: the clan-core
+# scenario (selftests/lib/clan.sh) as a readable transcript: the topology,
+# the computed addresses, every machine brought up by `wgmesh up`, the
+# ping matrix by name, and `wgmesh status` on a controller.
 
-set -e
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib/ktap.sh"
+. "$here/lib/clan.sh"
 
 step()
 {
 	echo
 	echo "== $*"
+	echo
 }
 
-# show CMD...: print a command, then run it.
+# show MACHINE CMD...: print the command as typed on MACHINE, then run it
+# there.
 show()
 {
-	echo "\$ $*"
-	"$@"
+	local m=$1
+	shift
+	echo "$m\$ $*"
+	ip netns exec "clan-$m" "$@" 2>&1 | sed 's/^/    /'
+	return "${PIPESTATUS[0]}"
 }
 
-step "kernel $(uname -r), module $WGMESH_KO"
-show modinfo -F description "$WGMESH_KO"
-show modprobe wireguard
-show insmod "$WGMESH_KO"
-echo '$ lsmod'
-lsmod | grep -E '^(wgmesh|wireguard) '
+trap clan_cleanup EXIT
+failed=0
 
-step "a WireGuard interface next to wgmesh"
-show ip link add wg0 type wireguard
-show wg set wg0 private-key <(wg genkey) listen-port 51820
-show ip link set wg0 up
-show wg show wg0
+step "wgmesh $(wgmesh --version | cut -d' ' -f2) on $(uname -r): five machines, one network namespace each"
+echo "ctrl1 and ctrl2 are controllers (wgmesh.ko forwards between peers),"
+echo "peer1 and peer3 are designated to ctrl1, peer2 to ctrl2. The machines"
+echo "reach each other over an IPv4 underlay (10.77.N.2)."
+{
+	clan_underlay
+	clan_keys
+	clan_topology
+	[ -e /sys/module/wgmesh ] || insmod "$WGMESH_KO"
+} 2>/dev/null >&2 || { echo "demo: setup failed"; exit 1; }
 
-step "unload"
-show ip link del wg0
-show rmmod wgmesh
+step "The topology file: the same on every machine, no secrets"
+sed 's/^/    /' "$CLAN_TOPO"
+
+step "Addresses derived from the names alone (clan-core compatible)"
+echo "\$ wgmesh addresses topology.conf"
+wgmesh addresses "$CLAN_TOPO" | sed 's/^/    /'
+
+step "Each machine: its own key file (mode 0600) and wgmesh up"
+for m in "${CLAN_MACHINES[@]}"; do
+	show "$m" wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/$m.key" || failed=1
+	WGMESH_HOSTS=/etc/netns/clan-$m/hosts \
+		ip netns exec "clan-$m" wgmesh hosts --install "$CLAN_TOPO" >/dev/null || failed=1
+done
 echo
-echo "kernel log:"
-dmesg | grep -E 'wgmesh|wireguard' | sed 's/^/  /'
+echo "Running it again changes nothing:"
+show peer1 wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/peer1.key"
+
+step "peer1's /etc/hosts after wgmesh hosts --install"
+sed 's/^/    /' /etc/netns/clan-peer1/hosts
+
+step "What wgmesh up configured on peer1 and ctrl1"
+show peer1 ip -6 addr show dev "$CLAN_IF" scope global
+show peer1 ip -6 route show dev "$CLAN_IF" proto 87
+show ctrl1 wg show "$CLAN_IF"
+
+# Let every peer handshake with both controllers first.
+for p in "${CLAN_PEERS[@]}"; do
+	for c in "${CLAN_CTRLS[@]}"; do
+		clan_ping_retry "$p" "$c" 2>/dev/null
+	done
+done
+
+step "Ping matrix: every machine pings every other by <name>.$CLAN_MESH"
+printf '    %-8s' "from\\to"
+for d in "${CLAN_MACHINES[@]}"; do printf '%-8s' "$d"; done
 echo
-echo "demo done: wgmesh.ko loaded and unloaded cleanly on $(uname -r)"
+for s in "${CLAN_MACHINES[@]}"; do
+	printf '    %-8s' "$s"
+	for d in "${CLAN_MACHINES[@]}"; do
+		if [ "$s" = "$d" ]; then
+			r=-
+		elif clan_ping_retry "$s" "$d" 2>/dev/null; then
+			r=ok
+		else
+			r=FAIL
+			failed=1
+		fi
+		printf '%-8s' "$r"
+	done
+	echo
+done
+echo
+echo "Peer-to-peer packets take one hop through the controller owning the"
+echo "destination; the controllers keep IPv6 forwarding off:"
+for c in "${CLAN_CTRLS[@]}"; do
+	echo "    $c: net.ipv6.conf.all.forwarding = $(ip netns exec "clan-$c" cat /proc/sys/net/ipv6/conf/all/forwarding)"
+done
+
+step "wgmesh status on ctrl1 (FORWARDED/DROPPED: packets from that member)"
+show ctrl1 wgmesh status --file "$CLAN_TOPO"
+
+step "wgmesh status on peer2"
+show peer2 wgmesh status --file "$CLAN_TOPO"
+
+step "Tearing down"
+for m in "${CLAN_MACHINES[@]}"; do
+	show "$m" wgmesh down "$CLAN_TOPO" || failed=1
+done
+
+echo
+if [ $failed = 0 ]; then
+	echo "demo done: the clan-core scenario works on $(uname -r)"
+else
+	echo "demo FAILED on $(uname -r): see the FAIL entries above"
+fi
+exit $failed

@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Changing a running mesh with "wgmesh up" (issue 5, item 9), on the
+# clan-core scenario of selftests/lib/clan.sh:
+#   - a policy change applied by re-running up takes effect (a denied pair
+#     is dropped by the controller's policy) while allowed flows keep
+#     flowing (continuous pings lose nothing) and unchanged WireGuard peers
+#     keep their sessions (latest handshake unchanged, "peers +0 ~0 -0");
+#   - a peer removed from the file can no longer reach anyone;
+#   - "wgmesh down" (by file and by interface) leaves no interface and no
+#     module attachment (wgmesh.ko unloads cleanly afterwards);
+#   - a controller with 300 peers: WireGuard messages split and dumps
+#     coalesced correctly (re-run is a no-op, removing one removes one);
+#   - last, a policy change while a FORWARDED flow runs loses nothing.
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib/ktap.sh"
+. "$here/lib/clan.sh"
+
+clan_need wgmesh ip wg ping
+trap clan_cleanup EXIT
+
+ktap_plan 20
+
+POLICY=("" "[Policy]" "Default = deny" "Allow = infra <-> lab" "Allow = infra <-> office" "Allow = lab <-> lab")
+CLAN_GROUPS_ctrl1=infra
+CLAN_GROUPS_ctrl2=infra
+CLAN_GROUPS_peer1=lab
+CLAN_GROUPS_peer3=lab
+CLAN_GROUPS_peer2=office
+export CLAN_GROUPS_ctrl1 CLAN_GROUPS_ctrl2 CLAN_GROUPS_peer1 CLAN_GROUPS_peer2 CLAN_GROUPS_peer3
+
+clan_setup
+
+# handshakes IFACE_NS: "pubkey epoch" lines of a machine's WireGuard peers
+handshakes()
+{
+	ip netns exec "clan-$1" wg show "$CLAN_IF" latest-handshakes | sort
+}
+
+# stat_of MACHINE COUNTER: a device counter of MACHINE's wgmesh.ko
+stat_of()
+{
+	ip netns exec "clan-$1" wgmesh status "$CLAN_IF" --json | tr -d ' \n' |
+		grep -o "\"module\":{[^}]*" | grep -o "\"$2\":[0-9]*" | grep -o '[0-9]*$'
+}
+
+# loss LOGFILE: the packet loss percentage ping printed
+loss()
+{
+	grep -o '[0-9.]*% packet loss' "$1" | grep -o '^[0-9.]*'
+}
+
+for p in "${CLAN_PEERS[@]}"; do
+	for c in "${CLAN_CTRLS[@]}"; do
+		clan_ping_retry "$p" "$c"
+	done
+done
+hs1=$(handshakes ctrl1)
+hs2=$(handshakes ctrl2)
+echo "$hs1" | sed 's/^/# ctrl1 handshakes: /'
+
+# Policy change, with allowed flows running: peer1 -> ctrl1 (lab -> infra)
+# and ctrl1 -> ctrl2 (infra <-> infra).
+ip netns exec clan-peer1 ping -6 -i 0.2 -c 25 -W 1 "ctrl1.$CLAN_MESH" > /tmp/ping1.log 2>&1 &
+ping1=$!
+ip netns exec clan-ctrl1 ping -6 -i 0.2 -c 25 -W 1 "ctrl2.$CLAN_MESH" > /tmp/ping2.log 2>&1 &
+ping2=$!
+sleep 1
+clan_topology "${POLICY[@]}"
+sed 's/^/# /' "$CLAN_TOPO" | grep -v PublicKey
+outs=
+for m in "${CLAN_MACHINES[@]}"; do
+	out=$(clan_up "$m")
+	echo "# $out"
+	outs+="$out"$'\n'
+done
+wait $ping1
+wait $ping2
+if [ "$(grep -c 'peers +0 ~0 -0, addresses +0 -0, routes +0 -0' <<< "$outs")" = 5 ]; then
+	ktap_ok "policy change: up changes nothing in WireGuard on any machine"
+else
+	ktap_fail "policy change: up changes nothing in WireGuard on any machine"
+fi
+l1=$(loss /tmp/ping1.log)
+l2=$(loss /tmp/ping2.log)
+tail -2 /tmp/ping1.log | sed 's/^/# /'
+[ "$l1" = 0 ] && ktap_ok "allowed flow peer1 -> ctrl1 lost nothing during the re-run" ||
+	ktap_fail "allowed flow peer1 -> ctrl1 lost nothing during the re-run ($l1%)"
+[ "$l2" = 0 ] && ktap_ok "allowed flow ctrl1 -> ctrl2 lost nothing during the re-run" ||
+	ktap_fail "allowed flow ctrl1 -> ctrl2 lost nothing during the re-run ($l2%)"
+[ "$(handshakes ctrl1)" = "$hs1" ] && ktap_ok "ctrl1: every peer kept its handshake" ||
+	ktap_fail "ctrl1: every peer kept its handshake"
+[ "$(handshakes ctrl2)" = "$hs2" ] && ktap_ok "ctrl2: every peer kept its handshake" ||
+	ktap_fail "ctrl2: every peer kept its handshake"
+
+# The new policy holds: office (peer2) may not reach lab (peer1); ctrl1,
+# which owns peer1's address, drops it for policy.
+before=$(stat_of ctrl1 drop_policy)
+if clan_ping peer2 peer1; then
+	ktap_fail "denied pair peer2 -> peer1 is dropped"
+else
+	ktap_ok "denied pair peer2 -> peer1 is dropped"
+fi
+after=$(stat_of ctrl1 drop_policy)
+if [ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ]; then
+	ktap_ok "ctrl1 counted the drop as policy ($before -> $after)"
+else
+	ktap_fail "ctrl1 counted the drop as policy ('$before' -> '$after')"
+fi
+
+# peer3 leaves the file; everyone else re-runs up, peer3 keeps its config.
+CLAN_SKIP_PEER=peer3 clan_topology "${POLICY[@]}"
+out=$(clan_up ctrl1)
+echo "# $out"
+for m in ctrl2 peer1 peer2; do clan_up "$m" >/dev/null; done
+grep -q 'peers +0 ~0 -1,' <<< "$out" && ktap_ok "up on ctrl1 removes exactly one peer" ||
+	ktap_fail "up on ctrl1 removes exactly one peer"
+if ip netns exec clan-ctrl1 wg show "$CLAN_IF" peers | grep -qF "${CLAN_PUB[peer3]}" ||
+   ip netns exec clan-ctrl2 wg show "$CLAN_IF" peers | grep -qF "${CLAN_PUB[peer3]}"; then
+	ktap_fail "peer3's key is gone from both controllers"
+else
+	ktap_ok "peer3's key is gone from both controllers"
+fi
+for d in ctrl1 ctrl2 peer1 peer2; do
+	# peer3's own hosts file still names everyone.
+	if cx peer3 ping -6 -c 2 -i 0.3 -W 1 "$d.$CLAN_MESH" >/dev/null 2>&1; then
+		ktap_fail "removed peer3 cannot reach $d"
+	else
+		ktap_ok "removed peer3 cannot reach $d"
+	fi
+done
+
+# down by file and by interface name; nothing may remain.
+out=$(cx ctrl1 wgmesh status)
+run ip netns exec clan-ctrl1 wgmesh down "$CLAN_TOPO"
+run ip netns exec clan-ctrl2 wgmesh down "$CLAN_IF"
+for m in peer1 peer2 peer3; do run ip netns exec "clan-$m" wgmesh down "$CLAN_TOPO"; done
+left=
+for m in "${CLAN_MACHINES[@]}"; do
+	ip -n "clan-$m" link show "$CLAN_IF" >/dev/null 2>&1 && left+=" $m"
+	[ -n "$(ip netns exec "clan-$m" wgmesh status 2>&1)" ] && left+=" $m(status)"
+done
+[ -z "$left" ] && ktap_ok "down leaves no interface anywhere" ||
+	ktap_fail "down leaves no interface anywhere:$left"
+if run rmmod wgmesh; then
+	ktap_ok "wgmesh.ko unloads after down (nothing attached)"
+else
+	ktap_fail "wgmesh.ko unloads after down (nothing attached)"
+fi
+err=$(ip netns exec clan-ctrl1 wgmesh down "$CLAN_IF" 2>&1)
+rc=$?
+echo "# $err"
+[ $rc = 1 ] && [ "$(wc -l <<< "$err")" = 1 ] &&
+	ktap_ok "down of a missing interface: exit 1, one line" ||
+	ktap_fail "down of a missing interface: exit 1, one line (rc $rc)"
+
+# A controller with 300 peers: many SET_DEVICE messages, a multi-part dump.
+run ip netns add clan-big
+big=$CLAN_DIR/big.conf
+run wgmesh genkey "$CLAN_DIR/big.key" >/dev/null
+{
+	printf '[Mesh]\nName = big\n\n[Controller c]\nEndpoint = 127.0.0.1\nPublicKey = %s\n' \
+		"$(wgmesh pubkey < "$CLAN_DIR/big.key")"
+	for i in $(seq 1 300); do
+		printf '\n[Peer p%d]\nPublicKey = %s\n' "$i" \
+			"$(head -c 32 /dev/urandom | base64)"
+	done
+} > "$big"
+insmod "$WGMESH_KO"
+out=$(run ip netns exec clan-big wgmesh up "$big" --private-key-file "$CLAN_DIR/big.key")
+echo "# $out"
+n=$(ip netns exec clan-big wg show big allowed-ips | grep -c '/96')
+[ "$n" = 300 ] && ktap_ok "300 peers set, each with its /96" ||
+	ktap_fail "300 peers set, each with its /96 (got $n)"
+out=$(run ip netns exec clan-big wgmesh up "$big" --private-key-file "$CLAN_DIR/big.key")
+echo "# $out"
+grep -q 'peers +0 ~0 -0' <<< "$out" && ktap_ok "300 peers: re-run changes nothing (dump read whole)" ||
+	ktap_fail "300 peers: re-run changes nothing (dump read whole)"
+sed -i '/^\[Peer p150\]$/,+1d' "$big"
+out=$(run ip netns exec clan-big wgmesh up "$big" --private-key-file "$CLAN_DIR/big.key")
+echo "# $out"
+n=$(ip netns exec clan-big wg show big peers | wc -l)
+grep -q 'peers +0 ~0 -1' <<< "$out" && [ "$n" = 299 ] &&
+	ktap_ok "300 peers: dropping one from the file removes just that one" ||
+	ktap_fail "300 peers: dropping one from the file removes just that one ($n left)"
+ip netns del clan-big
+
+# Last: a forwarded allowed flow (peer1 -> peer3 through ctrl1, lab <-> lab)
+# while the policy changes again (office now also talks to lab).
+clan_topology "${POLICY[@]}"
+for m in "${CLAN_MACHINES[@]}"; do clan_up "$m" >/dev/null; done
+clan_ping_retry peer3 ctrl1
+clan_ping_retry peer1 peer3
+ip netns exec clan-peer1 ping -6 -i 0.2 -c 20 -W 1 "peer3.$CLAN_MESH" > /tmp/ping3.log 2>&1 &
+ping3=$!
+sleep 1
+clan_topology "${POLICY[@]}" "Allow = office <-> lab"
+for m in "${CLAN_MACHINES[@]}"; do clan_up "$m" >/dev/null; done
+wait $ping3
+l3=$(loss /tmp/ping3.log)
+tail -2 /tmp/ping3.log | sed 's/^/# /'
+[ "$l3" = 0 ] && ktap_ok "forwarded flow peer1 -> peer3 lost nothing during a policy change" ||
+	ktap_fail "forwarded flow peer1 -> peer3 lost nothing during a policy change (${l3:-?}%)"
+
+ktap_finish
