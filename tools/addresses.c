@@ -23,6 +23,20 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_groups(const struct wgmesh_topology *t, uint64_t bits)
+{
+	bool first = true;
+
+	for (size_t g = 0; g < t->n_groups; g++) {
+		if (!(bits & 1ull << g))
+			continue;
+		if (!first)
+			putchar(',');
+		json_str(stdout, t->groups[g]);
+		first = false;
+	}
+}
+
 /* The address and owned prefix of machine @i in controller @c's subnet. */
 static void machine_addr(const struct wgmesh_topology *t, size_t i, size_t c,
 			 char *addr, char *prefix)
@@ -80,9 +94,23 @@ static void print_json(const struct wgmesh_topology *t)
 			printf(",\"address\":\"%s\",\"prefix\":\"%s\"}", addr,
 			       prefix);
 		}
-		printf("]}");
+		printf("],\"groups\":[");
+		json_groups(t, ctrl ? t->controllers[i].groups :
+			    t->peers[i - t->n_controllers].groups);
+		printf("],\"isolated\":%s}", !ctrl &&
+		       t->peers[i - t->n_controllers].isolated ? "true" :
+		       "false");
 	}
-	printf("]}\n");
+	printf("],\"policy\":{\"default\":\"%s\",\"allow\":[",
+	       t->policy.default_allow ? "allow" : "deny");
+	for (size_t i = 0; i < t->policy.n_allow; i++) {
+		printf("%s[", i ? "," : "");
+		json_str(stdout, t->groups[t->policy.allow[i].a]);
+		putchar(',');
+		json_str(stdout, t->groups[t->policy.allow[i].b]);
+		putchar(']');
+	}
+	printf("]}}\n");
 }
 
 static void print_table(const struct wgmesh_topology *t)

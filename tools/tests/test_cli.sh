@@ -103,7 +103,13 @@ elif run "$WGMESH" addresses --json "$tmp/mesh.conf" > "$tmp/json" &&
    [ "$(jsonq '.machines[] | select(.name=="peer1") | .addresses[1].prefix' "$tmp/json" \
 	'[m for m in d["machines"] if m["name"]=="peer1"][0]["addresses"][1]["prefix"]')" = \
      "fdeb:f20c:c1:aa00:6987:50a0::/96" ] &&
-   [ "$(jsonq '.prefix' "$tmp/json" 'd["prefix"]')" = "fdeb:f20c::/40" ]; then
+   [ "$(jsonq '.prefix' "$tmp/json" 'd["prefix"]')" = "fdeb:f20c::/40" ] &&
+   [ "$(jsonq '[.machines[] | select(.isolated) | .name] | join(",")' "$tmp/json" \
+	'",".join(m["name"] for m in d["machines"] if m["isolated"])')" = peer2 ] &&
+   [ "$(jsonq '.machines[] | select(.name=="peer1") | .groups | join(",")' "$tmp/json" \
+	'",".join([m for m in d["machines"] if m["name"]=="peer1"][0]["groups"])')" = admins ] &&
+   [ "$(jsonq '.policy.default + " " + (.policy.allow[0] | join("<->"))' "$tmp/json" \
+	'd["policy"]["default"] + " " + "<->".join(d["policy"]["allow"][0])')" = "deny admins<->servers" ]; then
 	ktap_ok "addresses --json"
 else
 	ktap_fail "addresses --json"
