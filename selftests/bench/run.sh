@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh: `make bench`. Builds wgmesh.ko with the decision microbenchmark
+# (WGMESH_BENCH=1) for each test kernel, runs vm-bench.sh in one VM boot
+# per kernel, runs the native decision benchmark on the host, then prints
+# a table and writes build/bench/results.json (raw logs next to it).
+#
+#   selftests/bench/run.sh [-k "6.1 6.12"] [-r ROUNDS] [-s SECS] [--only "fwd ..."]
+#
+#   -k KERNELS   kernel lines or releases to boot (default: 6.1 6.12)
+#   -r ROUNDS    repetitions of each VM measurement (default 5)
+#   -s SECS      seconds per iperf3 run (default 3)
+#   --only LIST  subset of: fwd local push mem scale up native
+#
+# Benchmarks print numbers, they never fail a build: a missed target is
+# reported as MISSED, and the exit status is non-zero only when a VM run
+# produced no measurement at all (a broken setup, not a slow number).
+
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=${WGMESH_BUILD:-$repo/build}/bench
+kernels="6.1 6.12"
+rounds=5
+secs=3
+only="fwd local push mem scale up native"
+
+usage()
+{
+	sed -n '4,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) kernels=${2:?}; shift 2 ;;
+	-r) rounds=${2:?}; shift 2 ;;
+	-s) secs=${2:?}; shift 2 ;;
+	--only) only=${2:?}; shift 2 ;;
+	-h|--help) usage ;;
+	*) echo "bench: unknown argument $1" >&2; usage ;;
+	esac
+done
+
+command -v jq >/dev/null || { echo "bench: jq not found (make deps)" >&2; exit 1; }
+mkdir -p "$out"
+cd "$repo" || exit 1
+
+# kver_of LINE: newest installed cloud kernel headers of LINE (or LINE
+# itself when it is a full release), as the top-level Makefile does
+kver_of()
+{
+	if [ -d "/usr/src/linux-headers-$1" ]; then
+		echo "$1"
+		return
+	fi
+	# shellcheck disable=SC2012
+	ls -d /usr/src/linux-headers-"$1".*-cloud-amd64 2>/dev/null |
+		sed 's|.*/linux-headers-||' | sort -V | tail -n 1
+}
+
+# bench_ko KVER: build wgmesh.ko with WGMESH_BENCH=1 into $out/KVER/ from a
+# private copy of the sources (never sharing objects with other builds);
+# prints its path, or the regular build/KVER/wgmesh.ko when that fails
+bench_ko()
+{
+	local kver=$1 src=$out/$1/src log=$out/$1/build.log
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -r Kbuild kernel "$src/"
+	find "$src" -name '*.o' -o -name '*.cmd' -o -name '*.ko' | xargs rm -f
+	if make -s -C "/usr/src/linux-headers-$kver" M="$src" WGMESH_BENCH=1 modules \
+		>"$log" 2>&1 && cp "$src/wgmesh.ko" "$out/$kver/wgmesh.ko"; then
+		echo "$out/$kver/wgmesh.ko"
+	else
+		echo "bench: WGMESH_BENCH=1 build for $kver failed (see $log);" \
+			"no decision microbenchmark" >&2
+		echo "build/$kver/wgmesh.ko"
+	fi
+}
+
+# helpers the guest runs
+make -s -C selftests >/dev/null || echo "bench: make -C selftests failed" >&2
+make -s -C tools >/dev/null || echo "bench: make -C tools failed" >&2
+
+status=0
+results=()
+for k in $kernels; do
+	kver=$(kver_of "$k")
+	if [ -z "$kver" ]; then
+		echo "bench: no installed kernel headers for '$k' (make deps)" >&2
+		status=1
+		continue
+	fi
+	mkdir -p "$out/$kver"
+	ko=$(bench_ko "$kver")
+	log=$out/$kver/vm.log
+	echo "bench: $kver: one VM boot, $rounds rounds (log: ${log#"$repo"/})" >&2
+	t0=$(date +%s)
+	selftests/vm/run.sh -k "$kver" -t 600 --ko "$ko" \
+		-e "BENCH_ROUNDS=$rounds" -e "BENCH_SECS=$secs" -e "BENCH_ONLY=$only" \
+		-- selftests/bench/vm-bench.sh >"$log" 2>&1
+	rc=$?
+	echo "bench: $kver: VM run took $(($(date +%s) - t0)) s, exit $rc" >&2
+	if ! grep -q '^@bench ' "$log"; then
+		echo "bench: $kver: no measurements; last lines of $log:" >&2
+		tail -n 30 "$log" >&2
+		status=1
+		continue
+	fi
+	[ "$rc" = 0 ] || echo "bench: $kver: the VM run did not finish cleanly (exit $rc), results are partial" >&2
+	sed -n 's/^@bench //p' "$log" |
+		jq -R -s --arg kernel "$kver" -f "$here/aggregate.jq" >"$out/$kver/results.json" ||
+		{ status=1; continue; }
+	results+=("$out/$kver/results.json")
+done
+
+native=$out/native.json
+rm -f "$native"
+if [[ " $only " == *" native "* ]]; then
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	echo "bench: native decision benchmark on the host ($cpu)" >&2
+	if make -s -C "$here" native O="$out/native" >"$out/native-build.log" 2>&1; then
+		"$out/native/decide-bench" 21 >"$out/native.log" 2>&1
+		sed -n 's/^wgmesh bench: \(mode=.*\)/\1/p' "$out/native.log" |
+			jq -R -s --arg cpu "$cpu" -f "$here/native.jq" >"$native" || rm -f "$native"
+	else
+		jq -n --arg e "userspace build failed, see ${out#"$repo"/}/native-build.log" \
+			'{error: $e}' >"$native"
+	fi
+fi
+
+jq -n --slurpfile k <(cat "${results[@]}" /dev/null) \
+	--slurpfile n <(cat "$native" 2>/dev/null) \
+	--arg cmd "make bench" --arg date "$(date -u +%FT%TZ)" \
+	--arg commit "$(git rev-parse --short HEAD 2>/dev/null)" \
+	'{command: $cmd, date: $date, commit: $commit, kernels: $k, native: ($n[0] // null)}' \
+	>"$out/results.json"
+
+echo
+jq -r -f "$here/table.jq" "$out/results.json"
+"$here/notes.sh" "$out/results.json"
+echo "bench: results in ${out#"$repo"/}/results.json"
+exit $status

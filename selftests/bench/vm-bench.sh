@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm-bench.sh: the guest half of `make bench` (selftests/bench/run.sh boots
+# the VM and turns what this prints into a table and JSON). Runs as root in
+# a fresh VM; prints one "@bench ..." line per measurement, everything else
+# is log. It never fails on a slow number, only on a broken setup.
+#
+#  ┌ wgm-a ──────────┐     ┌ wgm-ctrl ──────────────┐     ┌ wgm-b ──────────┐
+#  │ wg0 0x11111111  │─────│ wg0 id 0x0001 ::1/40   │─────│ wg0 0x22222222  │
+#  │ iperf3 client   │     │ (a) wgmesh.ko attached,│     │ iperf3 server   │
+#  └─────────────────┘     │     forwarding=0       │     └─────────────────┘
+#                          │ (b) detached,          │
+#                          │     forwarding=1       │
+#                          └────────────────────────┘
+#  (every wg0 has its UDP socket on 127.0.0.1 in wgm-underlay, see lib/mesh.sh)
+#
+# Measurements, each repeated BENCH_ROUNDS times with the two setups
+# alternating (a b b a a b ...) so that drift hits both alike:
+#   fwd   a -> ctrl -> b: TCP throughput and 64-byte UDP packet rate
+#   local a -> ctrl ::1: TCP throughput with and without the module attached
+#   push  wgmesh-ctl set with --random-peers 10000, wall time
+#   mem   Slab + VmallocUsed + Percpu growth for a 100,000-peer topology
+#   scale the in-module decision microbenchmark (kernel/selftest/bench.c),
+#         when $WGMESH_KO was built with WGMESH_BENCH=1
+#   up    `wgmesh up` of a 1,000-peer controller, first run and re-run
+#
+# Environment: BENCH_ROUNDS (default 5), BENCH_SECS (iperf3 seconds, 3),
+# BENCH_ONLY (space-separated subset of: fwd local push mem scale up).
+
+cd "$(dirname "$0")/.." || exit 1
+. lib/ktap.sh
+. lib/mesh.sh
+
+ROUNDS=${BENCH_ROUNDS:-5}
+SECS=${BENCH_SECS:-3}
+ONLY=${BENCH_ONLY:-fwd local push mem scale up}
+
+want()
+{
+	[[ " $ONLY " == *" $1 "* ]]
+}
+
+# emit FIELDS...: one result line for run.sh
+emit()
+{
+	echo "@bench $*"
+}
+
+# now_us: microseconds since the epoch (busybox date has no %N)
+now_us()
+{
+	echo "${EPOCHREALTIME/./}"
+}
+
+mesh_need wgmesh-ctl iperf3 jq
+mesh_init
+emit "info kernel=$(uname -r) cpus=$(nproc) rounds=$ROUNDS secs=$SECS" \
+	"cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '_')"
+
+mesh_controller ctrl 0x0001
+mesh_peer a 0x11111111 ctrl
+mesh_peer b 0x22222222 ctrl
+mesh_connect a ctrl
+mesh_connect b ctrl
+B=$(mesh_addr b)
+CTRL=$(mesh_addr ctrl)
+mesh_load_module || mesh_bail "insmod $WGMESH_KO"
+
+# setup a|b|on|off: (a) module attached + topology, forwarding off; (b) module
+# detached, forwarding on; on/off: module attached or not, forwarding off
+MOD_ON=0
+setup()
+{
+	local fwd=0 mod=1
+	case $1 in b) fwd=1 mod=0 ;; off) mod=0 ;; esac
+	if [ "$mod" = 1 ] && [ "$MOD_ON" = 0 ]; then
+		mesh_attach ctrl >/dev/null || mesh_bail "attach wgmesh on ctrl"
+		MOD_ON=1
+	elif [ "$mod" = 0 ] && [ "$MOD_ON" = 1 ]; then
+		nx ctrl wgmesh-ctl detach wg0 || mesh_bail "detach wgmesh on ctrl"
+		MOD_ON=0
+	fi
+	nx ctrl sysctl -qw net.ipv6.conf.all.forwarding=$fwd ||
+		mesh_bail "ctrl: forwarding=$fwd"
+}
+
+# iperf SERVER CLIENT DST tcp|udp: one iperf3 run; prints Mbit/s (tcp) or
+# received packets/s (udp), or nothing when the run failed
+iperf()
+{
+	local s=$1 c=$2 dst=$3 kind=$4 pid out args=()
+	[ "$kind" = udp ] && args=(-u -l 64 -b 2G)
+	nx "$s" iperf3 -s -1 -B "$dst" >/dev/null 2>&1 &
+	pid=$!
+	wait_listen "$s" 5201 || { kill "$pid" 2>/dev/null; return 1; }
+	# stdout only: the JSON (nx logs the command on stderr)
+	out=$(nx "$c" timeout $((SECS + 20)) iperf3 -6 -c "$dst" -t "$SECS" -J "${args[@]}")
+	wait_gone "$pid" 5 || kill "$pid" 2>/dev/null
+	if ! echo "$out" | jq -e .end.sum_received >/dev/null 2>&1; then
+		echo "$out" | tail -n 5 | sed 's/^/# iperf3: /' >&2
+		return 1
+	fi
+	if [ "$kind" = tcp ]; then
+		echo "$out" | jq -r '.end.sum_received.bits_per_second / 1e6 | . * 100 | round / 100' 2>/dev/null
+	else
+		# the server's view: packets that arrived, over the run's time
+		echo "$out" | jq -r '.end.sum as $s | (($s.packets - $s.lost_packets) / $s.seconds) | round' 2>/dev/null
+	fi
+}
+
+# measure SECTION KIND MODE1 MODE2 SERVER CLIENT DST: ROUNDS alternating runs
+measure()
+{
+	local sec=$1 kind=$2 m1=$3 m2=$4 s=$5 c=$6 dst=$7 r m v order
+	for ((r = 1; r <= ROUNDS; r++)); do
+		# a b, b a, a b, ...: each setup runs first half of the time
+		if ((r % 2)); then order="$m1 $m2"; else order="$m2 $m1"; fi
+		for m in $order; do
+			setup "$m"
+			v=$(iperf "$s" "$c" "$dst" "$kind")
+			if [ -n "$v" ] && [ "$v" != null ]; then
+				emit "$sec kind=$kind mode=$m round=$r value=$v"
+			else
+				echo "# $sec $kind $m round $r: iperf3 failed"
+			fi
+		done
+	done
+}
+
+if want fwd; then
+	# a warm-up run on each path (first handshakes, caches)
+	setup a; iperf b a "$B" tcp >/dev/null
+	setup b; iperf b a "$B" tcp >/dev/null
+	measure fwd tcp a b b a "$B"
+	measure fwd udp a b b a "$B"
+	setup a
+	echo "# ctrl stats after the forwarding runs:"
+	nx ctrl wgmesh-ctl stats wg0 --device | sed 's/^/#   /'
+fi
+
+if want local; then
+	measure local tcp on off ctrl a "$CTRL"
+fi
+
+# topology_kb: what the kernel holds in slab, vmalloc and per-cpu memory
+mem_kb()
+{
+	awk '/^(Slab|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo
+}
+
+ctl_set()
+{
+	nx ctrl wgmesh-ctl set wg0 --prefix "$MESH_PREFIX::" --self 0x0001 "$@"
+}
+
+if want push || want mem; then
+	setup on
+fi
+
+if want push; then
+	for ((r = 1; r <= ROUNDS; r++)); do
+		ctl_set --random-peers 10:$r >/dev/null || mesh_bail "small topology"
+		t0=$(now_us)
+		ctl_set --random-peers "10000:$r" >/dev/null ||
+			mesh_bail "push of 10000 peers"
+		t1=$(now_us)
+		n=$(nx ctrl wgmesh-ctl show wg0 | head -n 1 | sed -n 's/.* peers=\([0-9]*\).*/\1/p')
+		[ "$n" -ge 10000 ] || mesh_bail "after the push: peers=$n, want 10000"
+		emit "push peers=10000 round=$r us=$((t1 - t0))"
+	done
+fi
+
+if want mem; then
+	for ((r = 1; r <= 3; r++)); do
+		ctl_set --random-peers 10:$r >/dev/null || mesh_bail "small topology"
+		sleep 0.5	# the old snapshot goes after an RCU grace period
+		before=$(mem_kb)
+		ctl_set --random-peers "100000:$r" >/dev/null ||
+			mesh_bail "push of 100000 peers"
+		sleep 0.5
+		after=$(mem_kb)
+		emit "mem peers=100000 round=$r kb=$((after - before))" \
+			"bytes_per_peer=$(((after - before) * 1024 / 99990))"
+	done
+	ctl_set --random-peers 10:1 >/dev/null
+fi
+
+if want scale; then
+	if [ -w /sys/module/wgmesh/parameters/bench ]; then
+		start=$(dmesg | wc -l)
+		t0=$(now_us)
+		echo 21 > /sys/module/wgmesh/parameters/bench ||
+			echo "# the decision microbenchmark failed"
+		echo "# microbenchmark took $((($(now_us) - t0) / 1000)) ms"
+		dmesg | tail -n +$((start + 1)) | sed -n 's/.*wgmesh bench: \(mode=.*\)/\1/p' |
+			while read -r line; do emit "scale $line"; done
+	else
+		echo "# $WGMESH_KO has no bench parameter (build it with WGMESH_BENCH=1)"
+	fi
+fi
+
+if want up && [ -x bench/up-bench.sh ]; then
+	bench/up-bench.sh
+fi
+
+emit "done"
