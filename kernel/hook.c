@@ -59,6 +59,7 @@ static unsigned int forward(struct wgmesh_dev *wd, struct sk_buff *skb,
 			    const struct wgmesh_member *d)
 {
 	unsigned int mtu = READ_ONCE(skb->dev->mtu), len = skb->len;
+	int rc;
 
 	if (ipv6_hdr(skb)->hop_limit <= 1) {
 		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
@@ -77,8 +78,12 @@ static unsigned int forward(struct wgmesh_dev *wd, struct sk_buff *skb,
 	skb_forward_csum(skb);
 	skb_scrub_packet(skb, false);
 
-	/* The skb is gone whatever dev_queue_xmit() returns. */
-	if (net_xmit_eval(dev_queue_xmit(skb))) {
+	/*
+	 * The skb is gone whatever dev_queue_xmit() returns. Keep the call
+	 * out of net_xmit_eval(): that macro evaluates its argument twice.
+	 */
+	rc = dev_queue_xmit(skb);
+	if (net_xmit_eval(rc)) {
 		drop(wd, s, WGMESH_CTR_DROP_XMIT);
 		return NF_STOLEN;
 	}
