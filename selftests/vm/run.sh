@@ -160,8 +160,12 @@ base=$build/vm/$kver/base.cpio
 mkdir -p "$build/vm/$kver"
 (
 	flock 9
-	if [ ! -s "$base" ] || [ "$here/mkinitramfs.sh" -nt "$base" ] ||
-	   [ "$here/init" -nt "$base" ]; then
+	stale=0
+	for f in "$here/mkinitramfs.sh" "$here/init" "/lib/modules/$kver/modules.dep" \
+		$(command -v bash ip wg ping iperf3 kmod ss tc tcpdump socat jq strace); do
+		[ "$f" -nt "$base" ] && stale=1
+	done
+	if [ ! -s "$base" ] || [ "$stale" = 1 ]; then
 		echo "run.sh: building initramfs for $kver" >&2
 		"$here/mkinitramfs.sh" "$kver" "$base.$$" &&
 			mv "$base.$$" "$base" || { rm -f "$base.$$"; exit 1; }
@@ -176,8 +180,10 @@ stage=$run/payload
 mkdir -p "$stage/wgmesh" "$stage/wgmesh-run"
 dirs=()
 for d in tools selftests; do [ -d "$repo/$d" ] && dirs+=("$d"); done
+# Host-only parts (fuzzers, sanitizer unit-test builds) stay out.
 tar -C "$repo" -cf - --exclude='*.o' --exclude='*.d' --exclude='*.a' \
-	--exclude='.*' "${dirs[@]}" | tar -C "$stage/wgmesh" -xf -
+	--exclude='.*' --exclude=tools/fuzz --exclude=tools/tests \
+	"${dirs[@]}" | tar -C "$stage/wgmesh" -xf -
 if [ "$ko" = "$default_ko" ]; then
 	guest_ko=/wgmesh/build/$kver/wgmesh.ko
 else
@@ -290,6 +296,9 @@ wait "$tpid" 2>/dev/null || true
 tpid=
 wait 2>/dev/null || true
 elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+
+# Output that does not end a line would run into our messages.
+[ -s "$run/out" ] && [ -n "$(tail -c 1 "$run/out")" ] && echo
 
 # dump_logs [full]: the guest kernel log since init started (all of it
 # with "full"), or the console when the guest sent no kernel log.
