@@ -49,6 +49,8 @@ failed=()
 wanted()
 {
 	local pat
+	local -
+	set -f	# the names are patterns, not file globs
 	[ -z "$tests" ] && return 0
 	for pat in $tests; do
 		pat=${pat#test_}
