@@ -104,8 +104,9 @@ done
 for p in "${CLAN_PEERS[@]}"; do
 	eps=$(cx "$p" wg show "$CLAN_IF" endpoints)
 	if grep -q "^${CLAN_PUB[ctrl1]}	10.77.1.2:51820$" <<< "$eps" &&
-	   grep -q "^${CLAN_PUB[ctrl2]}	10.77.2.2:51820$" <<< "$eps"; then
-		ktap_ok "$p: controller endpoints resolved (ctrl1.underlay -> 10.77.1.2)"
+	   grep -q "^${CLAN_PUB[ctrl2]}	\[fd77:2::2\]:51820$" <<< "$eps" &&
+	   [ "$(ip -n "clan-$p" -o link show "$CLAN_IF" | grep -o 'mtu [0-9]*')" = "mtu $CLAN_MTU" ]; then
+		ktap_ok "$p: endpoints ctrl1.underlay -> 10.77.1.2, [fd77:2::2]:51820; MTU $CLAN_MTU"
 	else
 		echo "$eps" | sed 's/^/# /'
 		ktap_fail "$p: controller endpoints resolved"
@@ -157,7 +158,7 @@ if [ $rc = 1 ] && [ "$(wc -l <<< "$err")" = 1 ] && grep -q nobody <<< "$err"; th
 else
 	ktap_fail "up --name of an unknown machine: one error line (rc $rc)"
 fi
-sed 's/^Endpoint = 10.77.2.2$/Endpoint = nowhere.invalid/' "$CLAN_TOPO" > "$CLAN_DIR/bad.conf"
+sed 's/^Endpoint = \[fd77:2::2\]:51820$/Endpoint = nowhere.invalid/' "$CLAN_TOPO" > "$CLAN_DIR/bad.conf"
 capture ip netns exec clan-peer2 wgmesh up "$CLAN_DIR/bad.conf" --private-key-file "$CLAN_DIR/peer2.key"
 if [ $rc = 1 ] && grep -q "nowhere.invalid" <<< "$err" && cx peer2 wg show "$CLAN_IF" >/dev/null; then
 	ktap_ok "unresolvable endpoint: error names it, interface untouched"

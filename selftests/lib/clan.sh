@@ -14,11 +14,14 @@
 #                       ┌───────── clan-underlay ─────────┐
 #                       │ u-ctrl1 10.77.1.1/24 ... u-peer3 │
 #                       └──┬─────┬─────┬─────┬─────┬───────┘
-#   10.77.N.2/24 eth0 in:  ctrl1 ctrl2 peer1 peer2 peer3   (clan-<name>)
+#   eth0 10.77.N.2/24      ctrl1 ctrl2 peer1 peer2 peer3   (clan-<name>)
+#        fd77:N::2/64
 #                          └─ wg-test-one: created by wgmesh up ─┘
 #
-# ctrl1's endpoint is the host name ctrl1.underlay (resolved by up through
-# the namespace's /etc/hosts), ctrl2's an IPv4 literal.
+# The underlay has IPv4 (10.77.N.2/24) and IPv6 (fd77:N::2/64; the
+# underlay namespace routes both). ctrl1's endpoint is the host name
+# ctrl1.underlay (resolved by up through the namespace's /etc/hosts),
+# ctrl2's the bracketed IPv6 literal [fd77:2::2]:51820.
 
 CLAN_MESH=wg-test-one
 CLAN_IF=wg-test-one
@@ -31,6 +34,7 @@ declare -A CLAN_PUB=()
 CLAN_DIR=${CLAN_DIR:-/tmp/clan}
 CLAN_TOPO=$CLAN_DIR/topology.conf
 CLAN_UNDERLAY=clan-underlay
+CLAN_MTU=1380
 
 # clan_ns NAME: the namespace of machine NAME
 clan_ns()
@@ -72,7 +76,7 @@ clan_underlay()
 	run ip netns add "$CLAN_UNDERLAY" || clan_bail "ip netns add"
 	run ip -n "$CLAN_UNDERLAY" link set lo up
 	# IPv4 routing between the machines, in the underlay namespace only.
-	run ip netns exec "$CLAN_UNDERLAY" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+	run ip netns exec "$CLAN_UNDERLAY" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
 	# Name resolution from files only (no DNS in the VM).
 	[ -e /etc/nsswitch.conf ] || echo "hosts: files" > /etc/nsswitch.conf
 	for m in "${CLAN_MACHINES[@]}"; do
@@ -86,6 +90,9 @@ clan_underlay()
 		run ip -n "clan-$m" addr add "10.77.$n.2/24" dev eth0
 		run ip -n "clan-$m" link set eth0 up
 		run ip -n "clan-$m" route add default via "10.77.$n.1"
+		run ip -n "$CLAN_UNDERLAY" addr add "fd77:$n::1/64" dev "u-$m" nodad
+		run ip -n "clan-$m" addr add "fd77:$n::2/64" dev eth0 nodad
+		run ip -n "clan-$m" -6 route add default via "fd77:$n::1"
 		# The namespace's own /etc/hosts (ip netns exec bind-mounts it).
 		mkdir -p "/etc/netns/clan-$m"
 		printf '127.0.0.1 localhost\n::1 localhost\n10.77.1.2 ctrl1.underlay\n' \
@@ -114,6 +121,7 @@ clan_topology()
 		echo "# the clan-core scenario of wgmesh issue 5"
 		echo "[Mesh]"
 		echo "Name = $CLAN_MESH"
+		echo "MTU = $CLAN_MTU"
 		echo
 		echo "[Controller ctrl1]"
 		echo "Endpoint = ctrl1.underlay:51820"
@@ -121,7 +129,7 @@ clan_topology()
 		[ -n "${CLAN_GROUPS_ctrl1:-}" ] && echo "Groups = $CLAN_GROUPS_ctrl1"
 		echo
 		echo "[Controller ctrl2]"
-		echo "Endpoint = 10.77.2.2"
+		echo "Endpoint = [fd77:2::2]:51820"
 		echo "PublicKey = ${CLAN_PUB[ctrl2]}"
 		[ -n "${CLAN_GROUPS_ctrl2:-}" ] && echo "Groups = $CLAN_GROUPS_ctrl2"
 		for p in "${CLAN_PEERS[@]}"; do
