@@ -66,8 +66,9 @@ def scale_of($s; $m):
 	mem_bytes_per_peer: ($r | map(select(.section == "mem").bytes_per_peer) | stats),
 	scale: ([$scale[] | .mode] | unique | map(scale_of($scale; .)) | add // {}),
 	up: ($r | map(select(.section == "up")) | group_by(.run)
-	     | map({(.[0].run): (map(.ms) | stats)}) | add // {}),
-	up_info: ($r | map(select(.section == "up_info")) | .[0] // null)
+	     | map({(.[0].run): ((map(.ms) | stats)
+			       + {changed: (map(.changed | tostring) | unique)})})
+	     | add // {})
 }
 | .targets = [
 	{name: "forwarding TCP ratio (a)/(b)", want: ">= 1.0",
@@ -78,6 +79,10 @@ def scale_of($s; $m):
 	 value: .local.tcp_mbit.ratio},
 	{name: "push of 10,000 peers (ms)", want: "< 1000",
 	 value: (.push_10k_ms.median | round2)},
+	{name: "wgmesh up re-run, one peer changed: WireGuard peers touched",
+	 want: "<= 2", value: (.up.rerun.changed // null
+		| if . == null or length != 1 then null
+		  else .[0] | [scan("[0-9]+") | tonumber] | add end)},
 	{name: "decision cost 100k/10 peers, hot set", want: "<= 1.2",
 	 value: .scale.hot.ratio_max_over_min_peers},
 	{name: "decision cost 100k/10 peers, random set", want: "<= 1.2",

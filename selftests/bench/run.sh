@@ -81,9 +81,53 @@ bench_ko()
 	fi
 }
 
+# gen_up DIR: a 1,000-peer topology for `wgmesh up` on its controller, and
+# the same with one peer's key replaced; real keys from wgmesh genkey and
+# pubkey (kept: generating 1,000 keys takes a while on a loaded machine)
+gen_up()
+{
+	local dir=$1 n=1000 i w=tools/wgmesh
+	[ -x "$w" ] || return 1
+	mkdir -p "$dir"
+	if [ ! -s "$dir/keys" ] || [ "$(wc -l < "$dir/keys")" -lt $((n + 1)) ]; then
+		echo "bench: generating $n peer keys for the wgmesh up benchmark" >&2
+		for ((i = 0; i <= n; i++)); do
+			"$w" genkey | "$w" pubkey || return 1
+		done > "$dir/keys.tmp" && mv "$dir/keys.tmp" "$dir/keys"
+	fi
+	rm -f "$dir/ctrl.key"
+	"$w" genkey "$dir/ctrl.key" >/dev/null || return 1
+	{
+		echo "# $n peers on one controller: selftests/bench/run.sh"
+		echo "[Mesh]"
+		echo "Name = wgbench"
+		echo
+		echo "[Controller ctrl1]"
+		echo "Endpoint = 192.0.2.1"
+		echo "PublicKey = $("$w" pubkey < "$dir/ctrl.key")"
+		head -n "$n" "$dir/keys" | awk '{
+			printf "\n[Peer peer%04d]\nPublicKey = %s\nController = ctrl1\n", NR, $1 }'
+	} > "$dir/mesh.conf"
+	# one peer changed: peer0500 gets the spare key
+	awk -v k="$(tail -n 1 "$dir/keys")" '
+		/^\[Peer / { p = $2 }
+		p == "peer0500]" && /^PublicKey = / { $0 = "PublicKey = " k }
+		{ print }' "$dir/mesh.conf" > "$dir/mesh-changed.conf"
+	"$w" check "$dir/mesh.conf" >/dev/null && "$w" check "$dir/mesh-changed.conf" >/dev/null
+}
+
 # helpers the guest runs
 make -s -C selftests >/dev/null || echo "bench: make -C selftests failed" >&2
 make -s -C tools >/dev/null || echo "bench: make -C tools failed" >&2
+
+up_args=()
+if [[ " $only " == *" up "* ]]; then
+	if gen_up "$out/up"; then
+		up_args=(--add "$out/up:/wgmesh-bench-up" -e BENCH_UP_DIR=/wgmesh-bench-up)
+	else
+		echo "bench: could not generate the wgmesh up topology (tools/wgmesh built?)" >&2
+	fi
+fi
 
 status=0
 results=()
@@ -99,7 +143,7 @@ for k in $kernels; do
 	log=$out/$kver/vm.log
 	echo "bench: $kver: one VM boot, $rounds rounds (log: ${log#"$repo"/})" >&2
 	t0=$(date +%s)
-	selftests/vm/run.sh -k "$kver" -t 600 --ko "$ko" \
+	selftests/vm/run.sh -k "$kver" -t 600 --ko "$ko" "${up_args[@]}" \
 		-e "BENCH_ROUNDS=$rounds" -e "BENCH_SECS=$secs" -e "BENCH_ONLY=$only" \
 		-- selftests/bench/vm-bench.sh >"$log" 2>&1
 	rc=$?

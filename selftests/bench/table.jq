@@ -33,8 +33,10 @@ def kernel_table:
 	"\("  push of 10,000 peers, ms" | pad(34))\(.push_10k_ms | spread | pad(66))\(verdict("push of 10,000 peers (ms)"))",
 	"\("  module memory per peer, bytes" | pad(34))\(.mem_bytes_per_peer | spread)  (Slab+VmallocUsed+Percpu growth, 100,000-peer push)",
 	(if (.up | length) > 0 then
-		"\("  wgmesh up, 1,000-peer controller" | pad(34))first run \(.up.first | spread) ms, re-run with one peer changed \(.up.rerun // null | spread) ms, unchanged re-run \(.up.same // null | spread) ms"
-	 else "\("  wgmesh up, 1,000-peer controller" | pad(34))not measured \(.up_info.why // "")" end),
+		"\("  wgmesh up, 1,000-peer controller" | pad(34))first run, ms: \(.up.first | spread) (peers \(.up.first.changed | join(",")))",
+		"\("" | pad(34))re-run, one peer's key changed, ms: \(.up.rerun // null | spread) (peers \(.up.rerun.changed // [] | join(","))) \(verdict("wgmesh up re-run, one peer changed: WireGuard peers touched"))",
+		"\("" | pad(34))re-run, nothing changed, ms: \(.up.same // null | spread) (peers \(.up.same.changed // [] | join(",")))"
+	 else "\("  wgmesh up, 1,000-peer controller" | pad(34))not measured (see the VM log)" end),
 	"",
 	(if (.scale | length) > 0 then
 		"\("decision cost, ns/packet" | pad(34))\(.scale.hot.rows | map("\(.peers) peers" | pad(22)) | add)100k/10",

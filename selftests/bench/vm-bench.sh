@@ -24,6 +24,7 @@
 #   scale the in-module decision microbenchmark (kernel/selftest/bench.c),
 #         when $WGMESH_KO was built with WGMESH_BENCH=1
 #   up    `wgmesh up` of a 1,000-peer controller, first run and re-run
+#         (bench/up-bench.sh, topology files in $BENCH_UP_DIR)
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_SECS (iperf3 seconds, 3),
 # BENCH_ONLY (space-separated subset of: fwd local push mem scale up).
@@ -200,8 +201,13 @@ if want scale; then
 	fi
 fi
 
-if want up && [ -x bench/up-bench.sh ]; then
-	bench/up-bench.sh
+if want up; then
+	if [ -f "${BENCH_UP_DIR:-/nonexistent}/mesh.conf" ] && command -v wgmesh >/dev/null; then
+		setup on	# module loaded; the mesh of the other sections is left alone
+		. bench/up-bench.sh "$BENCH_UP_DIR"
+	else
+		echo "# wgmesh up not measured: no topology in BENCH_UP_DIR or no wgmesh"
+	fi
 fi
 
 emit "done"
