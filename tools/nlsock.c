@@ -137,7 +137,11 @@ static int on_data(const struct nlmsghdr *nlh, void *data)
 struct nlmsghdr *nls_msg(struct nls *s, void *buf, uint16_t type,
 			 uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* libmnl 1.0.4 leaves attribute padding uninitialised. */
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;

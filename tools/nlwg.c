@@ -25,6 +25,8 @@ int nlwg_open(struct nlwg *w)
 		snprintf(w->s.err, sizeof(w->s.err),
 			 "generic netlink family \"%s\" not found: is the wireguard module available?",
 			 WG_GENL_NAME);
+	if (ret)
+		nls_close(&w->s);
 	return ret;
 }
 
