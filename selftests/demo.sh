@@ -34,7 +34,7 @@ failed=0
 step "wgmesh $(wgmesh --version | cut -d' ' -f2) on $(uname -r): five machines, one network namespace each"
 echo "ctrl1 and ctrl2 are controllers (wgmesh.ko forwards between peers),"
 echo "peer1 and peer3 are designated to ctrl1, peer2 to ctrl2. The machines"
-echo "reach each other over an IPv4 underlay (10.77.N.2)."
+echo "reach each other over an underlay network (10.77.N.2 and fd77:N::2)."
 {
 	clan_underlay
 	clan_keys

@@ -47,7 +47,7 @@ done
 # the hosts block is there and the rest of the file is kept.
 for m in "${CLAN_MACHINES[@]}"; do
 	f=/etc/netns/clan-$m/hosts
-	if grep -qx '10.77.1.2 ctrl1.underlay' "$f" &&
+	if grep -qx 'fd77:1::2 ctrl1.underlay' "$f" &&
 	   grep -qx "# BEGIN wgmesh $CLAN_MESH" "$f" &&
 	   [ "$(sed -n "/^# BEGIN wgmesh/,/^# END wgmesh/p" "$f" | sed '1d;$d')" = \
 	     "$(wgmesh hosts "$CLAN_TOPO")" ]; then
@@ -103,10 +103,10 @@ done
 # peers reach controllers at the configured (resolved) endpoints.
 for p in "${CLAN_PEERS[@]}"; do
 	eps=$(cx "$p" wg show "$CLAN_IF" endpoints)
-	if grep -q "^${CLAN_PUB[ctrl1]}	10.77.1.2:51820$" <<< "$eps" &&
+	if grep -q "^${CLAN_PUB[ctrl1]}	\[fd77:1::2\]:51820$" <<< "$eps" &&
 	   grep -q "^${CLAN_PUB[ctrl2]}	\[fd77:2::2\]:51820$" <<< "$eps" &&
 	   [ "$(ip -n "clan-$p" -o link show "$CLAN_IF" | grep -o 'mtu [0-9]*')" = "mtu $CLAN_MTU" ]; then
-		ktap_ok "$p: endpoints ctrl1.underlay -> 10.77.1.2, [fd77:2::2]:51820; MTU $CLAN_MTU"
+		ktap_ok "$p: endpoints ctrl1.underlay -> [fd77:1::2]:51820, [fd77:2::2]:51820; MTU $CLAN_MTU"
 	else
 		echo "$eps" | sed 's/^/# /'
 		ktap_fail "$p: controller endpoints resolved"

@@ -5,8 +5,8 @@
 #
 # Instance wg-test-one; controllers ctrl1 and ctrl2; peers peer1 and peer3
 # designated to ctrl1, peer2 to ctrl2. Every machine is a network namespace
-# with one veth to the "underlay" namespace, which routes IPv4 between them
-# (IPv4 forwarding is turned on in the underlay namespace only; no machine's
+# with one veth to the "underlay" namespace, which routes between them
+# (forwarding is turned on in the underlay namespace only; no machine's
 # sysctls are touched). Every machine is configured only by
 # "wgmesh up" with the same topology file and its own key file, and gets its
 # /etc/hosts block from "wgmesh hosts --install".
@@ -20,8 +20,11 @@
 #
 # The underlay has IPv4 (10.77.N.2/24) and IPv6 (fd77:N::2/64; the
 # underlay namespace routes both). ctrl1's endpoint is the host name
-# ctrl1.underlay (resolved by up through the namespace's /etc/hosts),
-# ctrl2's the bracketed IPv6 literal [fd77:2::2]:51820.
+# ctrl1.underlay (resolved by up to fd77:1::2 through the namespace's
+# /etc/hosts), ctrl2's the bracketed IPv6 literal [fd77:2::2]:51820. (Both
+# in one family: a controller reaching the other over IPv4 would make
+# WireGuard roam the other's endpoint away from the configured one, which
+# the next up would then set back.)
 
 CLAN_MESH=wg-test-one
 CLAN_IF=wg-test-one
@@ -95,7 +98,7 @@ clan_underlay()
 		run ip -n "clan-$m" -6 route add default via "fd77:$n::1"
 		# The namespace's own /etc/hosts (ip netns exec bind-mounts it).
 		mkdir -p "/etc/netns/clan-$m"
-		printf '127.0.0.1 localhost\n::1 localhost\n10.77.1.2 ctrl1.underlay\n' \
+		printf '127.0.0.1 localhost\n::1 localhost\nfd77:1::2 ctrl1.underlay\n' \
 			> "/etc/netns/clan-$m/hosts"
 	done
 }
