@@ -30,6 +30,7 @@ mesh_peer a 0x11111111 ctrl1
 mesh_peer b 0x22222222 ctrl1
 mesh_connect a ctrl1
 mesh_connect b ctrl1
+A=$(mesh_addr a)
 B=$(mesh_addr b)
 CTRL1=$(mesh_addr ctrl1)
 MESH_GROUPS[a]=0x1
@@ -39,6 +40,29 @@ MESH_GROUPS[b]=0x1
 not_attached()
 {
 	! nx "$1" wgmesh-ctl show wg0
+}
+
+# move_back: wg0 from wgm-other back to ctrl1, readdressed and up (a netns
+# move flushes addresses and sets the device down, and WireGuard forgets its
+# sessions when it goes down: ctrl1 starts new handshakes with a and b)
+move_back()
+{
+	run ip -n "$(ns other)" link set wg0 netns "$(ns ctrl1)" &&
+		run ip -n "$(ns ctrl1)" addr add "$CTRL1/40" dev wg0 nodad &&
+		run ip -n "$(ns ctrl1)" link set wg0 up &&
+		nx ctrl1 ping -c 1 -W 3 "$A" >/dev/null &&
+		nx ctrl1 ping -c 1 -W 3 "$B" >/dev/null
+}
+
+# teardown_attached: a namespace with its own attached wg0, deleted whole
+teardown_attached()
+{
+	run ip netns add "$(ns tmp)" &&
+		run ip -n "$(ns tmp)" link add wg0 type wireguard &&
+		nx tmp wgmesh-ctl attach wg0 &&
+		nx tmp wgmesh-ctl set wg0 --prefix "$MESH_PREFIX::" --self 0x0001 \
+			--controller 0x0001 --peer 0x11111111 &&
+		run ip netns del "$(ns tmp)"
 }
 
 ktap_no_forwarding ctrl1
@@ -110,26 +134,16 @@ MESH_MACHINES+=(other)
 ktap_check "move ctrl1's wg0 to another namespace" \
 	ip -n "$(ns ctrl1)" link set wg0 netns "$(ns other)"
 ktap_check "not attached in the new namespace" not_attached other
-ktap_check "move wg0 back to ctrl1, address it, up" sh -c "
-	ip -n $(ns other) link set wg0 netns $(ns ctrl1) &&
-	ip -n $(ns ctrl1) addr add $CTRL1/40 dev wg0 nodad &&
-	ip -n $(ns ctrl1) link set wg0 up"
+ktap_check "move wg0 back to ctrl1, address it, up, handshake" move_back
 ktap_check "not attached after the round trip" not_attached ctrl1
-ktap_ping_lost "after the move: nothing forwards a -> b" a "$B"
 ktap_ping "after the move: a reaches ctrl1 ::1" a "$CTRL1"
+ktap_ping_lost "after the move: nothing forwards a -> b" a "$B"
 ktap_check "ctrl1: attach and set the topology after the move" mesh_attach ctrl1
 ktap_ping "a reaches b through ctrl1 after re-attach" a "$B"
 
 # A namespace deleted with an attached device in it
-tmpns=$(ns tmp)
 MESH_MACHINES+=(tmp)
-ktap_check "delete a namespace holding an attached device" sh -c "
-	ip netns add $tmpns &&
-	ip -n $tmpns link add wg0 type wireguard &&
-	ip netns exec $tmpns wgmesh-ctl attach wg0 &&
-	ip netns exec $tmpns wgmesh-ctl set wg0 --prefix $MESH_PREFIX:: --self 0x0001 \
-		--controller 0x0001 --peer 0x11111111 &&
-	ip netns del $tmpns"
+ktap_check "delete a namespace holding an attached device" teardown_attached
 
 # Device deletion while attached: must not hang on a reference
 run ip -n "$(ns ctrl1)" link del wg0 &
