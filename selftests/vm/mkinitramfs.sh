@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 modules="virtio_pci virtio_console virtio_rng wireguard veth dummy"
 # Host binaries copied when installed; the first group is required.
 required_bins="bash ip wg ping iperf3 kmod"
-optional_bins="ss tc tcpdump socat jq strace"
+optional_bins="ss tc tcpdump socat jq"
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
@@ -33,9 +33,13 @@ ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (apt-get install b
 root=$(mktemp -d "${TMPDIR:-/tmp}/wgmesh-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,run,tmp,root,mnt,var}
+# One bin/ for everything: sbin and usr/{bin,sbin} point to it.
+mkdir -p "$root"/{bin,lib,lib64,etc,proc,sys,dev,run,tmp,root,mnt,var,usr}
+ln -s bin "$root/sbin"
+ln -s ../bin "$root/usr/bin"
+ln -s ../bin "$root/usr/sbin"
+ln -s ../lib "$root/usr/lib"
 ln -s ../run "$root/var/run"
-ln -s lib "$root/usr/lib" 2>/dev/null || true
 install -m 0755 "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
@@ -74,11 +78,6 @@ done
 for m in modprobe insmod rmmod lsmod modinfo depmod; do
 	rm -f "$root/bin/$m"
 	ln -s kmod "$root/bin/$m"
-done
-for d in sbin usr/bin usr/sbin; do
-	for f in "$root"/bin/*; do
-		ln -s "/bin/$(basename "$f")" "$root/$d/$(basename "$f")" 2>/dev/null || true
-	done
 done
 
 # Kernel modules with their dependency closure.

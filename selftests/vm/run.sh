@@ -160,7 +160,7 @@ mkdir -p "$build/vm/$kver"
 	flock 9
 	stale=0
 	for f in "$here/mkinitramfs.sh" "$here/init" "/lib/modules/$kver/modules.dep" \
-		$(command -v bash ip wg ping iperf3 kmod ss tc tcpdump socat jq strace); do
+		$(command -v bash ip wg ping iperf3 kmod ss tc tcpdump socat jq); do
 		[ "$f" -nt "$base" ] && stale=1
 	done
 	if [ ! -s "$base" ] || [ "$stale" = 1 ]; then
