@@ -150,11 +150,12 @@ static int parse_peer(const struct nlattr *nest, struct wg_device *dev)
 			break;
 		case WGPEER_A_LAST_HANDSHAKE_TIME:
 			if (len == sizeof(struct __kernel_timespec)) {
-				const struct __kernel_timespec *ts =
-					mnl_attr_get_payload(a);
+				struct __kernel_timespec ts;
 
-				peer->handshake_sec = ts->tv_sec;
-				peer->handshake_nsec = ts->tv_nsec;
+				/* Attributes are only 4-byte aligned. */
+				memcpy(&ts, mnl_attr_get_payload(a), len);
+				peer->handshake_sec = ts.tv_sec;
+				peer->handshake_nsec = ts.tv_nsec;
 			}
 			break;
 		case WGPEER_A_RX_BYTES:
