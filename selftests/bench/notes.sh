@@ -15,10 +15,11 @@ def fmt: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
 	(if .name | startswith("local") then $r.local.tcp_mbit
 	 elif .name | contains("TCP") then $r.forwarding.tcp_mbit
 	 else $r.forwarding.udp64_pps end) as $x
+	| ([$x[] | objects | select(.min != null and .min > 0) | .max / .min] | max // 0) as $noise
 	| "Per-round ratios span \($x.ratio_paired.min | fmt)..\($x.ratio_paired.max | fmt)" +
-	  (if ($x.ratio_paired.min // 1) < 1 and ($x.ratio_paired.max // 0) > 1
-	   then ": the difference is inside the run-to-run noise of an emulated CPU shared with other work, where WireGuard crypto dominates every packet on both paths."
-	   else ": consistently lower; the module adds the ingress hook and its decision to every packet, measured in the same boot." end)
+	  (if (($x.ratio_paired.min // 1) < 1 and ($x.ratio_paired.max // 0) > 1) or $noise > 1.5
+	   then "; one setup alone varies \($noise | fmt)x between rounds: the difference is inside the run-to-run noise of an emulated CPU shared with other work (WireGuard crypto in TCG dominates every packet on both paths), so this run cannot resolve the target; rerun on a quiet machine or with more rounds (-r)."
+	   else ": consistently lower with little noise; the module adds the ingress hook and its decision to every packet, measured in the same boot." end)
   elif .name | startswith("push") then
 	"Dominated by emulation (TCG): building the netlink message in wgmesh-ctl and parsing it in the kernel, ~\(($r.push_10k_ms.median // 0) / 10000 * 1000 | round) us per peer."
   elif .name | contains("hot") then

@@ -79,6 +79,10 @@ setup()
 		mesh_attach ctrl >/dev/null || mesh_bail "attach wgmesh on ctrl"
 		MOD_ON=1
 	elif [ "$mod" = 0 ] && [ "$MOD_ON" = 1 ]; then
+		# what the module did while attached: proof that (a) went through it
+		nx ctrl wgmesh-ctl stats wg0 --device 2>/dev/null | tr ' ' '\n' |
+			grep -E '^(rx|local|fwd|tx)_packets=|^drop_.*=[1-9]' | tr '\n' ' ' |
+			sed 's/^/# ctrl wgmesh stats before detach: /; s/$/\n/' >&2
 		nx ctrl wgmesh-ctl detach wg0 || mesh_bail "detach wgmesh on ctrl"
 		MOD_ON=0
 	fi
@@ -86,20 +90,32 @@ setup()
 		mesh_bail "ctrl: forwarding=$fwd"
 }
 
+# server NAME DST: a persistent iperf3 server in NAME on DST (one per
+# namespace: starting one per run costs seconds under TCG)
+declare -A SERVER=()
+server()
+{
+	[ -n "${SERVER[$1]:-}" ] && kill -0 "${SERVER[$1]}" 2>/dev/null && return 0
+	nx "$1" iperf3 -s -B "$2" >/dev/null 2>&1 &
+	SERVER[$1]=$!
+	wait_listen "$1" 5201
+}
+
 # iperf SERVER CLIENT DST tcp|udp: one iperf3 run; prints Mbit/s (tcp) or
 # received packets/s (udp), or nothing when the run failed
 iperf()
 {
-	local s=$1 c=$2 dst=$3 kind=$4 pid out args=()
+	local s=$1 c=$2 dst=$3 kind=$4 out args=()
 	[ "$kind" = udp ] && args=(-u -l 64 -b 2G)
-	nx "$s" iperf3 -s -1 -B "$dst" >/dev/null 2>&1 &
-	pid=$!
-	wait_listen "$s" 5201 || { kill "$pid" 2>/dev/null; return 1; }
+	server "$s" "$dst" || return 1
 	# stdout only: the JSON (nx logs the command on stderr)
 	out=$(nx "$c" timeout $((SECS + 20)) iperf3 -6 -c "$dst" -t "$SECS" -J "${args[@]}")
-	wait_gone "$pid" 5 || kill "$pid" 2>/dev/null
 	if ! echo "$out" | jq -e .end.sum_received >/dev/null 2>&1; then
 		echo "$out" | tail -n 5 | sed 's/^/# iperf3: /' >&2
+		# a server left in a bad state by a failed run: start afresh
+		kill "${SERVER[$s]}" 2>/dev/null
+		wait_gone "${SERVER[$s]}" 2
+		SERVER[$s]=
 		return 1
 	fi
 	if [ "$kind" = tcp ]; then
@@ -135,9 +151,6 @@ if want fwd; then
 	setup b; iperf b a "$B" tcp >/dev/null
 	measure fwd tcp a b b a "$B"
 	measure fwd udp a b b a "$B"
-	setup a
-	echo "# ctrl stats after the forwarding runs:"
-	nx ctrl wgmesh-ctl stats wg0 --device | sed 's/^/#   /'
 fi
 
 if want local; then
