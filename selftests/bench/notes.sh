@@ -23,7 +23,7 @@ def fmt: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
   elif .name | startswith("push") then
 	"Dominated by emulation (TCG): building the netlink message in wgmesh-ctl and parsing it in the kernel, ~\(($r.push_10k_ms.median // 0) / 10000 * 1000 | round) us per peer."
   elif .name | contains("hot") then
-	"The lookup does the same number of memory accesses at every size (at most two table probes runs and two member reads); what grows is where those reads hit: 256 active members of a 100,000-peer mesh spread over ~512 pages of member array and table (TLB and L1/L2 misses), while a 10-peer mesh fits in a few cache lines."
+	"The lookup is O(1): per packet two hash-table probe runs and two member reads at every size (the expected probe length follows the table load factor, 0.25-0.5 by construction, not the mesh size). What grows is where those reads land: 256 active members of a 100,000-peer mesh spread over ~500 pages of member array and table (TLB and L1/L2 misses), while a 10-peer mesh fits in a few cache lines."
   elif .name | contains("random") then
 	"Every packet reads two random members of a 3 MB member array and a 1 MB table: cache and TLB misses, not the algorithm; under TCG each guest TLB miss costs a software page walk in qemu, which exaggerates it further."
   else "" end)),
