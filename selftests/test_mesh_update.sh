@@ -12,6 +12,7 @@
 #     module attachment (wgmesh.ko unloads cleanly afterwards);
 #   - a controller with 300 peers: WireGuard messages split and dumps
 #     coalesced correctly (re-run is a no-op, removing one removes one);
+#     one peer with 150 AllowedIPs continued over several messages;
 #   - last, a policy change while a FORWARDED flow runs loses nothing.
 #
 # wgmesh-timeout: 420
@@ -23,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_need wgmesh ip wg ping
 trap clan_cleanup EXIT
 
-ktap_plan 20
+ktap_plan 22
 
 POLICY=("" "[Policy]" "Default = deny" "Allow = infra <-> lab" "Allow = infra <-> office" "Allow = lab <-> lab")
 CLAN_GROUPS_ctrl1=infra
@@ -187,6 +188,29 @@ n=$(ip netns exec clan-big wg show big peers | wc -l)
 grep -q 'peers +0 ~0 -1' <<< "$out" && [ "$n" = 299 ] &&
 	ktap_ok "300 peers: dropping one from the file removes just that one" ||
 	ktap_fail "300 peers: dropping one from the file removes just that one ($n left)"
+
+# 150 controllers: on c1 the one peer has 150 /96s, more than one netlink
+# message holds, so it is continued over several SET_DEVICE messages and
+# comes back split over several dump messages.
+wide=$CLAN_DIR/wide.conf
+{
+	printf '[Mesh]\nName = wide\nPort = 51900\n\n[Controller c1]\nEndpoint = 127.0.0.1\nPublicKey = %s\n' \
+		"$(wgmesh pubkey < "$CLAN_DIR/big.key")"
+	for ((i = 2; i <= 150; i++)); do
+		printf '\n[Controller c%d]\nEndpoint = 127.0.0.1:%d\nPublicKey = %040dAAA=\n' \
+			"$i" $((20000 + i)) "$i"
+	done
+	printf '\n[Peer p]\nController = c1\nPublicKey = %040dAAE=\n' 1
+} > "$wide"
+out=$(run ip netns exec clan-big wgmesh up "$wide" --private-key-file "$CLAN_DIR/big.key")
+echo "# $out"
+n=$(ip netns exec clan-big wg show wide allowed-ips | grep "^$(printf '%040dAAE=' 1)" | wc -w)
+[ "$n" = 151 ] && ktap_ok "a peer with 150 /96s: all set (continued over messages)" ||
+	ktap_fail "a peer with 150 /96s: all set (continued over messages) (got $((n - 1)))"
+out=$(run ip netns exec clan-big wgmesh up "$wide" --private-key-file "$CLAN_DIR/big.key")
+echo "# $out"
+grep -q 'peers +0 ~0 -0' <<< "$out" && ktap_ok "a peer with 150 /96s: re-run changes nothing (split dump coalesced)" ||
+	ktap_fail "a peer with 150 /96s: re-run changes nothing (split dump coalesced)"
 ip netns del clan-big
 
 # Last: a forwarded allowed flow (peer1 -> peer3 through ctrl1, lab <-> lab)
