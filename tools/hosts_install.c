@@ -199,19 +199,27 @@ fail:
 int wgmesh_hosts_install(const struct wgmesh_topology *t)
 {
 	const char *path = getenv(WGMESH_HOSTS_ENV);
-	char err[256], *lines, *old, *text;
+	char err[256], *lines, *old, *text, *real;
 	struct stat st;
 	size_t len;
 	int rc = 1;
 
 	if (!path || !*path)
 		path = WGMESH_HOSTS_PATH;
+	/* Replace the file a symlink points to, never the symlink. */
+	real = realpath(path, NULL);
+	if (real)
+		path = real;
 	old = read_all(path, &len, &st);
-	if (!old && errno != ENOENT)
-		return wgmesh_err("%s: %s", path, strerror(errno));
+	if (!old && errno != ENOENT) {
+		wgmesh_err("%s: %s", path, strerror(errno));
+		free(real);
+		return 1;
+	}
 	lines = wgmesh_hosts_text(t);
 	if (!lines) {
 		free(old);
+		free(real);
 		return wgmesh_err("hosts: out of memory");
 	}
 	text = hosts_block_rewrite(old, len, t->name, lines, err, sizeof(err));
@@ -228,5 +236,6 @@ int wgmesh_hosts_install(const struct wgmesh_topology *t)
 	free(text);
 	free(lines);
 	free(old);
+	free(real);
 	return rc;
 }
