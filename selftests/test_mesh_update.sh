@@ -24,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_need wgmesh ip wg ping
 trap clan_cleanup EXIT
 
-ktap_plan 22
+ktap_plan 23
 
 POLICY=("" "[Policy]" "Default = deny" "Allow = infra <-> lab" "Allow = infra <-> office" "Allow = lab <-> lab")
 CLAN_GROUPS_ctrl1=infra
@@ -134,6 +134,14 @@ for d in ctrl1 ctrl2 peer1 peer2; do
 		ktap_ok "removed peer3 cannot reach $d"
 	fi
 done
+
+# down refuses to delete anything that is not a WireGuard device.
+err=$(ip netns exec clan-peer1 wgmesh down eth0 2>&1)
+rc=$?
+echo "# $err"
+[ $rc = 1 ] && ip -n clan-peer1 link show eth0 >/dev/null 2>&1 &&
+	ktap_ok "down eth0 is refused (not WireGuard), eth0 kept" ||
+	ktap_fail "down eth0 is refused (not WireGuard), eth0 kept"
 
 # down by file and by interface name; nothing may remain.
 out=$(cx ctrl1 wgmesh status)

@@ -16,16 +16,23 @@
 static int down(const char *ifname)
 {
 	char err[WGMESH_ERR_LEN];
+	struct nlrt_link link;
 	struct nls rt;
 	int rc = 1;
 
 	if (!nlrt_ifindex(ifname))
 		return wgmesh_err("%s: no such interface", ifname);
-	if (mesh_module_down(ifname, err, sizeof(err)))
-		return wgmesh_err("%s", err);
 	if (nlrt_open(&rt))
 		return wgmesh_err("%s", rt.err);
-	if (nlrt_link_delete(&rt, ifname))
+	/* Never delete anything but a WireGuard device ("down eth0"). */
+	if (nlrt_link_get(&rt, ifname, &link))
+		wgmesh_err("%s", rt.err);
+	else if (strcmp(link.kind, "wireguard"))
+		wgmesh_err("%s: not a WireGuard device (kind '%s'), left alone",
+			   ifname, link.kind);
+	else if (mesh_module_down(ifname, err, sizeof(err)))
+		wgmesh_err("%s", err);
+	else if (nlrt_link_delete(&rt, ifname))
 		wgmesh_err("%s", rt.err);
 	else
 		rc = 0;
