@@ -81,10 +81,11 @@ for m in "${CLAN_MACHINES[@]}"; do
 done
 wait $ping1
 wait $ping2
-if [ "$(grep -c 'peers +0 ~0 -0, addresses +0 -0, routes +0 -0' <<< "$outs")" = 5 ]; then
-	ktap_ok "policy change: up changes nothing in WireGuard on any machine"
+if [ "$(grep -c 'peers +0 ~0 -0, addresses +0 -0, routes +0 -0' <<< "$outs")" = 5 ] &&
+   [ "$(grep -c 'topology pushed' <<< "$outs")" = 2 ]; then
+	ktap_ok "policy change: pushed to both controllers, nothing changed in WireGuard"
 else
-	ktap_fail "policy change: up changes nothing in WireGuard on any machine"
+	ktap_fail "policy change: pushed to both controllers, nothing changed in WireGuard"
 fi
 l1=$(loss /tmp/ping1.log)
 l2=$(loss /tmp/ping2.log)

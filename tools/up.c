@@ -142,7 +142,7 @@ static int up(const struct up_args *a)
 	struct nlwg wg = { 0 };
 	struct nlrt_link link;
 	struct mesh_self self;
-	bool created = false;
+	bool created = false, pushed = false;
 	const char *ifname;
 	uint32_t ifindex;
 	int rc = 1;
@@ -210,7 +210,8 @@ static int up(const struct up_args *a)
 	if (apply(&rt, &wg, ifname, ifindex, &plan, link.up))
 		goto out;
 	if (self.ctrl) {
-		if (mesh_module_up(t, self.ctrl, ifname, err, sizeof(err))) {
+		if (mesh_module_up(t, self.ctrl, ifname, &pushed, err,
+				   sizeof(err))) {
 			wgmesh_err("%s", err);
 			goto out;
 		}
@@ -224,7 +225,8 @@ static int up(const struct up_args *a)
 	       self.ctrl ? "controller" : "peer", created ? " created" : "",
 	       plan.peers_added, plan.peers_changed, plan.peers_removed,
 	       plan.n_addr_add, plan.n_addr_del, plan.n_route_add,
-	       plan.n_route_del, self.ctrl ? ", topology pushed" : "");
+	       plan.n_route_del, !self.ctrl ? "" : pushed ?
+	       ", topology pushed" : ", topology unchanged");
 	rc = 0;
 out:
 	if (rc && created && nlrt_link_delete(&rt, ifname))

@@ -75,14 +75,89 @@ static int to_meshnl(const struct wgmesh_topology *t,
 	return 0;
 }
 
+static int member_cmp(const void *pa, const void *pb)
+{
+	const struct meshnl_member *a = pa, *b = pb;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const struct meshnl_pair *a = pa, *b = pb;
+
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static bool same_members(struct meshnl_member *a, size_t na,
+			 struct meshnl_member *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	if (!na)
+		return true;
+	qsort(a, na, sizeof(*a), member_cmp);
+	qsort(b, nb, sizeof(*b), member_cmp);
+	for (size_t i = 0; i < na; i++)
+		if (a[i].id != b[i].id || a[i].groups != b[i].groups ||
+		    a[i].flags != b[i].flags)
+			return false;
+	return true;
+}
+
+/* Pairs as the kernel reports them: a <= b, sorted, no duplicates. */
+static size_t norm_pairs(struct meshnl_pair *p, size_t n)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].a > p[i].b) {
+			uint8_t t = p[i].a;
+
+			p[i].a = p[i].b;
+			p[i].b = t;
+		}
+	}
+	if (n)
+		qsort(p, n, sizeof(*p), pair_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!out || pair_cmp(&p[out - 1], &p[i]))
+			p[out++] = p[i];
+	return out;
+}
+
+/* Does the live topology @have already say what @want says? */
+static bool same_topology(struct meshnl_topology *have,
+			  struct meshnl_topology *want)
+{
+	size_t nh, nw;
+
+	if (memcmp(have->prefix, want->prefix, sizeof(want->prefix)) ||
+	    have->self_id != want->self_id || have->flags != want->flags)
+		return false;
+	if (!same_members(have->ctrls, have->n_ctrls, want->ctrls,
+			  want->n_ctrls) ||
+	    !same_members(have->peers, have->n_peers, want->peers,
+			  want->n_peers))
+		return false;
+	nh = norm_pairs(have->allow, have->n_allow);
+	nw = norm_pairs(want->allow, want->n_allow);
+	return nh == nw && (!nh || !memcmp(have->allow, want->allow,
+					   nh * sizeof(*want->allow)));
+}
+
 int mesh_module_up(const struct wgmesh_topology *t,
 		   const struct wgmesh_controller *self, const char *ifname,
-		   char *err, size_t errlen)
+		   bool *pushed, char *err, size_t errlen)
 {
 	struct meshnl_topology m;
+	struct meshnl_state st;
 	struct meshnl *nl;
 	int ret;
 
+	*pushed = false;
 	nl = meshnl_open(err, errlen);
 	if (!nl)
 		return -1;
@@ -93,11 +168,25 @@ int mesh_module_up(const struct wgmesh_topology *t,
 		goto out;
 	}
 	ret = to_meshnl(t, self, &m);
-	if (ret)
+	if (ret) {
 		snprintf(err, errlen, "out of memory");
-	else if ((ret = meshnl_set_topology(nl, ifname, 0, &m)))
+		goto free;
+	}
+	/* Already attached: push only when the topology differs. */
+	if (!meshnl_get(nl, ifname, 0, false, &st)) {
+		bool same = st.has_topology && same_topology(&st.topo, &m);
+
+		meshnl_state_free(&st);
+		if (same)
+			goto free;
+	}
+	ret = meshnl_set_topology(nl, ifname, 0, &m);
+	if (ret)
 		snprintf(err, errlen, "WGMESH_CMD_SET_TOPOLOGY %s: %s", ifname,
 			 meshnl_error(nl));
+	else
+		*pushed = true;
+free:
 	free(m.ctrls);
 	free(m.peers);
 	free(m.allow);

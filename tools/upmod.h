@@ -14,11 +14,12 @@
 
 /*
  * Attach (an attached device is fine) and replace the topology with @t as
- * seen by controller @self. 0, or -1 with one line in @err.
+ * seen by controller @self, unless the live one already says the same
+ * (*@pushed tells). 0, or -1 with one line in @err.
  */
 int mesh_module_up(const struct wgmesh_topology *t,
 		   const struct wgmesh_controller *self, const char *ifname,
-		   char *err, size_t errlen);
+		   bool *pushed, char *err, size_t errlen);
 
 /*
  * Detach @ifname if wgmesh.ko is loaded and has it attached (not loaded or
