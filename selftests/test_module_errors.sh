@@ -124,6 +124,9 @@ fi
 # ctrl1 receives must be answered with Packet Too Big too, or TCP stalls.
 tb_b=$(mesh_stat ctrl1 b drop_toobig)
 ktap_iperf "TCP b -> m through ctrl1 with wg0 mtu 1280" m b "$M"
+mesh_stats ctrl1 b | sed 's/^/#   /'
+nx b ip -6 route get "$M" | sed 's/^/#   /'
+ktap_diag "b: Icmp6InPktTooBigs=$(snmp6 b Icmp6InPktTooBigs)"
 ktap_delta "ctrl1 counted b's oversize TCP segments as drop_toobig" \
 	"$tb_b" "$(mesh_stat ctrl1 b drop_toobig)" -ge 1
 ktap_check "ctrl1: wg0 mtu 1420 again" ip -n "$(ns ctrl1)" link set wg0 mtu 1420
