@@ -116,9 +116,12 @@ static void endpoint_str(const union wg_endpoint *e, char *buf, size_t len)
 
 static long long handshake_age(const struct wg_peer *p)
 {
+	long long age;
+
 	if (!p->handshake_sec)
 		return -1;
-	return (long long)time(NULL) - p->handshake_sec;
+	age = (long long)time(NULL) - p->handshake_sec;
+	return age < 0 ? 0 : age;	/* the clock stepped back */
 }
 
 static const struct mesh_member_stats *find_stats(const struct mesh_stats *s,
