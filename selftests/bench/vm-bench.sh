@@ -30,7 +30,9 @@
 # BENCH_ONLY (space-separated subset of: fwd local push mem scale up).
 
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=../lib/ktap.sh
 . lib/ktap.sh
+# shellcheck source=../lib/mesh.sh
 . lib/mesh.sh
 
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -157,10 +159,11 @@ if want local; then
 	measure local tcp on off ctrl a "$CTRL"
 fi
 
-# topology_kb: what the kernel holds in slab, vmalloc and per-cpu memory
+# mem_kb: "SLAB VMALLOC PERCPU" kB the kernel holds (/proc/meminfo)
 mem_kb()
 {
-	awk '/^(Slab|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo
+	awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } /^Percpu:/ { p = $2 }
+	     END { print s + 0, v + 0, p + 0 }' /proc/meminfo
 }
 
 ctl_set()
@@ -189,13 +192,15 @@ if want mem; then
 	for ((r = 1; r <= 3; r++)); do
 		ctl_set --random-peers 10:$r >/dev/null || mesh_bail "small topology"
 		sleep 0.5	# the old snapshot goes after an RCU grace period
-		before=$(mem_kb)
+		read -r s0 v0 p0 < <(mem_kb)
 		ctl_set --random-peers "100000:$r" >/dev/null ||
 			mesh_bail "push of 100000 peers"
 		sleep 0.5
-		after=$(mem_kb)
-		emit "mem peers=100000 round=$r kb=$((after - before))" \
-			"bytes_per_peer=$(((after - before) * 1024 / 99990))"
+		read -r s1 v1 p1 < <(mem_kb)
+		kb=$((s1 - s0 + v1 - v0 + p1 - p0))
+		emit "mem peers=100000 round=$r kb=$kb bytes_per_peer=$((kb * 1024 / 99990))" \
+			"slab_b=$(((s1 - s0) * 1024 / 99990)) vmalloc_b=$(((v1 - v0) * 1024 / 99990))" \
+			"percpu_b=$(((p1 - p0) * 1024 / 99990)) cpus=$(nproc)"
 	done
 	ctl_set --random-peers 10:1 >/dev/null
 fi
@@ -217,6 +222,7 @@ fi
 if want up; then
 	if [ -f "${BENCH_UP_DIR:-/nonexistent}/mesh.conf" ] && command -v wgmesh >/dev/null; then
 		setup on	# module loaded; the mesh of the other sections is left alone
+		# shellcheck source=up-bench.sh
 		. bench/up-bench.sh "$BENCH_UP_DIR"
 	else
 		echo "# wgmesh up not measured: no topology in BENCH_UP_DIR or no wgmesh"
