@@ -22,7 +22,7 @@ cd "$(dirname "$0")" || exit 1
 . lib/mesh.sh
 
 mesh_need wgmesh-ctl ping iperf3
-ktap_plan 28
+ktap_plan 29
 mesh_init
 
 mesh_controller ctrl1 0x0001
@@ -105,12 +105,15 @@ else
 fi
 
 # rmmod while TCP and a fast ping flow through the module
+fwd0=$(mesh_stat ctrl1 device fwd_packets)
 nx b iperf3 -s -1 -B "$B" >/dev/null 2>&1 &
 wait_listen b 5201
 nx a iperf3 -c "$B" -t 4 >/dev/null 2>&1 &
 nx a ping -c 400 -i 0.005 -W 1 "$B" >/dev/null 2>&1 &
 ping_pid=$!
 sleep 1.5
+ktap_delta "traffic flows through the module as rmmod starts" \
+	"$fwd0" "$(mesh_stat ctrl1 device fwd_packets)" -ge 100
 run rmmod wgmesh &
 rmmod_pid=$!
 if wait_gone $rmmod_pid 10 && wait $rmmod_pid; then
