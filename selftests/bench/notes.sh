@@ -18,7 +18,7 @@ def fmt: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
 	| ([$x[] | objects | select(.min != null and .min > 0) | .max / .min] | max // 0) as $noise
 	| "Per-round ratios span \($x.ratio_paired.min | fmt)..\($x.ratio_paired.max | fmt)" +
 	  (if (($x.ratio_paired.min // 1) < 1 and ($x.ratio_paired.max // 0) > 1) or $noise > 1.5
-	   then "; one setup alone varies \($noise | fmt)x between rounds: the difference is inside the run-to-run noise of an emulated CPU shared with other work (WireGuard crypto in TCG dominates every packet on both paths), so this run cannot resolve the target; rerun on a quiet machine or with more rounds (-r)."
+	   then "; one setup alone varies \($noise | fmt)x between rounds of the same boot (an emulated CPU shared with other work, WireGuard crypto in TCG dominating every packet on both paths), so this run cannot tell a real cost from noise; rerun on a quiet machine or with more rounds (-r)."
 	   else ": consistently lower with little noise; the module adds the ingress hook and its decision to every packet, measured in the same boot." end)
   elif .name | startswith("push") then
 	"Dominated by emulation (TCG): building the netlink message in wgmesh-ctl and parsing it in the kernel, ~\(($r.push_10k_ms.median // 0) / 10000 * 1000 | round) us per peer."
