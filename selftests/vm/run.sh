@@ -245,7 +245,7 @@ probe_kvm()
 accel=${WGMESH_ACCEL:-$(probe_kvm)}
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
-tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+tcg) accel_args=(-accel tcg,thread=multi -cpu Nehalem,+rdrand) ;;
 *) die "WGMESH_ACCEL must be kvm or tcg, not '$accel'" ;;
 esac
 
