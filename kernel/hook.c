@@ -74,9 +74,10 @@ static unsigned int forward(struct wgmesh_dev *wd, struct sk_buff *skb,
 		return drop(wd, s, WGMESH_CTR_DROP_XMIT);
 	ipv6_hdr(skb)->hop_limit--;
 
-	/* What ip6_forward() and nft's fwd do before handing the packet on.
-	 * The receive timestamp must go: WireGuard's transmit path crashes
-	 * on a hairpinned skb that still carries it (seen on 6.1 and 6.12).
+	/*
+	 * What ip6_forward() and nft's fwd do before handing the packet on.
+	 * The receive timestamp goes too: on the way out a qdisc (fq, etf)
+	 * would read it as a departure time.
 	 */
 	skb_forward_csum(skb);
 	skb_scrub_packet(skb, false);
