@@ -66,7 +66,7 @@ def scale_of($s; $m):
 	mem_bytes_per_peer: ($r | map(select(.section == "mem").bytes_per_peer) | stats),
 	mem_breakdown_bytes_per_peer: ($r | map(select(.section == "mem")) | if length == 0 then null else
 		{slab: map(.slab_b) | median, vmalloc: map(.vmalloc_b) | median,
-		 percpu: map(.percpu_b) | median, other: map(.other_b) | median,
+		 percpu: map(.percpu_b) | median, memfree: map(.memfree_b) | median,
 		 cpus: .[0].cpus} end),
 	scale: ([$scale[] | .mode] | unique | map(scale_of($scale; .)) | add // {}),
 	up: ($r | map(select(.section == "up")) | group_by(.run)

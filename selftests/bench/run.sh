@@ -10,7 +10,7 @@
 #
 #   -k KERNELS   kernel lines or releases to boot (default: 6.1 6.12, about
 #                4.5 minutes each on this 2-core machine; $KERNELS too)
-#   -r ROUNDS    repetitions of each VM measurement (default 5)
+#   -r ROUNDS    repetitions of each VM measurement (default 4)
 #   -s SECS      seconds per iperf3 run (default 3)
 #   --only LIST  subset of: fwd local push mem scale up native
 #
@@ -24,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${WGMESH_BUILD:-$repo/build}/bench
 kernels=${KERNELS:-6.1 6.12}
-rounds=5
+rounds=4
 secs=3
 only="fwd local push mem scale up native"
 

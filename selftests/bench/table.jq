@@ -31,7 +31,7 @@ def kernel_table:
 	"",
 	"control plane",
 	"\("  push of 10,000 peers, ms" | pad(34))\(.push_10k_ms | spread | pad(66))\(verdict("push of 10,000 peers (ms)"))",
-	"\("  module memory per peer, bytes" | pad(34))\(.mem_bytes_per_peer | spread)  (MemFree drop on a 100,000-peer push\(.mem_breakdown_bytes_per_peer // null | if . == null or .slab == null then ")" else ": slab \(.slab), vmalloc \(.vmalloc), per-cpu \(.percpu) with \(.cpus) CPUs, other \(.other // "-"))" end)",
+	"\("  module memory per peer, bytes" | pad(34))\(.mem_bytes_per_peer | spread)  (Slab+VmallocUsed+Percpu growth on a 100,000-peer push\(.mem_breakdown_bytes_per_peer // null | if . == null or .slab == null then ")" else ": slab \(.slab), vmalloc \(.vmalloc), per-cpu \(.percpu) with \(.cpus) CPUs, MemFree drop \(.memfree // "-"); + ~42 B/peer of snapshot arrays from the page allocator)" end)",
 	(if (.up | length) > 0 then
 		"\("  wgmesh up, 1,000-peer controller" | pad(34))first run, ms: \(.up.first | spread) (peers \(.up.first.changed | join(",")))",
 		"\("" | pad(34))re-run, one peer's key changed, ms: \(.up.rerun // null | spread) (peers \(.up.rerun.changed // [] | join(","))) \(verdict("wgmesh up re-run, one peer changed: WireGuard peers touched"))",
