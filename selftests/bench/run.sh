@@ -45,6 +45,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# Flags of a calling make (`make -n bench-run` exports n) must not reach the
+# kernel and helper builds below, or they silently build nothing.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
 command -v jq >/dev/null || { echo "bench: jq not found (make deps)" >&2; exit 1; }
 mkdir -p "$out"
 cd "$repo" || exit 1
