@@ -68,7 +68,7 @@ ktap_delta "control: the outside namespace saw a's echoes" \
 
 ktap_check "load wgmesh.ko" mesh_load_module
 ktap_check "ctrl1: attach, default allow" mesh_attach ctrl1
-out=$(nx a ping -c 3 -i 0.2 -W 3 "$B" 2>&1)
+out=$(nx a ping -c 3 -i 0.2 -w 5 "$B" 2>&1)
 echo "$out" | sed 's/^/#   /'
 if [ "$(echo "$out" | grep -c 'ttl=63')" = 3 ]; then
 	ktap_ok "a reaches b through ctrl1, hop limit decremented once (ttl=63)"
@@ -77,7 +77,7 @@ else
 fi
 
 # Spoofed sources
-ktap_ping "m reaches b from its own address" m "$B" -c 2 -i 0.2 -W 3 -I "$M"
+ktap_ping "m reaches b from its own address" m "$B" -c 2 -i 0.2 -w 5 -I "$M"
 spoofed=$(mesh_stat ctrl1 device drop_spoofed)
 echo_b=$(snmp6 b Icmp6InEchos)
 ktap_ping_lost "m's echo from an unknown /96 ($SPOOF1) is dropped" \
@@ -97,7 +97,7 @@ ktap_delta "a gets ICMPv6 Time Exceeded back" "$te_a" "$(snmp6 a Icmp6InTimeExcd
 ktap_delta "ctrl1 counts a's echoes as drop_hoplimit" \
 	"$hl_a" "$(mesh_stat ctrl1 a drop_hoplimit)" -ge 2
 ktap_delta "b never saw an echo with hop limit 1" "$echo_b" "$(snmp6 b Icmp6InEchos)" -eq 0
-ktap_ping "a's echo to b with hop limit 2 arrives" a "$B" -c 2 -i 0.2 -W 3 -t 2
+ktap_ping "a's echo to b with hop limit 2 arrives" a "$B" -c 2 -i 0.2 -w 5 -t 2
 
 # Packet Too Big: ctrl1's wg0 is lowered to 1280, the peers stay at 1420
 ktap_check "ctrl1: wg0 mtu 1280" ip -n "$(ns ctrl1)" link set wg0 mtu 1280
@@ -114,7 +114,7 @@ if [[ $route == *" mtu 1280 "* || $route == *" mtu 1280" ]]; then
 else
 	ktap_fail "a learnt path MTU 1280 towards b"
 fi
-r=$(ping_count a "$B" -c 5 -i 0.2 -W 3 -s 1300)
+r=$(ping_count a "$B" -c 5 -i 0.2 -W 2 -s 1300)
 if [ -n "${r#* }" ] && [ "${r#* }" -ge 1 ]; then
 	ktap_ok "a's 1300-byte echoes now reach b in fragments (${r#* } of ${r% *})"
 else

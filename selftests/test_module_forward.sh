@@ -70,8 +70,8 @@ fi
 fwd_a=$(mesh_stat ctrl1 a fwd_packets)
 tx_b=$(mesh_stat ctrl1 b tx_packets)
 loc_a=$(mesh_stat ctrl1 a local_packets)
-ktap_ping "a reaches b through ctrl1" a "$B" -c 5 -i 0.1 -W 3
-ktap_ping "b reaches a through ctrl1" b "$A" -c 5 -i 0.1 -W 3
+ktap_ping "a reaches b through ctrl1" a "$B" -c 5 -i 0.1 -w 5
+ktap_ping "b reaches a through ctrl1" b "$A" -c 5 -i 0.1 -w 5
 ktap_delta "ctrl1 counts a's echoes as forwarded" \
 	"$fwd_a" "$(mesh_stat ctrl1 a fwd_packets)" -ge 5
 ktap_delta "ctrl1 counts the packets forwarded to b" \
@@ -88,7 +88,7 @@ ktap_iperf "TCP b -> a through ctrl1" b a "$B" -R
 # A second controller's subnet, reached through the first.
 fwd2=$(mesh_stat ctrl2 a fwd_packets)
 ktap_ping "a reaches ctrl2 ::1 through ctrl1" a "$CTRL2"
-ktap_ping "a reaches c (ctrl2's peer) through ctrl1 and ctrl2" a "$C" -c 5 -i 0.1 -W 3
+ktap_ping "a reaches c (ctrl2's peer) through ctrl1 and ctrl2" a "$C" -c 5 -i 0.1 -w 5
 ktap_ping "c reaches a through ctrl2 and ctrl1" c "$A"
 ktap_delta "ctrl2 counts a's echoes to c as forwarded" \
 	"$fwd2" "$(mesh_stat ctrl2 a fwd_packets)" -ge 5
