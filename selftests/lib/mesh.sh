@@ -333,6 +333,7 @@ ping_answered()
 			f = substr($0, RSTART, RLENGTH)
 			base = (f ~ /^icmp_/) ? 1 : 0
 			sub(/.*=/, "", f)
+			f += 0
 			if (f >= base && f < base + count)
 				seen[f] = 1
 		}
