@@ -83,13 +83,14 @@ static int table_build(struct wgmesh_table *tab,
 	tab->seed = get_random_u32();
 	for (i = 0; i < n; i++) {
 		for (h = wgmesh_table_hash(tab, members[i].id) & tab->mask;
-		     tab->slots[h]; h = (h + 1) & tab->mask) {
-			if (members[tab->slots[h] - 1].id == members[i].id) {
+		     tab->slots[h].idx; h = (h + 1) & tab->mask) {
+			if (tab->slots[h].id == members[i].id) {
 				*dup = i;
 				return -EEXIST;
 			}
 		}
-		tab->slots[h] = i + 1;
+		tab->slots[h].id = members[i].id;
+		tab->slots[h].idx = i + 1;
 	}
 	return 0;
 }

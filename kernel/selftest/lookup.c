@@ -141,6 +141,34 @@ static struct wgmesh_topology *random_topology(struct naive *nv)
 	return t;
 }
 
+/*
+ * The table layout: every member in exactly one slot, each slot's id that
+ * of the member it points to, at most half the slots used.
+ */
+static bool check_table(const struct wgmesh_table *tab,
+			const struct wgmesh_member *members, u32 n)
+{
+	u32 i, used = 0;
+
+	for (i = 0; i <= tab->mask; i++) {
+		const struct wgmesh_slot *slot = &tab->slots[i];
+
+		if (!slot->idx)
+			continue;
+		if (slot->idx > n || members[slot->idx - 1].id != slot->id)
+			return false;
+		used++;
+	}
+	if (used != n || used > (tab->mask + 1) / 2)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (wgmesh_table_find(tab, members, members[i].id) !=
+		    &members[i])
+			return false;
+	}
+	return true;
+}
+
 static void member_addr(const struct wgmesh_topology *t, struct in6_addr *a)
 {
 	const struct wgmesh_member *c = &t->ctrls[rnd(t->n_ctrls)];
@@ -190,6 +218,12 @@ static bool check_round(struct naive *nv)
 	if (!t) {
 		pr_err("wgmesh selftest: cannot build a random topology\n");
 		return false;
+	}
+	if (!check_table(&t->ctrl_table, t->ctrls, t->n_ctrls) ||
+	    !check_table(&t->peer_table, t->peers, t->n_peers)) {
+		pr_err("wgmesh selftest: inconsistent lookup table (%u controllers, %u peers)\n",
+		       t->n_ctrls, t->n_peers);
+		ok = false;
 	}
 	for (i = 0; i < ADDRS_PER_ROUND && ok; i++) {
 		random_addr(t, &a);
