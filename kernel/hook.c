@@ -104,9 +104,8 @@ static unsigned int wgmesh_hook(void *priv, struct sk_buff *skb,
 	const struct wgmesh_member *s = NULL, *d = NULL;
 	struct wgmesh_dev *wd = priv;
 	const struct wgmesh_topology *t;
-	enum wgmesh_addr_kind sk, dk;
 	const struct ipv6hdr *ip6;
-	int ctr;
+	enum wgmesh_ctr ctr;
 
 	t = rcu_dereference(wd->topo);
 	if (!t || skb->protocol != htons(ETH_P_IPV6))
@@ -119,27 +118,18 @@ static unsigned int wgmesh_hook(void *priv, struct sk_buff *skb,
 		goto pass;
 
 	wgmesh_count_bytes(wd->stats, WGMESH_CTR_RX_PACKETS, skb->len);
-	sk = wgmesh_classify(t, &ip6->saddr, &s);
-	/* Nothing from the tunnel may claim to be this controller. */
-	if (sk < WGMESH_ADDR_CONTROLLER || wgmesh_is_self(t, &ip6->saddr))
-		return drop(wd, NULL, WGMESH_CTR_DROP_SPOOFED);
+	ctr = wgmesh_decide(t, &ip6->saddr, &ip6->daddr, &s, &d);
+	if (ctr == WGMESH_CTR_DROP_SPOOFED)
+		return drop(wd, NULL, ctr);
 	wgmesh_count_bytes(s->stats->pcpu, WGMESH_CTR_RX_PACKETS, skb->len);
 
-	if (wgmesh_is_self(t, &ip6->daddr)) {
+	if (ctr == WGMESH_CTR_LOCAL_PACKETS) {
 		wgmesh_count_bytes(wd->stats, WGMESH_CTR_LOCAL_PACKETS, skb->len);
 		wgmesh_count_bytes(s->stats->pcpu, WGMESH_CTR_LOCAL_PACKETS,
 				   skb->len);
 		return NF_ACCEPT;
 	}
-
-	dk = wgmesh_classify(t, &ip6->daddr, &d);
-	if (dk == WGMESH_ADDR_OUTSIDE)
-		return drop(wd, s, WGMESH_CTR_DROP_OUTSIDE);
-	if (dk == WGMESH_ADDR_UNKNOWN)
-		return drop(wd, s, WGMESH_CTR_DROP_UNKNOWN);
-	ctr = wgmesh_policy(t, s, sk == WGMESH_ADDR_CONTROLLER,
-			    d, dk == WGMESH_ADDR_CONTROLLER);
-	if (ctr)
+	if (ctr != WGMESH_CTR_FWD_PACKETS)
 		return drop(wd, s, ctr);
 	return forward(wd, skb, s, d);
 

@@ -162,6 +162,39 @@ static inline int wgmesh_policy(const struct wgmesh_topology *t,
 	return 0;
 }
 
+/*
+ * The datapath's decision for a packet from @saddr to @daddr that came out
+ * of the tunnel, shared by the hook (kernel/hook.c) and the benchmark
+ * (kernel/selftest/bench.c) so that the benchmark times exactly this code.
+ * Returns WGMESH_CTR_LOCAL_PACKETS (deliver to this host),
+ * WGMESH_CTR_FWD_PACKETS (send on to *@d) or the drop counter. *@s is the
+ * source member unless the verdict is WGMESH_CTR_DROP_SPOOFED; *@d is set
+ * only for forwarding.
+ */
+static inline enum wgmesh_ctr
+wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
+	      const struct in6_addr *daddr, const struct wgmesh_member **s,
+	      const struct wgmesh_member **d)
+{
+	enum wgmesh_addr_kind sk, dk;
+	int ctr;
+
+	sk = wgmesh_classify(t, saddr, s);
+	/* Nothing from the tunnel may claim to be this controller. */
+	if (sk < WGMESH_ADDR_CONTROLLER || wgmesh_is_self(t, saddr))
+		return WGMESH_CTR_DROP_SPOOFED;
+	if (wgmesh_is_self(t, daddr))
+		return WGMESH_CTR_LOCAL_PACKETS;
+	dk = wgmesh_classify(t, daddr, d);
+	if (dk == WGMESH_ADDR_OUTSIDE)
+		return WGMESH_CTR_DROP_OUTSIDE;
+	if (dk == WGMESH_ADDR_UNKNOWN)
+		return WGMESH_CTR_DROP_UNKNOWN;
+	ctr = wgmesh_policy(t, *s, sk == WGMESH_ADDR_CONTROLLER, *d,
+			    dk == WGMESH_ADDR_CONTROLLER);
+	return ctr ? ctr : WGMESH_CTR_FWD_PACKETS;
+}
+
 int wgmesh_lookup_selftest(void);
 
 #endif /* _WGMESH_TOPOLOGY_H */

@@ -54,26 +54,21 @@ static u32 rnd(u32 n)
 	return n ? get_random_u32() % n : 0;
 }
 
-/* The hook's decision sequence (kernel/hook.c), minus the counters. */
+/* The hook's decision (wgmesh_decide(), as kernel/hook.c calls it). */
 static enum verdict decide(const struct wgmesh_topology *t,
 			   const struct in6_addr *src,
 			   const struct in6_addr *dst)
 {
 	const struct wgmesh_member *s = NULL, *d = NULL;
-	enum wgmesh_addr_kind sk, dk;
 
-	sk = wgmesh_classify(t, src, &s);
-	if (sk < WGMESH_ADDR_CONTROLLER || wgmesh_is_self(t, src))
-		return V_DROP;
-	if (wgmesh_is_self(t, dst))
+	switch (wgmesh_decide(t, src, dst, &s, &d)) {
+	case WGMESH_CTR_FWD_PACKETS:
+		return V_FORWARD;
+	case WGMESH_CTR_LOCAL_PACKETS:
 		return V_LOCAL;
-	dk = wgmesh_classify(t, dst, &d);
-	if (dk < WGMESH_ADDR_CONTROLLER)
+	default:
 		return V_DROP;
-	if (wgmesh_policy(t, s, sk == WGMESH_ADDR_CONTROLLER, d,
-			  dk == WGMESH_ADDR_CONTROLLER))
-		return V_DROP;
-	return V_FORWARD;
+	}
 }
 
 /*
