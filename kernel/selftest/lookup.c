@@ -4,8 +4,10 @@
  * meshes and random addresses (members, near misses, strangers), each
  * classified by the O(1) lookup and by a naive scan that follows the
  * addressing rules literally; the policy verdict likewise against a scan of
- * the allowed pairs. Runs at load with run_selftest=1 (always in
- * WGMESH_DEBUG builds), prints KTAP and fails the load on any mismatch.
+ * the allowed pairs, the whole datapath decision (wgmesh_decide()) against
+ * the same rules spelled out, and the lookup tables' layout. Runs at load
+ * with run_selftest=1 (always in WGMESH_DEBUG builds), prints KTAP and
+ * fails the load on any mismatch.
  */
 
 #include <linux/random.h>
@@ -81,6 +83,44 @@ static int naive_policy(const struct wgmesh_topology *t, const struct naive *nv,
 			return 0;
 	}
 	return WGMESH_CTR_DROP_POLICY;
+}
+
+/* This controller's ::1, spelled out. */
+static bool naive_is_self(const struct wgmesh_topology *t,
+			  const struct in6_addr *a)
+{
+	struct in6_addr self = t->prefix;
+
+	self.s6_addr[5] = t->self_id >> 8;
+	self.s6_addr[6] = t->self_id & 0xff;
+	self.s6_addr[15] = 1;
+	return !memcmp(a, &self, sizeof(self));
+}
+
+/* The hook's decision as the addressing and policy rules state it. */
+static enum wgmesh_ctr naive_decide(const struct wgmesh_topology *t,
+				    const struct naive *nv,
+				    const struct in6_addr *saddr,
+				    const struct in6_addr *daddr)
+{
+	const struct wgmesh_member *s = NULL, *d = NULL;
+	enum wgmesh_addr_kind sk, dk;
+	int ctr;
+
+	sk = naive_classify(t, saddr, &s);
+	if (sk == WGMESH_ADDR_OUTSIDE || sk == WGMESH_ADDR_UNKNOWN ||
+	    naive_is_self(t, saddr))
+		return WGMESH_CTR_DROP_SPOOFED;
+	if (naive_is_self(t, daddr))
+		return WGMESH_CTR_LOCAL_PACKETS;
+	dk = naive_classify(t, daddr, &d);
+	if (dk == WGMESH_ADDR_OUTSIDE)
+		return WGMESH_CTR_DROP_OUTSIDE;
+	if (dk == WGMESH_ADDR_UNKNOWN)
+		return WGMESH_CTR_DROP_UNKNOWN;
+	ctr = naive_policy(t, nv, s, sk == WGMESH_ADDR_CONTROLLER, d,
+			   dk == WGMESH_ADDR_CONTROLLER);
+	return ctr ? ctr : WGMESH_CTR_FWD_PACKETS;
 }
 
 static u64 random_groups(u32 n_groups)
@@ -209,6 +249,7 @@ static bool check_round(struct naive *nv)
 {
 	const struct wgmesh_member *fm, *nm, *s, *d;
 	enum wgmesh_addr_kind fk, nk, sk, dk;
+	enum wgmesh_ctr fv, nv_ctr;
 	struct wgmesh_topology *t;
 	struct in6_addr a, b;
 	bool ok = true;
@@ -248,6 +289,27 @@ static bool check_round(struct naive *nv)
 				 dk == WGMESH_ADDR_CONTROLLER)) {
 			pr_err("wgmesh selftest: policy %pI6c -> %pI6c differs\n",
 			       &a, &b);
+			ok = false;
+		}
+	}
+	for (i = 0; i < PAIRS_PER_ROUND && ok; i++) {
+		if (rnd(2))
+			member_addr(t, &a);
+		else
+			random_addr(t, &a);
+		if (rnd(2))
+			member_addr(t, &b);
+		else
+			random_addr(t, &b);
+		if (!rnd(16))
+			b = a;
+		s = NULL;
+		d = NULL;
+		fv = wgmesh_decide(t, &a, &b, &s, &d);
+		nv_ctr = naive_decide(t, nv, &a, &b);
+		if (fv != nv_ctr) {
+			pr_err("wgmesh selftest: decision %pI6c -> %pI6c: fast %d, naive %d\n",
+			       &a, &b, fv, nv_ctr);
 			ok = false;
 		}
 	}
