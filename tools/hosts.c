@@ -51,13 +51,6 @@ char *wgmesh_hosts_text(const struct wgmesh_topology *t)
 	return text;
 }
 
-/* Overridden by the netlink side's definition when it is linked in. */
-__attribute__((weak)) int wgmesh_hosts_install(const struct wgmesh_topology *t)
-{
-	(void)t;
-	return wgmesh_err("hosts: --install is not supported by this build");
-}
-
 static int cmd_hosts(int argc, char **argv)
 {
 	struct wgmesh_topology *t;

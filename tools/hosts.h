@@ -17,10 +17,9 @@ int wgmesh_hosts_write(FILE *f, const struct wgmesh_topology *t);
 char *wgmesh_hosts_text(const struct wgmesh_topology *t);
 
 /*
- * "wgmesh hosts --install FILE" calls this. hosts.c has a weak default
- * that reports the option unsupported; the netlink side provides the real
- * one (marked block in /etc/hosts). Prints its own error, returns the
- * exit status.
+ * "wgmesh hosts --install FILE" calls this (hosts_install.c): rewrites the
+ * marked block in /etc/hosts. Prints its own error, returns the exit
+ * status.
  */
 int wgmesh_hosts_install(const struct wgmesh_topology *t);
 
