@@ -15,7 +15,7 @@ no_splat()
 	! dmesg | grep -E 'Oops|BUG:|WARNING:|KASAN|Call Trace'
 }
 
-ktap_plan 11
+ktap_plan 12
 
 if [ ! -f "$ko" ]; then
 	ktap_fail "module file $ko exists (run 'make modules-all')"
@@ -56,6 +56,20 @@ if run insmod "$ko" && run rmmod wgmesh; then
 else
 	ktap_fail "load and unload again"
 fi
+
+# autoload: wgmesh up relies on the genl family alias (as a DKMS install
+# would set it up): resolving "wgmesh" must load the module by itself.
+autoload()
+{
+	local dir=/lib/modules/$KVER/updates
+
+	run mkdir -p "$dir" && run cp "$ko" "$dir/" && run depmod -a "$KVER" &&
+	run ip link add wg1 type wireguard &&
+	run wgmesh-ctl attach wg1 &&
+	run grep -qx live /sys/module/wgmesh/initstate &&
+	run wgmesh-ctl detach wg1 && run ip link del wg1 && run rmmod wgmesh
+}
+ktap_check "genl family request autoloads wgmesh.ko" autoload
 
 ktap_check "kernel log has no splat" no_splat
 
