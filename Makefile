@@ -112,15 +112,7 @@ bench: deps
 	$(MAKE) bench-run
 
 bench-run: modules-all selftests
-	@if [ -x selftests/bench/run.sh ]; then \
-		selftests/bench/run.sh; \
-	elif [ -x selftests/bench.sh ]; then \
-		selftests/vm/run.sh -k "$(or $(KERNEL),$(firstword $(KERNEL_LINES)))" -t 600 -- selftests/bench.sh; \
-	elif [ -n "$(HAVE_TOOLS)" ] && $(MAKE) -C tools -n bench >/dev/null 2>&1; then \
-		$(MAKE) -C tools bench; \
-	else \
-		echo "bench: no selftests/bench/run.sh yet" >&2; exit 1; \
-	fi
+	selftests/bench/run.sh $(if $(KERNELS),-k "$(KERNELS)")
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
