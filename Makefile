@@ -9,6 +9,9 @@
 # `uname -r`: it defaults to the headers of the newest installed Debian 6.1
 # cloud kernel. Kernel versions are discovered, never hard-coded.
 
+# The summary line of `make check` must stay the last line printed.
+MAKEFLAGS += --no-print-directory
+
 # Test kernel lines: Debian 12's 6.1 and 6.12 cloud kernels.
 KERNEL_LINES ?= 6.1 6.12
 KFLAVOUR ?= cloud-amd64
