@@ -21,7 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"
 . "$here/lib/clan.sh"
 
-clan_need wgmesh ip wg ping
+ktap_need wgmesh ip wg ping
 trap clan_cleanup EXIT
 
 ktap_plan 23

@@ -29,7 +29,7 @@ cd "$(dirname "$0")" || exit 1
 . lib/ktap.sh
 . lib/mesh.sh
 
-mesh_need wgmesh-ctl ping iperf3
+ktap_need wgmesh-ctl ping iperf3
 ktap_plan 34
 mesh_init
 
@@ -41,7 +41,7 @@ mesh_connect a ctrl1 "$(mesh_ctrl_subnets),2001:db8::/64"
 mesh_connect b ctrl1
 mesh_connect m ctrl1 "" "$MESH_NET"
 mesh_outside ctrl1
-run ip -n "$(ns a)" route add 2001:db8::/64 dev wg0 || mesh_bail "a: route to outside"
+run ip -n "$(ns a)" route add 2001:db8::/64 dev wg0 || ktap_bail "a: route to outside"
 B=$(mesh_addr b)
 M=$(mesh_addr m)
 CTRL1=$(mesh_addr ctrl1)
@@ -49,8 +49,8 @@ CTRL1=$(mesh_addr ctrl1)
 # an unknown controller id 0x0500
 SPOOF1=$(mesh_subnet_of 0x0001):9999:9999:0:1
 SPOOF2=$(mesh_subnet_of 0x0500):6666:6666:0:1
-run ip -n "$(ns m)" addr add "$SPOOF1/128" dev wg0 nodad || mesh_bail "m: spoofed address"
-run ip -n "$(ns m)" addr add "$SPOOF2/128" dev wg0 nodad || mesh_bail "m: spoofed address"
+run ip -n "$(ns m)" addr add "$SPOOF1/128" dev wg0 nodad || ktap_bail "m: spoofed address"
+run ip -n "$(ns m)" addr add "$SPOOF2/128" dev wg0 nodad || ktap_bail "m: spoofed address"
 
 ktap_no_forwarding ctrl1
 for p in a b m; do

@@ -21,7 +21,7 @@ cd "$(dirname "$0")" || exit 1
 . lib/ktap.sh
 . lib/mesh.sh
 
-mesh_need wgmesh-ctl ping iperf3
+ktap_need wgmesh-ctl ping iperf3
 ktap_plan 29
 mesh_init
 
@@ -131,7 +131,7 @@ ktap_check "ctrl1: attach and set the topology again" mesh_attach ctrl1
 ktap_ping "a reaches b through ctrl1 again" a "$B"
 
 # A netns move detaches: the device comes back as plain WireGuard.
-run ip netns add "$(ns other)" || mesh_bail "ip netns add $(ns other)"
+run ip netns add "$(ns other)" || ktap_bail "ip netns add $(ns other)"
 MESH_MACHINES+=(other)
 ktap_check "move ctrl1's wg0 to another namespace" \
 	ip -n "$(ns ctrl1)" link set wg0 netns "$(ns other)"

@@ -26,7 +26,7 @@ cd "$(dirname "$0")" || exit 1
 . lib/ktap.sh
 . lib/mesh.sh
 
-mesh_need wgmesh-ctl ping
+ktap_need wgmesh-ctl ping
 ktap_plan 32
 mesh_init
 

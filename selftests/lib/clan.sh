@@ -53,30 +53,11 @@ cx()
 	run ip netns exec "clan-$n" "$@"
 }
 
-clan_bail()
-{
-	echo "Bail out! $*"
-	exit 1
-}
-
-# clan_need CMD...: skip the whole test (exit 4) if a tool is missing
-clan_need()
-{
-	local c
-	for c in "$@"; do
-		if ! command -v "$c" >/dev/null 2>&1; then
-			ktap_plan 1
-			ktap_skip "${0##*/}" "$c not found"
-			exit 4
-		fi
-	done
-}
-
 # clan_underlay: the namespaces, their veths and the IPv4 underlay
 clan_underlay()
 {
 	local m n
-	run ip netns add "$CLAN_UNDERLAY" || clan_bail "ip netns add"
+	run ip netns add "$CLAN_UNDERLAY" || ktap_bail "ip netns add"
 	run ip -n "$CLAN_UNDERLAY" link set lo up
 	# IPv4 routing between the machines, in the underlay namespace only.
 	run ip netns exec "$CLAN_UNDERLAY" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
@@ -84,10 +65,10 @@ clan_underlay()
 	[ -e /etc/nsswitch.conf ] || echo "hosts: files" > /etc/nsswitch.conf
 	for m in "${CLAN_MACHINES[@]}"; do
 		n=${CLAN_NUM[$m]}
-		run ip netns add "clan-$m" || clan_bail "ip netns add clan-$m"
+		run ip netns add "clan-$m" || ktap_bail "ip netns add clan-$m"
 		run ip -n "clan-$m" link set lo up
 		run ip link add "u-$m" netns "$CLAN_UNDERLAY" type veth \
-			peer name eth0 netns "clan-$m" || clan_bail "veth for $m"
+			peer name eth0 netns "clan-$m" || ktap_bail "veth for $m"
 		run ip -n "$CLAN_UNDERLAY" addr add "10.77.$n.1/24" dev "u-$m"
 		run ip -n "$CLAN_UNDERLAY" link set "u-$m" up
 		run ip -n "clan-$m" addr add "10.77.$n.2/24" dev eth0
@@ -110,8 +91,8 @@ clan_keys()
 	mkdir -p "$CLAN_DIR"
 	for m in "${CLAN_MACHINES[@]}"; do
 		rm -f "$CLAN_DIR/$m.key"
-		run wgmesh genkey "$CLAN_DIR/$m.key" >/dev/null || clan_bail "genkey $m"
-		CLAN_PUB[$m]=$(wgmesh pubkey < "$CLAN_DIR/$m.key") || clan_bail "pubkey $m"
+		run wgmesh genkey "$CLAN_DIR/$m.key" >/dev/null || ktap_bail "genkey $m"
+		CLAN_PUB[$m]=$(wgmesh pubkey < "$CLAN_DIR/$m.key") || ktap_bail "pubkey $m"
 	done
 }
 
@@ -171,11 +152,11 @@ clan_setup()
 	clan_keys
 	clan_topology
 	if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
-		run insmod "$WGMESH_KO" || clan_bail "insmod $WGMESH_KO"
+		run insmod "$WGMESH_KO" || ktap_bail "insmod $WGMESH_KO"
 	fi
 	for m in "${CLAN_MACHINES[@]}"; do
-		clan_up "$m" || clan_bail "wgmesh up on $m"
-		clan_hosts "$m" || clan_bail "wgmesh hosts --install on $m"
+		clan_up "$m" || ktap_bail "wgmesh up on $m"
+		clan_hosts "$m" || ktap_bail "wgmesh hosts --install on $m"
 	done
 }
 

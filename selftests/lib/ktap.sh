@@ -75,6 +75,27 @@ ktap_check_fails()
 	fi
 }
 
+# ktap_bail REASON: a setup step failed; nothing after it can be trusted.
+ktap_bail()
+{
+	echo "Bail out! $*"
+	exit 1
+}
+
+# ktap_need CMD...: skip the whole test (exit 4) if a tool is missing.
+ktap_need()
+{
+	local c
+
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			ktap_plan 1
+			ktap_skip "${0##*/}" "$c not found"
+			exit 4
+		fi
+	done
+}
+
 ktap_finish()
 {
 	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"

@@ -66,26 +66,6 @@ ip_batch()
 	ip -n "$nsn" -batch - <<<"$cmds"
 }
 
-# mesh_bail REASON: a setup step failed; KTAP bail out, exit 1
-mesh_bail()
-{
-	echo "Bail out! $*"
-	exit 1
-}
-
-# mesh_need CMD...: skip the whole test (exit 4) if a tool is missing
-mesh_need()
-{
-	local c
-	for c in "$@"; do
-		if ! command -v "$c" >/dev/null 2>&1; then
-			ktap_plan 1
-			ktap_skip "${0##*/}" "$c not found"
-			exit 4
-		fi
-	done
-}
-
 # hex4 N: N as the lower-case hex of one address group
 hex4()
 {
@@ -163,13 +143,13 @@ mesh_cleanup()
 # mesh_init: start a mesh: underlay namespace, cleanup on exit
 mesh_init()
 {
-	mesh_need ip wg
+	ktap_need ip wg
 	[ "$(id -u)" = 0 ] || { ktap_plan 1; ktap_skip "${0##*/}" "needs root"; exit 4; }
 	# /var/run/netns must be shared for ip netns to work in a bare VM
 	mkdir -p /var/run/netns
 	export WG_HIDE_KEYS=never LANG=C
 	MESH_DMESG_START=$(dmesg | wc -l)
-	MESH_TMP=$(mktemp -d) || mesh_bail "mktemp -d"
+	MESH_TMP=$(mktemp -d) || ktap_bail "mktemp -d"
 	trap mesh_cleanup EXIT
 	local n
 	for n in $(ip netns list 2>/dev/null | awk '{print $1}'); do
@@ -178,8 +158,8 @@ mesh_init()
 	# WireGuard and veth are modules in the test kernels
 	run modprobe -q wireguard
 	run modprobe -q veth
-	run ip netns add "$MESH_UNDERLAY" || mesh_bail "ip netns add $MESH_UNDERLAY"
-	run ip -n "$MESH_UNDERLAY" link set lo up || mesh_bail "underlay lo up"
+	run ip netns add "$MESH_UNDERLAY" || ktap_bail "ip netns add $MESH_UNDERLAY"
+	run ip -n "$MESH_UNDERLAY" link set lo up || ktap_bail "underlay lo up"
 }
 
 # mesh_machine NAME ROLE ID: namespace + wg0 (created in the underlay, moved
@@ -195,15 +175,15 @@ mesh_machine()
 	MESH_MACHINES+=("$n")
 	# keys in files: no /dev/fd needed (bare initramfs), mode 600 for wg(8)
 	MESH_KEY[$n]=$MESH_TMP/$n.key
-	(umask 077 && wg genkey > "${MESH_KEY[$n]}") || mesh_bail "wg genkey"
-	MESH_PUB[$n]=$(wg pubkey < "${MESH_KEY[$n]}") || mesh_bail "wg pubkey"
-	run ip netns add "$nsn" || mesh_bail "ip netns add $nsn"
-	ip_batch "$MESH_UNDERLAY" <<-EOF || mesh_bail "$n: create wg0 in the underlay"
+	(umask 077 && wg genkey > "${MESH_KEY[$n]}") || ktap_bail "wg genkey"
+	MESH_PUB[$n]=$(wg pubkey < "${MESH_KEY[$n]}") || ktap_bail "wg pubkey"
+	run ip netns add "$nsn" || ktap_bail "ip netns add $nsn"
+	ip_batch "$MESH_UNDERLAY" <<-EOF || ktap_bail "$n: create wg0 in the underlay"
 	link add dev wg0 type wireguard
 	link set dev wg0 netns $nsn
 	EOF
 	nx "$n" wg set wg0 private-key "${MESH_KEY[$n]}" listen-port "${MESH_PORT[$n]}" ||
-		mesh_bail "$n: wg set private-key"
+		ktap_bail "$n: wg set private-key"
 }
 
 # mesh_controller NAME ID: a controller with controller id ID (16 bit)
@@ -212,7 +192,7 @@ mesh_controller()
 	mesh_machine "$1" ctrl "$2"
 	MESH_CTRLS+=("$1")
 	# addresses are used at once: nodad
-	ip_batch "$(ns "$1")" <<-EOF || mesh_bail "$1: address wg0"
+	ip_batch "$(ns "$1")" <<-EOF || ktap_bail "$1: address wg0"
 	link set lo up
 	addr add $(mesh_addr "$1")/40 dev wg0 nodad
 	link set wg0 up
@@ -234,7 +214,7 @@ mesh_peer()
 		done
 		echo "link set wg0 up"
 		echo "route add $MESH_NET dev wg0 metric 2048"
-	} | ip_batch "$(ns "$n")" || mesh_bail "$n: address wg0"
+	} | ip_batch "$(ns "$n")" || ktap_bail "$n: address wg0"
 }
 
 # mesh_connect PEER CTRL [PEER_ALLOWED [CTRL_ALLOWED]]: WireGuard peers on both
@@ -246,18 +226,18 @@ mesh_connect()
 	local p=$1 c=$2
 	local pa=${3:-$(mesh_ctrl_subnets)} ca=${4:-$(mesh_allowed_of_peer "$1")}
 	nx "$p" wg set wg0 peer "${MESH_PUB[$c]}" endpoint "127.0.0.1:${MESH_PORT[$c]}" \
-		allowed-ips "$pa" || mesh_bail "$p: wg peer $c"
+		allowed-ips "$pa" || ktap_bail "$p: wg peer $c"
 	nx "$c" wg set wg0 peer "${MESH_PUB[$p]}" endpoint "127.0.0.1:${MESH_PORT[$p]}" \
-		allowed-ips "$ca" || mesh_bail "$c: wg peer $p"
+		allowed-ips "$ca" || ktap_bail "$c: wg peer $p"
 }
 
 # mesh_connect_ctrls C1 C2: two controllers, each accepting the other's /56
 mesh_connect_ctrls()
 {
 	nx "$1" wg set wg0 peer "${MESH_PUB[$2]}" endpoint "127.0.0.1:${MESH_PORT[$2]}" \
-		allowed-ips "$(mesh_subnet "$2")" || mesh_bail "$1: wg peer $2"
+		allowed-ips "$(mesh_subnet "$2")" || ktap_bail "$1: wg peer $2"
 	nx "$2" wg set wg0 peer "${MESH_PUB[$1]}" endpoint "127.0.0.1:${MESH_PORT[$1]}" \
-		allowed-ips "$(mesh_subnet "$1")" || mesh_bail "$2: wg peer $1"
+		allowed-ips "$(mesh_subnet "$1")" || ktap_bail "$2: wg peer $1"
 }
 
 # mesh_outside CTRL: an "outside" namespace behind a veth of CTRL:
@@ -270,13 +250,13 @@ mesh_outside()
 	local c=$1
 	MESH_ROLE[outside]=outside
 	MESH_MACHINES+=(outside)
-	run ip netns add "$(ns outside)" || mesh_bail "ip netns add $(ns outside)"
-	ip_batch "$(ns "$c")" <<-EOF || mesh_bail "$c: veth0 to outside"
+	run ip netns add "$(ns outside)" || ktap_bail "ip netns add $(ns outside)"
+	ip_batch "$(ns "$c")" <<-EOF || ktap_bail "$c: veth0 to outside"
 	link add veth0 type veth peer name veth0 netns $(ns outside)
 	addr add 2001:db8::2/64 dev veth0 nodad
 	link set veth0 up
 	EOF
-	ip_batch "$(ns outside)" <<-EOF || mesh_bail "outside: veth0"
+	ip_batch "$(ns outside)" <<-EOF || ktap_bail "outside: veth0"
 	link set lo up
 	addr add 2001:db8::1/64 dev veth0 nodad
 	link set veth0 up
