@@ -86,6 +86,27 @@ static int interface(FILE *f, const struct wgmesh_topology *t,
 	return 0;
 }
 
+/* Every controller but @self as a WireGuard peer: its /56, endpoint. */
+static void controller_peers(FILE *f, const struct wgmesh_topology *t,
+			     const struct wgmesh_controller *self)
+{
+	char buf[WGMESH_PREFIX_STRLEN];
+	struct in6_addr a;
+
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		const struct wgmesh_controller *c = &t->controllers[i];
+
+		if (c == self)
+			continue;
+		peer_header(f, "controller", c->name, c->public_key);
+		wgmesh_controller_subnet(t->name, c->name, &a);
+		fprintf(f, "AllowedIPs = %s\n",
+			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
+		endpoint(f, c);
+		fprintf(f, "PersistentKeepalive = %d\n", WGMESH_KEEPALIVE);
+	}
+}
+
 static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 			   const struct wgmesh_controller *self,
 			   const struct wgmesh_conf_opts *o, char *err,
@@ -106,18 +127,7 @@ static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 	if (interface(f, t, self->name, self->public_key, o, err, errlen))
 		return -1;
 
-	for (size_t i = 0; i < t->n_controllers; i++) {
-		const struct wgmesh_controller *c = &t->controllers[i];
-
-		if (c == self)
-			continue;
-		peer_header(f, "controller", c->name, c->public_key);
-		wgmesh_controller_subnet(t->name, c->name, &a);
-		fprintf(f, "AllowedIPs = %s\n",
-			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
-		endpoint(f, c);
-		fprintf(f, "PersistentKeepalive = %d\n", WGMESH_KEEPALIVE);
-	}
+	controller_peers(f, t, self);
 	for (size_t i = 0; i < t->n_peers; i++) {
 		const struct wgmesh_peer *p = &t->peers[i];
 
@@ -155,16 +165,7 @@ static int peer_conf(FILE *f, const struct wgmesh_topology *t,
 	if (interface(f, t, self->name, self->public_key, o, err, errlen))
 		return -1;
 
-	for (size_t i = 0; i < t->n_controllers; i++) {
-		const struct wgmesh_controller *c = &t->controllers[i];
-
-		peer_header(f, "controller", c->name, c->public_key);
-		wgmesh_controller_subnet(t->name, c->name, &a);
-		fprintf(f, "AllowedIPs = %s\n",
-			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
-		endpoint(f, c);
-		fprintf(f, "PersistentKeepalive = %d\n", WGMESH_KEEPALIVE);
-	}
+	controller_peers(f, t, NULL);
 	return 0;
 }
 

@@ -195,6 +195,22 @@ static int list_add(struct prefix_list *l, const void *addr, uint8_t len)
 	return MNL_CB_OK;
 }
 
+/* Runs the dump @nlh, collecting what @cb keeps into *out (malloc'ed). */
+static int dump_prefixes(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb,
+			 struct prefix_list *l, const char *op,
+			 struct nlrt_prefix **out, size_t *n)
+{
+	int ret = nls_talk(s, nlh, cb, l, op);
+
+	if (ret) {
+		free(l->v);
+		return ret;
+	}
+	*out = l->v;
+	*n = l->n;
+	return 0;
+}
+
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
@@ -219,18 +235,10 @@ int nlrt_addr_list(struct nls *s, uint32_t ifindex,
 	struct prefix_list l = { .ifindex = ifindex };
 	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	int ret;
 
 	ifa->ifa_family = AF_INET6;
 	ifa->ifa_index = ifindex;
-	ret = nls_talk(s, nlh, addr_cb, &l, "RTM_GETADDR");
-	if (ret) {
-		free(l.v);
-		return ret;
-	}
-	*out = l.v;
-	*n = l.n;
-	return 0;
+	return dump_prefixes(s, nlh, addr_cb, &l, "RTM_GETADDR", out, n);
 }
 
 static int addr_change(struct nls *s, uint16_t type, uint16_t flags,
@@ -308,17 +316,9 @@ int nlrt_route_list(struct nls *s, uint32_t ifindex,
 	struct prefix_list l = { .ifindex = ifindex };
 	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	int ret;
 
 	rtm->rtm_family = AF_INET6;
-	ret = nls_talk(s, nlh, route_cb, &l, "RTM_GETROUTE");
-	if (ret) {
-		free(l.v);
-		return ret;
-	}
-	*out = l.v;
-	*n = l.n;
-	return 0;
+	return dump_prefixes(s, nlh, route_cb, &l, "RTM_GETROUTE", out, n);
 }
 
 static int route_change(struct nls *s, uint16_t type, uint16_t flags,
