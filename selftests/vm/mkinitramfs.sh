@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh KVER OUT: build the base initramfs (newc cpio, uncompressed:
-# unpacking is faster than decompressing under TCG) for one kernel.
+# mkinitramfs.sh KVER OUT [ROOT]: build the base initramfs (newc cpio,
+# uncompressed: unpacking is faster than decompressing under TCG) for one
+# kernel, its modules from ROOT/lib/modules/KVER (default: /lib/modules).
 #
 # It holds busybox-static (every applet), the host's own binaries the tests
 # need (bash, ip, wg, ping, iperf3, kmod, ... each with the libraries ldd
@@ -15,6 +16,7 @@ set -euo pipefail
 
 kver=${1:?usage: mkinitramfs.sh KVER OUT}
 out=${2:?usage: mkinitramfs.sh KVER OUT}
+kroot=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Modules the guest can load; the init loads the virtio ones at boot.
@@ -25,7 +27,7 @@ optional_bins="ss tc tcpdump socat jq"
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver (install linux-image-$kver)"
+[ -d "$kroot/lib/modules/$kver" ] || die "no $kroot/lib/modules/$kver (install linux-image-$kver)"
 command -v busybox >/dev/null || die "busybox not found (apt-get install busybox-static)"
 busybox=$(command -v busybox)
 ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (apt-get install busybox-static)"
@@ -45,12 +47,13 @@ for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 
-# copy_file SRC: copy a host file to the same path in the image.
+# copy_file SRC [DST]: copy a host file to DST (default: the same path) in
+# the image.
 copy_file()
 {
-	local src=$1
-	mkdir -p "$root$(dirname "$src")"
-	cp -L "$src" "$root$src"
+	local src=$1 dst=${2:-$1}
+	mkdir -p "$root$(dirname "$dst")"
+	cp -L "$src" "$root$dst"
 }
 
 # copy_bin PATH: the binary and its shared libraries; it replaces any
@@ -81,15 +84,15 @@ for m in modprobe insmod rmmod lsmod modinfo depmod; do
 done
 
 # Kernel modules with their dependency closure.
-moddir=/lib/modules/$kver
+moddir=$kroot/lib/modules/$kver
 for m in $modules; do
-	modprobe --show-depends -S "$kver" "$m" 2>/dev/null |
+	modprobe ${kroot:+-d "$kroot"} --show-depends -S "$kver" "$m" 2>/dev/null |
 		awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
-	copy_file "$ko"
+	copy_file "$ko" "${ko#"$kroot"}"
 done
 for f in modules.order modules.builtin modules.builtin.modinfo modules.builtin.bin; do
-	[ -e "$moddir/$f" ] && copy_file "$moddir/$f"
+	[ -e "$moddir/$f" ] && copy_file "$moddir/$f" "/lib/modules/$kver/$f"
 done
 depmod -b "$root" "$kver" || die "depmod failed for $kver"
 

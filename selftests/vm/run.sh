@@ -15,6 +15,17 @@
 #   --add SRC:DST  copy a host file or directory to DST in the guest
 #   --smp N / --mem SIZE  guest CPUs (default 2) and memory (default 1G)
 #   -v           also stream the guest console to stderr
+#   --kroot DIR  boot DIR/boot/vmlinuz-<kver> with the modules of
+#                DIR/lib/modules/<kver> instead of /boot and /lib/modules
+#                (a modules_install INSTALL_MOD_PATH=DIR staging root, e.g.
+#                build/debug-kernel/current/root); -k 6.12 then also matches
+#                a kernel there that is no cloud kernel
+#   --wrap PROG  run the command in the guest as `PROG CMD...` (PROG:
+#                relative to the repo, e.g. selftests/debug/guest.sh)
+#
+# WGMESH_KROOT, WGMESH_VM_WRAP and WGMESH_VM_MEM set the defaults of
+# --kroot, --wrap and --mem; WGMESH_DEBUG_LANE and WGMESH_TIMEOUT_SCALE
+# are passed on to the guest when set.
 #
 # The guest: busybox + bash, ip, wg, ping, iperf3, ... (see mkinitramfs.sh),
 # the repo's tools/ and selftests/ at /wgmesh (cwd), PATH starting with
@@ -41,7 +52,9 @@ kernel=6.1
 timeout=120
 ko=
 smp=2
-mem=1G
+mem=${WGMESH_VM_MEM:-1G}
+kroot=${WGMESH_KROOT:-}
+wrap=${WGMESH_VM_WRAP:-}
 verbose=0
 script=
 envs=()
@@ -49,7 +62,7 @@ adds=()
 
 usage()
 {
-	sed -n '4,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -69,6 +82,8 @@ while [ $# -gt 0 ]; do
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	-v) verbose=1; shift ;;
+	--kroot) kroot=${2:?}; shift 2 ;;
+	--wrap) wrap=${2:?}; shift 2 ;;
 	-c) script=${2:?}; shift 2 ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
@@ -77,24 +92,33 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$script" ] || [ $# -gt 0 ] || usage
+if [ -n "$kroot" ]; then
+	[ -d "$kroot/boot" ] || die "--kroot $kroot: no $kroot/boot"
+	kroot=$(cd "$kroot" && pwd)
+fi
+if [ -n "$wrap" ] && [ "${wrap#/}" = "$wrap" ] && [ ! -x "$repo/$wrap" ]; then
+	die "--wrap $wrap: no executable $repo/$wrap"
+fi
 
 # resolve_kver KERNEL: a full release stays, a line (6.1) becomes the
-# newest installed cloud kernel of that line.
+# newest installed cloud kernel of that line (with --kroot: the newest
+# kernel of that line there).
 resolve_kver()
 {
-	local k=$1 found
-	if [ -e "/boot/vmlinuz-$k" ]; then
+	local k=$1 found flavour=-cloud-amd64
+	if [ -e "$kroot/boot/vmlinuz-$k" ]; then
 		echo "$k"
 		return
 	fi
-	found=$(ls -d /boot/vmlinuz-"$k".*-cloud-amd64 2>/dev/null |
+	[ -z "$kroot" ] || flavour=
+	found=$(ls -d "$kroot"/boot/vmlinuz-"$k".*"$flavour" 2>/dev/null |
 		sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)
-	[ -n "$found" ] || die "no installed kernel matches '$k' (/boot/vmlinuz-$k.*-cloud-amd64; run 'make deps')"
+	[ -n "$found" ] || die "no installed kernel matches '$k' ($kroot/boot/vmlinuz-$k.*$flavour; run 'make deps')"
 	echo "$found"
 }
 
 kver=$(resolve_kver "$kernel")
-vmlinuz=/boot/vmlinuz-$kver
+vmlinuz=$kroot/boot/vmlinuz-$kver
 [ -r "$vmlinuz" ] || die "$vmlinuz is not readable"
 default_ko=$build/$kver/wgmesh.ko
 [ -n "$ko" ] || ko=$default_ko
@@ -129,15 +153,25 @@ write_cmd()
 	} > "$file"
 }
 
+# pass_env: export lines for the host variables the guest inherits.
+pass_env()
+{
+	local v
+	for v in WGMESH_DEBUG_LANE WGMESH_TIMEOUT_SCALE; do
+		[ -z "${!v:-}" ] || printf 'export %q\n' "$v=${!v}"
+	done
+}
+
 # ---------------------------------------------------------------- virtme-ng
-if [ "${WGMESH_VNG:-1}" != 0 ] && command -v vng >/dev/null; then
+if [ "${WGMESH_VNG:-1}" != 0 ] && [ -z "$kroot" ] && command -v vng >/dev/null; then
 	write_cmd "$run/cmd" "$@"
 	{
 		echo "export WGMESH_KO=$(printf %q "$ko") KVER=\$(uname -r)"
 		echo "export PATH=$(printf %q "$repo/tools:$repo/selftests"):\$PATH"
+		pass_env
 		for e in "${envs[@]+"${envs[@]}"}"; do printf 'export %q\n' "$e"; done
 		echo "cd $(printf %q "$repo")"
-		echo "bash $(printf %q "$run/cmd"); rc=\$?"
+		echo "${wrap:+$(printf '%q ' "$wrap")}bash $(printf %q "$run/cmd"); rc=\$?"
 		echo "dmesg > $(printf %q "$run/dmesg"); exit \$rc"
 	} > "$run/vng.sh"
 	rc=0
@@ -159,15 +193,18 @@ mkdir -p "$build/vm/$kver"
 (
 	flock 9
 	stale=0
-	for f in "$here/mkinitramfs.sh" "$here/init" "/lib/modules/$kver/modules.dep" \
+	for f in "$here/mkinitramfs.sh" "$here/init" "$kroot/lib/modules/$kver/modules.dep" \
 		$(command -v bash ip wg ping iperf3 kmod ss tc tcpdump socat jq); do
 		[ "$f" -nt "$base" ] && stale=1
 	done
+	# The same release from another root (a rebuilt debug kernel).
+	[ "$(cat "$base.src" 2>/dev/null || echo /)" = "${kroot:-/}" ] || stale=1
 	if [ ! -s "$base" ] || [ "$stale" = 1 ]; then
 		echo "run.sh: building initramfs for $kver" >&2
-		"$here/mkinitramfs.sh" "$kver" "$base.$$" &&
+		"$here/mkinitramfs.sh" "$kver" "$base.$$" ${kroot:+"$kroot"} &&
 			mv "$base.$$" "$base" || { rm -f "$base.$$"; exit 1; }
 		cpio -it --quiet < "$base" | sed 's|^\./|/|' > "$base.list"
+		echo "${kroot:-/}" > "$base.src"
 	fi
 ) 9> "$build/vm/$kver/lock" || die "building the initramfs for $kver failed"
 
@@ -207,11 +244,16 @@ done | sort -u | while read -r lib; do
 	fi
 done
 write_cmd "$stage/wgmesh-run/cmd" "$@"
+if [ -n "$wrap" ]; then
+	mv "$stage/wgmesh-run/cmd" "$stage/wgmesh-run/cmd.inner"
+	printf 'exec %q bash /wgmesh-run/cmd.inner\n' "$wrap" > "$stage/wgmesh-run/cmd"
+fi
 {
 	echo "export PATH=/wgmesh/tools:/wgmesh/selftests:/bin"
 	echo "export WGMESH_KO=$guest_ko"
 	echo "export KVER=\$(uname -r)"
 	echo "export TERM=dumb"
+	pass_env
 	for e in "${envs[@]+"${envs[@]}"}"; do printf 'export %q\n' "$e"; done
 } > "$stage/wgmesh-run/env"
 cat "$base" > "$run/initrd"
