@@ -19,6 +19,11 @@
 # is renumbered and prefixed with the kernel and test name; a program that
 # exits non-zero without a failing line (crash, timeout, splat), reports
 # fewer results than it planned, or reports none counts as one failure.
+#
+# WGMESH_KROOT (a kernel staging root, see vm/run.sh --kroot) makes LINEs
+# and releases name the kernels there; WGMESH_TIMEOUT_SCALE=N multiplies
+# every test's timeout (slow debug kernels); WGMESH_SKIP_HOST_TESTS=REASON
+# reports the host tests as skipped with REASON instead of running them.
 
 set -uo pipefail
 
@@ -31,10 +36,16 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--tests) tests=$2; shift 2 ;;
 	--kernels) kernels=$2; shift 2 ;;
-	-h|--help) sed -n '4,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,26s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "run_tests.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
+
+scale=${WGMESH_TIMEOUT_SCALE:-1}
+case $scale in
+''|*[!0-9]*|0) echo "run_tests.sh: WGMESH_TIMEOUT_SCALE must be a positive integer, not '$scale'" >&2; exit 2 ;;
+esac
+kroot=${WGMESH_KROOT:-}
 
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/wgmesh-tests.XXXXXX")
 trap 'rm -rf "$logdir"' EXIT
@@ -61,15 +72,17 @@ wanted()
 	return 1
 }
 
-# resolve_kver LINE: newest installed cloud kernel of a line, or LINE
-# itself when it is a full release.
+# resolve_kver LINE: newest installed cloud kernel of a line (any kernel of
+# it in $WGMESH_KROOT), or LINE itself when it is a full release.
 resolve_kver()
 {
-	if [ -e "/boot/vmlinuz-$1" ]; then
+	local flavour=-cloud-amd64
+	if [ -e "$kroot/boot/vmlinuz-$1" ]; then
 		echo "$1"
 		return
 	fi
-	ls -d /boot/vmlinuz-"$1".*-cloud-amd64 2>/dev/null |
+	[ -z "$kroot" ] || flavour=
+	ls -d "$kroot"/boot/vmlinuz-"$1".*"$flavour" 2>/dev/null |
 		sed 's|.*/vmlinuz-||' | sort -V | tail -n 1
 }
 
@@ -174,11 +187,15 @@ for k in $kernels; do
 		fi
 		tmo=$(sed -n 's/^# wgmesh-timeout: *\([0-9]\+\).*/\1/p' "$t" | head -n 1)
 		if grep -q '^# wgmesh-test: host' "$t"; then
+			if [ -n "${WGMESH_SKIP_HOST_TESTS:-}" ]; then
+				result SKIP "$label" "host test: $WGMESH_SKIP_HOST_TESTS"
+				continue
+			fi
 			run_program "$label" env KERNEL="$k" KVER="$kver" \
-				timeout -k 10 "${tmo:-600}" "$t"
+				timeout -k 10 "$((${tmo:-600} * scale))" "$t"
 		else
 			run_program "$label" "$here/vm/run.sh" -k "$kver" \
-				-t "${tmo:-300}" -- "selftests/$(basename "$t")"
+				-t "$((${tmo:-300} * scale))" -- "selftests/$(basename "$t")"
 		fi
 	done
 done
