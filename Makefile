@@ -33,11 +33,16 @@ DEPS_PKGS := build-essential gcc make pkg-config libmnl-dev libsodium-dev \
 	linux-image-$(KFLAVOUR) linux-headers-$(KFLAVOUR) \
 	linux-image-6.12-$(KFLAVOUR) linux-headers-6.12-$(KFLAVOUR)
 
+# Extra packages of `make check-debug` only (kernel source and what building
+# a kernel needs); `make deps` and `make check` never install them.
+DEPS_DEBUG_PKGS := linux-source-6.12 bc bison flex libelf-dev libssl-dev \
+	perl python3 xz-utils
+
 HAVE_TOOLS = $(wildcard tools/Makefile)
 HAVE_SELFTESTS_MK = $(wildcard selftests/Makefile)
 
 .PHONY: all module tools selftests modules-all deps check check-run demo \
-	demo-run fuzz bench bench-run clean help
+	demo-run fuzz bench bench-run clean help deps-debug debug-kernel
 
 all: module tools
 
@@ -89,6 +94,11 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The same apt step for the debug lane's own package list, after make deps
+# (one apt-get at a time).
+deps-debug: deps
+	@$(MAKE) deps DEPS_PKGS="$(DEPS_DEBUG_PKGS)"
+
 # Kernel versions are computed in sub-makes, after deps may have installed them.
 check: deps
 	$(MAKE) check-run
@@ -97,6 +107,10 @@ check: deps
 check-run: selftests
 	$(MAKE) modules-all W=1 KCFLAGS=-Werror
 	selftests/run_tests.sh $(if $(TESTS),--tests "$(TESTS)") --kernels "$(or $(KERNELS),$(KERNEL_LINES))"
+
+# Only the debug lane's kernel (cached); prints its release.
+debug-kernel: deps-debug
+	selftests/debug/kernel.sh
 
 demo: deps
 	$(MAKE) demo-run
