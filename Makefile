@@ -42,7 +42,8 @@ HAVE_TOOLS = $(wildcard tools/Makefile)
 HAVE_SELFTESTS_MK = $(wildcard selftests/Makefile)
 
 .PHONY: all module tools selftests modules-all deps check check-run demo \
-	demo-run fuzz bench bench-run clean help deps-debug debug-kernel
+	demo-run fuzz bench bench-run clean help deps-debug check-debug \
+	check-debug-run debug-kernel
 
 all: module tools
 
@@ -53,6 +54,8 @@ help:
 	@echo "make check         deps, build, unit tests, VM selftests on all test kernels"
 	@echo "                   (TESTS='smoke ...' KERNELS='6.1 ...' to narrow it)"
 	@echo "make demo          boot a VM and show wgmesh working"
+	@echo "make check-debug   VM selftests on a KASAN/lockdep/kmemleak 6.12 kernel"
+	@echo "                   (built once into build/debug-kernel/; TESTS= narrows it)"
 	@echo "make fuzz|bench    run the fuzzers / the benchmark"
 
 module:
@@ -107,6 +110,15 @@ check: deps
 check-run: selftests
 	$(MAKE) modules-all W=1 KCFLAGS=-Werror
 	selftests/run_tests.sh $(if $(TESTS),--tests "$(TESTS)") --kernels "$(or $(KERNELS),$(KERNEL_LINES))"
+
+# The debug-kernel lane: a 6.12 kernel with KASAN, lockdep and kmemleak,
+# built once into build/debug-kernel/, then every VM selftest on it. It is
+# slow and stays out of `make check` and .ci/run.
+check-debug: deps-debug
+	$(MAKE) check-debug-run
+
+check-debug-run: selftests
+	selftests/debug/check.sh $(if $(TESTS),--tests "$(TESTS)")
 
 # Only the debug lane's kernel (cached); prints its release.
 debug-kernel: deps-debug

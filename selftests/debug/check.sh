@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: the debug-kernel lane (make check-debug): every VM selftest on
+# a 6.12 kernel built with KASAN, lockdep, kmemleak and the net debug
+# checks, failing on any report.
+#
+#   selftests/debug/check.sh [--tests 'NAME...']
+#   selftests/debug/check.sh --run [vm/run.sh options] -- CMD [ARG...]
+#
+# Steps, each command logged:
+#  1. kernel.sh builds the debug kernel, once (build/debug-kernel/<key>/);
+#  2. wgmesh.ko is built against it (W=1, warnings are errors) into
+#     build/<its release>/wgmesh.ko, the CLI and test helpers as usual;
+#  3. run_tests.sh runs the tests (NAMEs as its --tests; default: every
+#     selftests/test_*.sh, no host unit tests) on that kernel with
+#       WGMESH_KROOT          the kernel's staging root: boot it
+#       WGMESH_VM_WRAP        selftests/debug/guest.sh: kmemleak after
+#                             each test, leaked device references
+#       WGMESH_VM_MEM=2G      KASAN's shadow, lockdep's and kmemleak's tables
+#       WGMESH_TIMEOUT_SCALE=4  every test's timeout times 4: KASAN and
+#                             lockdep make the guest several times slower
+#       WGMESH_DEBUG_LANE=1   in the guest: tests may run longer here
+#       WGMESH_SKIP_HOST_TESTS  host tests (test_dkms.sh) are skipped: they
+#                             build against installed kernel packages
+#     WGMESH_VM_MEM and WGMESH_TIMEOUT_SCALE already set are kept.
+# --run boots the same VM for one command instead, e.g.
+#   selftests/debug/check.sh --run -- selftests/test_smoke.sh
+# The output and exit status are run_tests.sh's (run.sh's with --run).
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=${WGMESH_BUILD:-$repo/build}
+
+die()
+{
+	echo "check.sh: $*" >&2
+	exit 1
+}
+
+# run CMD...: log the command, then run it.
+run()
+{
+	echo "# \$ $*" >&2
+	"$@"
+}
+
+mode=tests
+tests=${TESTS:-}
+case ${1:-} in
+--tests) tests=${2:?--tests needs a list}; shift 2 ;;
+--run) mode=run; shift ;;
+-h|--help) sed -n '4,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+"") ;;
+*) die "unknown argument '$1' (see --help)" ;;
+esac
+[ "$mode" = run ] || [ $# = 0 ] || die "unexpected argument '$1' (see --help)"
+
+# 1. The kernel (cached).
+key=$("$here/kernel.sh" --key)
+kver=$(run "$here/kernel.sh")
+kdir=$build/debug-kernel/$key
+[ -s "$kdir/release" ] || die "kernel.sh did not finish build/debug-kernel/$key"
+
+# 2. The module against its build tree, the CLI and the test helpers.
+src=$build/$kver/src
+run mkdir -p "$src"
+run cp -ru "$repo/Kbuild" "$repo/kernel" "$src/"
+run make -s -C "$kdir/obj" M="$src" W=1 KCFLAGS=-Werror modules
+run cp "$src/wgmesh.ko" "$build/$kver/wgmesh.ko"
+run make -s -C "$repo" selftests
+
+# 3. The tests.
+export WGMESH_KROOT=$kdir/root
+export WGMESH_VM_WRAP=selftests/debug/guest.sh
+export WGMESH_VM_MEM=${WGMESH_VM_MEM:-2G}
+export WGMESH_TIMEOUT_SCALE=${WGMESH_TIMEOUT_SCALE:-4}
+export WGMESH_DEBUG_LANE=1
+export WGMESH_SKIP_HOST_TESTS="builds against installed kernel packages; make check runs it"
+echo "# debug lane: $kver from build/debug-kernel/$key, memory $WGMESH_VM_MEM," \
+	"timeouts x$WGMESH_TIMEOUT_SCALE, kmemleak after each test" >&2
+
+if [ "$mode" = run ]; then
+	exec "$repo/selftests/vm/run.sh" -k "$kver" "$@"
+fi
+if [ -z "$tests" ]; then
+	for t in "$repo"/selftests/test_*.sh; do
+		t=${t##*/test_}
+		tests+="${tests:+ }${t%.sh}"
+	done
+fi
+echo "# \$ selftests/run_tests.sh --tests '$tests' --kernels $kver" >&2
+exec "$repo/selftests/run_tests.sh" --tests "$tests" --kernels "$kver"
