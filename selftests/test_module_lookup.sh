@@ -11,21 +11,22 @@
 ko=${WGMESH_KO:?WGMESH_KO is not set (run me with selftests/vm/run.sh)}
 LOADS=3
 
-ktap_plan $((LOADS * 3))
+ktap_print_header
+ktap_set_plan $((LOADS * 3))
 
 for i in $(seq $LOADS); do
 	run dmesg -C
-	ktap_check "load $i: insmod run_selftest=1 succeeds" \
+	ktap_test_result "load $i: insmod run_selftest=1 succeeds" \
 		insmod "$ko" run_selftest=1
 	log=$(dmesg)
 	echo "$log" | grep -E 'KTAP|ok [0-9]|wgmesh' | sed 's/^/# /'
 	if echo "$log" | grep -q ' ok 1 wgmesh_lookup_random_meshes$' &&
 	   echo "$log" | grep -q ' ok 2 wgmesh_lookup_duplicate_ids$' &&
 	   ! echo "$log" | grep -q 'not ok'; then
-		ktap_ok "load $i: fast lookup and policy agree with the naive ones"
+		ktap_test_pass "load $i: fast lookup and policy agree with the naive ones"
 	else
-		ktap_fail "load $i: fast lookup and policy agree with the naive ones"
+		ktap_test_fail "load $i: fast lookup and policy agree with the naive ones"
 	fi
-	ktap_check "load $i: rmmod" rmmod wgmesh
+	ktap_test_result "load $i: rmmod" rmmod wgmesh
 done
-ktap_finish
+ktap_finished

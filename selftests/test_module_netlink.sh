@@ -20,14 +20,14 @@ expect_err()
 	echo "# \$ $*" >&2
 	if out=$("$@" 2>&1); then
 		echo "# unexpectedly succeeded: $out"
-		ktap_fail "$desc"
+		ktap_test_fail "$desc"
 		return
 	fi
 	echo "# $out"
 	if [[ $out == *"$errtext"* && $out == *"$msg"* ]]; then
-		ktap_ok "$desc"
+		ktap_test_pass "$desc"
 	else
-		ktap_fail "$desc (wanted '$errtext' and '$msg')"
+		ktap_test_fail "$desc (wanted '$errtext' and '$msg')"
 	fi
 }
 
@@ -38,11 +38,11 @@ expect_out()
 	shift 2
 	echo "# \$ $*" >&2
 	if out=$("$@" 2>&1) && [ "$out" = "$want" ]; then
-		ktap_ok "$desc"
+		ktap_test_pass "$desc"
 	else
 		echo "# got:"; echo "$out" | sed 's/^/#   /'
 		echo "# wanted:"; echo "$want" | sed 's/^/#   /'
-		ktap_fail "$desc"
+		ktap_test_fail "$desc"
 	fi
 }
 
@@ -50,10 +50,11 @@ expect_out()
 nobody() { "$1" -u 65534 "${@:2}"; }
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-ktap_plan 36
+ktap_print_header
+ktap_set_plan 36
 
 run modprobe wireguard
-ktap_check "insmod wgmesh.ko" insmod "$ko"
+ktap_test_result "insmod wgmesh.ko" insmod "$ko"
 run ip link add wg0 type wireguard
 run ip link add dummy0 type dummy
 wgidx=$(cat /sys/class/net/wg0/ifindex)
@@ -66,13 +67,13 @@ expect_err "unprivileged attach is refused" "Operation not permitted" "" \
 	nobody wgmesh-ctl attach wg0
 expect_err "user-namespace root cannot attach in the initial netns" \
 	"Operation not permitted" "" unshare -U -r wgmesh-ctl attach wg0
-ktap_check "attach wg0 by ifindex" wgmesh-ctl attach "@$wgidx"
+ktap_test_result "attach wg0 by ifindex" wgmesh-ctl attach "@$wgidx"
 expect_err "second attach gives EEXIST" "File exists" "already attached" \
 	wgmesh-ctl attach wg0
 expect_out "attached without a topology reports no generation" \
 	"topology ifindex=$wgidx ifname=wg0 generation=none" wgmesh-ctl show wg0
 
-ktap_check "set a topology" wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 \
+ktap_test_result "set a topology" wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 \
 	--generation 7 --default-deny --controller 0x3bf7:0x1 \
 	--controller 0xc1aa:0x3 --peer 0x698750a0:0x2:isolated \
 	--peer 0x3b213ced:0x8000000000000000 --allow 0-1 --allow 63-63
@@ -136,32 +137,32 @@ if run wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 --generation 8 \
 		--random-peers 10000:2
 	t2=$(now_ms)
 	ms1=$((t1 - t0)); ms2=$((t2 - t1))
-	ktap_diag "10,000-peer set took $ms1 ms, replace took $ms2 ms (TCG)"
+	ktap_print_msg "10,000-peer set took $ms1 ms, replace took $ms2 ms (TCG)"
 	out=$(wgmesh-ctl show wg0)
 	if [ "$(echo "$out" | head -1 | grep -o 'generation=[0-9]* ')" = "generation=9 " ] &&
 	   echo "$out" | head -1 | grep -q ' peers=10000 ' &&
 	   [ "$(echo "$out" | grep -c '^peer ')" -eq 10000 ] &&
 	   [ "$ms2" -lt 3000 ]; then
-		ktap_ok "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
+		ktap_test_pass "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
 	else
-		ktap_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
+		ktap_test_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
 	fi
 else
-	ktap_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
+	ktap_test_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
 fi
 
 # CAP_NET_ADMIN over the device's own netns is enough: a user namespace
 # root can attach a WireGuard device in a netns it owns.
 if run unshare -U -r -n sh -c \
 	'ip link add wg9 type wireguard && wgmesh-ctl attach wg9 && wgmesh-ctl show wg9'; then
-	ktap_ok "user-namespace root attaches in its own netns"
+	ktap_test_pass "user-namespace root attaches in its own netns"
 else
-	ktap_fail "user-namespace root attaches in its own netns"
+	ktap_test_fail "user-namespace root attaches in its own netns"
 fi
 
-ktap_check "detach wg0" wgmesh-ctl detach wg0
+ktap_test_result "detach wg0" wgmesh-ctl detach wg0
 expect_err "detach again gives ENOENT" "No such file or directory" \
 	"not attached" wgmesh-ctl detach wg0
-ktap_check "rmmod wgmesh" rmmod wgmesh
+ktap_test_result "rmmod wgmesh" rmmod wgmesh
 run ip link del wg0
-ktap_finish
+ktap_finished

@@ -61,14 +61,10 @@ mesh_init
 emit "info kernel=$(uname -r) cpus=$(nproc) rounds=$ROUNDS secs=$SECS" \
 	"cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '_')"
 
-mesh_controller ctrl 0x0001
-mesh_peer a 0x11111111 ctrl
-mesh_peer b 0x22222222 ctrl
-mesh_connect a ctrl
-mesh_connect b ctrl
+mesh_star ctrl 0x0001 a 0x11111111 b 0x22222222
 B=$(mesh_addr b)
 CTRL=$(mesh_addr ctrl)
-mesh_load_module || ktap_bail "insmod $WGMESH_KO"
+mesh_load_module || ktap_exit_fail_msg "insmod $WGMESH_KO"
 
 # setup a|b|on|off: (a) module attached + topology, forwarding off; (b) module
 # detached, forwarding on; on/off: module attached or not, forwarding off
@@ -78,18 +74,18 @@ setup()
 	local fwd=0 mod=1
 	case $1 in b) fwd=1 mod=0 ;; off) mod=0 ;; esac
 	if [ "$mod" = 1 ] && [ "$MOD_ON" = 0 ]; then
-		mesh_attach ctrl >/dev/null || ktap_bail "attach wgmesh on ctrl"
+		mesh_attach ctrl >/dev/null || ktap_exit_fail_msg "attach wgmesh on ctrl"
 		MOD_ON=1
 	elif [ "$mod" = 0 ] && [ "$MOD_ON" = 1 ]; then
 		# what the module did while attached: proof that (a) went through it
 		nx ctrl wgmesh-ctl stats wg0 --device 2>/dev/null | tr ' ' '\n' |
 			grep -E '^(rx|local|fwd|tx)_packets=|^drop_.*=[1-9]' | tr '\n' ' ' |
 			sed 's/^/# ctrl wgmesh stats before detach: /; s/$/\n/' >&2
-		nx ctrl wgmesh-ctl detach wg0 || ktap_bail "detach wgmesh on ctrl"
+		nx ctrl wgmesh-ctl detach wg0 || ktap_exit_fail_msg "detach wgmesh on ctrl"
 		MOD_ON=0
 	fi
 	nx ctrl sysctl -qw net.ipv6.conf.all.forwarding=$fwd ||
-		ktap_bail "ctrl: forwarding=$fwd"
+		ktap_exit_fail_msg "ctrl: forwarding=$fwd"
 }
 
 # server NAME DST: a persistent iperf3 server in NAME on DST (one per
@@ -181,24 +177,24 @@ fi
 
 if want push; then
 	for ((r = 1; r <= ROUNDS; r++)); do
-		ctl_set --random-peers 10:$r >/dev/null || ktap_bail "small topology"
+		ctl_set --random-peers 10:$r >/dev/null || ktap_exit_fail_msg "small topology"
 		t0=$(now_us)
 		ctl_set --random-peers "10000:$r" >/dev/null ||
-			ktap_bail "push of 10000 peers"
+			ktap_exit_fail_msg "push of 10000 peers"
 		t1=$(now_us)
 		n=$(nx ctrl wgmesh-ctl show wg0 | head -n 1 | sed -n 's/.* peers=\([0-9]*\).*/\1/p')
-		[ "$n" -ge 10000 ] || ktap_bail "after the push: peers=$n, want 10000"
+		[ "$n" -ge 10000 ] || ktap_exit_fail_msg "after the push: peers=$n, want 10000"
 		emit "push peers=10000 round=$r us=$((t1 - t0))"
 	done
 fi
 
 if want mem; then
 	for ((r = 1; r <= 3; r++)); do
-		ctl_set --random-peers 10:$r >/dev/null || ktap_bail "small topology"
+		ctl_set --random-peers 10:$r >/dev/null || ktap_exit_fail_msg "small topology"
 		sleep 0.5	# the old snapshot goes after an RCU grace period
 		read -r s0 v0 p0 f0 < <(mem_kb)
 		ctl_set --random-peers "100000:$r" >/dev/null ||
-			ktap_bail "push of 100000 peers"
+			ktap_exit_fail_msg "push of 100000 peers"
 		sleep 0.5
 		read -r s1 v1 p1 f1 < <(mem_kb)
 		# MemFree moves with per-CPU page lists and everything else the
