@@ -16,14 +16,14 @@ MAKEFLAGS += --no-print-directory
 KERNEL_LINES ?= 6.1 6.12
 KFLAVOUR ?= cloud-amd64
 
-# newest installed headers of one kernel line, e.g. $(call kver_of,6.1)
-kver_of = $(shell ls -d /usr/src/linux-headers-$(1).*-$(KFLAVOUR) 2>/dev/null | \
-	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+# the release of a kernel line or release, e.g. $(call resolve_kver,6.1):
+# selftests/lib/kernel.sh, which the test scripts use too
+resolve_kver = $(shell KFLAVOUR='$(KFLAVOUR)' bash -c \
+	'. "$$0" && resolve_kver "$$1"' $(CURDIR)/selftests/lib/kernel.sh '$(1)')
 
-KVER ?= $(call kver_of,$(firstword $(KERNEL_LINES)))
+KVER ?= $(call resolve_kver,$(firstword $(KERNEL_LINES)))
 KDIR ?= /usr/src/linux-headers-$(KVER)
 # KERNELS (lines or full releases) narrows or changes the test kernels.
-resolve_kver = $(if $(wildcard /usr/src/linux-headers-$(1)),$(1),$(call kver_of,$(1)))
 TEST_KVERS = $(foreach k,$(or $(KERNELS),$(KERNEL_LINES)),$(call resolve_kver,$(k)))
 
 # Packages `make deps` installs when missing (Debian 12).

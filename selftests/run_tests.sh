@@ -24,6 +24,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
+. "$here/lib/kernel.sh"
 
 tests=${TESTS:-}
 kernels=${KERNELS:-6.1 6.12}
@@ -59,18 +60,6 @@ wanted()
 		[[ $1 == $pat ]] && return 0
 	done
 	return 1
-}
-
-# resolve_kver LINE: newest installed cloud kernel of a line, or LINE
-# itself when it is a full release.
-resolve_kver()
-{
-	if [ -e "/boot/vmlinuz-$1" ]; then
-		echo "$1"
-		return
-	fi
-	ls -d /boot/vmlinuz-"$1".*-cloud-amd64 2>/dev/null |
-		sed 's|.*/vmlinuz-||' | sort -V | tail -n 1
 }
 
 # result OK|NOTOK|SKIP LABEL TEXT: one synthetic top-level result.

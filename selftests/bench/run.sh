@@ -22,6 +22,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+. "$here/../lib/kernel.sh"
 out=${WGMESH_BUILD:-$repo/build}/bench
 kernels=${KERNELS:-6.1 6.12}
 rounds=4
@@ -52,19 +53,6 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 command -v jq >/dev/null || { echo "bench: jq not found (make deps)" >&2; exit 1; }
 mkdir -p "$out"
 cd "$repo" || exit 1
-
-# kver_of LINE: newest installed cloud kernel headers of LINE (or LINE
-# itself when it is a full release), as the top-level Makefile does
-kver_of()
-{
-	if [ -d "/usr/src/linux-headers-$1" ]; then
-		echo "$1"
-		return
-	fi
-	# shellcheck disable=SC2012
-	ls -d /usr/src/linux-headers-"$1".*-cloud-amd64 2>/dev/null |
-		sed 's|.*/linux-headers-||' | sort -V | tail -n 1
-}
 
 # bench_ko KVER: build wgmesh.ko with WGMESH_BENCH=1 into $out/KVER/ from a
 # private copy of the sources (never sharing objects with other builds);
@@ -137,7 +125,7 @@ fi
 status=0
 results=()
 for k in $kernels; do
-	kver=$(kver_of "$k")
+	kver=$(resolve_kver "$k")
 	if [ -z "$kver" ]; then
 		echo "bench: no installed kernel headers for '$k' (make deps)" >&2
 		status=1

@@ -24,7 +24,7 @@
 # back over virtio-serial. Output is streamed to stdout while the guest
 # runs. Exit status: the command's; 124 on timeout; 125 if the guest died
 # without reporting one; 1 if the command passed but the kernel log shows a
-# splat (Oops, BUG:, WARNING:, KASAN, Call Trace). On any failure the
+# splat (lib/kernel.sh: Oops, BUG:, WARNING:, KASAN...). On any failure the
 # console log and the guest kernel log are printed to stderr.
 #
 # Uses virtme-ng (vng) instead when it is installed (WGMESH_VNG=0 to avoid).
@@ -35,6 +35,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+. "$here/../lib/kernel.sh"
 build=${WGMESH_BUILD:-$repo/build}
 
 kernel=6.1
@@ -78,22 +79,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$script" ] || [ $# -gt 0 ] || usage
 
-# resolve_kver KERNEL: a full release stays, a line (6.1) becomes the
-# newest installed cloud kernel of that line.
-resolve_kver()
-{
-	local k=$1 found
-	if [ -e "/boot/vmlinuz-$k" ]; then
-		echo "$k"
-		return
-	fi
-	found=$(ls -d /boot/vmlinuz-"$k".*-cloud-amd64 2>/dev/null |
-		sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)
-	[ -n "$found" ] || die "no installed kernel matches '$k' (/boot/vmlinuz-$k.*-cloud-amd64; run 'make deps')"
-	echo "$found"
-}
-
 kver=$(resolve_kver "$kernel")
+[ -n "$kver" ] || die "no installed kernel matches '$kernel' (/boot/vmlinuz-$kernel.*-$KERNEL_FLAVOUR; run 'make deps')"
 vmlinuz=/boot/vmlinuz-$kver
 [ -r "$vmlinuz" ] || die "$vmlinuz is not readable"
 default_ko=$build/$kver/wgmesh.ko
@@ -143,7 +130,7 @@ if [ "${WGMESH_VNG:-1}" != 0 ] && command -v vng >/dev/null; then
 	rc=0
 	timeout -k 5 "$timeout" vng --run "$vmlinuz" --user root --cpus "$smp" \
 		--memory "$mem" --rwdir "$run" --exec "bash $run/vng.sh" || rc=$?
-	if [ -f "$run/dmesg" ] && grep -Eq 'Oops|BUG:|WARNING:|KASAN|Call Trace' "$run/dmesg"; then
+	if [ -f "$run/dmesg" ] && kernel_splat "$run/dmesg" >/dev/null; then
 		echo "run.sh: kernel splat in the guest kernel log:" >&2
 		cat "$run/dmesg" >&2
 		[ "$rc" != 0 ] || rc=1
@@ -349,7 +336,7 @@ if [ -z "$rc" ]; then
 	dump_logs
 	exit 125
 fi
-if grep -Eq 'Oops|BUG:|WARNING:|KASAN|Call Trace' "$run/dmesg" "$run/console"; then
+if kernel_splat "$run/dmesg" "$run/console" >/dev/null; then
 	echo "run.sh: kernel splat in the guest ($kver) kernel log" >&2
 	dump_logs full
 	[ "$rc" != 0 ] || rc=1
