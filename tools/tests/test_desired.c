@@ -10,16 +10,7 @@
 #include <sodium.h>
 
 #include "desired.h"
-
-static int n_test, n_fail;
-
-static void check(int ok, const char *what)
-{
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%sok %d %s\n", ok ? "" : "not ", n_test, what);
-}
+#include "ktap.h"
 
 static const char topo[] =
 	"[Mesh]\nName = vpn\nMTU = 1400\n"
@@ -75,48 +66,48 @@ int main(void)
 		printf("Bail out! %s\n", err);
 		return 1;
 	}
-	printf("TAP version 13\n1..13\n");
+	ktap_plan(13);
 
 	self.ctrl = wgmesh_topology_controller(t, "controller1");
-	check(!mesh_desired(t, self, priv, &s, err, sizeof(err)),
+	ktap_ok(!mesh_desired(t, self, priv, &s, err, sizeof(err)),
 	      "controller1: desired state computed");
-	check(s.n_addrs == 1 &&
+	ktap_ok(s.n_addrs == 1 &&
 	      is_prefix(&s.addrs[0], "fdeb:f20c:3b:f700::1", 40) &&
 	      s.n_routes == 1 && is_prefix(&s.routes[0], "fdeb:f20c::", 40),
 	      "controller1: ::1/40 and a route to the mesh /40");
-	check(s.wg.set_listen_port && s.wg.listen_port == 51820 &&
+	ktap_ok(s.wg.set_listen_port && s.wg.listen_port == 51820 &&
 	      s.wg.has_private_key && s.wg.private_key[0] == 7 && s.mtu == 1400,
 	      "controller1: its port, its key, the MTU");
 	p = peer_of(&s.wg, 2);
-	check(s.wg.n_peers == 3 && p && p->n_ips == 1 &&
+	ktap_ok(s.wg.n_peers == 3 && p && p->n_ips == 1 &&
 	      has_ip(p, "fdeb:f20c:c1:aa00::", 56) && p->keepalive == 25,
 	      "controller1: controller2 with its /56, keepalive 25");
-	check(p && p->endpoint.sa.sa_family == AF_INET6 &&
+	ktap_ok(p && p->endpoint.sa.sa_family == AF_INET6 &&
 	      ntohs(p->endpoint.sin6.sin6_port) == 51821,
 	      "controller1: controller2's [IPv6]:port endpoint");
 	p = peer_of(&s.wg, 3);
-	check(p && p->n_ips == 2 && has_ip(p, "fdeb:f20c:3b:f700:6987:50a0::", 96) &&
+	ktap_ok(p && p->n_ips == 2 && has_ip(p, "fdeb:f20c:3b:f700:6987:50a0::", 96) &&
 	      has_ip(p, "fdeb:f20c:c1:aa00:6987:50a0::", 96),
 	      "controller1: peer1 with its /96 in both controller subnets");
-	check(p && !p->endpoint.sa.sa_family && p->keepalive == 25,
+	ktap_ok(p && !p->endpoint.sa.sa_family && p->keepalive == 25,
 	      "controller1: peer1 without endpoint");
 	mesh_state_free(&s);
 
 	self.ctrl = NULL;
 	self.peer = wgmesh_topology_peer(t, "peer1");
-	check(!mesh_desired(t, self, priv, &s, err, sizeof(err)),
+	ktap_ok(!mesh_desired(t, self, priv, &s, err, sizeof(err)),
 	      "peer1: desired state computed");
-	check(s.n_addrs == 2 &&
+	ktap_ok(s.n_addrs == 2 &&
 	      is_prefix(&s.addrs[0], "fdeb:f20c:3b:f700:6987:50a0:9b93:4337", 56) &&
 	      is_prefix(&s.addrs[1], "fdeb:f20c:c1:aa00:6987:50a0:9b93:4337", 56),
 	      "peer1: one /56 address per controller subnet");
-	check(s.n_routes == 2 && is_prefix(&s.routes[0], "fdeb:f20c:3b:f700::", 56) &&
+	ktap_ok(s.n_routes == 2 && is_prefix(&s.routes[0], "fdeb:f20c:3b:f700::", 56) &&
 	      is_prefix(&s.routes[1], "fdeb:f20c:c1:aa00::", 56),
 	      "peer1: a route to each controller /56");
-	check(!s.wg.set_listen_port && s.wg.n_peers == 2,
+	ktap_ok(!s.wg.set_listen_port && s.wg.n_peers == 2,
 	      "peer1: no fixed port, one WireGuard peer per controller");
 	p = peer_of(&s.wg, 1);
-	check(p && p->endpoint.sa.sa_family == AF_INET &&
+	ktap_ok(p && p->endpoint.sa.sa_family == AF_INET &&
 	      ntohs(p->endpoint.sin.sin_port) == 51820 &&
 	      ntohl(p->endpoint.sin.sin_addr.s_addr) == 0xc0000201 &&
 	      p->n_ips == 1 && has_ip(p, "fdeb:f20c:3b:f700::", 56),
@@ -126,12 +117,10 @@ int main(void)
 	{
 		union wg_endpoint e;
 
-		check(mesh_resolve_endpoint("2001:db8::5", 7, &e, err, sizeof(err)) == 0 &&
+		ktap_ok(mesh_resolve_endpoint("2001:db8::5", 7, &e, err, sizeof(err)) == 0 &&
 		      e.sa.sa_family == AF_INET6 && ntohs(e.sin6.sin6_port) == 7,
 		      "resolve: IPv6 literal");
 	}
 	wgmesh_topology_free(t);
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
-	       n_test - n_fail, n_fail);
-	return n_fail || n_test != 13;
+	return ktap_finish();
 }

@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "hosts_install.h"
-
-static int n_test, n_fail;
+#include "ktap.h"
 
 static void expect(const char *what, const char *old, const char *inst,
 		   const char *lines, const char *want)
@@ -17,14 +16,11 @@ static void expect(const char *what, const char *old, const char *inst,
 	char err[256] = "";
 	char *got = hosts_block_rewrite(old, old ? strlen(old) : 0, inst,
 					lines, err, sizeof(err));
-	int ok = want ? got && !strcmp(got, want) : !got && err[0];
+	bool ok = want ? got && !strcmp(got, want) : !got && err[0];
 
-	n_test++;
-	if (!ok) {
-		n_fail++;
-		printf("# got: %s\n# err: %s\n", got ? got : "(null)", err);
-	}
-	printf("%sok %d %s\n", ok ? "" : "not ", n_test, what);
+	if (!ok)
+		ktap_diag("got: %s; err: %s", got ? got : "(null)", err);
+	ktap_ok(ok, "%s", what);
 	free(got);
 }
 
@@ -34,7 +30,7 @@ static void expect(const char *what, const char *old, const char *inst,
 
 int main(void)
 {
-	printf("TAP version 13\n1..9\n");
+	ktap_plan(9);
 	expect("missing file: block alone", NULL, "m", "fd::1 a.m\n",
 	       B "fd::1 a.m\n" E);
 	expect("appended after the system lines", SYS, "m", "fd::1 a.m\n",
@@ -59,7 +55,5 @@ int main(void)
 	       SYS B "old\n# END wgmesh m", "m", "new\n", SYS B "new\n" E);
 	expect("BEGIN without END is refused", SYS B "fd::1 a.m\n", "m",
 	       "x\n", NULL);
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
-	       n_test - n_fail, n_fail);
-	return n_fail || n_test != 9;
+	return ktap_finish();
 }
