@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "cmd.h"
+#include "cli.h"
 #include "topology.h"
 
 static void json_str(FILE *f, const char *s)
@@ -166,17 +166,17 @@ static int cmd_addresses(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			json = true;
 		else if (argv[i][0] == '-' && argv[i][1])
-			return wgmesh_usage_err("addresses", "unknown option "
+			return cli_usage_err(&cli_addresses, "unknown option "
 						"'%s'", argv[i]);
 		else if (!file)
 			file = argv[i];
 		else
-			return wgmesh_usage_err("addresses", "unexpected "
+			return cli_usage_err(&cli_addresses, "unexpected "
 						"argument '%s'", argv[i]);
 	}
 	if (!file)
-		return wgmesh_usage_err("addresses", "missing FILE");
-	if (wgmesh_cmd_load(file, &t))
+		return cli_usage_err(&cli_addresses, "missing FILE");
+	if (cli_load(file, &t))
 		return 1;
 	if (json)
 		print_json(t);
@@ -184,11 +184,14 @@ static int cmd_addresses(int argc, char **argv)
 		print_table(t);
 	wgmesh_topology_free(t);
 	if (fflush(stdout))
-		return wgmesh_err("addresses: writing standard output failed");
+		return cli_err("addresses: writing standard output failed");
 	return 0;
 }
 
-WGMESH_COMMAND(addresses, "addresses", cmd_addresses, "[--json] FILE",
-	       "show every machine's addresses and owned prefixes",
-	       "Controllers own a /56 and sit at its ::1; peers have one "
-	       "address and one /96\nin every controller's subnet.\n");
+const struct cli_cmd cli_addresses = {
+	.name = "addresses", .run = cmd_addresses,
+	.args = "[--json] FILE",
+	.summary = "show every machine's addresses and owned prefixes",
+	.help = "Controllers own a /56 and sit at its ::1; peers have one "
+		"address and one /96\nin every controller's subnet.\n",
+};

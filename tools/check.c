@@ -1,20 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* "wgmesh check": validate a topology file, and the loader commands share. */
+/* "wgmesh check": validate a topology file. */
 #include <string.h>
 
-#include "cmd.h"
+#include "cli.h"
 #include "topology.h"
-
-int wgmesh_cmd_load(const char *file, struct wgmesh_topology **t)
-{
-	char err[WGMESH_ERR_LEN];
-
-	if (wgmesh_topology_load(file, t, err, sizeof(err))) {
-		wgmesh_err("%s", err);
-		return -1;
-	}
-	return 0;
-}
 
 static int cmd_check(int argc, char **argv)
 {
@@ -26,17 +15,17 @@ static int cmd_check(int argc, char **argv)
 		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
 			quiet = true;
 		else if (argv[i][0] == '-' && argv[i][1])
-			return wgmesh_usage_err("check", "unknown option '%s'",
+			return cli_usage_err(&cli_check, "unknown option '%s'",
 						argv[i]);
 		else if (!file)
 			file = argv[i];
 		else
-			return wgmesh_usage_err("check", "unexpected argument "
+			return cli_usage_err(&cli_check, "unexpected argument "
 						"'%s'", argv[i]);
 	}
 	if (!file)
-		return wgmesh_usage_err("check", "missing FILE");
-	if (wgmesh_cmd_load(file, &t))
+		return cli_usage_err(&cli_check, "missing FILE");
+	if (cli_load(file, &t))
 		return 1;
 	if (!quiet)
 		printf("%s: mesh %s is valid: %zu controller%s, %zu peer%s, "
@@ -48,8 +37,11 @@ static int cmd_check(int argc, char **argv)
 	return 0;
 }
 
-WGMESH_COMMAND(check, "check", cmd_check, "[-q] FILE",
-	       "validate a topology file; exit 0 when it is valid",
-	       "Checks syntax, references, duplicate names and keys, address "
-	       "collisions\n(controller ids, peer /96s) and the policy. "
-	       "Errors are FILE:LINE: what.\n");
+const struct cli_cmd cli_check = {
+	.name = "check", .run = cmd_check,
+	.args = "[-q] FILE",
+	.summary = "validate a topology file; exit 0 when it is valid",
+	.help = "Checks syntax, references, duplicate names and keys, address "
+		"collisions\n(controller ids, peer /96s) and the policy. "
+		"Errors are FILE:LINE: what.\n",
+};

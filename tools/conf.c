@@ -6,7 +6,7 @@
 #include <sodium.h>
 
 #include "addr.h"
-#include "cmd.h"
+#include "cli.h"
 #include "conf.h"
 #include "keys.h"
 
@@ -199,45 +199,45 @@ static int cmd_conf(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--private-key-file")) {
 			if (++i == argc)
-				return wgmesh_usage_err("conf", "--private-key-"
+				return cli_usage_err(&cli_conf, "--private-key-"
 							"file needs a PATH");
 			o.private_key_file = argv[i];
 		} else if (!strcmp(argv[i], "--embed-private-key")) {
 			o.embed_private_key = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return wgmesh_usage_err("conf", "unknown option '%s'",
+			return cli_usage_err(&cli_conf, "unknown option '%s'",
 						argv[i]);
 		} else if (!file) {
 			file = argv[i];
 		} else if (!machine) {
 			machine = argv[i];
 		} else {
-			return wgmesh_usage_err("conf", "unexpected argument "
+			return cli_usage_err(&cli_conf, "unexpected argument "
 						"'%s'", argv[i]);
 		}
 	}
 	if (!machine)
-		return wgmesh_usage_err("conf", "missing %s",
+		return cli_usage_err(&cli_conf, "missing %s",
 					file ? "MACHINE" : "FILE and MACHINE");
-	if (wgmesh_cmd_load(file, &t))
+	if (cli_load(file, &t))
 		return 1;
 	/* Build it all first: print nothing unless it is complete. */
 	f = open_memstream(&text, &len);
 	if (!f) {
-		wgmesh_err("conf: out of memory");
+		cli_err("conf: out of memory");
 		goto out;
 	}
 	if (wgmesh_conf_write(f, t, machine, &o, err, sizeof(err))) {
 		fclose(f);
-		wgmesh_err("%s", err);
+		cli_err("%s", err);
 		goto out;
 	}
 	if (fclose(f)) {
-		wgmesh_err("conf: out of memory");
+		cli_err("conf: out of memory");
 		goto out;
 	}
 	if (fwrite(text, 1, len, stdout) != len || fflush(stdout)) {
-		wgmesh_err("conf: writing standard output failed");
+		cli_err("conf: writing standard output failed");
 		goto out;
 	}
 	ret = 0;
@@ -250,11 +250,13 @@ out:
 	return ret;
 }
 
-WGMESH_COMMAND(conf, "conf", cmd_conf,
-	       "FILE MACHINE [--private-key-file PATH] [--embed-private-key]",
-	       "print the wg-quick configuration of MACHINE",
-	       "The private key is set by \"PostUp = wg set %i private-key "
-	       "PATH\" (default\n" WGMESH_KEY_DIR "/<interface>.key); "
-	       "--embed-private-key reads PATH (mode 0600) and\nwrites "
-	       "PrivateKey = instead, after checking it matches the "
-	       "machine's PublicKey.\n");
+const struct cli_cmd cli_conf = {
+	.name = "conf", .run = cmd_conf,
+	.args = "FILE MACHINE [--private-key-file PATH] [--embed-private-key]",
+	.summary = "print the wg-quick configuration of MACHINE",
+	.help = "The private key is set by \"PostUp = wg set %i private-key "
+		"PATH\" (default\n" WGMESH_KEY_DIR "/<interface>.key); "
+		"--embed-private-key reads PATH (mode 0600) and\nwrites "
+		"PrivateKey = instead, after checking it matches the "
+		"machine's PublicKey.\n",
+};

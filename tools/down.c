@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd.h"
+#include "cli.h"
 #include "nlrt.h"
 #include "topology.h"
 #include "upmod.h"
@@ -21,19 +21,19 @@ static int down(const char *ifname)
 	int rc = 1;
 
 	if (!nlrt_ifindex(ifname))
-		return wgmesh_err("%s: no such interface", ifname);
+		return cli_err("%s: no such interface", ifname);
 	if (nlrt_open(&rt))
-		return wgmesh_err("%s", rt.err);
+		return cli_err("%s", rt.err);
 	/* Never delete anything but a WireGuard device ("down eth0"). */
 	if (nlrt_link_get(&rt, ifname, &link))
-		wgmesh_err("%s", rt.err);
+		cli_err("%s", rt.err);
 	else if (strcmp(link.kind, "wireguard"))
-		wgmesh_err("%s: not a WireGuard device (kind '%s'), left alone",
+		cli_err("%s: not a WireGuard device (kind '%s'), left alone",
 			   ifname, link.kind);
 	else if (mesh_module_down(ifname, err, sizeof(err)))
-		wgmesh_err("%s", err);
+		cli_err("%s", err);
 	else if (nlrt_link_delete(&rt, ifname))
-		wgmesh_err("%s", rt.err);
+		cli_err("%s", rt.err);
 	else
 		rc = 0;
 	nls_close(&rt);
@@ -50,24 +50,27 @@ static int cmd_down(int argc, char **argv)
 	int rc;
 
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
-		return wgmesh_usage_err("down", argc < 2 ? "missing FILE or IFACE" :
+		return cli_usage_err(&cli_down, argc < 2 ? "missing FILE or IFACE" :
 					argc > 2 ? "too many arguments" :
 					"unknown option");
 	/* A file is a topology; anything else an interface name. */
 	if (stat(argv[1], &st) || !S_ISREG(st.st_mode)) {
 		if (strlen(argv[1]) > WGMESH_IFNAME_MAX || strchr(argv[1], '/'))
-			return wgmesh_err("%s: no such file or interface",
+			return cli_err("%s: no such file or interface",
 					  argv[1]);
 		return down(argv[1]);
 	}
 	if (wgmesh_topology_load(argv[1], &t, err, sizeof(err)))
-		return wgmesh_err("%s", err);
+		return cli_err("%s", err);
 	rc = down(t->interface);
 	wgmesh_topology_free(t);
 	return rc;
 }
 
-WGMESH_COMMAND(down, "down", cmd_down, "FILE|IFACE",
-	       "detach wgmesh.ko and delete the mesh interface",
-	       "FILE is the topology (its Interface is removed) or IFACE the\n"
-	       "interface name.\n");
+const struct cli_cmd cli_down = {
+	.name = "down", .run = cmd_down,
+	.args = "FILE|IFACE",
+	.summary = "detach wgmesh.ko and delete the mesh interface",
+	.help = "FILE is the topology (its Interface is removed) or IFACE the\n"
+		"interface name.\n",
+};

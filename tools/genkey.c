@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "cmd.h"
+#include "cli.h"
 #include "keys.h"
 
 static int write_all(int fd, const char *s, size_t len)
@@ -42,7 +42,7 @@ static int open_output(int argc, char **argv, const char **name)
 		if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
 		    (st.st_mode & (S_IRWXG | S_IRWXO))) {
 			if (fchmod(STDOUT_FILENO, st.st_mode & S_IRWXU)) {
-				wgmesh_err("genkey: standard output is a file "
+				cli_err("genkey: standard output is a file "
 					   "with mode %04o that cannot be made "
 					   "private (%s); set umask 077",
 					   (unsigned int)(st.st_mode & 07777),
@@ -59,7 +59,7 @@ static int open_output(int argc, char **argv, const char **name)
 	*name = argv[1];
 	fd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		wgmesh_err("genkey: %s: %s", argv[1], strerror(errno));
+		cli_err("genkey: %s: %s", argv[1], strerror(errno));
 		return -1;
 	}
 	/*
@@ -67,7 +67,7 @@ static int open_output(int argc, char **argv, const char **name)
 	 * emptying it, so a failure leaves the old content untouched.
 	 */
 	if (fchmod(fd, 0600) || ftruncate(fd, 0)) {
-		wgmesh_err("genkey: %s: %s", argv[1], strerror(errno));
+		cli_err("genkey: %s: %s", argv[1], strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -82,9 +82,9 @@ static int cmd_genkey(int argc, char **argv)
 	int fd, ret = 0;
 
 	if (argc > 2)
-		return wgmesh_usage_err("genkey", "too many arguments");
+		return cli_usage_err(&cli_genkey, "too many arguments");
 	if (argc == 2 && argv[1][0] == '-')
-		return wgmesh_usage_err("genkey", "unknown option '%s'",
+		return cli_usage_err(&cli_genkey, "unknown option '%s'",
 					argv[1]);
 	fd = open_output(argc, argv, &name);
 	if (fd < 0)
@@ -93,20 +93,23 @@ static int cmd_genkey(int argc, char **argv)
 	wgmesh_key_to_base64(key, b64);
 	strcat(b64, "\n");
 	if (write_all(fd, b64, strlen(b64)))
-		ret = wgmesh_err("genkey: writing %s: %s", name,
+		ret = cli_err("genkey: writing %s: %s", name,
 				 strerror(errno));
 	if (fd != STDOUT_FILENO && close(fd) && !ret)
-		ret = wgmesh_err("genkey: closing %s: %s", name,
+		ret = cli_err("genkey: closing %s: %s", name,
 				 strerror(errno));
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(b64, sizeof(b64));
 	return ret;
 }
 
-WGMESH_COMMAND(genkey, "genkey", cmd_genkey, "[FILE]",
-	       "print a new private key (or write it to FILE, mode 0600)",
-	       "The key is base64, as from wg genkey. Written to standard "
-	       "output, a file\nopen there is made private first.\n");
+const struct cli_cmd cli_genkey = {
+	.name = "genkey", .run = cmd_genkey,
+	.args = "[FILE]",
+	.summary = "print a new private key (or write it to FILE, mode 0600)",
+	.help = "The key is base64, as from wg genkey. Written to standard "
+		"output, a file\nopen there is made private first.\n",
+};
 
 static int cmd_pubkey(int argc, char **argv)
 {
@@ -117,7 +120,7 @@ static int cmd_pubkey(int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return wgmesh_usage_err("pubkey", "too many arguments");
+		return cli_usage_err(&cli_pubkey, "too many arguments");
 	n = fread(buf, 1, sizeof(buf) - 1, stdin);
 	/* Like wg: the key, then nothing but white space. */
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
@@ -126,13 +129,13 @@ static int cmd_pubkey(int argc, char **argv)
 	buf[n] = '\0';
 	if (wgmesh_key_from_base64(buf, priv) ||
 	    wgmesh_key_public(pub, priv)) {
-		wgmesh_err("pubkey: standard input is not a private key "
+		cli_err("pubkey: standard input is not a private key "
 			   "(44 characters of base64)");
 		goto out;
 	}
 	wgmesh_key_to_base64(pub, b64);
 	if (puts(b64) < 0 || fflush(stdout)) {
-		wgmesh_err("pubkey: writing standard output: %s",
+		cli_err("pubkey: writing standard output: %s",
 			   strerror(errno));
 		goto out;
 	}
@@ -143,6 +146,8 @@ out:
 	return ret;
 }
 
-WGMESH_COMMAND(pubkey, "pubkey", cmd_pubkey, "< PRIVATE_KEY",
-	       "print the public key of the private key read from stdin",
-	       NULL);
+const struct cli_cmd cli_pubkey = {
+	.name = "pubkey", .run = cmd_pubkey,
+	.args = "< PRIVATE_KEY",
+	.summary = "print the public key of the private key read from stdin",
+};

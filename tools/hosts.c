@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "cmd.h"
+#include "cli.h"
 #include "hosts.h"
 
 int wgmesh_hosts_write(FILE *f, const struct wgmesh_topology *t)
@@ -62,31 +62,34 @@ static int cmd_hosts(int argc, char **argv)
 		if (!strcmp(argv[i], "--install"))
 			install = true;
 		else if (argv[i][0] == '-' && argv[i][1])
-			return wgmesh_usage_err("hosts", "unknown option '%s'",
+			return cli_usage_err(&cli_hosts, "unknown option '%s'",
 						argv[i]);
 		else if (!file)
 			file = argv[i];
 		else
-			return wgmesh_usage_err("hosts", "unexpected argument "
+			return cli_usage_err(&cli_hosts, "unexpected argument "
 						"'%s'", argv[i]);
 	}
 	if (!file)
-		return wgmesh_usage_err("hosts", "missing FILE");
-	if (wgmesh_cmd_load(file, &t))
+		return cli_usage_err(&cli_hosts, "missing FILE");
+	if (cli_load(file, &t))
 		return 1;
 	if (install)
 		ret = wgmesh_hosts_install(t);
 	else if (wgmesh_hosts_write(stdout, t) || fflush(stdout))
-		ret = wgmesh_err("hosts: writing standard output failed");
+		ret = cli_err("hosts: writing standard output failed");
 	else
 		ret = 0;
 	wgmesh_topology_free(t);
 	return ret;
 }
 
-WGMESH_COMMAND(hosts, "hosts", cmd_hosts, "[--install] FILE",
-	       "print the /etc/hosts lines of the mesh",
-	       "Lines are \"<address> <machine>.<domain>\": controllers at ::1"
-	       " sorted by name,\nthen peers sorted by name at their address "
-	       "in their controller's subnet.\n--install writes them into a "
-	       "marked block of /etc/hosts.\n");
+const struct cli_cmd cli_hosts = {
+	.name = "hosts", .run = cmd_hosts,
+	.args = "[--install] FILE",
+	.summary = "print the /etc/hosts lines of the mesh",
+	.help = "Lines are \"<address> <machine>.<domain>\": controllers at ::1"
+		" sorted by name,\nthen peers sorted by name at their address "
+		"in their controller's subnet.\n--install writes them into a "
+		"marked block of /etc/hosts.\n",
+};

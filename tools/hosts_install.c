@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cli.h"
 #include "hosts.h"
 #include "hosts_install.h"
 
@@ -212,7 +212,7 @@ int wgmesh_hosts_install(const struct wgmesh_topology *t)
 		path = real;
 	old = read_all(path, &len, &st);
 	if (!old && errno != ENOENT) {
-		wgmesh_err("%s: %s", path, strerror(errno));
+		cli_err("%s: %s", path, strerror(errno));
 		free(real);
 		return 1;
 	}
@@ -220,15 +220,15 @@ int wgmesh_hosts_install(const struct wgmesh_topology *t)
 	if (!lines) {
 		free(old);
 		free(real);
-		return wgmesh_err("hosts: out of memory");
+		return cli_err("hosts: out of memory");
 	}
 	text = hosts_block_rewrite(old, len, t->name, lines, err, sizeof(err));
 	if (!text)
-		wgmesh_err("%s: %s", path, err);
+		cli_err("%s: %s", path, err);
 	else if (old && !strcmp(old, text))
 		rc = 0;		/* already up to date: leave the file alone */
 	else if (install(path, text, old ? &st : NULL))
-		wgmesh_err("%s: %s", path, strerror(errno));
+		cli_err("%s: %s", path, strerror(errno));
 	else
 		rc = 0;
 	if (!rc)

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "addr.h"
-#include "cmd.h"
+#include "cli.h"
 #include "keys.h"
 #include "nlrt.h"
 #include "nlwg.h"
@@ -324,18 +324,18 @@ static int status_one(struct nlwg *wg, const char *ifname,
 	int attached;
 
 	if (nlwg_get(wg, ifname, &d))
-		return wgmesh_err("%s", wg->s.err);
+		return cli_err("%s", wg->s.err);
 	attached = mesh_module_stats(ifname, &st, err, sizeof(err));
 	if (attached < 0) {
 		wg_device_free(&d);
-		return wgmesh_err("%s", err);
+		return cli_err("%s", err);
 	}
 	attached = !attached;
 	mem = calloc(d.n_peers + 1, sizeof(*mem));
 	if (!mem) {
 		wg_device_free(&d);
 		mesh_stats_free(&st);
-		return wgmesh_err("out of memory");
+		return cli_err("out of memory");
 	}
 	self_of(t, &d, &self);
 	for (size_t i = 0; i < d.n_peers; i++) {
@@ -360,16 +360,16 @@ static int parse_args(int argc, char **argv, struct status_args *a)
 			a->json = true;
 		} else if (!strcmp(argv[i], "--file")) {
 			if (++i == argc)
-				return wgmesh_usage_err("status",
+				return cli_usage_err(&cli_status,
 							"--file needs a value");
 			a->file = argv[i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return wgmesh_usage_err("status", "unknown option '%s'",
+			return cli_usage_err(&cli_status, "unknown option '%s'",
 						argv[i]);
 		} else if (!a->ifname) {
 			a->ifname = argv[i];
 		} else {
-			return wgmesh_usage_err("status",
+			return cli_usage_err(&cli_status,
 						"unexpected argument '%s'",
 						argv[i]);
 		}
@@ -390,23 +390,23 @@ static int cmd_status(int argc, char **argv)
 	if (parse_args(argc, argv, &a))
 		return 1;
 	if (a.file && wgmesh_topology_load(a.file, &t, err, sizeof(err)))
-		return wgmesh_err("%s", err);
+		return cli_err("%s", err);
 	if (!a.ifname && t)
 		a.ifname = t->interface;
 	if (!a.ifname) {
 		/* Every WireGuard interface. */
 		if (nlrt_open(&rt)) {
 			wgmesh_topology_free(t);
-			return wgmesh_err("%s", rt.err);
+			return cli_err("%s", rt.err);
 		}
 		if (nlrt_link_list(&rt, "wireguard", &names, &n))
-			rc = wgmesh_err("%s", rt.err);
+			rc = cli_err("%s", rt.err);
 		nls_close(&rt);
 	} else if (!nlrt_ifindex(a.ifname)) {
-		rc = wgmesh_err("%s: no such interface", a.ifname);
+		rc = cli_err("%s: no such interface", a.ifname);
 	}
 	if (!rc && nlwg_open(&wg)) {
-		rc = wgmesh_err("%s", wg.s.err);
+		rc = cli_err("%s", wg.s.err);
 	} else if (!rc) {
 		if (a.ifname) {
 			rc = status_one(&wg, a.ifname, t, a.json);
@@ -430,9 +430,12 @@ static int cmd_status(int argc, char **argv)
 	return rc;
 }
 
-WGMESH_COMMAND(status, "status", cmd_status, "[IFACE] [--file FILE] [--json]",
-	       "show the members of a mesh interface and their traffic",
-	       "IFACE defaults to FILE's Interface, else every WireGuard interface.\n"
-	       "FILE maps public keys to machine names. On a controller with\n"
-	       "wgmesh.ko attached, FORWARDED/DROPPED count packets from each\n"
-	       "member, and a last line gives the device totals per drop reason.\n");
+const struct cli_cmd cli_status = {
+	.name = "status", .run = cmd_status,
+	.args = "[IFACE] [--file FILE] [--json]",
+	.summary = "show the members of a mesh interface and their traffic",
+	.help = "IFACE defaults to FILE's Interface, else every WireGuard interface.\n"
+		"FILE maps public keys to machine names. On a controller with\n"
+		"wgmesh.ko attached, FORWARDED/DROPPED count packets from each\n"
+		"member, and a last line gives the device totals per drop reason.\n",
+};

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "cmd.h"
+#include "cli.h"
 #include "desired.h"
 #include "keys.h"
 #include "nlrt.h"
@@ -41,21 +41,21 @@ static int parse_args(int argc, char **argv, struct up_args *a)
 			opt = &a->key_file;
 		if (opt) {
 			if (++i == argc)
-				return wgmesh_usage_err("up", "%s needs a value",
+				return cli_usage_err(&cli_up, "%s needs a value",
 							argv[i - 1]);
 			*opt = argv[i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return wgmesh_usage_err("up", "unknown option '%s'",
+			return cli_usage_err(&cli_up, "unknown option '%s'",
 						argv[i]);
 		} else if (!a->file) {
 			a->file = argv[i];
 		} else {
-			return wgmesh_usage_err("up", "unexpected argument '%s'",
+			return cli_usage_err(&cli_up, "unexpected argument '%s'",
 						argv[i]);
 		}
 	}
 	if (!a->file)
-		return wgmesh_usage_err("up", "missing topology FILE");
+		return cli_usage_err(&cli_up, "missing topology FILE");
 	return 0;
 }
 
@@ -71,7 +71,7 @@ static int find_self(const struct wgmesh_topology *t, const char *name,
 	wgmesh_key_to_base64(pub, b64);
 	if (!name) {
 		if (!wgmesh_topology_find_key(t, pub, &self->ctrl, &self->peer))
-			return wgmesh_err("%s: public key %s of %s is not in %s; use --name",
+			return cli_err("%s: public key %s of %s is not in %s; use --name",
 					  key_file, b64, key_file, t->file);
 		return 0;
 	}
@@ -79,10 +79,10 @@ static int find_self(const struct wgmesh_topology *t, const char *name,
 	if (!self->ctrl)
 		self->peer = wgmesh_topology_peer(t, name);
 	if (!self->ctrl && !self->peer)
-		return wgmesh_err("%s: no machine named '%s'", t->file, name);
+		return cli_err("%s: no machine named '%s'", t->file, name);
 	want = self->ctrl ? self->ctrl->public_key : self->peer->public_key;
 	if (memcmp(want, pub, WG_KEY_LEN))
-		return wgmesh_err("%s: its public key %s is not the PublicKey of %s in %s",
+		return cli_err("%s: its public key %s is not the PublicKey of %s in %s",
 				  key_file, b64, name, t->file);
 	return 0;
 }
@@ -97,11 +97,11 @@ static int read_state(struct nls *rt, struct nlwg *wg, const char *ifname,
 	memset(cur, 0, sizeof(*cur));
 	ret = nlwg_get(wg, ifname, &cur->wg);
 	if (ret)
-		return wgmesh_err("%s: %s", ifname, wg->s.err);
+		return cli_err("%s: %s", ifname, wg->s.err);
 	if (nlrt_addr_list(rt, ifindex, &cur->addrs, &cur->n_addrs) ||
 	    nlrt_route_list(rt, ifindex, &cur->routes, &cur->n_routes) ||
 	    nlrt_link_get(rt, ifname, &link))
-		return wgmesh_err("%s: %s", ifname, rt->err);
+		return cli_err("%s: %s", ifname, rt->err);
 	cur->mtu = link.mtu;
 	return 0;
 }
@@ -111,7 +111,7 @@ static int apply(struct nls *rt, struct nlwg *wg, const char *ifname,
 		 uint32_t ifindex, const struct mesh_plan *p, bool up)
 {
 	if (p->wg_changed && nlwg_set(wg, &p->wg))
-		return wgmesh_err("%s: %s", ifname, wg->s.err);
+		return cli_err("%s: %s", ifname, wg->s.err);
 	for (size_t i = 0; i < p->n_addr_del; i++)
 		if (nlrt_addr_del(rt, ifindex, &p->addr_del[i]))
 			goto rt_fail;
@@ -128,7 +128,7 @@ static int apply(struct nls *rt, struct nlwg *wg, const char *ifname,
 			goto rt_fail;
 	return 0;
 rt_fail:
-	return wgmesh_err("%s: %s", ifname, rt->err);
+	return cli_err("%s: %s", ifname, rt->err);
 }
 
 static int up(const struct up_args *a)
@@ -148,63 +148,63 @@ static int up(const struct up_args *a)
 	int rc = 1;
 
 	if (wgmesh_topology_load(a->file, &t, err, sizeof(err)))
-		return wgmesh_err("%s", err);
+		return cli_err("%s", err);
 	ifname = t->interface;
 	if (a->key_file)
 		snprintf(key_path, sizeof(key_path), "%s", a->key_file);
 	else if (wgmesh_key_default_path(t, key_path, sizeof(key_path))) {
-		wgmesh_err("%s: key file path too long", t->file);
+		cli_err("%s: key file path too long", t->file);
 		goto out;
 	}
 	if (wgmesh_key_load_private(key_path, priv, err, sizeof(err))) {
-		wgmesh_err("%s", err);
+		cli_err("%s", err);
 		goto out;
 	}
 	if (wgmesh_key_public(pub, priv)) {
-		wgmesh_err("%s: not a usable private key", key_path);
+		cli_err("%s: not a usable private key", key_path);
 		goto out;
 	}
 	if (find_self(t, a->name, key_path, pub, &self))
 		goto out;
 	if (mesh_desired(t, self, priv, &want, err, sizeof(err))) {
-		wgmesh_err("%s", err);
+		cli_err("%s", err);
 		goto out;
 	}
 
 	if (nlrt_open(&rt)) {
-		wgmesh_err("%s", rt.err);
+		cli_err("%s", rt.err);
 		goto out;
 	}
 	ifindex = nlrt_ifindex(ifname);
 	if (!ifindex) {
 		if (nlrt_link_create_wg(&rt, ifname)) {
-			wgmesh_err("%s", rt.err);
+			cli_err("%s", rt.err);
 			goto out;
 		}
 		created = true;
 		ifindex = nlrt_ifindex(ifname);
 		if (!ifindex) {
-			wgmesh_err("%s: created but not found", ifname);
+			cli_err("%s: created but not found", ifname);
 			goto out;
 		}
 	}
 	if (nlrt_link_get(&rt, ifname, &link)) {
-		wgmesh_err("%s", rt.err);
+		cli_err("%s", rt.err);
 		goto out;
 	}
 	if (strcmp(link.kind, "wireguard")) {
-		wgmesh_err("%s: exists and is not a WireGuard device (kind '%s')",
+		cli_err("%s: exists and is not a WireGuard device (kind '%s')",
 			   ifname, link.kind);
 		goto out;
 	}
 	if (nlwg_open(&wg)) {
-		wgmesh_err("%s", wg.s.err);
+		cli_err("%s", wg.s.err);
 		goto out;
 	}
 	if (read_state(&rt, &wg, ifname, ifindex, &cur))
 		goto out;
 	if (mesh_plan(&cur, &want, &plan)) {
-		wgmesh_err("out of memory");
+		cli_err("out of memory");
 		goto out;
 	}
 	if (apply(&rt, &wg, ifname, ifindex, &plan, link.up))
@@ -212,12 +212,12 @@ static int up(const struct up_args *a)
 	if (self.ctrl) {
 		if (mesh_module_up(t, self.ctrl, ifname, &pushed, err,
 				   sizeof(err))) {
-			wgmesh_err("%s", err);
+			cli_err("%s", err);
 			goto out;
 		}
 	} else if (mesh_module_down(ifname, err, sizeof(err))) {
 		/* A former controller's attachment must not police a peer. */
-		wgmesh_err("%s", err);
+		cli_err("%s", err);
 		goto out;
 	}
 	printf("%s: %s (%s)%s: peers +%zu ~%zu -%zu, addresses +%zu -%zu, routes +%zu -%zu%s\n",
@@ -230,7 +230,7 @@ static int up(const struct up_args *a)
 	rc = 0;
 out:
 	if (rc && created && nlrt_link_delete(&rt, ifname))
-		wgmesh_err("%s (cleaning up)", rt.err);
+		cli_err("%s (cleaning up)", rt.err);
 	if (wg.s.nl)
 		nlwg_close(&wg);
 	if (rt.nl)
@@ -252,12 +252,14 @@ static int cmd_up(int argc, char **argv)
 	return up(&a);
 }
 
-WGMESH_COMMAND(up, "up", cmd_up,
-	       "FILE [--name MACHINE] [--private-key-file PATH]",
-	       "configure this machine's mesh interface from FILE",
-	       "The machine is named by --name, or found by the public key of its\n"
-	       "private key (default " WGMESH_KEY_DIR "/<interface>.key, which must\n"
-	       "not be readable by group or others). Creates the interface if\n"
-	       "missing and applies only what differs: unchanged peers keep their\n"
-	       "sessions. On a controller, attaches wgmesh.ko and pushes the\n"
-	       "topology and policy. Never changes forwarding sysctls.\n");
+const struct cli_cmd cli_up = {
+	.name = "up", .run = cmd_up,
+	.args = "FILE [--name MACHINE] [--private-key-file PATH]",
+	.summary = "configure this machine's mesh interface from FILE",
+	.help = "The machine is named by --name, or found by the public key of its\n"
+		"private key (default " WGMESH_KEY_DIR "/<interface>.key, which must\n"
+		"not be readable by group or others). Creates the interface if\n"
+		"missing and applies only what differs: unchanged peers keep their\n"
+		"sessions. On a controller, attaches wgmesh.ko and pushes the\n"
+		"topology and policy. Never changes forwarding sysctls.\n",
+};

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the commands share. Each command file defines one struct cli_cmd
+ * (cli_up in up.c, ...) and main.c lists them all in one sorted table
+ * for dispatch, --help and "help CMD". A command gets argc/argv with
+ * argv[0] = its name, prints its own errors on one line and returns the
+ * exit status.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;	/* synopsis after the name */
+	const char *summary;	/* one line for --help */
+	const char *help;	/* extra lines for "help CMD", or NULL */
+};
+
+/* The commands, one per file (main.c: "help"). */
+extern const struct cli_cmd cli_addresses, cli_check, cli_conf, cli_down,
+	cli_genkey, cli_help, cli_hosts, cli_pubkey, cli_status, cli_up;
+
+/* Print "usage: wgmesh NAME ARGS" for @c to @f. */
+void cli_usage(FILE *f, const struct cli_cmd *c);
+
+/*
+ * "wgmesh: " + message + newline on stderr; returns 1 so that commands
+ * can "return cli_err(...)".
+ */
+int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Error for a bad argument: "wgmesh NAME: message", then @c's usage. */
+int cli_usage_err(const struct cli_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct wgmesh_topology;
+
+/*
+ * Load and validate topology FILE ("-": stdin) for a command; on error
+ * prints the parser's one line ("wgmesh: FILE:LINE: ...") and returns -1.
+ */
+int cli_load(const char *file, struct wgmesh_topology **t);
+
+#endif /* CLI_H */
