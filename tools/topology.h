@@ -16,9 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../kernel/uapi/wgmesh.h"	/* WGMESH_MAX_GROUPS */
+
 #define WGMESH_KEY_LEN		32
 #define WGMESH_DEFAULT_PORT	51820
-#define WGMESH_MAX_GROUPS	64
 #define WGMESH_NAME_MAX		63	/* machine, mesh and group names */
 #define WGMESH_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define WGMESH_KEEPALIVE	25
