@@ -26,6 +26,13 @@ static inline struct nlattr **wgmesh_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/* 6.2 added the check that a dump's context fits struct netlink_callback. */
+#ifndef NL_ASSERT_DUMP_CTX_FITS
+#define NL_ASSERT_DUMP_CTX_FITS(type_name)				\
+	BUILD_BUG_ON(sizeof(type_name) >				\
+		     sizeof_field(struct netlink_callback, ctx))
+#endif
+
 /*
  * Formatted extack messages arrived in 6.3. Older kernels only get the
  * constant message; the offending attribute is reported either way, which

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Topology snapshots: built once per SET_TOPOLOGY outside the datapath,
- * published with RCU, never modified afterwards.
+ * Topology snapshots: built once per SET_TOPOLOGY outside the datapath and
+ * outside RTNL, published with RCU, never modified afterwards (but for
+ * their counters). Everything a snapshot holds is charged to the memory
+ * cgroup of whoever sent it, and may fail rather than invoke the OOM
+ * killer: a topology is user input.
  */
 
 #include <linux/log2.h>
@@ -10,17 +13,24 @@
 
 #include "topology.h"
 
+#define GFP_TOPOLOGY (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/* Frees snapshots in process context: 10^5 members take a while. */
+static struct workqueue_struct *free_wq;
+
 struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers)
 {
+	u32 n = n_ctrls + n_peers;
 	struct wgmesh_topology *t;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_TOPOLOGY);
 	if (!t)
 		return NULL;
-	t->ctrls = kvcalloc(max(n_ctrls, 1U), sizeof(*t->ctrls), GFP_KERNEL);
-	t->peers = kvcalloc(max(n_peers, 1U), sizeof(*t->peers), GFP_KERNEL);
-	if (!t->ctrls || !t->peers) {
-		wgmesh_topology_free(t);
+	refcount_set(&t->ref, 1);
+	t->members = kvcalloc(max(n, 1U), sizeof(*t->members), GFP_TOPOLOGY);
+	t->stats = kvcalloc(max(n, 1U), sizeof(*t->stats), GFP_TOPOLOGY);
+	if (!t->members || !t->stats) {
+		wgmesh_topology_put(t);
 		return NULL;
 	}
 	t->n_ctrls = n_ctrls;
@@ -28,37 +38,40 @@ struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers)
 	return t;
 }
 
-void wgmesh_topology_free(struct wgmesh_topology *t)
+static void topology_free(struct wgmesh_topology *t)
 {
-	u32 i;
-
-	if (!t)
-		return;
-	if (t->ctrls) {
-		for (i = 0; i < t->n_ctrls; i++)
-			wgmesh_member_stats_put(t->ctrls[i].stats);
-	}
-	if (t->peers) {
-		for (i = 0; i < t->n_peers; i++)
-			wgmesh_member_stats_put(t->peers[i].stats);
-	}
 	kvfree(t->ctrl_table.slots);
 	kvfree(t->peer_table.slots);
-	kvfree(t->ctrls);
-	kvfree(t->peers);
+	kvfree(t->members);
+	kvfree(t->stats);
 	kfree(t);
 }
 
-static void free_rcu(struct rcu_head *rcu)
+/* Process context only: the last reference frees the snapshot. */
+void wgmesh_topology_put(struct wgmesh_topology *t)
 {
-	wgmesh_topology_free(container_of(rcu, struct wgmesh_topology, rcu));
+	might_sleep();
+	if (t && refcount_dec_and_test(&t->ref))
+		topology_free(t);
 }
 
-/* Frees @t once no datapath reader can still see it. */
-void wgmesh_topology_free_rcu(struct wgmesh_topology *t)
+static void put_work(struct work_struct *work)
 {
-	if (t)
-		call_rcu(&t->rcu, free_rcu);
+	wgmesh_topology_put(container_of(to_rcu_work(work),
+					 struct wgmesh_topology, free_work));
+}
+
+/*
+ * Drops a reference once no datapath reader can still see @t; callable
+ * where sleeping is not (the netdevice notifier holds RTNL, and waiting
+ * for a grace period there would stall every other RTNL user).
+ */
+void wgmesh_topology_put_rcu(struct wgmesh_topology *t)
+{
+	if (!t)
+		return;
+	INIT_RCU_WORK(&t->free_work, put_work);
+	queue_rcu_work(free_wq, &t->free_work);
 }
 
 bool wgmesh_prefix_valid(const struct in6_addr *prefix)
@@ -69,19 +82,23 @@ bool wgmesh_prefix_valid(const struct in6_addr *prefix)
 	       !prefix->s6_addr32[3];
 }
 
-/* Returns the index of an earlier member with the same id, or -1. */
+/*
+ * Indexes members [@first, @first + @n) into @tab. On -EEXIST, *@dup is
+ * the index of the second member carrying an id already seen.
+ */
 static int table_build(struct wgmesh_table *tab,
-		       const struct wgmesh_member *members, u32 n, u32 *dup)
+		       const struct wgmesh_member *members, u32 first, u32 n,
+		       u32 *dup)
 {
 	u32 i, h, size = roundup_pow_of_two(max(2 * n, 16U));
 
-	tab->slots = kvcalloc(size, sizeof(*tab->slots), GFP_KERNEL);
+	tab->slots = kvcalloc(size, sizeof(*tab->slots), GFP_TOPOLOGY);
 	if (!tab->slots)
 		return -ENOMEM;
 	tab->mask = size - 1;
 	tab->bits = ilog2(size);
 	tab->seed = get_random_u32();
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		for (h = wgmesh_table_hash(tab, members[i].id) & tab->mask;
 		     tab->slots[h].idx; h = (h + 1) & tab->mask) {
 			if (tab->slots[h].id == members[i].id) {
@@ -97,28 +114,25 @@ static int table_build(struct wgmesh_table *tab,
 
 /*
  * Builds the lookup tables and the per-member reach masks of a filled-in
- * snapshot. On -EEXIST, *dup_is_ctrl and *dup_index name the second member
- * carrying an id already seen.
+ * snapshot. On -EEXIST, *@dup_index (an index into t->members) names the
+ * second member carrying an id already seen.
  */
-int wgmesh_topology_build(struct wgmesh_topology *t, bool *dup_is_ctrl,
-			  u32 *dup_index)
+int wgmesh_topology_build(struct wgmesh_topology *t, u32 *dup_index)
 {
+	u32 i, n = t->n_ctrls + t->n_peers;
 	u64 reach;
-	u32 i;
 	int g, ret;
 
-	*dup_is_ctrl = true;
-	ret = table_build(&t->ctrl_table, t->ctrls, t->n_ctrls, dup_index);
-	if (ret)
-		return ret;
-	*dup_is_ctrl = false;
-	ret = table_build(&t->peer_table, t->peers, t->n_peers, dup_index);
+	ret = table_build(&t->ctrl_table, t->members, 0, t->n_ctrls,
+			  dup_index);
+	if (!ret)
+		ret = table_build(&t->peer_table, t->members, t->n_ctrls,
+				  t->n_peers, dup_index);
 	if (ret)
 		return ret;
 
-	for (i = 0; i < t->n_ctrls + t->n_peers; i++) {
-		struct wgmesh_member *m = i < t->n_ctrls ? &t->ctrls[i] :
-					  &t->peers[i - t->n_ctrls];
+	for (i = 0; i < n; i++) {
+		struct wgmesh_member *m = &t->members[i];
 
 		reach = 0;
 		for (g = 0; g < WGMESH_MAX_GROUPS; g++) {
@@ -130,41 +144,106 @@ int wgmesh_topology_build(struct wgmesh_topology *t, bool *dup_is_ctrl,
 	return 0;
 }
 
-static int adopt(struct wgmesh_member *m, const struct wgmesh_member *old)
+static const struct wgmesh_member *
+find_same(const struct wgmesh_topology *old, const struct wgmesh_topology *t,
+	  const struct wgmesh_member *m)
 {
-	if (old) {
-		refcount_inc(&old->stats->ref);
-		m->stats = old->stats;
-		return 0;
-	}
-	m->stats = wgmesh_member_stats_new();
-	return m->stats ? 0 : -ENOMEM;
+	return wgmesh_is_ctrl(t, m) ? wgmesh_find_ctrl(old, m->id) :
+				      wgmesh_find_peer(old, m->id);
 }
 
 /*
- * Gives every member of @t its counters: those of the same member in @old
- * (the live snapshot, stable under the caller's RTNL) or fresh ones.
+ * Before @t replaces @old (referenced by the caller, which passes it on to
+ * @c): gives each member of @t the counters of the same member (same kind
+ * and id) in @old, and remembers what it copied. No lock is needed: @old
+ * is immutable but for its counters, and @t is not published yet.
  */
-int wgmesh_topology_adopt_stats(struct wgmesh_topology *t,
-				const struct wgmesh_topology *old)
+int wgmesh_topology_carry_start(struct wgmesh_carry *c,
+				struct wgmesh_topology *t,
+				struct wgmesh_topology *old)
 {
+	u32 i, j, n = t->n_ctrls + t->n_peers;
+	const struct wgmesh_member_stats *from;
 	const struct wgmesh_member *o;
-	u32 i;
-	int ret;
 
-	for (i = 0; i < t->n_ctrls; i++) {
-		o = old ? wgmesh_table_find(&old->ctrl_table, old->ctrls,
-					    t->ctrls[i].id) : NULL;
-		ret = adopt(&t->ctrls[i], o);
-		if (ret)
-			return ret;
+	memset(c, 0, sizeof(*c));
+	if (!old)
+		return 0;
+	c->from = kvcalloc(max(n, 1U), sizeof(*c->from), GFP_TOPOLOGY);
+	c->base = kvcalloc(max(n, 1U), sizeof(*c->base), GFP_TOPOLOGY);
+	if (!c->from || !c->base) {
+		kvfree(c->from);
+		kvfree(c->base);
+		wgmesh_topology_put(old);
+		return -ENOMEM;
 	}
-	for (i = 0; i < t->n_peers; i++) {
-		o = old ? wgmesh_table_find(&old->peer_table, old->peers,
-					    t->peers[i].id) : NULL;
-		ret = adopt(&t->peers[i], o);
-		if (ret)
-			return ret;
+	c->old = old;
+	for (i = 0; i < n; i++) {
+		o = find_same(old, t, &t->members[i]);
+		if (!o)
+			continue;
+		c->from[i] = o - old->members + 1;
+		from = wgmesh_member_stats(old, o);
+		for (j = 0; j < WGMESH_MCTR_NUM; j++) {
+			s64 v = atomic64_read(&from->ctr[j]);
+
+			atomic64_set(&c->base[i].ctr[j], v);
+			atomic64_set(&t->stats[i].ctr[j], v);
+		}
 	}
 	return 0;
+}
+
+/*
+ * After @t was published in place of c->old and a grace period has passed
+ * (nobody counts into c->old any more): adds what c->old counted since
+ * wgmesh_topology_carry_start(), so no packet goes uncounted, and drops
+ * the reference on c->old. With @t NULL it only cleans up.
+ */
+void wgmesh_topology_carry_finish(struct wgmesh_carry *c,
+				  struct wgmesh_topology *t)
+{
+	const struct wgmesh_member_stats *from;
+	u32 i, j;
+
+	if (!c->old)
+		return;
+	for (i = 0; t && i < t->n_ctrls + t->n_peers; i++) {
+		if (!c->from[i])
+			continue;
+		from = &c->old->stats[c->from[i] - 1];
+		for (j = 0; j < WGMESH_MCTR_NUM; j++)
+			atomic64_add(atomic64_read(&from->ctr[j]) -
+				     atomic64_read(&c->base[i].ctr[j]),
+				     &t->stats[i].ctr[j]);
+	}
+	kvfree(c->from);
+	kvfree(c->base);
+	wgmesh_topology_put(c->old);
+	c->old = NULL;
+}
+
+/*
+ * The snapshot @t was to replace is gone (the device was detached or
+ * attached anew meanwhile): @t starts from zero instead.
+ */
+void wgmesh_topology_carry_abort(struct wgmesh_carry *c,
+				 struct wgmesh_topology *t)
+{
+	if (!c->old)
+		return;
+	memset(t->stats, 0, (t->n_ctrls + t->n_peers) * sizeof(*t->stats));
+	wgmesh_topology_carry_finish(c, NULL);
+}
+
+int wgmesh_topology_init(void)
+{
+	free_wq = alloc_workqueue("wgmesh", WQ_UNBOUND, 0);
+	return free_wq ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): every queued free has reached the workqueue. */
+void wgmesh_topology_uninit(void)
+{
+	destroy_workqueue(free_wq);
 }

@@ -9,7 +9,9 @@
 #include <linux/hash.h>
 #include <linux/in6.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "stats.h"
 
@@ -21,13 +23,13 @@ struct wgmesh_member {
 	u64 reach;
 	u32 id;
 	u32 flags;
-	struct wgmesh_member_stats *stats;
 };
 
 /*
- * A table slot: the member's id next to its index + 1 (0 = empty), so a
- * probe reads only the table and the member array is touched once, on a
- * hit (at 100k peers, every read of a member is a cache miss).
+ * A table slot: the member's id next to its index in the member array + 1
+ * (0 = empty), so a probe reads only the table and the member array is
+ * touched once, on a hit (at 100k peers, every read of a member is a cache
+ * miss).
  */
 struct wgmesh_slot {
 	u32 id;
@@ -46,20 +48,34 @@ struct wgmesh_table {
 	u32 bits;
 };
 
+/*
+ * Published with RCU by the device (device.c), which holds one reference;
+ * SET_TOPOLOGY holds another while it carries counters over. The last
+ * reference goes in process context, after a grace period.
+ */
 struct wgmesh_topology {
-	struct rcu_head rcu;
+	refcount_t ref;
+	struct rcu_work free_work;
 	struct in6_addr prefix;
 	u64 generation;
 	u64 allow[WGMESH_MAX_GROUPS];
-	struct wgmesh_member *ctrls;
-	struct wgmesh_member *peers;
+	/* Controllers first, then peers; stats[i] counts for members[i]. */
+	struct wgmesh_member *members;
+	struct wgmesh_member_stats *stats;
 	struct wgmesh_table ctrl_table;
 	struct wgmesh_table peer_table;
 	u32 n_ctrls;
 	u32 n_peers;
-	u32 seq;	/* unique per snapshot of a device, for dumps */
+	u32 seq;	/* module-wide unique, for dump consistency */
 	u32 flags;
-	u16 self_id;
+	u32 self_id;
+};
+
+/* Member counters copied from the snapshot a new one replaces. */
+struct wgmesh_carry {
+	struct wgmesh_topology *old;	/* referenced, NULL: nothing to carry */
+	u32 *from;		/* per new member: old index + 1, or 0 */
+	struct wgmesh_member_stats *base;	/* what was copied */
 };
 
 enum wgmesh_addr_kind {
@@ -70,13 +86,34 @@ enum wgmesh_addr_kind {
 };
 
 struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers);
-void wgmesh_topology_free(struct wgmesh_topology *t);
-void wgmesh_topology_free_rcu(struct wgmesh_topology *t);
-int wgmesh_topology_build(struct wgmesh_topology *t, bool *dup_is_ctrl,
-			  u32 *dup_index);
-int wgmesh_topology_adopt_stats(struct wgmesh_topology *t,
-				const struct wgmesh_topology *old);
+void wgmesh_topology_put(struct wgmesh_topology *t);
+void wgmesh_topology_put_rcu(struct wgmesh_topology *t);
+int wgmesh_topology_build(struct wgmesh_topology *t, u32 *dup_index);
 bool wgmesh_prefix_valid(const struct in6_addr *prefix);
+
+int wgmesh_topology_carry_start(struct wgmesh_carry *c,
+				struct wgmesh_topology *t,
+				struct wgmesh_topology *old);
+void wgmesh_topology_carry_finish(struct wgmesh_carry *c,
+				  struct wgmesh_topology *t);
+void wgmesh_topology_carry_abort(struct wgmesh_carry *c,
+				 struct wgmesh_topology *t);
+
+int wgmesh_topology_init(void);
+void wgmesh_topology_uninit(void);
+
+static inline struct wgmesh_member_stats *
+wgmesh_member_stats(const struct wgmesh_topology *t,
+		    const struct wgmesh_member *m)
+{
+	return &t->stats[m - t->members];
+}
+
+static inline bool wgmesh_is_ctrl(const struct wgmesh_topology *t,
+				  const struct wgmesh_member *m)
+{
+	return m < t->members + t->n_ctrls;
+}
 
 static inline u32 wgmesh_table_hash(const struct wgmesh_table *tab, u32 id)
 {
@@ -98,6 +135,18 @@ wgmesh_table_find(const struct wgmesh_table *tab,
 			return &members[slot->idx - 1];
 		i = (i + 1) & tab->mask;
 	}
+}
+
+static inline const struct wgmesh_member *
+wgmesh_find_ctrl(const struct wgmesh_topology *t, u32 id)
+{
+	return wgmesh_table_find(&t->ctrl_table, t->members, id);
+}
+
+static inline const struct wgmesh_member *
+wgmesh_find_peer(const struct wgmesh_topology *t, u32 id)
+{
+	return wgmesh_table_find(&t->peer_table, t->members, id);
 }
 
 static inline bool wgmesh_in_prefix(const struct wgmesh_topology *t,
@@ -130,16 +179,14 @@ wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 		return WGMESH_ADDR_OUTSIDE;
 	if (a->s6_addr[7])
 		return WGMESH_ADDR_UNKNOWN;
-	c = wgmesh_table_find(&t->ctrl_table, t->ctrls,
-			      (a->s6_addr[5] << 8) | a->s6_addr[6]);
+	c = wgmesh_find_ctrl(t, (a->s6_addr[5] << 8) | a->s6_addr[6]);
 	if (!c)
 		return WGMESH_ADDR_UNKNOWN;
 	if (wgmesh_is_ctrl_host(a)) {
 		*m = c;
 		return WGMESH_ADDR_CONTROLLER;
 	}
-	p = wgmesh_table_find(&t->peer_table, t->peers,
-			      ntohl(a->s6_addr32[2]));
+	p = wgmesh_find_peer(t, ntohl(a->s6_addr32[2]));
 	if (!p)
 		return WGMESH_ADDR_UNKNOWN;
 	*m = p;
@@ -195,6 +242,13 @@ wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
 	return ctr ? ctr : WGMESH_CTR_FWD_PACKETS;
 }
 
+#ifdef WGMESH_DEBUG
 int wgmesh_lookup_selftest(void);
+#else
+static inline int wgmesh_lookup_selftest(void)
+{
+	return 0;
+}
+#endif
 
 #endif /* _WGMESH_TOPOLOGY_H */

@@ -28,6 +28,7 @@ int nls_open(struct nls *s, int bus)
 		snprintf(s->err, sizeof(s->err), "netlink: out of memory");
 		return -ENOMEM;
 	}
+	s->buflen = NLS_BUFLEN;
 	s->nl = mnl_socket_open(bus);
 	if (!s->nl)
 		goto fail;
@@ -61,6 +62,7 @@ void nls_close(struct nls *s)
 struct nls_reply {
 	int error;		/* negative errno from the kernel, or 0 */
 	char msg[256];		/* extack message, if any */
+	uint32_t offs;		/* extack offset, if any */
 };
 
 static int extack_attr(const struct nlattr *a, void *data)
@@ -70,6 +72,9 @@ static int extack_attr(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
 		snprintf(r->msg, sizeof(r->msg), "%s", mnl_attr_get_str(a));
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		r->offs = mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
 
@@ -164,6 +169,7 @@ int nls_talk(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	void *both[2] = { &d, &r };
 	int ret;
 
+	s->err_offs = 0;
 	if (!s->dump)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0) {
@@ -175,7 +181,7 @@ int nls_talk(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	 * callbacks, hence the pair; on_data unwraps it for the caller.
 	 */
 	do {
-		ret = mnl_socket_recvfrom(s->nl, s->buf, NLS_BUFLEN);
+		ret = mnl_socket_recvfrom(s->nl, s->buf, s->buflen);
 		if (ret < 0) {
 			r.error = -errno;
 			goto fail;
@@ -188,6 +194,7 @@ int nls_talk(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	if (!r.error)
 		r.error = errno ? -errno : -EPROTO;
 fail:
+	s->err_offs = r.offs;
 	if (r.msg[0])
 		snprintf(s->err, sizeof(s->err), "%s: %s: %s", op,
 			 strerror(-r.error), r.msg);

@@ -19,11 +19,20 @@ struct nls {
 	uint32_t portid;
 	uint32_t seq;
 	char *buf;		/* receive buffer, NLS_BUFLEN bytes */
+	size_t buflen;		/* how much of it a read may fill */
 	bool dump;		/* the message being built is a dump request */
 	char err[NLS_ERRLEN];	/* last failure, one line */
+	/* Offset in the request of the attribute the kernel rejected
+	 * (NLMSGERR_ATTR_OFFS), 0 when it named none.
+	 */
+	uint32_t err_offs;
 };
 
-/* Big enough for any dump message the kernel builds (genl uses 32 KiB). */
+/*
+ * Big enough for any dump message the kernel builds (genl uses 32 KiB).
+ * Lowering s->buflen makes the kernel build smaller dump messages: the
+ * tests read dumps with libmnl's default 4 KiB this way.
+ */
 #define NLS_BUFLEN (64 * 1024)
 
 int nls_open(struct nls *s, int bus);

@@ -23,8 +23,11 @@
 #include "topology.h"
 #include "upmod.h"
 
-#define S_FWD 4		/* index of fwd_packets in meshnl_stat_names */
-#define S_DROP 9	/* first drop_* counter */
+/* WGMESH_STATS_A_* (meshnl.h cannot be included next to cmd.h yet). */
+#define S_LOCAL 4	/* local_packets */
+#define S_FWD 6		/* fwd_packets, then fwd_bytes */
+#define S_PASS 10	/* pass_packets */
+#define S_DROPS 11	/* drop_packets: the sum of the reasons after it */
 
 struct status_args {
 	const char *ifname;
@@ -135,15 +138,6 @@ static const struct mesh_member_stats *find_stats(const struct mesh_stats *s,
 	return NULL;
 }
 
-static uint64_t drops(const uint64_t *c)
-{
-	uint64_t sum = 0;
-
-	for (int i = S_DROP; i < MESH_NSTATS; i++)
-		sum += c[i];
-	return sum;
-}
-
 static void json_str(const char *s)
 {
 	putchar('"');
@@ -160,10 +154,16 @@ static void json_str(const char *s)
 
 static void json_counters(const uint64_t *c)
 {
+	const char *sep = "";
+
 	printf("{");
-	for (int i = 0; i < MESH_NSTATS; i++)
-		printf("%s\"%s\": %llu", i ? ", " : "", mesh_stat_name(i),
+	for (int i = 0; i < MESH_NSTATS; i++) {
+		if (!mesh_stat_name(i))
+			continue;
+		printf("%s\"%s\": %llu", sep, mesh_stat_name(i),
 		       (unsigned long long)c[i]);
+		sep = ", ";
+	}
 	printf("}");
 }
 
@@ -230,7 +230,7 @@ static void print_table(const struct wg_device *d, const struct member *self,
 		if (attached && m->st)
 			printf(" %10llu %10llu",
 			       (unsigned long long)m->st->c[S_FWD],
-			       (unsigned long long)drops(m->st->c));
+			       (unsigned long long)m->st->c[S_DROPS]);
 		else if (attached)
 			printf(" %10s %10s", "-", "-");
 		printf("\n");
@@ -240,9 +240,9 @@ static void print_table(const struct wg_device *d, const struct member *self,
 	printf("forwarded %llu packets (%llu bytes), delivered %llu, passed %llu; dropped:",
 	       (unsigned long long)st->dev[S_FWD],
 	       (unsigned long long)st->dev[S_FWD + 1],
-	       (unsigned long long)st->dev[2],
-	       (unsigned long long)st->dev[8]);
-	for (int i = S_DROP; i < MESH_NSTATS; i++)
+	       (unsigned long long)st->dev[S_LOCAL],
+	       (unsigned long long)st->dev[S_PASS]);
+	for (int i = S_DROPS + 1; i < MESH_NSTATS; i++)
 		printf(" %s %llu", mesh_stat_name(i) + 5,
 		       (unsigned long long)st->dev[i]);
 	printf("\n");

@@ -14,7 +14,7 @@
 #include "meshnl.h"
 #include "upmod.h"
 
-_Static_assert(MESH_NSTATS == WGMESH_STATS_NUM, "counters out of sync");
+_Static_assert(MESH_NSTATS == WGMESH_STATS_A_MAX + 1, "counters out of sync");
 
 const char *mesh_stat_name(int i)
 {
@@ -52,8 +52,7 @@ static int to_meshnl(const struct wgmesh_topology *t,
 		m->flags |= WGMESH_F_DEFAULT_DENY;
 	m->ctrls = calloc(t->n_controllers, sizeof(*m->ctrls));
 	m->peers = calloc(t->n_peers + 1, sizeof(*m->peers));
-	m->allow = calloc(t->policy.n_allow + 1, sizeof(*m->allow));
-	if (!m->ctrls || !m->peers || !m->allow)
+	if (!m->ctrls || !m->peers)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_controllers; i++) {
 		m->ctrls[i].id = wgmesh_controller_id(t->controllers[i].name);
@@ -67,11 +66,8 @@ static int to_meshnl(const struct wgmesh_topology *t,
 			m->peers[i].flags |= WGMESH_MEMBER_F_ISOLATED;
 	}
 	m->n_peers = t->n_peers;
-	for (size_t i = 0; i < t->policy.n_allow; i++) {
-		m->allow[i].a = (uint8_t)t->policy.allow[i].a;
-		m->allow[i].b = (uint8_t)t->policy.allow[i].b;
-	}
-	m->n_allow = t->policy.n_allow;
+	for (size_t i = 0; i < t->policy.n_allow; i++)
+		meshnl_allow(m, t->policy.allow[i].a, t->policy.allow[i].b);
 	return 0;
 }
 
@@ -80,15 +76,6 @@ static int member_cmp(const void *pa, const void *pb)
 	const struct meshnl_member *a = pa, *b = pb;
 
 	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static int pair_cmp(const void *pa, const void *pb)
-{
-	const struct meshnl_pair *a = pa, *b = pb;
-
-	if (a->a != b->a)
-		return a->a < b->a ? -1 : 1;
-	return a->b < b->b ? -1 : a->b > b->b;
 }
 
 static bool same_members(struct meshnl_member *a, size_t na,
@@ -107,45 +94,29 @@ static bool same_members(struct meshnl_member *a, size_t na,
 	return true;
 }
 
-/* Pairs as the kernel reports them: a <= b, sorted, no duplicates. */
-static size_t norm_pairs(struct meshnl_pair *p, size_t n)
-{
-	size_t out = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (p[i].a > p[i].b) {
-			uint8_t t = p[i].a;
-
-			p[i].a = p[i].b;
-			p[i].b = t;
-		}
-	}
-	if (n)
-		qsort(p, n, sizeof(*p), pair_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!out || pair_cmp(&p[out - 1], &p[i]))
-			p[out++] = p[i];
-	return out;
-}
-
 /* Does the live topology @have already say what @want says? */
 static bool same_topology(struct meshnl_topology *have,
 			  struct meshnl_topology *want)
 {
-	size_t nh, nw;
+	return !memcmp(have->prefix, want->prefix, sizeof(want->prefix)) &&
+	       have->self_id == want->self_id && have->flags == want->flags &&
+	       !memcmp(have->allow, want->allow, sizeof(want->allow)) &&
+	       same_members(have->ctrls, have->n_ctrls, want->ctrls,
+			    want->n_ctrls) &&
+	       same_members(have->peers, have->n_peers, want->peers,
+			    want->n_peers);
+}
 
-	if (memcmp(have->prefix, want->prefix, sizeof(want->prefix)) ||
-	    have->self_id != want->self_id || have->flags != want->flags)
-		return false;
-	if (!same_members(have->ctrls, have->n_ctrls, want->ctrls,
-			  want->n_ctrls) ||
-	    !same_members(have->peers, have->n_peers, want->peers,
-			  want->n_peers))
-		return false;
-	nh = norm_pairs(have->allow, have->n_allow);
-	nw = norm_pairs(want->allow, want->n_allow);
-	return nh == nw && (!nh || !memcmp(have->allow, want->allow,
-					   nh * sizeof(*want->allow)));
+/* Open the family; on failure one line in @err. */
+static int open_family(struct meshnl *nl, char *err, size_t errlen)
+{
+	int ret = meshnl_open(nl, 0);
+
+	if (ret) {
+		snprintf(err, errlen, "%s", nl->s.err);
+		meshnl_close(nl);
+	}
+	return ret;
 }
 
 int mesh_module_up(const struct wgmesh_topology *t,
@@ -154,17 +125,15 @@ int mesh_module_up(const struct wgmesh_topology *t,
 {
 	struct meshnl_topology m;
 	struct meshnl_state st;
-	struct meshnl *nl;
+	struct meshnl nl;
 	int ret;
 
 	*pushed = false;
-	nl = meshnl_open(err, errlen);
-	if (!nl)
+	if (open_family(&nl, err, errlen))
 		return -1;
-	ret = meshnl_attach(nl, ifname, 0);
+	ret = meshnl_attach(&nl, ifname, 0);
 	if (ret && ret != -EEXIST) {	/* attached already: keep counters */
-		snprintf(err, errlen, "WGMESH_CMD_ATTACH %s: %s", ifname,
-			 meshnl_error(nl));
+		snprintf(err, errlen, "%s", nl.s.err);
 		goto out;
 	}
 	ret = to_meshnl(t, self, &m);
@@ -173,45 +142,41 @@ int mesh_module_up(const struct wgmesh_topology *t,
 		goto free;
 	}
 	/* Already attached: push only when the topology differs. */
-	if (!meshnl_get(nl, ifname, 0, false, &st)) {
+	if (!meshnl_get(&nl, ifname, 0, false, &st)) {
 		bool same = st.has_topology && same_topology(&st.topo, &m);
 
 		meshnl_state_free(&st);
 		if (same)
 			goto free;
 	}
-	ret = meshnl_set_topology(nl, ifname, 0, &m);
+	ret = meshnl_set_topology(&nl, ifname, 0, &m);
 	if (ret)
-		snprintf(err, errlen, "WGMESH_CMD_SET_TOPOLOGY %s: %s", ifname,
-			 meshnl_error(nl));
+		snprintf(err, errlen, "%s", nl.s.err);
 	else
 		*pushed = true;
 free:
 	free(m.ctrls);
 	free(m.peers);
-	free(m.allow);
 out:
-	meshnl_close(nl);
+	meshnl_close(&nl);
 	return ret && ret != -EEXIST ? -1 : 0;
 }
 
 int mesh_module_down(const char *ifname, char *err, size_t errlen)
 {
-	struct meshnl *nl;
+	struct meshnl nl;
 	int ret;
 
 	if (!mesh_module_loaded())
 		return 0;
-	nl = meshnl_open(err, errlen);
-	if (!nl)
+	if (open_family(&nl, err, errlen))
 		return -1;
-	ret = meshnl_detach(nl, ifname, 0);
+	ret = meshnl_detach(&nl, ifname, 0);
 	if (ret == -ENOENT)	/* not attached */
 		ret = 0;
 	if (ret)
-		snprintf(err, errlen, "WGMESH_CMD_DETACH %s: %s", ifname,
-			 meshnl_error(nl));
-	meshnl_close(nl);
+		snprintf(err, errlen, "%s", nl.s.err);
+	meshnl_close(&nl);
 	return ret ? -1 : 0;
 }
 
@@ -239,27 +204,25 @@ int mesh_module_stats(const char *ifname, struct mesh_stats *out, char *err,
 		      size_t errlen)
 {
 	struct meshnl_state st;
-	struct meshnl *nl;
+	struct meshnl nl;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	if (!mesh_module_loaded())
 		return 1;
-	nl = meshnl_open(err, errlen);
-	if (!nl)
+	if (open_family(&nl, err, errlen))
 		return -1;
-	ret = meshnl_get(nl, ifname, 0, true, &st);
+	ret = meshnl_get(&nl, ifname, 0, true, &st);
 	if (ret == -ENOENT) {		/* not attached */
-		meshnl_close(nl);
+		meshnl_close(&nl);
 		return 1;
 	}
 	if (ret) {
-		snprintf(err, errlen, "WGMESH_CMD_GET_STATS %s: %s", ifname,
-			 meshnl_error(nl));
-		meshnl_close(nl);
+		snprintf(err, errlen, "%s", nl.s.err);
+		meshnl_close(&nl);
 		return -1;
 	}
-	meshnl_close(nl);
+	meshnl_close(&nl);
 	out->topology = st.has_topology;
 	out->generation = st.topo.generation;
 	memcpy(out->dev, st.dev_stats, sizeof(out->dev));

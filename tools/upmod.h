@@ -30,8 +30,8 @@ int mesh_module_down(const char *ifname, char *err, size_t errlen);
 /* Is wgmesh.ko loaded? (never loads it) */
 int mesh_module_loaded(void);
 
-/* Counters of WGMESH_CMD_GET_STATS, indexed by attribute - 1. */
-#define MESH_NSTATS 18
+/* Counters of WGMESH_CMD_GET_STATS, indexed by WGMESH_STATS_A_*. */
+#define MESH_NSTATS 22
 struct mesh_member_stats {
 	bool controller;
 	uint32_t id;		/* controller id or peer id (uapi) */
@@ -47,8 +47,9 @@ struct mesh_stats {
 };
 
 /*
- * Counter name ("fwd_packets") of c[@i]. (meshnl.h cannot be included next
- * to cmd.h: the uapi's enum wgmesh_cmd clashes with struct wgmesh_cmd.)
+ * Counter name ("fwd_packets") of c[@i], NULL for none. (meshnl.h cannot be
+ * included next to cmd.h: the uapi's enum wgmesh_cmd clashes with struct
+ * wgmesh_cmd.)
  */
 const char *mesh_stat_name(int i);
 

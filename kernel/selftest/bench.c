@@ -19,23 +19,23 @@
  * per packet: a run is P decisions timed in chunks of BENCH_CHUNK, and the
  * median, minimum and maximum are over the chunks of all runs (a chunk an
  * interrupt or another guest hit does not move the median). build_us is
- * the time to build the snapshot's lookup tables; verdicts count forward/drop/local of one run,
- * proof that the timed loop makes real, varied decisions.
+ * the time to build the snapshot's lookup tables; verdicts count
+ * forward/drop/local of one run, proof that the timed loop makes real,
+ * varied decisions.
  */
 
 #include <linux/bottom_half.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 
-#include "topology.h"
+#include "selftest/util.h"
 
 #define BENCH_CTRLS 8
 #define BENCH_GROUPS 8
-#define BENCH_PKTS (1U << 16)
+#define BENCH_PKTS 65536U
 #define BENCH_CHUNK 4096
 #define BENCH_CHUNKS (BENCH_PKTS / BENCH_CHUNK)
 #define BENCH_MAX_RUNS 101
@@ -48,11 +48,6 @@ struct pair {
 };
 
 enum verdict { V_FORWARD, V_DROP, V_LOCAL, V_MAX };
-
-static u32 rnd(u32 n)
-{
-	return n ? get_random_u32() % n : 0;
-}
 
 /* The hook's decision (wgmesh_decide(), as kernel/hook.c calls it). */
 static enum verdict decide(const struct wgmesh_topology *t,
@@ -74,21 +69,19 @@ static enum verdict decide(const struct wgmesh_topology *t,
 /*
  * A default-deny mesh of @n_peers peers spread over 8 groups, each group
  * allowed to itself and the next, one peer in ten isolated: every branch
- * of the policy is taken, in the same proportions at every size. Distinct
- * random peer ids from a bijection, as in lookup.c.
+ * of the policy is taken, in the same proportions at every size.
  */
 static struct wgmesh_topology *bench_topology(u32 n_peers, u64 *build_ns)
 {
 	struct wgmesh_topology *t;
-	bool dup_is_ctrl;
-	u32 i, k, c, dup;
+	u32 i, dup;
 	u64 t0;
 
 	t = wgmesh_topology_alloc(BENCH_CTRLS, n_peers);
 	if (!t)
 		return NULL;
-	get_random_bytes(&t->prefix.s6_addr[1], 3);
-	t->prefix.s6_addr[0] = 0xfd;
+	random_ids(t);
+	t->self_id = ctrl_of(t, 0)->id;
 	t->flags = WGMESH_F_DEFAULT_DENY;
 	for (i = 0; i < BENCH_GROUPS; i++) {
 		u32 g = (i + 1) % BENCH_GROUPS;
@@ -96,47 +89,19 @@ static struct wgmesh_topology *bench_topology(u32 n_peers, u64 *build_ns)
 		t->allow[i] |= BIT_ULL(g) | BIT_ULL(i);
 		t->allow[g] |= BIT_ULL(i);
 	}
-	k = get_random_u32() | 1;
-	c = get_random_u32();
-	for (i = 0; i < BENCH_CTRLS; i++) {
-		t->ctrls[i].id = (i * k + c) & 0xffff;
-		t->ctrls[i].groups = ~0ULL;
-	}
-	t->self_id = t->ctrls[0].id;
-	k = get_random_u32() | 1;
-	c = get_random_u32() | 1;
+	for (i = 0; i < BENCH_CTRLS; i++)
+		ctrl_of(t, i)->groups = ~0ULL;
 	for (i = 0; i < n_peers; i++) {
-		t->peers[i].id = (i + 1) * k + c;
-		if (!t->peers[i].id)
-			t->peers[i].id = c;
-		t->peers[i].groups = BIT_ULL(i % BENCH_GROUPS);
-		t->peers[i].flags = i % 10 ? 0 : WGMESH_MEMBER_F_ISOLATED;
+		peer_of(t, i)->groups = BIT_ULL(i % BENCH_GROUPS);
+		peer_of(t, i)->flags = i % 10 ? 0 : WGMESH_MEMBER_F_ISOLATED;
 	}
 	t0 = ktime_get_ns();
-	if (wgmesh_topology_build(t, &dup_is_ctrl, &dup)) {
-		wgmesh_topology_free(t);
+	if (wgmesh_topology_build(t, &dup)) {
+		wgmesh_topology_put(t);
 		return NULL;
 	}
 	*build_ns = ktime_get_ns() - t0;
 	return t;
-}
-
-/* A random peer's address in a random controller's subnet (1 in 16: a
- * controller's ::1, which may be this controller's).
- */
-static void member_addr(const struct wgmesh_topology *t, struct in6_addr *a)
-{
-	const struct wgmesh_member *c = &t->ctrls[rnd(t->n_ctrls)];
-
-	*a = t->prefix;
-	a->s6_addr[5] = c->id >> 8;
-	a->s6_addr[6] = c->id & 0xff;
-	if (!rnd(16)) {
-		a->s6_addr[15] = 1;
-		return;
-	}
-	a->s6_addr32[2] = htonl(t->peers[rnd(t->n_peers)].id);
-	a->s6_addr32[3] = get_random_u32();
 }
 
 /*
@@ -193,7 +158,7 @@ static void report(struct bench_case *bc, u32 runs)
 	med = tenths(bc->ns[n / 2]);
 	lo = tenths(bc->ns[0]);
 	hi = tenths(bc->ns[n - 1]);
-	pr_info("wgmesh bench: mode=%s peers=%u ctrls=%u pkts=%u runs=%u build_us=%llu ns_median=%llu.%llu ns_min=%llu.%llu ns_max=%llu.%llu verdicts=%u/%u/%u\n",
+	pr_info("bench: mode=%s peers=%u ctrls=%u pkts=%u runs=%u build_us=%llu ns_median=%llu.%llu ns_min=%llu.%llu ns_max=%llu.%llu verdicts=%u/%u/%u\n",
 		bc->mode, bc->t->n_peers, bc->t->n_ctrls, BENCH_PKTS, runs,
 		div_u64(bc->build_ns, 1000), div_u64(med, 10), med % 10,
 		div_u64(lo, 10), lo % 10, div_u64(hi, 10), hi % 10,
@@ -220,8 +185,8 @@ static int prepare(struct bench_case *bc, u32 n_peers, u32 runs)
 	if (!bc->p || !hot->p || !bc->ns || !hot->ns)
 		return -ENOMEM;
 	for (i = 0; i < BENCH_PKTS; i++) {
-		member_addr(bc->t, &bc->p[i].src);
-		member_addr(bc->t, &bc->p[i].dst);
+		member_addr(bc->t, &bc->p[i].src, 16);
+		member_addr(bc->t, &bc->p[i].dst, 16);
 	}
 	/* The hot set: pairs among the first random pairs' members. */
 	for (i = 0; i < BENCH_PKTS; i++) {
@@ -245,7 +210,7 @@ static int bench_run(u32 runs)
 	bc = kcalloc(n, sizeof(*bc), GFP_KERNEL);
 	if (!bc)
 		return -ENOMEM;
-	pr_info("wgmesh bench: start runs=%u\n", runs);
+	pr_info("bench: start runs=%u\n", runs);
 	for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
 		ret = prepare(&bc[2 * i], sizes[i], runs);
 	if (ret)
@@ -266,10 +231,10 @@ static int bench_run(u32 runs)
 	for (i = 0; i < n; i++)
 		report(&bc[i], runs);
 out:
-	pr_info("wgmesh bench: %s\n", ret ? "failed" : "done");
+	pr_info("bench: %s\n", ret ? "failed" : "done");
 	for (i = 0; i < n; i++) {
 		if (i % 2 == 0)
-			wgmesh_topology_free(bc[i].t);
+			wgmesh_topology_put(bc[i].t);
 		vfree(bc[i].p);
 		kfree(bc[i].ns);
 	}

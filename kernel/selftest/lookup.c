@@ -5,15 +5,14 @@
  * classified by the O(1) lookup and by a naive scan that follows the
  * addressing rules literally; the policy verdict likewise against a scan of
  * the allowed pairs, the whole datapath decision (wgmesh_decide()) against
- * the same rules spelled out, and the lookup tables' layout. Runs at load
- * with run_selftest=1 (always in WGMESH_DEBUG builds), prints KTAP and
- * fails the load on any mismatch.
+ * the same rules spelled out, the lookup tables' layout, and the counters'
+ * carry-over across a replace. Built into WGMESH_DEBUG builds only, where
+ * it runs at every load, prints KTAP and fails the load on any mismatch.
  */
 
-#include <linux/random.h>
 #include <linux/slab.h>
 
-#include "topology.h"
+#include "selftest/util.h"
 
 #define ROUNDS 24
 #define ADDRS_PER_ROUND 4096
@@ -23,11 +22,6 @@ struct naive {
 	u8 pairs[WGMESH_MAX_GROUPS * WGMESH_MAX_GROUPS][2];
 	u32 n_pairs;
 };
-
-static u32 rnd(u32 n)
-{
-	return n ? get_random_u32() % n : 0;
-}
 
 static enum wgmesh_addr_kind
 naive_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
@@ -43,8 +37,8 @@ naive_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 		return WGMESH_ADDR_UNKNOWN;
 	cid = a->s6_addr[5] * 256 + a->s6_addr[6];
 	for (i = 0; i < t->n_ctrls; i++) {
-		if (t->ctrls[i].id == cid)
-			c = &t->ctrls[i];
+		if (t->members[i].id == cid)
+			c = &t->members[i];
 	}
 	if (!c)
 		return WGMESH_ADDR_UNKNOWN;
@@ -54,9 +48,9 @@ naive_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 	}
 	pid = (a->s6_addr[8] << 24) | (a->s6_addr[9] << 16) |
 	      (a->s6_addr[10] << 8) | a->s6_addr[11];
-	for (i = 0; i < t->n_peers; i++) {
-		if (t->peers[i].id == pid) {
-			*m = &t->peers[i];
+	for (i = t->n_ctrls; i < t->n_ctrls + t->n_peers; i++) {
+		if (t->members[i].id == pid) {
+			*m = &t->members[i];
 			return WGMESH_ADDR_PEER;
 		}
 	}
@@ -133,20 +127,16 @@ static u64 random_groups(u32 n_groups)
 	return g;
 }
 
-/* Distinct ids: i -> i * odd + offset is a bijection modulo 2^bits. */
 static struct wgmesh_topology *random_topology(struct naive *nv)
 {
 	u32 n_ctrls = 1 + rnd(64), n_peers = rnd(3) ? rnd(4096) : rnd(16);
-	u32 n_groups = 1 + rnd(WGMESH_MAX_GROUPS), i, k, c;
+	u32 n_groups = 1 + rnd(WGMESH_MAX_GROUPS), i, dup;
 	struct wgmesh_topology *t;
-	bool dup_is_ctrl;
-	u32 dup;
 
 	t = wgmesh_topology_alloc(n_ctrls, n_peers);
 	if (!t)
 		return NULL;
-	get_random_bytes(&t->prefix.s6_addr[1], 3);
-	t->prefix.s6_addr[0] = 0xfd;
+	random_ids(t);
 	t->flags = rnd(2) ? WGMESH_F_DEFAULT_DENY : 0;
 
 	nv->n_pairs = rnd(2 * n_groups);
@@ -156,26 +146,14 @@ static struct wgmesh_topology *random_topology(struct naive *nv)
 		t->allow[nv->pairs[i][0]] |= BIT_ULL(nv->pairs[i][1]);
 		t->allow[nv->pairs[i][1]] |= BIT_ULL(nv->pairs[i][0]);
 	}
-
-	k = get_random_u32() | 1;
-	c = get_random_u32();
-	for (i = 0; i < n_ctrls; i++) {
-		t->ctrls[i].id = (i * k + c) & 0xffff;
-		t->ctrls[i].groups = random_groups(n_groups);
+	for (i = 0; i < n_ctrls + n_peers; i++) {
+		t->members[i].groups = random_groups(n_groups);
+		if (i >= n_ctrls)
+			t->members[i].flags = rnd(5) ? 0 :
+					      WGMESH_MEMBER_F_ISOLATED;
 	}
-	t->self_id = t->ctrls[rnd(n_ctrls)].id;
-
-	k = get_random_u32() | 1;
-	c = get_random_u32() | 1;	/* i = 0 never maps to id 0 */
-	for (i = 0; i < n_peers; i++) {
-		t->peers[i].id = (i + 1) * k + c;
-		if (!t->peers[i].id)
-			t->peers[i].id = c;
-		t->peers[i].groups = random_groups(n_groups);
-		t->peers[i].flags = rnd(5) ? 0 : WGMESH_MEMBER_F_ISOLATED;
-	}
-	if (wgmesh_topology_build(t, &dup_is_ctrl, &dup)) {
-		wgmesh_topology_free(t);
+	if (wgmesh_topology_build(t, &dup)) {
+		wgmesh_topology_put(t);
 		return NULL;
 	}
 	return t;
@@ -186,7 +164,7 @@ static struct wgmesh_topology *random_topology(struct naive *nv)
  * of the member it points to, at most half the slots used.
  */
 static bool check_table(const struct wgmesh_table *tab,
-			const struct wgmesh_member *members, u32 n)
+			const struct wgmesh_member *members, u32 first, u32 n)
 {
 	u32 i, used = 0;
 
@@ -195,13 +173,14 @@ static bool check_table(const struct wgmesh_table *tab,
 
 		if (!slot->idx)
 			continue;
-		if (slot->idx > n || members[slot->idx - 1].id != slot->id)
+		if (slot->idx <= first || slot->idx > first + n ||
+		    members[slot->idx - 1].id != slot->id)
 			return false;
 		used++;
 	}
 	if (used != n || used > (tab->mask + 1) / 2)
 		return false;
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		if (wgmesh_table_find(tab, members, members[i].id) !=
 		    &members[i])
 			return false;
@@ -209,29 +188,14 @@ static bool check_table(const struct wgmesh_table *tab,
 	return true;
 }
 
-static void member_addr(const struct wgmesh_topology *t, struct in6_addr *a)
-{
-	const struct wgmesh_member *c = &t->ctrls[rnd(t->n_ctrls)];
-
-	*a = t->prefix;
-	a->s6_addr[5] = c->id >> 8;
-	a->s6_addr[6] = c->id & 0xff;
-	if (!t->n_peers || rnd(4) == 0) {
-		a->s6_addr[15] = 1;
-		return;
-	}
-	a->s6_addr32[2] = htonl(t->peers[rnd(t->n_peers)].id);
-	a->s6_addr32[3] = get_random_u32();
-}
-
-static void random_addr(const struct wgmesh_topology *t, struct in6_addr *a)
+static void random_addr(struct wgmesh_topology *t, struct in6_addr *a)
 {
 	switch (rnd(4)) {
 	case 0:		/* a member */
-		member_addr(t, a);
+		member_addr(t, a, 4);
 		break;
 	case 1:		/* a member with one bit flipped */
-		member_addr(t, a);
+		member_addr(t, a, 4);
 		a->s6_addr[rnd(16)] ^= 1 << rnd(8);
 		break;
 	case 2:		/* anything inside the mesh /40 */
@@ -257,12 +221,12 @@ static bool check_round(struct naive *nv)
 
 	t = random_topology(nv);
 	if (!t) {
-		pr_err("wgmesh selftest: cannot build a random topology\n");
+		pr_err("selftest: cannot build a random topology\n");
 		return false;
 	}
-	if (!check_table(&t->ctrl_table, t->ctrls, t->n_ctrls) ||
-	    !check_table(&t->peer_table, t->peers, t->n_peers)) {
-		pr_err("wgmesh selftest: inconsistent lookup table (%u controllers, %u peers)\n",
+	if (!check_table(&t->ctrl_table, t->members, 0, t->n_ctrls) ||
+	    !check_table(&t->peer_table, t->members, t->n_ctrls, t->n_peers)) {
+		pr_err("selftest: inconsistent lookup table (%u controllers, %u peers)\n",
 		       t->n_ctrls, t->n_peers);
 		ok = false;
 	}
@@ -273,32 +237,32 @@ static bool check_round(struct naive *nv)
 		fk = wgmesh_classify(t, &a, &fm);
 		nk = naive_classify(t, &a, &nm);
 		if (fk != nk || (fk >= WGMESH_ADDR_CONTROLLER && fm != nm)) {
-			pr_err("wgmesh selftest: %pI6c: fast %d/%p, naive %d/%p\n",
+			pr_err("selftest: %pI6c: fast %d/%p, naive %d/%p\n",
 			       &a, fk, fm, nk, nm);
 			ok = false;
 		}
 	}
 	for (i = 0; i < PAIRS_PER_ROUND && ok; i++) {
-		member_addr(t, &a);
-		member_addr(t, &b);
+		member_addr(t, &a, 4);
+		member_addr(t, &b, 4);
 		sk = wgmesh_classify(t, &a, &s);
 		dk = wgmesh_classify(t, &b, &d);
 		if (wgmesh_policy(t, s, sk == WGMESH_ADDR_CONTROLLER, d,
 				  dk == WGMESH_ADDR_CONTROLLER) !=
 		    naive_policy(t, nv, s, sk == WGMESH_ADDR_CONTROLLER, d,
 				 dk == WGMESH_ADDR_CONTROLLER)) {
-			pr_err("wgmesh selftest: policy %pI6c -> %pI6c differs\n",
+			pr_err("selftest: policy %pI6c -> %pI6c differs\n",
 			       &a, &b);
 			ok = false;
 		}
 	}
 	for (i = 0; i < PAIRS_PER_ROUND && ok; i++) {
 		if (rnd(2))
-			member_addr(t, &a);
+			member_addr(t, &a, 4);
 		else
 			random_addr(t, &a);
 		if (rnd(2))
-			member_addr(t, &b);
+			member_addr(t, &b, 4);
 		else
 			random_addr(t, &b);
 		if (!rnd(16))
@@ -308,50 +272,98 @@ static bool check_round(struct naive *nv)
 		fv = wgmesh_decide(t, &a, &b, &s, &d);
 		nv_ctr = naive_decide(t, nv, &a, &b);
 		if (fv != nv_ctr) {
-			pr_err("wgmesh selftest: decision %pI6c -> %pI6c: fast %d, naive %d\n",
+			pr_err("selftest: decision %pI6c -> %pI6c: fast %d, naive %d\n",
 			       &a, &b, fv, nv_ctr);
 			ok = false;
 		}
 	}
-	wgmesh_topology_free(t);
+	wgmesh_topology_put(t);
 	return ok;
 }
 
 static bool check_duplicates(void)
 {
 	struct wgmesh_topology *t = wgmesh_topology_alloc(2, 300);
-	bool dup_is_ctrl, ok;
 	u32 i, dup = 0;
+	bool ok;
 	int ret;
 
 	if (!t)
 		return false;
-	t->ctrls[0].id = 7;
-	t->ctrls[1].id = 8;
+	ctrl_of(t, 0)->id = 7;
+	ctrl_of(t, 1)->id = 8;
 	for (i = 0; i < 300; i++)
-		t->peers[i].id = i + 1;
-	t->peers[299].id = 123;
-	ret = wgmesh_topology_build(t, &dup_is_ctrl, &dup);
-	ok = ret == -EEXIST && !dup_is_ctrl && dup == 299;
-	wgmesh_topology_free(t);
+		peer_of(t, i)->id = i + 1;
+	peer_of(t, 299)->id = 123;
+	ret = wgmesh_topology_build(t, &dup);
+	ok = ret == -EEXIST && dup == 2 + 299;
+	wgmesh_topology_put(t);
+	return ok;
+}
+
+/*
+ * Counters carried over a replace: a member present in both keeps what it
+ * counted before the copy and what the old snapshot counted after it; a
+ * controller and a peer with the same id are different members; a new
+ * member starts at zero.
+ */
+static bool check_carry(void)
+{
+	struct wgmesh_topology *old = wgmesh_topology_alloc(1, 2);
+	struct wgmesh_topology *t = wgmesh_topology_alloc(1, 2);
+	struct wgmesh_carry c;
+	bool ok = false;
+	u32 dup;
+
+	if (!old || !t)
+		goto out;
+	ctrl_of(old, 0)->id = 5;
+	peer_of(old, 0)->id = 5;
+	peer_of(old, 1)->id = 9;
+	ctrl_of(t, 0)->id = 5;
+	peer_of(t, 0)->id = 9;
+	peer_of(t, 1)->id = 77;
+	if (wgmesh_topology_build(old, &dup) || wgmesh_topology_build(t, &dup))
+		goto out;
+	atomic64_set(&old->stats[0].ctr[WGMESH_MCTR_TX_PACKETS], 3);
+	atomic64_set(&old->stats[1].ctr[WGMESH_MCTR_TX_PACKETS], 100);
+	atomic64_set(&old->stats[2].ctr[WGMESH_MCTR_FWD_BYTES], 1000);
+	refcount_inc(&old->ref);	/* carry_finish() drops it */
+	if (wgmesh_topology_carry_start(&c, t, old))
+		goto out;
+	/* Counted into the old snapshot between copy and grace period. */
+	atomic64_add(2, &old->stats[2].ctr[WGMESH_MCTR_FWD_BYTES]);
+	atomic64_add(1, &t->stats[1].ctr[WGMESH_MCTR_FWD_BYTES]);
+	wgmesh_topology_carry_finish(&c, t);
+	ok = atomic64_read(&t->stats[0].ctr[WGMESH_MCTR_TX_PACKETS]) == 3 &&
+	     atomic64_read(&t->stats[1].ctr[WGMESH_MCTR_FWD_BYTES]) == 1003 &&
+	     atomic64_read(&t->stats[1].ctr[WGMESH_MCTR_TX_PACKETS]) == 0 &&
+	     atomic64_read(&t->stats[2].ctr[WGMESH_MCTR_FWD_BYTES]) == 0 &&
+	     refcount_read(&old->ref) == 1;
+out:
+	wgmesh_topology_put(old);
+	wgmesh_topology_put(t);
 	return ok;
 }
 
 int wgmesh_lookup_selftest(void)
 {
 	struct naive *nv = kmalloc(sizeof(*nv), GFP_KERNEL);
-	bool ok = true, dup_ok;
+	bool ok = true, dup_ok, carry_ok;
 	int i;
 
 	if (!nv)
 		return -ENOMEM;
 	pr_info("KTAP version 1\n");
-	pr_info("1..2\n");
+	pr_info("1..3\n");
 	for (i = 0; i < ROUNDS && ok; i++)
 		ok = check_round(nv);
 	kfree(nv);
 	pr_info("%s 1 wgmesh_lookup_random_meshes\n", ok ? "ok" : "not ok");
 	dup_ok = check_duplicates();
 	pr_info("%s 2 wgmesh_lookup_duplicate_ids\n", dup_ok ? "ok" : "not ok");
-	return ok && dup_ok ? 0 : -ENOTRECOVERABLE;
+	carry_ok = check_carry();
+	pr_info("%s 3 wgmesh_counters_carried_over\n",
+		carry_ok ? "ok" : "not ok");
+	return ok && dup_ok && carry_ok ? 0 : -EINVAL;
 }
