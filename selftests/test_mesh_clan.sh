@@ -20,7 +20,7 @@ ktap_need wgmesh ip wg ping
 trap clan_cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 50
+ktap_set_plan 54
 
 # capture CMD...: run CMD (logged), keep its status in $rc and its output,
 # without our own "# $ ..." log lines, in $err.
@@ -228,5 +228,31 @@ check_delta "status on ctrl1: forwarded from peer1 rose" "$before" "$(fwd_of pee
 out=$(nx ctrl1 wgmesh status --file "$CLAN_TOPO")
 ktap_expect "status on ctrl1 names every member from the topology file" \
 	text_has "$out" "^ *peer2 .*peer" ctrl2
+
+# A Packet Too Big leaves a cached route exception on peer1: a /128 that
+# carries the protocol of the route it was cloned from (wgmesh's). up must
+# know it is the kernel's, not one of its own routes to delete.
+run ip -n "$(ns ctrl1)" link set "$CLAN_IF" mtu 1280
+ptb=$(snmp6 peer1 Icmp6InPktTooBigs)
+nx peer1 ping -6 -c 2 -i 0.3 -W 2 -s 1300 "peer3.$CLAN_MESH" | sed 's/^/#   /'
+ktap_expect "peer1 got Packet Too Big from ctrl1 for peer3" \
+	[ "$(snmp6 peer1 Icmp6InPktTooBigs)" -gt "$ptb" ]
+cache=$(ip -n "$(ns peer1)" -6 route show cache proto 87)
+ktap_print_msg "peer1's route cache: $cache"
+ktap_expect "peer1 caches a /128 exception with protocol 87" \
+	text_has "$cache" "mtu 1280"
+# up_unchanged NAME: up exits 0 and changes nothing
+up_unchanged()
+{
+	local out
+	out=$(clan_up "$1" 2>&1) || { echo "$out" | sed 's/^/#   /'; return 1; }
+	echo "$out" | sed 's/^/#   /'
+	text_has "$out" "peers +0 ~0 -0, addresses +0 -0, routes +0 -0"
+}
+for i in 1 2; do
+	ktap_expect "up on peer1 after the PMTU event (run $i): exit 0, nothing changed" \
+		up_unchanged peer1
+done
+run ip -n "$(ns ctrl1)" link set "$CLAN_IF" mtu "$CLAN_MTU"
 
 ktap_finished

@@ -272,9 +272,12 @@ int nlrt_addr_add(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p)
 			   ifindex, p);
 }
 
+/* An address that vanished since the dump is as good as deleted. */
 int nlrt_addr_del(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p)
 {
-	return addr_change(s, RTM_DELADDR, 0, ifindex, p);
+	int ret = addr_change(s, RTM_DELADDR, 0, ifindex, p);
+
+	return ret == -EADDRNOTAVAIL ? 0 : ret;
 }
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
@@ -284,8 +287,12 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a, *dst = NULL;
 	uint32_t table = rtm->rtm_table, oif = 0;
 
+	/*
+	 * A cached exception (a Packet Too Big's /128) inherits the
+	 * protocol of its route but is the kernel's, not ours.
+	 */
 	if (rtm->rtm_family != AF_INET6 || rtm->rtm_protocol != NLRT_PROTO ||
-	    rtm->rtm_type != RTN_UNICAST)
+	    rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
 		switch (mnl_attr_get_type(a)) {
@@ -349,8 +356,11 @@ int nlrt_route_add(struct nls *s, uint32_t ifindex,
 			    ifindex, p);
 }
 
+/* A route that vanished since the dump (ESRCH) is as good as deleted. */
 int nlrt_route_del(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p)
 {
-	return route_change(s, RTM_DELROUTE, 0, ifindex, p);
+	int ret = route_change(s, RTM_DELROUTE, 0, ifindex, p);
+
+	return ret == -ESRCH ? 0 : ret;
 }

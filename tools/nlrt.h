@@ -54,6 +54,7 @@ int nlrt_route_list(struct nls *s, uint32_t ifindex,
 		    struct nlrt_prefix **out, size_t *n);
 int nlrt_route_add(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p);
+/* Deleting a route that is already gone succeeds. */
 int nlrt_route_del(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p);
 
