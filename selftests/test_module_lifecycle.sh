@@ -4,7 +4,9 @@
 # wgmesh.ko lifecycle: topology replaced every 100 ms under a continuous ping
 # loses nothing; rmmod while traffic flows; a netns move and a device
 # deletion detach cleanly (and "ip link del" returns at once); a namespace
-# torn down with an attached device; the module loads and attaches again.
+# torn down with an attached device; the module loads and attaches again;
+# a namespace that fails to set up half-way (a helper module's pernet init
+# fails on demand) leaves the machine's networking working.
 #
 #  ┌ wgm-a ──────────┐                                 ┌ wgm-b ──────────┐
 #  │ wg0 0x11111111  │──┐  ┌ wgm-ctrl1 ──────────┐  ┌──│ wg0 0x22222222  │
@@ -23,7 +25,7 @@ cd "$(dirname "$0")" || exit 1
 
 ktap_need wgmesh-ctl ping iperf3
 ktap_print_header
-ktap_set_plan 29
+ktap_set_plan 33
 mesh_init
 
 mesh_star ctrl1 0x0001 a 0x11111111 b 0x22222222
@@ -152,6 +154,23 @@ if wait_gone $del_pid 5 && wait $del_pid; then
 else
 	ktap_test_fail "ip link del of the attached wg0 returns within 5 s"
 fi
+# A namespace whose setup fails half-way: a pernet init registered before
+# wgmesh fails after loopback exists, and setup_net() unregisters loopback
+# again in a namespace where the inits after that one never ran. When
+# wgmesh's state was a pernet device, its netdevice notifier oopsed there,
+# holding RTNL: every later network configuration hung.
+helper=${WGMESH_KMOD:?WGMESH_KMOD is not set}/wgmesh_test_netns_fail.ko
+fail=/sys/module/wgmesh_test_netns_fail/parameters/fail
+run rmmod wgmesh
+ktap_test_result "load the failing-netns helper, then wgmesh.ko" \
+	bash -c "insmod $helper && insmod $WGMESH_KO"
+run sh -c "echo 1 > $fail"
+ktap_test_result "a new namespace fails to set up" ! timeout 20 unshare -n true
+run sh -c "echo 0 > $fail"
+ktap_test_result "RTNL still works: a namespace with a WireGuard device" \
+	timeout 20 unshare -n bash -c \
+	'ip link add wg7 type wireguard && ip link set wg7 up && ip link del wg7'
+ktap_test_result "rmmod the helper" rmmod wgmesh_test_netns_fail
 ktap_test_result "rmmod wgmesh with nothing attached" rmmod wgmesh
 check_dmesg_clean
 ktap_finished

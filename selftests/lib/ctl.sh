@@ -81,3 +81,29 @@ mesh_stat()
 {
 	mesh_stats "$1" "$2" | tr ' ' '\n' | sed -n "s/^$3=\([0-9]*\)$/\1/p" | head -n 1
 }
+
+# mesh_drops CTRL WHO REASON: "DEVICE MEMBER": CTRL's device count of drops
+# for REASON (drop_REASON) and its count of all drops blamed on member WHO
+# (members keep only the total, drop_packets), for check_drops
+mesh_drops()
+{
+	echo "$(mesh_stat "$1" device "drop_$3") $(mesh_stat "$1" "$2" drop_packets)"
+}
+
+# check_drops DESC CTRL WHO REASON BEFORE N: since BEFORE (from mesh_drops),
+# CTRL counted at least N more drops for REASON, and at least N more blamed
+# on WHO (N = 0: exactly none more of either)
+check_drops()
+{
+	local desc=$1 c=$2 who=$3 reason=$4 before=$5 n=$6 now dd dm
+	now=$(mesh_drops "$c" "$who" "$reason")
+	dd=$((${now% *} - ${before% *}))
+	dm=$((${now#* } - ${before#* }))
+	if { [ "$n" = 0 ] && [ "$dd" = 0 ] && [ "$dm" = 0 ]; } ||
+	   { [ "$n" != 0 ] && [ "$dd" -ge "$n" ] && [ "$dm" -ge "$n" ]; }; then
+		ktap_test_pass "$desc"
+	else
+		ktap_print_msg "drop_$reason +$dd on the device, +$dm blamed on $who, want ${n/#0/exactly 0} each"
+		ktap_test_fail "$desc"
+	fi
+}

@@ -92,6 +92,14 @@ snmp6()
 	ip netns exec "$(ns "$1")" awk -v k="$2" '$1 == k { print $2 }' /proc/net/snmp6
 }
 
+# snmp4 NAME GROUP COUNTER: a /proc/net/snmp counter ("Icmp InEchos")
+snmp4()
+{
+	ip netns exec "$(ns "$1")" awk -v g="$2:" -v k="$3" '
+		$1 == g && !names { for (i = 2; i <= NF; i++) col[$i] = i; names = 1; next }
+		$1 == g && names { print $col[k]; exit }' /proc/net/snmp
+}
+
 # link_stat NAME DEV tx_packets|rx_packets|...: a device counter
 link_stat()
 {

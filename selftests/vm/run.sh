@@ -18,7 +18,9 @@
 #
 # The guest: busybox + bash, ip, wg, ping, iperf3, ... (see mkinitramfs.sh),
 # the repo's tools/ and selftests/ at /wgmesh (cwd), PATH starting with
-# /wgmesh/tools:/wgmesh/selftests, $KVER = uname -r, $WGMESH_KO.
+# /wgmesh/tools:/wgmesh/selftests, $KVER = uname -r, $WGMESH_KO, and from
+# `make modules-all` $WGMESH_KO_DEBUG (the WGMESH_DEBUG=1 build) and
+# $WGMESH_KMOD (the directory of the selftests' helper modules).
 #
 # The command's stdout+stderr, exit status and the guest's kernel log come
 # back over virtio-serial. Output is streamed to stdout while the guest
@@ -178,6 +180,18 @@ if [ -f "$ko" ]; then
 	mkdir -p "$stage$(dirname "$guest_ko")"
 	cp "$ko" "$stage$guest_ko"
 fi
+# The debug build and the helper modules of `make modules-all`, if any.
+guest_ko_debug=/wgmesh/build/$kver/debug/wgmesh.ko
+guest_kmod=/wgmesh/build/$kver/kmod
+if [ -f "$build/$kver/debug/wgmesh.ko" ]; then
+	mkdir -p "$stage$(dirname "$guest_ko_debug")"
+	cp "$build/$kver/debug/wgmesh.ko" "$stage$guest_ko_debug"
+fi
+for k in "$build/$kver/kmod"/*.ko; do
+	[ -f "$k" ] || continue
+	mkdir -p "$stage$guest_kmod"
+	cp "$k" "$stage$guest_kmod/"
+done
 for a in "${adds[@]+"${adds[@]}"}"; do
 	src=${a%%:*}
 	dst=${a#*:}
@@ -197,6 +211,7 @@ write_cmd "$stage/wgmesh-run/cmd" "$@"
 {
 	echo "export PATH=/wgmesh/tools:/wgmesh/selftests:/bin"
 	echo "export WGMESH_KO=$guest_ko"
+	echo "export WGMESH_KO_DEBUG=$guest_ko_debug WGMESH_KMOD=$guest_kmod"
 	echo "export KVER=\$(uname -r)"
 	echo "export TERM=dumb"
 	for e in "${envs[@]+"${envs[@]}"}"; do printf 'export %q\n' "$e"; done
