@@ -60,7 +60,7 @@
 
 #include <linux/netlink.h>
 
-#include "../tools/meshnl.h"
+#include "../tools/nl/mesh.h"
 
 static const char *prog = "wgmesh-ctl";
 

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
 #include "cli.h"
-#include "topology.h"
+#include "lib/addr.h"
+#include "lib/topology.h"
 
 static void json_str(FILE *f, const char *s)
 {

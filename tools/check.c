@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "topology.h"
+#include "lib/topology.h"
 
 static int cmd_check(int argc, char **argv)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "topology.h"
+#include "lib/topology.h"
 
 void cli_usage(FILE *f, const struct cli_cmd *c)
 {

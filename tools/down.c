@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "nlrt.h"
-#include "topology.h"
-#include "upmod.h"
+#include "lib/module.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
 
 static int down(const char *ifname)
 {

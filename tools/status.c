@@ -15,13 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
 #include "cli.h"
-#include "keys.h"
-#include "nlrt.h"
-#include "nlwg.h"
-#include "topology.h"
-#include "upmod.h"
+#include "lib/addr.h"
+#include "lib/keys.h"
+#include "lib/module.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
+#include "nl/wg.h"
 
 #define S_FWD 4		/* index of fwd_packets in meshnl_stat_names */
 #define S_DROP 9	/* first drop_* counter */

@@ -15,13 +15,13 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "desired.h"
-#include "keys.h"
-#include "nlrt.h"
-#include "nlwg.h"
-#include "plan.h"
-#include "topology.h"
-#include "upmod.h"
+#include "lib/derive.h"
+#include "lib/keys.h"
+#include "lib/module.h"
+#include "lib/plan.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
+#include "nl/wg.h"
 
 struct up_args {
 	const char *file;

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "lib/plan.h"
 #include "ktap.h"
-#include "plan.h"
 
 static void key(uint8_t *k, int seed)
 {

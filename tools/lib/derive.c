@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The wanted state of a machine's mesh interface, see desired.h.
+ * The wanted state of a machine's mesh interface, see derive.h.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
-#include "desired.h"
+#include "derive.h"
 
 const char *mesh_self_name(struct mesh_self self)
 {

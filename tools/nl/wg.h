@@ -14,7 +14,7 @@
 #include <net/if.h>
 #include <linux/wireguard.h>
 
-#include "nlsock.h"
+#include "sock.h"
 
 struct wg_allowedip {
 	uint16_t family;	/* AF_INET or AF_INET6 */

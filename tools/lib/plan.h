@@ -9,8 +9,8 @@
 #ifndef WGMESH_PLAN_H
 #define WGMESH_PLAN_H
 
-#include "nlrt.h"
-#include "nlwg.h"
+#include "../nl/rt.h"
+#include "../nl/wg.h"
 
 /* A mesh interface: its WireGuard side, IPv6 addresses, wgmesh routes. */
 struct mesh_state {

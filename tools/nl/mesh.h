@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../kernel/uapi/wgmesh.h"
+#include "../../kernel/uapi/wgmesh.h"
 
 struct meshnl_member {
 	uint32_t id;		/* controller id (16 bits) or peer id */

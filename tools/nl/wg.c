@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * WireGuard generic netlink client, see nlwg.h. The message layout and the
+ * WireGuard generic netlink client, see wg.h. The message layout and the
  * rules for continuing a peer over several messages are those documented
  * in linux/wireguard.h.
  */
@@ -12,7 +12,7 @@
 #include <linux/time_types.h>
 #include <sodium.h>
 
-#include "nlwg.h"
+#include "wg.h"
 
 int nlwg_open(struct nlwg *w)
 {

@@ -16,7 +16,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "meshnl.h"
+#include "mesh.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
