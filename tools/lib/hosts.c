@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "array.h"
 #include "hosts.h"
 
 int hosts_write(FILE *f, const struct wgmesh_topology *t)
@@ -121,11 +122,11 @@ nomem:
 	return NULL;
 }
 
+/* The file and its stat; NULL with errno (any read error is EIO). */
 static char *read_all(const char *path, size_t *len, struct stat *st)
 {
-	char *buf = NULL;
-	size_t cap = 0;
 	FILE *f = fopen(path, "r");
+	char *buf;
 
 	*len = 0;
 	if (!f)
@@ -134,32 +135,10 @@ static char *read_all(const char *path, size_t *len, struct stat *st)
 		fclose(f);
 		return NULL;
 	}
-	for (;;) {
-		if (*len + 4096 + 1 > cap) {
-			char *n = realloc(buf, cap = cap * 2 + 8192);
-
-			if (!n) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = n;
-		}
-		size_t got = fread(buf + *len, 1, 4096, f);
-
-		*len += got;
-		if (got < 4096)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
+	buf = array_read_file(f, SIZE_MAX, len);
+	if (!buf && errno != ENOMEM)
 		errno = EIO;
-		return NULL;
-	}
 	fclose(f);
-	buf[*len] = 0;
 	return buf;
 }
 

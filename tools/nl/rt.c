@@ -13,6 +13,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "../lib/array.h"
 #include "rt.h"
 
 #ifndef IFA_F_NOPREFIXROUTE
@@ -124,7 +125,7 @@ int nlrt_link_get(struct nls *s, const char *ifname, struct nlrt_link *out)
 struct link_list {
 	const char *kind;
 	char (*names)[16];
-	size_t n;
+	size_t n, cap;
 };
 
 static int link_list_cb(const struct nlmsghdr *nlh, void *data)
@@ -133,7 +134,7 @@ static int link_list_cb(const struct nlmsghdr *nlh, void *data)
 	struct link_list *l = data;
 	struct nlrt_link link = { 0 };
 	const struct nlattr *a;
-	char (*v)[16];
+	char *name;
 
 	link_cb(nlh, &link);
 	if (strcmp(link.kind, l->kind))
@@ -142,13 +143,12 @@ static int link_list_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) != IFLA_IFNAME ||
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 			continue;
-		v = realloc(l->names, (l->n + 1) * sizeof(*v));
-		if (!v) {
+		name = array_push(&l->names, &l->n, &l->cap, sizeof(*l->names));
+		if (!name) {
 			errno = ENOMEM;
 			return MNL_CB_ERROR;
 		}
-		l->names = v;
-		snprintf(v[l->n++], sizeof(*v), "%s", mnl_attr_get_str(a));
+		snprintf(name, sizeof(*l->names), "%s", mnl_attr_get_str(a));
 	}
 	return MNL_CB_OK;
 }
@@ -178,20 +178,19 @@ int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
 struct prefix_list {
 	uint32_t ifindex;
 	struct nlrt_prefix *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int list_add(struct prefix_list *l, const void *addr, uint8_t len)
 {
-	struct nlrt_prefix *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct nlrt_prefix *p = array_push(&l->v, &l->n, &l->cap, sizeof(*p));
 
-	if (!v) {
+	if (!p) {
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	l->v = v;
-	memcpy(&v[l->n].addr, addr, sizeof(v[l->n].addr));
-	v[l->n++].len = len;
+	memcpy(&p->addr, addr, sizeof(p->addr));
+	p->len = len;
 	return MNL_CB_OK;
 }
 
