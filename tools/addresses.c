@@ -161,19 +161,13 @@ static int cmd_addresses(int argc, char **argv)
 	struct wgmesh_topology *t;
 	const char *file = NULL;
 	bool json = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--json", .flag = &json },
+		{ 0 }
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_err(&cli_addresses, "unknown option "
-						"'%s'", argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return cli_usage_err(&cli_addresses, "unexpected "
-						"argument '%s'", argv[i]);
-	}
+	if (cli_parse(&cli_addresses, argc, argv, opts, &file, 1))
+		return 1;
 	if (!file)
 		return cli_usage_err(&cli_addresses, "missing FILE");
 	if (cli_load(file, &t))

@@ -2,6 +2,7 @@
 /* What the commands share, see cli.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "lib/topology.h"
@@ -35,6 +36,44 @@ int cli_usage_err(const struct cli_cmd *c, const char *fmt, ...)
 	fputc('\n', stderr);
 	cli_usage(stderr, c);
 	return 1;
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts,
+				      const char *arg)
+{
+	for (; opts->name; opts++)
+		if (!strcmp(arg, opts->name) ||
+		    (opts->alias && !strcmp(arg, opts->alias)))
+			return opts;
+	return NULL;
+}
+
+int cli_parse(const struct cli_cmd *c, int argc, char **argv,
+	      const struct cli_opt *opts, const char **pos, size_t npos)
+{
+	size_t n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const struct cli_opt *o = find_opt(opts, argv[i]);
+
+		if (o && o->value) {
+			if (++i == argc)
+				return -cli_usage_err(c, "%s needs %s", argv[i - 1],
+						      o->needs ? o->needs :
+								 "a value");
+			*o->value = argv[i];
+		} else if (o) {
+			*o->flag = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return -cli_usage_err(c, "unknown option '%s'", argv[i]);
+		} else if (n < npos) {
+			pos[n++] = argv[i];
+		} else {
+			return -cli_usage_err(c, "unexpected argument '%s'",
+					      argv[i]);
+		}
+	}
+	return 0;
 }
 
 int cli_load(const char *file, struct wgmesh_topology **t)

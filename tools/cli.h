@@ -9,6 +9,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct cli_cmd {
@@ -34,6 +36,28 @@ int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Error for a bad argument: "wgmesh NAME: message", then @c's usage. */
 int cli_usage_err(const struct cli_cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * One option of a command: a flag (@flag becomes true) or, with @value,
+ * an option whose value is the next argument.
+ */
+struct cli_opt {
+	const char *name;	/* "--json" */
+	const char *alias;	/* "-q", or NULL */
+	bool *flag;
+	const char **value;
+	const char *needs;	/* what a missing value is: "a PATH" ("a value") */
+};
+
+/*
+ * Parse argv[1..] of @c: the options in @opts (ended by an entry without a
+ * name) anywhere, and up to @npos positional arguments into @pos in order
+ * ("-" is one: standard input; absent ones stay as they were). Prints the
+ * usage error and returns -1 on an unknown option, an option without its
+ * value or one argument too many.
+ */
+int cli_parse(const struct cli_cmd *c, int argc, char **argv,
+	      const struct cli_opt *opts, const char **pos, size_t npos);
 
 struct wgmesh_topology;
 

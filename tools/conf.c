@@ -12,7 +12,14 @@
 static int cmd_conf(int argc, char **argv)
 {
 	struct wgquick_opts o = { 0 };
-	const char *file = NULL, *machine = NULL;
+	const char *args[2] = { NULL, NULL };	/* FILE MACHINE */
+	const struct cli_opt opts[] = {
+		{ .name = "--private-key-file", .value = &o.private_key_file,
+		  .needs = "a PATH" },
+		{ .name = "--embed-private-key", .flag = &o.embed_private_key },
+		{ 0 }
+	};
+	const char *file, *machine;
 	struct wgmesh_topology *t;
 	char err[WGMESH_ERR_LEN];
 	char *text = NULL;
@@ -20,29 +27,13 @@ static int cmd_conf(int argc, char **argv)
 	FILE *f;
 	int ret = 1;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--private-key-file")) {
-			if (++i == argc)
-				return cli_usage_err(&cli_conf, "--private-key-"
-							"file needs a PATH");
-			o.private_key_file = argv[i];
-		} else if (!strcmp(argv[i], "--embed-private-key")) {
-			o.embed_private_key = true;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_err(&cli_conf, "unknown option '%s'",
-						argv[i]);
-		} else if (!file) {
-			file = argv[i];
-		} else if (!machine) {
-			machine = argv[i];
-		} else {
-			return cli_usage_err(&cli_conf, "unexpected argument "
-						"'%s'", argv[i]);
-		}
-	}
+	if (cli_parse(&cli_conf, argc, argv, opts, args, 2))
+		return 1;
+	file = args[0];
+	machine = args[1];
 	if (!machine)
 		return cli_usage_err(&cli_conf, "missing %s",
-					file ? "MACHINE" : "FILE and MACHINE");
+				     file ? "MACHINE" : "FILE and MACHINE");
 	if (cli_load(file, &t))
 		return 1;
 	/* Build it all first: print nothing unless it is complete. */

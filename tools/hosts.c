@@ -2,7 +2,6 @@
 /* "wgmesh hosts [--install]": the mesh's /etc/hosts lines (lib/hosts.c). */
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "lib/hosts.h"
@@ -22,20 +21,14 @@ static int cmd_hosts(int argc, char **argv)
 	struct wgmesh_topology *t;
 	const char *file = NULL;
 	bool install = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--install", .flag = &install },
+		{ 0 }
+	};
 	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--install"))
-			install = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_err(&cli_hosts, "unknown option '%s'",
-						argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return cli_usage_err(&cli_hosts, "unexpected argument "
-						"'%s'", argv[i]);
-	}
+	if (cli_parse(&cli_hosts, argc, argv, opts, &file, 1))
+		return 1;
 	if (!file)
 		return cli_usage_err(&cli_hosts, "missing FILE");
 	if (cli_load(file, &t))

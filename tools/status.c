@@ -354,27 +354,14 @@ static int status_one(struct nlwg *wg, const char *ifname,
 
 static int parse_args(int argc, char **argv, struct status_args *a)
 {
+	const struct cli_opt opts[] = {
+		{ .name = "--json", .flag = &a->json },
+		{ .name = "--file", .value = &a->file },
+		{ 0 }
+	};
+
 	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			a->json = true;
-		} else if (!strcmp(argv[i], "--file")) {
-			if (++i == argc)
-				return cli_usage_err(&cli_status,
-							"--file needs a value");
-			a->file = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_err(&cli_status, "unknown option '%s'",
-						argv[i]);
-		} else if (!a->ifname) {
-			a->ifname = argv[i];
-		} else {
-			return cli_usage_err(&cli_status,
-						"unexpected argument '%s'",
-						argv[i]);
-		}
-	}
-	return 0;
+	return cli_parse(&cli_status, argc, argv, opts, &a->ifname, 1);
 }
 
 static int cmd_status(int argc, char **argv)

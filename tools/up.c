@@ -31,29 +31,15 @@ struct up_args {
 
 static int parse_args(int argc, char **argv, struct up_args *a)
 {
-	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		const char **opt = NULL;
+	const struct cli_opt opts[] = {
+		{ .name = "--name", .value = &a->name },
+		{ .name = "--private-key-file", .value = &a->key_file },
+		{ 0 }
+	};
 
-		if (!strcmp(argv[i], "--name"))
-			opt = &a->name;
-		else if (!strcmp(argv[i], "--private-key-file"))
-			opt = &a->key_file;
-		if (opt) {
-			if (++i == argc)
-				return cli_usage_err(&cli_up, "%s needs a value",
-							argv[i - 1]);
-			*opt = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_err(&cli_up, "unknown option '%s'",
-						argv[i]);
-		} else if (!a->file) {
-			a->file = argv[i];
-		} else {
-			return cli_usage_err(&cli_up, "unexpected argument '%s'",
-						argv[i]);
-		}
-	}
+	memset(a, 0, sizeof(*a));
+	if (cli_parse(&cli_up, argc, argv, opts, &a->file, 1))
+		return 1;
 	if (!a->file)
 		return cli_usage_err(&cli_up, "missing topology FILE");
 	return 0;
