@@ -9,17 +9,12 @@ static int cmd_check(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
 	bool quiet = false;
-	const char *file = NULL;
 	const struct cli_opt opts[] = {
 		{ .name = "--quiet", .alias = "-q", .flag = &quiet },
 		{ 0 }
 	};
 
-	if (cli_parse(&cli_check, argc, argv, opts, &file, 1))
-		return 1;
-	if (!file)
-		return cli_usage_err(&cli_check, "missing FILE");
-	if (cli_load(file, &t))
+	if (cli_parse_load(&cli_check, argc, argv, opts, &t))
 		return 1;
 	if (!quiet)
 		printf("%s: mesh %s is valid: %zu controller%s, %zu peer%s, "

@@ -38,6 +38,22 @@ int cli_usage_err(const struct cli_cmd *c, const char *fmt, ...)
 	return 1;
 }
 
+void cli_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 static const struct cli_opt *find_opt(const struct cli_opt *opts,
 				      const char *arg)
 {
@@ -85,4 +101,16 @@ int cli_load(const char *file, struct wgmesh_topology **t)
 		return -1;
 	}
 	return 0;
+}
+
+int cli_parse_load(const struct cli_cmd *c, int argc, char **argv,
+		   const struct cli_opt *opts, struct wgmesh_topology **t)
+{
+	const char *file = NULL;
+
+	if (cli_parse(c, argc, argv, opts, &file, 1))
+		return -1;
+	if (!file)
+		return -cli_usage_err(c, "missing FILE");
+	return cli_load(file, t);
 }

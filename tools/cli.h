@@ -59,6 +59,9 @@ struct cli_opt {
 int cli_parse(const struct cli_cmd *c, int argc, char **argv,
 	      const struct cli_opt *opts, const char **pos, size_t npos);
 
+/* @s as a JSON string, quotes included, on standard output. */
+void cli_json_str(const char *s);
+
 struct wgmesh_topology;
 
 /*
@@ -66,5 +69,13 @@ struct wgmesh_topology;
  * prints the parser's one line ("wgmesh: FILE:LINE: ...") and returns -1.
  */
 int cli_load(const char *file, struct wgmesh_topology **t);
+
+/*
+ * For a command whose one argument is the topology FILE: cli_parse(),
+ * "missing FILE" when there is none, then cli_load(). 0, or -1 once the
+ * error is printed.
+ */
+int cli_parse_load(const struct cli_cmd *c, int argc, char **argv,
+		   const struct cli_opt *opts, struct wgmesh_topology **t);
 
 #endif /* CLI_H */

@@ -19,7 +19,6 @@ static int install_block(const struct wgmesh_topology *t)
 static int cmd_hosts(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
-	const char *file = NULL;
 	bool install = false;
 	const struct cli_opt opts[] = {
 		{ .name = "--install", .flag = &install },
@@ -27,11 +26,7 @@ static int cmd_hosts(int argc, char **argv)
 	};
 	int ret;
 
-	if (cli_parse(&cli_hosts, argc, argv, opts, &file, 1))
-		return 1;
-	if (!file)
-		return cli_usage_err(&cli_hosts, "missing FILE");
-	if (cli_load(file, &t))
+	if (cli_parse_load(&cli_hosts, argc, argv, opts, &t))
 		return 1;
 	if (install)
 		ret = install_block(t);

@@ -240,10 +240,21 @@ int nlrt_addr_list(struct nls *s, uint32_t ifindex,
 	return dump_prefixes(s, nlh, addr_cb, &l, "RTM_GETADDR", out, n);
 }
 
+/* Send @nlh, a change of @p; its error line names it "@name PREFIX". */
+static int talk_prefix(struct nls *s, struct nlmsghdr *nlh, const char *name,
+		       const struct nlrt_prefix *p)
+{
+	char op[96], pb[INET6_ADDRSTRLEN + 4];
+
+	snprintf(op, sizeof(op), "%s %s", name,
+		 nlrt_prefix_str(p, pb, sizeof(pb)));
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
 static int addr_change(struct nls *s, uint16_t type, uint16_t flags,
 		       uint32_t ifindex, const struct nlrt_prefix *p)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], op[96], pb[INET6_ADDRSTRLEN + 4];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 
@@ -259,10 +270,8 @@ static int addr_change(struct nls *s, uint16_t type, uint16_t flags,
 		mnl_attr_put_u32(nlh, IFA_FLAGS,
 				 IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
 	}
-	snprintf(op, sizeof(op), "%s %s", type == RTM_NEWADDR ?
-		 "RTM_NEWADDR" : "RTM_DELADDR",
-		 nlrt_prefix_str(p, pb, sizeof(pb)));
-	return nls_talk(s, nlh, NULL, NULL, op);
+	return talk_prefix(s, nlh, type == RTM_NEWADDR ? "RTM_NEWADDR" :
+			   "RTM_DELADDR", p);
 }
 
 int nlrt_addr_add(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p)
@@ -323,7 +332,7 @@ int nlrt_route_list(struct nls *s, uint32_t ifindex,
 static int route_change(struct nls *s, uint16_t type, uint16_t flags,
 			uint32_t ifindex, const struct nlrt_prefix *p)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], op[96], pb[INET6_ADDRSTRLEN + 4];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
@@ -335,10 +344,8 @@ static int route_change(struct nls *s, uint16_t type, uint16_t flags,
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put(nlh, RTA_DST, sizeof(p->addr), &p->addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
-	snprintf(op, sizeof(op), "%s %s", type == RTM_NEWROUTE ?
-		 "RTM_NEWROUTE" : "RTM_DELROUTE",
-		 nlrt_prefix_str(p, pb, sizeof(pb)));
-	return nls_talk(s, nlh, NULL, NULL, op);
+	return talk_prefix(s, nlh, type == RTM_NEWROUTE ? "RTM_NEWROUTE" :
+			   "RTM_DELROUTE", p);
 }
 
 int nlrt_route_add(struct nls *s, uint32_t ifindex,
