@@ -20,10 +20,8 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"
 . "$here/lib/clan.sh"
-. "$here/lib/checks.sh"
 
-ktap_need wgmesh ip wg ping
-trap clan_cleanup EXIT
+clan_init
 
 ktap_print_header
 ktap_set_plan 23

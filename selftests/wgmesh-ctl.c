@@ -79,7 +79,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "../tools/meshnl.h"
+#include "../tools/nl/mesh.h"
 
 static const char *prog = "wgmesh-ctl";
 

@@ -29,7 +29,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "../tools/meshnl.h"
+#include "../tools/nl/mesh.h"
 
 #define MAXMSG (256 * 1024)
 

@@ -3,25 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
 #include "cli.h"
-#include "topology.h"
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
+#include "lib/addr.h"
+#include "lib/topology.h"
 
 static void json_groups(const struct wgmesh_topology *t, uint64_t bits)
 {
@@ -32,7 +16,7 @@ static void json_groups(const struct wgmesh_topology *t, uint64_t bits)
 			continue;
 		if (!first)
 			putchar(',');
-		json_str(stdout, t->groups[g]);
+		cli_json_str(t->groups[g]);
 		first = false;
 	}
 }
@@ -66,23 +50,23 @@ static void print_json(const struct wgmesh_topology *t)
 
 	wgmesh_mesh_prefix(t->name, &mesh);
 	printf("{\"mesh\":");
-	json_str(stdout, t->name);
+	cli_json_str(t->name);
 	printf(",\"prefix\":\"%s\",\"domain\":",
 	       wgmesh_prefix_str(&mesh, WGMESH_MESH_PLEN, prefix));
-	json_str(stdout, t->domain);
+	cli_json_str(t->domain);
 	printf(",\"interface\":");
-	json_str(stdout, t->interface);
+	cli_json_str(t->interface);
 	printf(",\"machines\":[");
 	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
 		bool ctrl = i < t->n_controllers;
 		size_t own = ctrl ? i : t->peers[i - t->n_controllers].controller;
 
 		printf("%s{\"name\":", i ? "," : "");
-		json_str(stdout, ctrl ? t->controllers[i].name :
+		cli_json_str(ctrl ? t->controllers[i].name :
 			 t->peers[i - t->n_controllers].name);
 		printf(",\"role\":\"%s\",\"controller\":",
 		       ctrl ? "controller" : "peer");
-		json_str(stdout, t->controllers[own].name);
+		cli_json_str(t->controllers[own].name);
 		machine_addr(t, i, own, addr, prefix);
 		printf(",\"address\":\"%s\",\"addresses\":[", addr);
 		for (size_t c = 0; c < (ctrl ? 1 : t->n_controllers); c++) {
@@ -90,7 +74,7 @@ static void print_json(const struct wgmesh_topology *t)
 
 			machine_addr(t, i, cc, addr, prefix);
 			printf("%s{\"controller\":", c ? "," : "");
-			json_str(stdout, t->controllers[cc].name);
+			cli_json_str(t->controllers[cc].name);
 			printf(",\"address\":\"%s\",\"prefix\":\"%s\"}", addr,
 			       prefix);
 		}
@@ -105,9 +89,9 @@ static void print_json(const struct wgmesh_topology *t)
 	       t->policy.default_allow ? "allow" : "deny");
 	for (size_t i = 0; i < t->policy.n_allow; i++) {
 		printf("%s[", i ? "," : "");
-		json_str(stdout, t->groups[t->policy.allow[i].a]);
+		cli_json_str(t->groups[t->policy.allow[i].a]);
 		putchar(',');
-		json_str(stdout, t->groups[t->policy.allow[i].b]);
+		cli_json_str(t->groups[t->policy.allow[i].b]);
 		putchar(']');
 	}
 	printf("]}}\n");
@@ -159,24 +143,13 @@ static void print_table(const struct wgmesh_topology *t)
 static int cmd_addresses(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
-	const char *file = NULL;
 	bool json = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--json", .flag = &json },
+		{ 0 }
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_err(&cli_addresses, "unknown option "
-						"'%s'", argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return cli_usage_err(&cli_addresses, "unexpected "
-						"argument '%s'", argv[i]);
-	}
-	if (!file)
-		return cli_usage_err(&cli_addresses, "missing FILE");
-	if (cli_load(file, &t))
+	if (cli_parse_load(&cli_addresses, argc, argv, opts, &t))
 		return 1;
 	if (json)
 		print_json(t);

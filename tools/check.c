@@ -1,31 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* "wgmesh check": validate a topology file. */
-#include <string.h>
+#include <stdio.h>
 
 #include "cli.h"
-#include "topology.h"
+#include "lib/topology.h"
 
 static int cmd_check(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
 	bool quiet = false;
-	const char *file = NULL;
+	const struct cli_opt opts[] = {
+		{ .name = "--quiet", .alias = "-q", .flag = &quiet },
+		{ 0 }
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			quiet = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_err(&cli_check, "unknown option '%s'",
-						argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return cli_usage_err(&cli_check, "unexpected argument "
-						"'%s'", argv[i]);
-	}
-	if (!file)
-		return cli_usage_err(&cli_check, "missing FILE");
-	if (cli_load(file, &t))
+	if (cli_parse_load(&cli_check, argc, argv, opts, &t))
 		return 1;
 	if (!quiet)
 		printf("%s: mesh %s is valid: %zu controller%s, %zu peer%s, "

@@ -9,6 +9,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct cli_cmd {
@@ -35,6 +37,31 @@ int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_err(const struct cli_cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * One option of a command: a flag (@flag becomes true) or, with @value,
+ * an option whose value is the next argument.
+ */
+struct cli_opt {
+	const char *name;	/* "--json" */
+	const char *alias;	/* "-q", or NULL */
+	bool *flag;
+	const char **value;
+	const char *needs;	/* what a missing value is: "a PATH" ("a value") */
+};
+
+/*
+ * Parse argv[1..] of @c: the options in @opts (ended by an entry without a
+ * name) anywhere, and up to @npos positional arguments into @pos in order
+ * ("-" is one: standard input; absent ones stay as they were). Prints the
+ * usage error and returns -1 on an unknown option, an option without its
+ * value or one argument too many.
+ */
+int cli_parse(const struct cli_cmd *c, int argc, char **argv,
+	      const struct cli_opt *opts, const char **pos, size_t npos);
+
+/* @s as a JSON string, quotes included, on standard output. */
+void cli_json_str(const char *s);
+
 struct wgmesh_topology;
 
 /*
@@ -42,5 +69,13 @@ struct wgmesh_topology;
  * prints the parser's one line ("wgmesh: FILE:LINE: ...") and returns -1.
  */
 int cli_load(const char *file, struct wgmesh_topology **t);
+
+/*
+ * For a command whose one argument is the topology FILE: cli_parse(),
+ * "missing FILE" when there is none, then cli_load(). 0, or -1 once the
+ * error is printed.
+ */
+int cli_parse_load(const struct cli_cmd *c, int argc, char **argv,
+		   const struct cli_opt *opts, struct wgmesh_topology **t);
 
 #endif /* CLI_H */

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "nlrt.h"
-#include "topology.h"
-#include "upmod.h"
+#include "lib/module.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
 
 static int down(const char *ifname)
 {
@@ -45,7 +45,6 @@ static int down(const char *ifname)
 static int cmd_down(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
-	char err[WGMESH_ERR_LEN];
 	struct stat st;
 	int rc;
 
@@ -60,8 +59,8 @@ static int cmd_down(int argc, char **argv)
 					  argv[1]);
 		return down(argv[1]);
 	}
-	if (wgmesh_topology_load(argv[1], &t, err, sizeof(err)))
-		return cli_err("%s", err);
+	if (cli_load(argv[1], &t))
+		return 1;
 	rc = down(t->interface);
 	wgmesh_topology_free(t);
 	return rc;

@@ -10,7 +10,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "keys.h"
+#include "lib/keys.h"
 
 static int write_all(int fd, const char *s, size_t len)
 {

@@ -1,82 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /etc/hosts lines of the mesh, and the "hosts" command. */
+/* "wgmesh hosts [--install]": the mesh's /etc/hosts lines (lib/hosts.c). */
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "addr.h"
 #include "cli.h"
-#include "hosts.h"
+#include "lib/hosts.h"
 
-int wgmesh_hosts_write(FILE *f, const struct wgmesh_topology *t)
+static int install_block(const struct wgmesh_topology *t)
 {
-	char buf[INET6_ADDRSTRLEN];
-	struct in6_addr a;
+	char path[PATH_MAX], err[WGMESH_ERR_LEN];
 
-	/* Controllers and peers are already sorted by name. */
-	for (size_t i = 0; i < t->n_controllers; i++) {
-		const struct wgmesh_controller *c = &t->controllers[i];
-
-		wgmesh_controller_addr(t->name, c->name, &a);
-		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), c->name,
-			    t->domain) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < t->n_peers; i++) {
-		const struct wgmesh_peer *p = &t->peers[i];
-
-		wgmesh_peer_addr(t->name, t->controllers[p->controller].name,
-				 p->name, &a);
-		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), p->name,
-			    t->domain) < 0)
-			return -1;
-	}
+	if (hosts_install(t, path, sizeof(path), err, sizeof(err)))
+		return cli_err("%s", err);
+	printf("%s: wgmesh %s block up to date\n", path, t->name);
 	return 0;
-}
-
-char *wgmesh_hosts_text(const struct wgmesh_topology *t)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int err;
-
-	if (!f)
-		return NULL;
-	err = wgmesh_hosts_write(f, t);
-	if (fclose(f) || err) {
-		free(text);
-		return NULL;
-	}
-	return text;
 }
 
 static int cmd_hosts(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
-	const char *file = NULL;
 	bool install = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--install", .flag = &install },
+		{ 0 }
+	};
 	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--install"))
-			install = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_err(&cli_hosts, "unknown option '%s'",
-						argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return cli_usage_err(&cli_hosts, "unexpected argument "
-						"'%s'", argv[i]);
-	}
-	if (!file)
-		return cli_usage_err(&cli_hosts, "missing FILE");
-	if (cli_load(file, &t))
+	if (cli_parse_load(&cli_hosts, argc, argv, opts, &t))
 		return 1;
 	if (install)
-		ret = wgmesh_hosts_install(t);
-	else if (wgmesh_hosts_write(stdout, t) || fflush(stdout))
+		ret = install_block(t);
+	else if (hosts_write(stdout, t) || fflush(stdout))
 		ret = cli_err("hosts: writing standard output failed");
 	else
 		ret = 0;

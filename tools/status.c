@@ -15,13 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
 #include "cli.h"
-#include "keys.h"
-#include "nlrt.h"
-#include "nlwg.h"
-#include "topology.h"
-#include "upmod.h"
+#include "lib/addr.h"
+#include "lib/keys.h"
+#include "lib/module.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
+#include "nl/wg.h"
 
 /* WGMESH_STATS_A_* (meshnl.h cannot be included next to cmd.h yet). */
 #define S_LOCAL 4	/* local_packets */
@@ -61,15 +61,22 @@ static void name_of(const struct wgmesh_topology *t, const uint8_t *key,
 	snprintf(out, len, "%.10s...", b64);
 }
 
+/* A member of public key @key, named from @t, its role not known yet. */
+static void member_init(struct member *m, const struct wgmesh_topology *t,
+			const uint8_t *key)
+{
+	memset(m, 0, sizeof(*m));
+	m->role = "?";
+	name_of(t, key, m->name, sizeof(m->name));
+}
+
 static void classify(const struct wgmesh_topology *t, const struct wg_peer *p,
 		     struct member *m)
 {
 	const struct wgmesh_controller *c = NULL;
 	const struct wgmesh_peer *pe = NULL;
 
-	memset(m, 0, sizeof(*m));
-	m->role = "?";
-	name_of(t, p->public_key, m->name, sizeof(m->name));
+	member_init(m, t, p->public_key);
 	for (size_t i = 0; i < p->n_ips; i++) {
 		const struct wg_allowedip *ip = &p->ips[i];
 		const uint8_t *b = ip->ip6.s6_addr;
@@ -138,20 +145,6 @@ static const struct mesh_member_stats *find_stats(const struct mesh_stats *s,
 	return NULL;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void json_counters(const uint64_t *c)
 {
 	const char *sep = "";
@@ -174,9 +167,7 @@ static void self_of(const struct wgmesh_topology *t, const struct wg_device *d,
 	const struct wgmesh_controller *c = NULL;
 	const struct wgmesh_peer *p = NULL;
 
-	memset(self, 0, sizeof(*self));
-	self->role = "?";
-	name_of(t, d->public_key, self->name, sizeof(self->name));
+	member_init(self, t, d->public_key);
 	if (!t || !wgmesh_topology_find_key(t, d->public_key, &c, &p))
 		return;
 	self->controller = c;
@@ -257,12 +248,12 @@ static void print_json(const struct wg_device *d, const struct member *self,
 
 	wgmesh_key_to_base64(d->public_key, b64);
 	printf("{\"interface\": ");
-	json_str(d->ifname);
+	cli_json_str(d->ifname);
 	printf(", \"name\": ");
-	json_str(self->name);
+	cli_json_str(self->name);
 	printf(", \"role\": \"%s\", \"address\": ", self->role);
 	if (self->has_addr)
-		json_str(wgmesh_addr_str(&self->addr, addr));
+		cli_json_str(wgmesh_addr_str(&self->addr, addr));
 	else
 		printf("null");
 	printf(", \"listen_port\": %u, \"public_key\": \"%s\"", d->listen_port,
@@ -285,15 +276,15 @@ static void print_json(const struct wg_device *d, const struct member *self,
 		wgmesh_key_to_base64(p->public_key, b64);
 		endpoint_str(&p->endpoint, ep, sizeof(ep));
 		printf("%s\n  {\"name\": ", i ? "," : "");
-		json_str(m->name);
+		cli_json_str(m->name);
 		printf(", \"role\": \"%s\", \"address\": ", m->role);
 		if (m->has_addr)
-			json_str(wgmesh_addr_str(&m->addr, addr));
+			cli_json_str(wgmesh_addr_str(&m->addr, addr));
 		else
 			printf("null");
 		printf(", \"public_key\": \"%s\", \"endpoint\": ", b64);
 		if (p->endpoint.sa.sa_family)
-			json_str(ep);
+			cli_json_str(ep);
 		else
 			printf("null");
 		printf(", \"latest_handshake\": %lld, \"handshake_age\": ",
@@ -352,45 +343,25 @@ static int status_one(struct nlwg *wg, const char *ifname,
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct status_args *a)
-{
-	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			a->json = true;
-		} else if (!strcmp(argv[i], "--file")) {
-			if (++i == argc)
-				return cli_usage_err(&cli_status,
-							"--file needs a value");
-			a->file = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_err(&cli_status, "unknown option '%s'",
-						argv[i]);
-		} else if (!a->ifname) {
-			a->ifname = argv[i];
-		} else {
-			return cli_usage_err(&cli_status,
-						"unexpected argument '%s'",
-						argv[i]);
-		}
-	}
-	return 0;
-}
-
 static int cmd_status(int argc, char **argv)
 {
 	struct wgmesh_topology *t = NULL;
-	char err[WGMESH_ERR_LEN], (*names)[16] = NULL;
-	struct status_args a;
+	char (*names)[16] = NULL;
+	struct status_args a = { 0 };
+	const struct cli_opt opts[] = {
+		{ .name = "--json", .flag = &a.json },
+		{ .name = "--file", .value = &a.file },
+		{ 0 }
+	};
 	struct nlwg wg;
 	struct nls rt;
 	size_t n = 0;
 	int rc = 0;
 
-	if (parse_args(argc, argv, &a))
+	if (cli_parse(&cli_status, argc, argv, opts, &a.ifname, 1))
 		return 1;
-	if (a.file && wgmesh_topology_load(a.file, &t, err, sizeof(err)))
-		return cli_err("%s", err);
+	if (a.file && cli_load(a.file, &t))
+		return 1;
 	if (!a.ifname && t)
 		a.ifname = t->interface;
 	if (!a.ifname) {

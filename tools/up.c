@@ -15,49 +15,19 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "desired.h"
-#include "keys.h"
-#include "nlrt.h"
-#include "nlwg.h"
-#include "plan.h"
-#include "topology.h"
-#include "upmod.h"
+#include "lib/derive.h"
+#include "lib/keys.h"
+#include "lib/module.h"
+#include "lib/plan.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
+#include "nl/wg.h"
 
 struct up_args {
 	const char *file;
 	const char *name;
 	const char *key_file;
 };
-
-static int parse_args(int argc, char **argv, struct up_args *a)
-{
-	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		const char **opt = NULL;
-
-		if (!strcmp(argv[i], "--name"))
-			opt = &a->name;
-		else if (!strcmp(argv[i], "--private-key-file"))
-			opt = &a->key_file;
-		if (opt) {
-			if (++i == argc)
-				return cli_usage_err(&cli_up, "%s needs a value",
-							argv[i - 1]);
-			*opt = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_err(&cli_up, "unknown option '%s'",
-						argv[i]);
-		} else if (!a->file) {
-			a->file = argv[i];
-		} else {
-			return cli_usage_err(&cli_up, "unexpected argument '%s'",
-						argv[i]);
-		}
-	}
-	if (!a->file)
-		return cli_usage_err(&cli_up, "missing topology FILE");
-	return 0;
-}
 
 /* Who are we: by --name (the key must then match) or by public key. */
 static int find_self(const struct wgmesh_topology *t, const char *name,
@@ -106,29 +76,32 @@ static int read_state(struct nls *rt, struct nlwg *wg, const char *ifname,
 	return 0;
 }
 
+typedef int (*prefix_op)(struct nls *s, uint32_t ifindex,
+			 const struct nlrt_prefix *p);
+
+/* @op on each of the @n prefixes at @v, up to the first failure. */
+static int each(prefix_op op, struct nls *rt, uint32_t ifindex,
+		const struct nlrt_prefix *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (op(rt, ifindex, &v[i]))
+			return -1;
+	return 0;
+}
+
 /* Apply @p: WireGuard first (peers before their routes), then the link. */
 static int apply(struct nls *rt, struct nlwg *wg, const char *ifname,
 		 uint32_t ifindex, const struct mesh_plan *p, bool up)
 {
 	if (p->wg_changed && nlwg_set(wg, &p->wg))
 		return cli_err("%s: %s", ifname, wg->s.err);
-	for (size_t i = 0; i < p->n_addr_del; i++)
-		if (nlrt_addr_del(rt, ifindex, &p->addr_del[i]))
-			goto rt_fail;
-	for (size_t i = 0; i < p->n_addr_add; i++)
-		if (nlrt_addr_add(rt, ifindex, &p->addr_add[i]))
-			goto rt_fail;
-	if ((p->mtu || !up) && nlrt_link_set(rt, ifname, p->mtu, true))
-		goto rt_fail;
-	for (size_t i = 0; i < p->n_route_del; i++)
-		if (nlrt_route_del(rt, ifindex, &p->route_del[i]))
-			goto rt_fail;
-	for (size_t i = 0; i < p->n_route_add; i++)
-		if (nlrt_route_add(rt, ifindex, &p->route_add[i]))
-			goto rt_fail;
+	if (each(nlrt_addr_del, rt, ifindex, p->addr_del, p->n_addr_del) ||
+	    each(nlrt_addr_add, rt, ifindex, p->addr_add, p->n_addr_add) ||
+	    ((p->mtu || !up) && nlrt_link_set(rt, ifname, p->mtu, true)) ||
+	    each(nlrt_route_del, rt, ifindex, p->route_del, p->n_route_del) ||
+	    each(nlrt_route_add, rt, ifindex, p->route_add, p->n_route_add))
+		return cli_err("%s: %s", ifname, rt->err);
 	return 0;
-rt_fail:
-	return cli_err("%s: %s", ifname, rt->err);
 }
 
 static int up(const struct up_args *a)
@@ -147,8 +120,8 @@ static int up(const struct up_args *a)
 	uint32_t ifindex;
 	int rc = 1;
 
-	if (wgmesh_topology_load(a->file, &t, err, sizeof(err)))
-		return cli_err("%s", err);
+	if (cli_load(a->file, &t))
+		return 1;
 	ifname = t->interface;
 	if (a->key_file)
 		snprintf(key_path, sizeof(key_path), "%s", a->key_file);
@@ -245,10 +218,17 @@ out:
 
 static int cmd_up(int argc, char **argv)
 {
-	struct up_args a;
+	struct up_args a = { 0 };
+	const struct cli_opt opts[] = {
+		{ .name = "--name", .value = &a.name },
+		{ .name = "--private-key-file", .value = &a.key_file },
+		{ 0 }
+	};
 
-	if (parse_args(argc, argv, &a))
+	if (cli_parse(&cli_up, argc, argv, opts, &a.file, 1))
 		return 1;
+	if (!a.file)
+		return cli_usage_err(&cli_up, "missing topology FILE");
 	return up(&a);
 }
 

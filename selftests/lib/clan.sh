@@ -41,8 +41,17 @@ CLAN_TOPO=$CLAN_DIR/topology.conf
 NS_PREFIX=clan-
 # shellcheck source=netns.sh
 . "${BASH_SOURCE[0]%/*}/netns.sh"
+# shellcheck source=checks.sh
+. "${BASH_SOURCE[0]%/*}/checks.sh"
 CLAN_UNDERLAY=$(ns underlay)
 CLAN_MTU=1380
+
+# clan_init: a test of the scenario: skip without its tools, clean up at exit
+clan_init()
+{
+	ktap_need wgmesh ip wg ping
+	trap clan_cleanup EXIT
+}
 
 # clan_underlay: the namespaces, their veths and the IPv4 underlay
 clan_underlay()

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "lib/plan.h"
 #include "ktap.h"
-#include "plan.h"
 
 static void key(uint8_t *k, int seed)
 {
@@ -87,7 +87,7 @@ static void applied(struct mesh_state *c, const struct mesh_state *w)
 	memset(c, 0, sizeof(*c));
 	c->wg = w->wg;
 	c->wg.peers = NULL;
-	c->wg.n_peers = 0;
+	c->wg.n_peers = c->wg.cap_peers = 0;
 	for (size_t i = w->wg.n_peers; i-- > 0;) {
 		const struct wg_peer *src = &w->wg.peers[i];
 		struct wg_peer *p = wg_device_add_peer(&c->wg);

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include "addr.h"
+#include "array.h"
 #include "keys.h"
 #include "topology.h"
 #include "topology_parser.h"
@@ -274,20 +275,12 @@ static int parse_allow(struct parser *p, char *v)
 	b = trim(arrow + 3);
 	if (check_name(p, "group name", a) || check_name(p, "group name", b))
 		return -1;
-	if (p->n_allow == p->cap_allow) {
-		size_t cap = p->cap_allow ? 2 * p->cap_allow : 8;
-		struct allow_name *na = realloc(p->allow, cap * sizeof(*na));
-
-		if (!na)
-			return oom(p);
-		p->allow = na;
-		p->cap_allow = cap;
-	}
-	n = &p->allow[p->n_allow];
+	n = array_push(&p->allow, &p->n_allow, &p->cap_allow, sizeof(*n));
+	if (!n)
+		return oom(p);
 	n->a = strdup(a);
 	n->b = strdup(b);
 	n->line = p->line;
-	p->n_allow++;
 	if (!n->a || !n->b)
 		return oom(p);
 	return 0;
@@ -448,51 +441,28 @@ static int add_machine(struct parser *p, enum section sec, const char *name)
 	if (check_name(p, "machine name", name))
 		return -1;
 
+	/* Each machine has its pending data at the same index. */
 	if (sec == SEC_CONTROLLER) {
-		if (t->n_controllers == p->cap_c) {
-			size_t cap = p->cap_c ? 2 * p->cap_c : 4;
-			struct wgmesh_controller *c;
-			struct pending *pd;
+		size_t n = t->n_controllers;
+		struct wgmesh_controller *c;
 
-			c = realloc(t->controllers, cap * sizeof(*c));
-			if (!c)
-				return oom(p);
-			t->controllers = c;
-			pd = realloc(p->pc, cap * sizeof(*pd));
-			if (!pd)
-				return oom(p);
-			p->pc = pd;
-			p->cap_c = cap;
-		}
-		memset(&t->controllers[t->n_controllers], 0,
-		       sizeof(t->controllers[0]));
-		memset(&p->pc[t->n_controllers], 0, sizeof(p->pc[0]));
-		t->controllers[t->n_controllers].line = p->line;
-		if (set_str(p, &t->controllers[t->n_controllers++].name, name))
-			return -1;
+		c = array_grow(&t->controllers, &p->cap_c, n, sizeof(*c));
+		if (!c || !array_grow(&p->pc, &p->cap_pc, n, sizeof(*p->pc)))
+			return oom(p);
+		t->n_controllers++;
+		c->line = p->line;
+		return set_str(p, &c->name, name);
 	} else {
-		if (t->n_peers == p->cap_p) {
-			size_t cap = p->cap_p ? 2 * p->cap_p : 8;
-			struct wgmesh_peer *pe;
-			struct pending *pd;
+		size_t n = t->n_peers;
+		struct wgmesh_peer *pe;
 
-			pe = realloc(t->peers, cap * sizeof(*pe));
-			if (!pe)
-				return oom(p);
-			t->peers = pe;
-			pd = realloc(p->pp, cap * sizeof(*pd));
-			if (!pd)
-				return oom(p);
-			p->pp = pd;
-			p->cap_p = cap;
-		}
-		memset(&t->peers[t->n_peers], 0, sizeof(t->peers[0]));
-		memset(&p->pp[t->n_peers], 0, sizeof(p->pp[0]));
-		t->peers[t->n_peers].line = p->line;
-		if (set_str(p, &t->peers[t->n_peers++].name, name))
-			return -1;
+		pe = array_grow(&t->peers, &p->cap_p, n, sizeof(*pe));
+		if (!pe || !array_grow(&p->pp, &p->cap_pp, n, sizeof(*p->pp)))
+			return oom(p);
+		t->n_peers++;
+		pe->line = p->line;
+		return set_str(p, &pe->name, name);
 	}
-	return 0;
 }
 
 static int section(struct parser *p, char *line)
@@ -632,8 +602,8 @@ int wgmesh_topology_load(const char *path, struct wgmesh_topology **out,
 {
 	bool std = !strcmp(path, "-");
 	FILE *f = std ? stdin : fopen(path, "r");
-	char *buf = NULL, chunk[4096];
-	size_t len = 0, n;
+	size_t len;
+	char *buf;
 	int ret;
 
 	*out = NULL;
@@ -641,37 +611,19 @@ int wgmesh_topology_load(const char *path, struct wgmesh_topology **out,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		char *nb;
-
-		if (len + n > (16u << 20)) {
-			snprintf(err, errlen, "%s: larger than 16 MiB", path);
-			goto fail;
-		}
-		nb = realloc(buf, len + n + 1);
-		if (!nb) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			goto fail;
-		}
-		buf = nb;
-		memcpy(buf + len, chunk, n);
-		len += n;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
+	buf = array_read_file(f, 16u << 20, &len);
+	if (!buf)
+		snprintf(err, errlen, "%s: %s", path,
+			 errno == EFBIG ? "larger than 16 MiB" :
+			 errno == ENOMEM ? "out of memory" : strerror(errno));
 	if (!std)
 		fclose(f);
-	ret = wgmesh_topology_parse(buf ? buf : "", len,
-				    std ? "<stdin>" : path, out, err, errlen);
+	if (!buf)
+		return -1;
+	ret = wgmesh_topology_parse(buf, len, std ? "<stdin>" : path, out, err,
+				    errlen);
 	free(buf);
 	return ret;
-fail:
-	if (!std)
-		fclose(f);
-	free(buf);
-	return -1;
 }
 
 void wgmesh_topology_free(struct wgmesh_topology *t)

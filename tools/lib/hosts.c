@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The marked block of /etc/hosts, see hosts_install.h.
+ * The mesh's /etc/hosts lines and their marked block in /etc/hosts, see
+ * hosts.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +11,52 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "addr.h"
+#include "array.h"
 #include "hosts.h"
-#include "hosts_install.h"
+
+int hosts_write(FILE *f, const struct wgmesh_topology *t)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+
+	/* Controllers and peers are already sorted by name. */
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		const struct wgmesh_controller *c = &t->controllers[i];
+
+		wgmesh_controller_addr(t->name, c->name, &a);
+		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), c->name,
+			    t->domain) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < t->n_peers; i++) {
+		const struct wgmesh_peer *p = &t->peers[i];
+
+		wgmesh_peer_addr(t->name, t->controllers[p->controller].name,
+				 p->name, &a);
+		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), p->name,
+			    t->domain) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+char *hosts_text(const struct wgmesh_topology *t)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int err;
+
+	if (!f)
+		return NULL;
+	err = hosts_write(f, t);
+	if (fclose(f) || err) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
 
 /* Find the line equal to @want at or after @from; its offset or -1. */
 static long find_line(const char *s, size_t len, size_t from, const char *want)
@@ -78,11 +122,11 @@ nomem:
 	return NULL;
 }
 
+/* The file and its stat; NULL with errno (any read error is EIO). */
 static char *read_all(const char *path, size_t *len, struct stat *st)
 {
-	char *buf = NULL;
-	size_t cap = 0;
 	FILE *f = fopen(path, "r");
+	char *buf;
 
 	*len = 0;
 	if (!f)
@@ -91,32 +135,10 @@ static char *read_all(const char *path, size_t *len, struct stat *st)
 		fclose(f);
 		return NULL;
 	}
-	for (;;) {
-		if (*len + 4096 + 1 > cap) {
-			char *n = realloc(buf, cap = cap * 2 + 8192);
-
-			if (!n) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = n;
-		}
-		size_t got = fread(buf + *len, 1, 4096, f);
-
-		*len += got;
-		if (got < 4096)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
+	buf = array_read_file(f, SIZE_MAX, len);
+	if (!buf && errno != ENOMEM)
 		errno = EIO;
-		return NULL;
-	}
 	fclose(f);
-	buf[*len] = 0;
 	return buf;
 }
 
@@ -196,46 +218,43 @@ fail:
 	return -1;
 }
 
-int wgmesh_hosts_install(const struct wgmesh_topology *t)
+int hosts_install(const struct wgmesh_topology *t, char *path,
+		  size_t pathlen, char *err, size_t errlen)
 {
-	const char *path = getenv(WGMESH_HOSTS_ENV);
-	char err[256], *lines, *old, *text, *real;
+	const char *name = getenv(HOSTS_ENV);
+	char rerr[256], *lines, *old, *text, *real;
 	struct stat st;
 	size_t len;
-	int rc = 1;
+	int rc = -1;
 
-	if (!path || !*path)
-		path = WGMESH_HOSTS_PATH;
+	if (!name || !*name)
+		name = HOSTS_PATH;
 	/* Replace the file a symlink points to, never the symlink. */
-	real = realpath(path, NULL);
-	if (real)
-		path = real;
+	real = realpath(name, NULL);
+	snprintf(path, pathlen, "%s", real ? real : name);
+	free(real);
 	old = read_all(path, &len, &st);
 	if (!old && errno != ENOENT) {
-		cli_err("%s: %s", path, strerror(errno));
-		free(real);
-		return 1;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
 	}
-	lines = wgmesh_hosts_text(t);
+	lines = hosts_text(t);
 	if (!lines) {
 		free(old);
-		free(real);
-		return cli_err("hosts: out of memory");
+		snprintf(err, errlen, "hosts: out of memory");
+		return -1;
 	}
-	text = hosts_block_rewrite(old, len, t->name, lines, err, sizeof(err));
+	text = hosts_block_rewrite(old, len, t->name, lines, rerr, sizeof(rerr));
 	if (!text)
-		cli_err("%s: %s", path, err);
+		snprintf(err, errlen, "%s: %s", path, rerr);
 	else if (old && !strcmp(old, text))
 		rc = 0;		/* already up to date: leave the file alone */
 	else if (install(path, text, old ? &st : NULL))
-		cli_err("%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	else
 		rc = 0;
-	if (!rc)
-		printf("%s: wgmesh %s block up to date\n", path, t->name);
 	free(text);
 	free(lines);
 	free(old);
-	free(real);
 	return rc;
 }

@@ -42,7 +42,7 @@ struct parser {
 	unsigned int mesh_line, name_line, policy_line;
 
 	struct pending *pc, *pp;	/* parallel to controllers/peers */
-	size_t cap_c, cap_p;
+	size_t cap_c, cap_p, cap_pc, cap_pp;	/* of the four arrays */
 
 	char *groups[WGMESH_MAX_GROUPS];	/* first-seen order */
 	size_t n_groups;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What one machine's mesh interface should look like, derived from the
- * topology alone (see README "Topology file" and conf.h for the same rules
+ * topology alone (see README "Topology file" and wgquick.h for the same rules
  * in wg-quick form):
  *
  * Controller: <subnet>::1/40, route mesh /40, ListenPort = its Port; a
@@ -10,8 +10,8 @@
  * Peer: <subnet>:<suffix>/56 and a route to each controller /56; one
  * WireGuard peer per controller (its /56, Endpoint). Keepalive 25 everywhere.
  */
-#ifndef WGMESH_DESIRED_H
-#define WGMESH_DESIRED_H
+#ifndef DERIVE_H
+#define DERIVE_H
 
 #include "plan.h"
 #include "topology.h"

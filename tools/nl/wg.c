@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * WireGuard generic netlink client, see nlwg.h. The message layout and the
+ * WireGuard generic netlink client, see wg.h. The message layout and the
  * rules for continuing a peer over several messages are those documented
  * in linux/wireguard.h.
  */
@@ -12,7 +12,8 @@
 #include <linux/time_types.h>
 #include <sodium.h>
 
-#include "nlwg.h"
+#include "../lib/array.h"
+#include "wg.h"
 
 int nlwg_open(struct nlwg *w)
 {
@@ -37,28 +38,14 @@ void nlwg_close(struct nlwg *w)
 
 struct wg_peer *wg_device_add_peer(struct wg_device *dev)
 {
-	struct wg_peer *p = realloc(dev->peers,
-				    (dev->n_peers + 1) * sizeof(*p));
-
-	if (!p)
-		return NULL;
-	dev->peers = p;
-	p = &dev->peers[dev->n_peers++];
-	memset(p, 0, sizeof(*p));
-	return p;
+	return array_push(&dev->peers, &dev->n_peers, &dev->cap_peers,
+			  sizeof(*dev->peers));
 }
 
 struct wg_allowedip *wg_peer_add_ip(struct wg_peer *peer)
 {
-	struct wg_allowedip *a = realloc(peer->ips,
-					 (peer->n_ips + 1) * sizeof(*a));
-
-	if (!a)
-		return NULL;
-	peer->ips = a;
-	a = &peer->ips[peer->n_ips++];
-	memset(a, 0, sizeof(*a));
-	return a;
+	return array_push(&peer->ips, &peer->n_ips, &peer->cap_ips,
+			  sizeof(*peer->ips));
 }
 
 void wg_device_free(struct wg_device *dev)

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#include "nlsock.h"
+#include "sock.h"
 
 /* rtm_protocol of the routes wgmesh adds, so it only ever removes its own. */
 #define NLRT_PROTO 87

@@ -12,7 +12,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "meshnl.h"
+#include "mesh.h"
 
 const char *const meshnl_stat_names[WGMESH_STATS_A_MAX + 1] = {
 	[WGMESH_STATS_A_RX_PACKETS] = "rx_packets",

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hosts_install.h"
+#include "lib/hosts.h"
 #include "ktap.h"
 
 static void expect(const char *what, const char *old, const char *inst,

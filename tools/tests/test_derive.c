@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "desired.h"
+#include "lib/derive.h"
 #include "ktap.h"
 
 static const char topo[] =

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The wanted state of a machine's mesh interface, see desired.h.
+ * The wanted state of a machine's mesh interface, see derive.h.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -10,7 +10,8 @@
 #include <sys/socket.h>
 
 #include "addr.h"
-#include "desired.h"
+#include "array.h"
+#include "derive.h"
 
 const char *mesh_self_name(struct mesh_self self)
 {
@@ -57,17 +58,15 @@ int mesh_resolve_endpoint(const char *host, uint16_t port,
 	return 0;
 }
 
-static int add_prefix(struct nlrt_prefix **v, size_t *n,
+static int add_prefix(struct nlrt_prefix **v, size_t *n, size_t *cap,
 		      const struct in6_addr *a, uint8_t len)
 {
-	struct nlrt_prefix *p = realloc(*v, (*n + 1) * sizeof(*p));
+	struct nlrt_prefix *p = array_push(v, n, cap, sizeof(*p));
 
 	if (!p)
 		return -1;
-	*v = p;
-	p[*n].addr = *a;
-	p[*n].len = len;
-	(*n)++;
+	p->addr = *a;
+	p->len = len;
 	return 0;
 }
 
@@ -159,12 +158,12 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		d->listen_port = self.ctrl->port;
 		d->set_listen_port = true;
 		wgmesh_controller_addr(t->name, self.ctrl->name, &a);
-		if (add_prefix(&out->addrs, &out->n_addrs, &a,
-			       WGMESH_MESH_PLEN))
+		if (add_prefix(&out->addrs, &out->n_addrs, &out->cap_addrs,
+			       &a, WGMESH_MESH_PLEN))
 			goto fail;
 		wgmesh_mesh_prefix(t->name, &a);
-		if (add_prefix(&out->routes, &out->n_routes, &a,
-			       WGMESH_MESH_PLEN))
+		if (add_prefix(&out->routes, &out->n_routes, &out->cap_routes,
+			       &a, WGMESH_MESH_PLEN))
 			goto fail;
 		for (size_t i = 0; i < t->n_controllers; i++) {
 			if (&t->controllers[i] == self.ctrl)
@@ -184,12 +183,12 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		const struct wgmesh_controller *c = &t->controllers[i];
 
 		wgmesh_peer_addr(t->name, c->name, self.peer->name, &a);
-		if (add_prefix(&out->addrs, &out->n_addrs, &a,
-			       WGMESH_SUBNET_PLEN))
+		if (add_prefix(&out->addrs, &out->n_addrs, &out->cap_addrs,
+			       &a, WGMESH_SUBNET_PLEN))
 			goto fail;
 		wgmesh_controller_subnet(t->name, c->name, &a);
-		if (add_prefix(&out->routes, &out->n_routes, &a,
-			       WGMESH_SUBNET_PLEN))
+		if (add_prefix(&out->routes, &out->n_routes, &out->cap_routes,
+			       &a, WGMESH_SUBNET_PLEN))
 			goto fail;
 		ret = controller_peer(t, c, d, err, errlen);
 		if (ret)

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../kernel/uapi/wgmesh.h"	/* WGMESH_MAX_GROUPS */
+#include "../../kernel/uapi/wgmesh.h"	/* WGMESH_MAX_GROUPS */
 
 #define WGMESH_KEY_LEN		32
 #define WGMESH_DEFAULT_PORT	51820

@@ -14,7 +14,7 @@
 #include <net/if.h>
 #include <linux/wireguard.h>
 
-#include "nlsock.h"
+#include "sock.h"
 
 struct wg_allowedip {
 	uint16_t family;	/* AF_INET or AF_INET6 */
@@ -39,7 +39,7 @@ struct wg_peer {
 	uint16_t keepalive;
 	bool set_keepalive;		/* send keepalive when setting */
 	struct wg_allowedip *ips;
-	size_t n_ips;
+	size_t n_ips, cap_ips;
 	bool set_ips;			/* send ips (with flags) when setting */
 	/* Read back only. */
 	int64_t handshake_sec, handshake_nsec;
@@ -57,7 +57,7 @@ struct wg_device {
 	uint32_t fwmark;
 	bool set_fwmark;
 	struct wg_peer *peers;
-	size_t n_peers;
+	size_t n_peers, cap_peers;
 };
 
 struct nlwg {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Controller side of up/down/status: wgmesh.ko attach, topology push,
- * detach and counters, through meshnl. See upmod.h.
+ * detach and counters, through meshnl. See module.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "meshnl.h"
-#include "upmod.h"
+#include "../nl/mesh.h"
+#include "module.h"
 
 _Static_assert(MESH_NSTATS == WGMESH_STATS_A_MAX + 1, "counters out of sync");
 

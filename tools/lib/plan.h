@@ -9,16 +9,16 @@
 #ifndef WGMESH_PLAN_H
 #define WGMESH_PLAN_H
 
-#include "nlrt.h"
-#include "nlwg.h"
+#include "../nl/rt.h"
+#include "../nl/wg.h"
 
 /* A mesh interface: its WireGuard side, IPv6 addresses, wgmesh routes. */
 struct mesh_state {
 	struct wg_device wg;
 	struct nlrt_prefix *addrs;
-	size_t n_addrs;
+	size_t n_addrs, cap_addrs;
 	struct nlrt_prefix *routes;
-	size_t n_routes;
+	size_t n_routes, cap_routes;
 	uint32_t mtu;		/* desired: 0 = leave alone */
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtnetlink client for the mesh interface, see nlrt.h.
+ * rtnetlink client for the mesh interface, see rt.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,7 +13,8 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
-#include "nlrt.h"
+#include "../lib/array.h"
+#include "rt.h"
 
 #ifndef IFA_F_NOPREFIXROUTE
 #define IFA_F_NOPREFIXROUTE 0x200
@@ -124,7 +125,7 @@ int nlrt_link_get(struct nls *s, const char *ifname, struct nlrt_link *out)
 struct link_list {
 	const char *kind;
 	char (*names)[16];
-	size_t n;
+	size_t n, cap;
 };
 
 static int link_list_cb(const struct nlmsghdr *nlh, void *data)
@@ -133,7 +134,7 @@ static int link_list_cb(const struct nlmsghdr *nlh, void *data)
 	struct link_list *l = data;
 	struct nlrt_link link = { 0 };
 	const struct nlattr *a;
-	char (*v)[16];
+	char *name;
 
 	link_cb(nlh, &link);
 	if (strcmp(link.kind, l->kind))
@@ -142,13 +143,12 @@ static int link_list_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) != IFLA_IFNAME ||
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 			continue;
-		v = realloc(l->names, (l->n + 1) * sizeof(*v));
-		if (!v) {
+		name = array_push(&l->names, &l->n, &l->cap, sizeof(*l->names));
+		if (!name) {
 			errno = ENOMEM;
 			return MNL_CB_ERROR;
 		}
-		l->names = v;
-		snprintf(v[l->n++], sizeof(*v), "%s", mnl_attr_get_str(a));
+		snprintf(name, sizeof(*l->names), "%s", mnl_attr_get_str(a));
 	}
 	return MNL_CB_OK;
 }
@@ -178,20 +178,19 @@ int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
 struct prefix_list {
 	uint32_t ifindex;
 	struct nlrt_prefix *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int list_add(struct prefix_list *l, const void *addr, uint8_t len)
 {
-	struct nlrt_prefix *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct nlrt_prefix *p = array_push(&l->v, &l->n, &l->cap, sizeof(*p));
 
-	if (!v) {
+	if (!p) {
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	l->v = v;
-	memcpy(&v[l->n].addr, addr, sizeof(v[l->n].addr));
-	v[l->n++].len = len;
+	memcpy(&p->addr, addr, sizeof(p->addr));
+	p->len = len;
 	return MNL_CB_OK;
 }
 
@@ -241,10 +240,21 @@ int nlrt_addr_list(struct nls *s, uint32_t ifindex,
 	return dump_prefixes(s, nlh, addr_cb, &l, "RTM_GETADDR", out, n);
 }
 
+/* Send @nlh, a change of @p; its error line names it "@name PREFIX". */
+static int talk_prefix(struct nls *s, struct nlmsghdr *nlh, const char *name,
+		       const struct nlrt_prefix *p)
+{
+	char op[96], pb[INET6_ADDRSTRLEN + 4];
+
+	snprintf(op, sizeof(op), "%s %s", name,
+		 nlrt_prefix_str(p, pb, sizeof(pb)));
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
 static int addr_change(struct nls *s, uint16_t type, uint16_t flags,
 		       uint32_t ifindex, const struct nlrt_prefix *p)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], op[96], pb[INET6_ADDRSTRLEN + 4];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 
@@ -260,10 +270,8 @@ static int addr_change(struct nls *s, uint16_t type, uint16_t flags,
 		mnl_attr_put_u32(nlh, IFA_FLAGS,
 				 IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
 	}
-	snprintf(op, sizeof(op), "%s %s", type == RTM_NEWADDR ?
-		 "RTM_NEWADDR" : "RTM_DELADDR",
-		 nlrt_prefix_str(p, pb, sizeof(pb)));
-	return nls_talk(s, nlh, NULL, NULL, op);
+	return talk_prefix(s, nlh, type == RTM_NEWADDR ? "RTM_NEWADDR" :
+			   "RTM_DELADDR", p);
 }
 
 int nlrt_addr_add(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p)
@@ -331,7 +339,7 @@ int nlrt_route_list(struct nls *s, uint32_t ifindex,
 static int route_change(struct nls *s, uint16_t type, uint16_t flags,
 			uint32_t ifindex, const struct nlrt_prefix *p)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], op[96], pb[INET6_ADDRSTRLEN + 4];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
@@ -343,10 +351,8 @@ static int route_change(struct nls *s, uint16_t type, uint16_t flags,
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put(nlh, RTA_DST, sizeof(p->addr), &p->addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
-	snprintf(op, sizeof(op), "%s %s", type == RTM_NEWROUTE ?
-		 "RTM_NEWROUTE" : "RTM_DELROUTE",
-		 nlrt_prefix_str(p, pb, sizeof(pb)));
-	return nls_talk(s, nlh, NULL, NULL, op);
+	return talk_prefix(s, nlh, type == RTM_NEWROUTE ? "RTM_NEWROUTE" :
+			   "RTM_DELROUTE", p);
 }
 
 int nlrt_route_add(struct nls *s, uint32_t ifindex,

@@ -9,22 +9,22 @@
  * Every [Peer] has PersistentKeepalive = 25. The private key is set by a
  * PostUp "wg set %i private-key FILE" unless embedding is asked for.
  */
-#ifndef WGMESH_CONF_H
-#define WGMESH_CONF_H
+#ifndef WGQUICK_H
+#define WGQUICK_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "topology.h"
 
-struct wgmesh_conf_opts {
+struct wgquick_opts {
 	const char *private_key_file;	/* NULL: wgmesh_key_default_path() */
 	bool embed_private_key;		/* read it and write PrivateKey = */
 };
 
 /* 0, or -1 and one line in @err (unknown machine, key file problems). */
-int wgmesh_conf_write(FILE *f, const struct wgmesh_topology *t,
-		      const char *machine, const struct wgmesh_conf_opts *o,
-		      char *err, size_t errlen);
+int wgquick_write(FILE *f, const struct wgmesh_topology *t,
+		  const char *machine, const struct wgquick_opts *o, char *err,
+		  size_t errlen);
 
-#endif /* WGMESH_CONF_H */
+#endif /* WGQUICK_H */

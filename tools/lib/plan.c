@@ -108,7 +108,7 @@ static int plan_peer(struct mesh_plan *plan, const struct wg_peer *cur,
 			if (!p->ips)
 				return -ENOMEM;
 			memcpy(p->ips, want->ips, want->n_ips * sizeof(*p->ips));
-			p->n_ips = want->n_ips;
+			p->n_ips = p->cap_ips = want->n_ips;
 		}
 	}
 	if (cur)

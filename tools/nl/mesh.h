@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../kernel/uapi/wgmesh.h"
-#include "nlsock.h"
+#include "../../kernel/uapi/wgmesh.h"
+#include "sock.h"
 
 /* Counters by attribute number (WGMESH_STATS_A_*); absent ones stay 0. */
 typedef uint64_t meshnl_stats[WGMESH_STATS_A_MAX + 1];
