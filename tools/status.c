@@ -23,12 +23,6 @@
 #include "nl/rt.h"
 #include "nl/wg.h"
 
-/* WGMESH_STATS_A_* (meshnl.h cannot be included next to cmd.h yet). */
-#define S_LOCAL 4	/* local_packets */
-#define S_FWD 6		/* fwd_packets, then fwd_bytes */
-#define S_PASS 10	/* pass_packets */
-#define S_DROPS 11	/* drop_packets: the sum of the reasons after it */
-
 struct status_args {
 	const char *ifname;
 	const char *file;
@@ -43,7 +37,7 @@ struct member {
 	uint32_t id;			/* module id, when role known */
 	struct in6_addr addr;		/* mesh address, when known */
 	bool has_addr;
-	const struct mesh_member_stats *st;
+	const struct meshnl_member *st;	/* its counters, when attached */
 };
 
 static void name_of(const struct wgmesh_topology *t, const uint8_t *key,
@@ -134,14 +128,18 @@ static long long handshake_age(const struct wg_peer *p)
 	return age < 0 ? 0 : age;	/* the clock stepped back */
 }
 
-static const struct mesh_member_stats *find_stats(const struct mesh_stats *s,
-						  const struct member *m)
+static const struct meshnl_member *find_stats(const struct meshnl_state *s,
+					      const struct member *m)
 {
+	const struct meshnl_member *v = m->controller ? s->topo.ctrls :
+					s->topo.peers;
+	size_t n = m->controller ? s->topo.n_ctrls : s->topo.n_peers;
+
 	if (m->role[0] == '?')
 		return NULL;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->m[i].controller == m->controller && s->m[i].id == m->id)
-			return &s->m[i];
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == m->id)
+			return &v[i];
 	return NULL;
 }
 
@@ -150,10 +148,10 @@ static void json_counters(const uint64_t *c)
 	const char *sep = "";
 
 	printf("{");
-	for (int i = 0; i < MESH_NSTATS; i++) {
-		if (!mesh_stat_name(i))
+	for (int i = 0; i <= WGMESH_STATS_A_MAX; i++) {
+		if (!meshnl_stat_names[i])
 			continue;
-		printf("%s\"%s\": %llu", sep, mesh_stat_name(i),
+		printf("%s\"%s\": %llu", sep, meshnl_stat_names[i],
 		       (unsigned long long)c[i]);
 		sep = ", ";
 	}
@@ -181,7 +179,7 @@ static void self_of(const struct wgmesh_topology *t, const struct wg_device *d,
 }
 
 static void print_table(const struct wg_device *d, const struct member *self,
-			const struct member *mem, const struct mesh_stats *st,
+			const struct member *mem, const struct meshnl_state *st,
 			bool attached)
 {
 	char addr[INET6_ADDRSTRLEN], ep[INET6_ADDRSTRLEN + 10], age[32];
@@ -196,8 +194,8 @@ static void print_table(const struct wg_device *d, const struct member *self,
 	printf(", public key %s\n", b64);
 	if (attached)
 		printf("wgmesh.ko attached, %s, generation %llu\n",
-		       st->topology ? "topology set" : "no topology",
-		       (unsigned long long)st->generation);
+		       st->has_topology ? "topology set" : "no topology",
+		       (unsigned long long)st->topo.generation);
 	printf("  %-16s %-10s %-39s %-23s %-10s %12s %12s", "NAME", "ROLE",
 	       "ADDRESS", "ENDPOINT", "HANDSHAKE", "RX", "TX");
 	if (attached)
@@ -220,8 +218,10 @@ static void print_table(const struct wg_device *d, const struct member *self,
 		       (unsigned long long)p->tx_bytes);
 		if (attached && m->st)
 			printf(" %10llu %10llu",
-			       (unsigned long long)m->st->c[S_FWD],
-			       (unsigned long long)m->st->c[S_DROPS]);
+			       (unsigned long long)
+			       m->st->stats[WGMESH_STATS_A_FWD_PACKETS],
+			       (unsigned long long)
+			       m->st->stats[WGMESH_STATS_A_DROP_PACKETS]);
 		else if (attached)
 			printf(" %10s %10s", "-", "-");
 		printf("\n");
@@ -229,18 +229,21 @@ static void print_table(const struct wg_device *d, const struct member *self,
 	if (!attached)
 		return;
 	printf("forwarded %llu packets (%llu bytes), delivered %llu, passed %llu; dropped:",
-	       (unsigned long long)st->dev[S_FWD],
-	       (unsigned long long)st->dev[S_FWD + 1],
-	       (unsigned long long)st->dev[S_LOCAL],
-	       (unsigned long long)st->dev[S_PASS]);
-	for (int i = S_DROPS + 1; i < MESH_NSTATS; i++)
-		printf(" %s %llu", mesh_stat_name(i) + 5,
-		       (unsigned long long)st->dev[i]);
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_FWD_PACKETS],
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_FWD_BYTES],
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_LOCAL_PACKETS],
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_PASS_PACKETS]);
+	/* The reasons: every drop_* counter but their sum. */
+	for (int i = 0; i <= WGMESH_STATS_A_MAX; i++)
+		if (i != WGMESH_STATS_A_DROP_PACKETS && meshnl_stat_names[i] &&
+		    !strncmp(meshnl_stat_names[i], "drop_", 5))
+			printf(" %s %llu", meshnl_stat_names[i] + 5,
+			       (unsigned long long)st->dev_stats[i]);
 	printf("\n");
 }
 
 static void print_json(const struct wg_device *d, const struct member *self,
-		       const struct member *mem, const struct mesh_stats *st,
+		       const struct member *mem, const struct meshnl_state *st,
 		       bool attached)
 {
 	char addr[INET6_ADDRSTRLEN], ep[INET6_ADDRSTRLEN + 10];
@@ -260,9 +263,9 @@ static void print_json(const struct wg_device *d, const struct member *self,
 	       b64);
 	if (attached) {
 		printf(", \"module\": {\"topology\": %s, \"generation\": %llu, \"stats\": ",
-		       st->topology ? "true" : "false",
-		       (unsigned long long)st->generation);
-		json_counters(st->dev);
+		       st->has_topology ? "true" : "false",
+		       (unsigned long long)st->topo.generation);
+		json_counters(st->dev_stats);
 		printf("}");
 	} else {
 		printf(", \"module\": null");
@@ -297,7 +300,7 @@ static void print_json(const struct wg_device *d, const struct member *self,
 		       (unsigned long long)p->rx_bytes,
 		       (unsigned long long)p->tx_bytes);
 		if (m->st)
-			json_counters(m->st->c);
+			json_counters(m->st->stats);
 		else
 			printf("null");
 		printf("}");
@@ -308,7 +311,7 @@ static void print_json(const struct wg_device *d, const struct member *self,
 static int status_one(struct nlwg *wg, const char *ifname,
 		      const struct wgmesh_topology *t, bool json)
 {
-	struct mesh_stats st = { 0 };
+	struct meshnl_state st = { 0 };
 	char err[WGMESH_ERR_LEN];
 	struct member self, *mem;
 	struct wg_device d;
@@ -316,7 +319,7 @@ static int status_one(struct nlwg *wg, const char *ifname,
 
 	if (nlwg_get(wg, ifname, &d))
 		return cli_err("%s", wg->s.err);
-	attached = mesh_module_stats(ifname, &st, err, sizeof(err));
+	attached = mesh_module_get(ifname, &st, err, sizeof(err));
 	if (attached < 0) {
 		wg_device_free(&d);
 		return cli_err("%s", err);
@@ -325,7 +328,7 @@ static int status_one(struct nlwg *wg, const char *ifname,
 	mem = calloc(d.n_peers + 1, sizeof(*mem));
 	if (!mem) {
 		wg_device_free(&d);
-		mesh_stats_free(&st);
+		meshnl_state_free(&st);
 		return cli_err("out of memory");
 	}
 	self_of(t, &d, &self);
@@ -338,7 +341,7 @@ static int status_one(struct nlwg *wg, const char *ifname,
 	else
 		print_table(&d, &self, mem, &st, attached);
 	free(mem);
-	mesh_stats_free(&st);
+	meshnl_state_free(&st);
 	wg_device_free(&d);
 	return 0;
 }

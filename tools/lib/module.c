@@ -14,13 +14,6 @@
 #include "../nl/mesh.h"
 #include "module.h"
 
-_Static_assert(MESH_NSTATS == WGMESH_STATS_A_MAX + 1, "counters out of sync");
-
-const char *mesh_stat_name(int i)
-{
-	return meshnl_stat_names[i];
-}
-
 int mesh_module_loaded(void)
 {
 	return !access("/sys/module/wgmesh", F_OK);
@@ -180,30 +173,9 @@ int mesh_module_down(const char *ifname, char *err, size_t errlen)
 	return ret ? -1 : 0;
 }
 
-static int copy_members(struct mesh_stats *s, const struct meshnl_member *v,
-			size_t n, bool controller)
+int mesh_module_get(const char *ifname, struct meshnl_state *out, char *err,
+		    size_t errlen)
 {
-	struct mesh_member_stats *m;
-
-	if (!n)
-		return 0;
-	m = realloc(s->m, (s->n + n) * sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	s->m = m;
-	for (size_t i = 0; i < n; i++) {
-		m = &s->m[s->n++];
-		m->controller = controller;
-		m->id = v[i].id;
-		memcpy(m->c, v[i].stats, sizeof(m->c));
-	}
-	return 0;
-}
-
-int mesh_module_stats(const char *ifname, struct mesh_stats *out, char *err,
-		      size_t errlen)
-{
-	struct meshnl_state st;
 	struct meshnl nl;
 	int ret;
 
@@ -212,34 +184,9 @@ int mesh_module_stats(const char *ifname, struct mesh_stats *out, char *err,
 		return 1;
 	if (open_family(&nl, err, errlen))
 		return -1;
-	ret = meshnl_get(&nl, ifname, 0, true, &st);
-	if (ret == -ENOENT) {		/* not attached */
-		meshnl_close(&nl);
-		return 1;
-	}
-	if (ret) {
+	ret = meshnl_get(&nl, ifname, 0, true, out);
+	if (ret && ret != -ENOENT)	/* ENOENT: not attached */
 		snprintf(err, errlen, "%s", nl.s.err);
-		meshnl_close(&nl);
-		return -1;
-	}
 	meshnl_close(&nl);
-	out->topology = st.has_topology;
-	out->generation = st.topo.generation;
-	memcpy(out->dev, st.dev_stats, sizeof(out->dev));
-	ret = copy_members(out, st.topo.ctrls, st.topo.n_ctrls, true);
-	if (!ret)
-		ret = copy_members(out, st.topo.peers, st.topo.n_peers, false);
-	meshnl_state_free(&st);
-	if (ret) {
-		mesh_stats_free(out);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-void mesh_stats_free(struct mesh_stats *s)
-{
-	free(s->m);
-	memset(s, 0, sizeof(*s));
+	return ret == -ENOENT ? 1 : ret ? -1 : 0;
 }

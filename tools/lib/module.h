@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../nl/mesh.h"
 #include "topology.h"
 
 /*
@@ -30,35 +31,12 @@ int mesh_module_down(const char *ifname, char *err, size_t errlen);
 /* Is wgmesh.ko loaded? (never loads it) */
 int mesh_module_loaded(void);
 
-/* Counters of WGMESH_CMD_GET_STATS, indexed by WGMESH_STATS_A_*. */
-#define MESH_NSTATS 22
-struct mesh_member_stats {
-	bool controller;
-	uint32_t id;		/* controller id or peer id (uapi) */
-	uint64_t c[MESH_NSTATS];
-};
-
-struct mesh_stats {
-	bool topology;		/* a topology is set */
-	uint64_t generation;
-	uint64_t dev[MESH_NSTATS];
-	struct mesh_member_stats *m;
-	size_t n;
-};
-
 /*
- * Counter name ("fwd_packets") of c[@i], NULL for none. (meshnl.h cannot be
- * included next to cmd.h: the uapi's enum wgmesh_cmd clashes with struct
- * wgmesh_cmd.)
+ * The module's view of @ifname with its counters (GET_STATS): 0, 1 when
+ * wgmesh.ko is not loaded or @ifname is not attached, or -1 with one line
+ * in @err. Free @out with meshnl_state_free().
  */
-const char *mesh_stat_name(int i);
-
-/*
- * Read the module's counters for @ifname. Returns 0, 1 when wgmesh.ko is
- * not loaded or @ifname is not attached, or -1 with one line in @err.
- */
-int mesh_module_stats(const char *ifname, struct mesh_stats *out, char *err,
-		      size_t errlen);
-void mesh_stats_free(struct mesh_stats *s);
+int mesh_module_get(const char *ifname, struct meshnl_state *out, char *err,
+		    size_t errlen);
 
 #endif
