@@ -10,7 +10,6 @@
 #define _WGMESH_STATS_H
 
 #include <linux/atomic.h>
-#include <linux/cache.h>
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 #include <net/netlink.h>
@@ -56,10 +55,14 @@ struct wgmesh_pcpu_stats {
 	struct u64_stats_sync syncp;
 };
 
-/* One cache line per member, so two members never share one. */
+/*
+ * A member's counters: 56 bytes, every CPU may write them. (Padding them to
+ * a cache line each would cost 8 bytes a member for traffic patterns that
+ * two members' counters sharing a line rarely slow.)
+ */
 struct wgmesh_member_stats {
 	atomic64_t ctr[WGMESH_MCTR_NUM];
-} ____cacheline_aligned;
+};
 
 struct wgmesh_pcpu_stats __percpu *wgmesh_pcpu_stats_alloc(void);
 int wgmesh_stats_fill(struct sk_buff *skb,

@@ -8,8 +8,10 @@
  */
 
 #include <linux/log2.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "topology.h"
 
@@ -17,6 +19,23 @@
 
 /* Frees snapshots in process context: 10^5 members take a while. */
 static struct workqueue_struct *free_wq;
+
+/*
+ * A zeroed array of @n elements (at least one). Big ones come from vmalloc
+ * page by page: kvmalloc() would try one physically contiguous block first,
+ * rounded up to a power of two (4 MB for the 2.4 MB members of 100,000
+ * peers). Free with kvfree().
+ */
+static void *array_alloc(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (check_mul_overflow(max_t(size_t, n, 1), size, &bytes))
+		return NULL;
+	if (bytes <= PAGE_SIZE)
+		return kzalloc(bytes, GFP_TOPOLOGY);
+	return __vmalloc(bytes, GFP_TOPOLOGY | __GFP_ZERO);
+}
 
 struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers)
 {
@@ -27,8 +46,8 @@ struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers)
 	if (!t)
 		return NULL;
 	refcount_set(&t->ref, 1);
-	t->members = kvcalloc(max(n, 1U), sizeof(*t->members), GFP_TOPOLOGY);
-	t->stats = kvcalloc(max(n, 1U), sizeof(*t->stats), GFP_TOPOLOGY);
+	t->members = array_alloc(n, sizeof(*t->members));
+	t->stats = array_alloc(n, sizeof(*t->stats));
 	if (!t->members || !t->stats) {
 		wgmesh_topology_put(t);
 		return NULL;
@@ -169,8 +188,8 @@ int wgmesh_topology_carry_start(struct wgmesh_carry *c,
 	memset(c, 0, sizeof(*c));
 	if (!old)
 		return 0;
-	c->from = kvcalloc(max(n, 1U), sizeof(*c->from), GFP_TOPOLOGY);
-	c->base = kvcalloc(max(n, 1U), sizeof(*c->base), GFP_TOPOLOGY);
+	c->from = array_alloc(n, sizeof(*c->from));
+	c->base = array_alloc(n, sizeof(*c->base));
 	if (!c->from || !c->base) {
 		kvfree(c->from);
 		kvfree(c->base);

@@ -12,7 +12,8 @@
 #                4.5 minutes each on this 2-core machine; $KERNELS too)
 #   -r ROUNDS    repetitions of each VM measurement (default 4)
 #   -s SECS      seconds per iperf3 run (default 3)
-#   --only LIST  subset of: fwd local push mem scale up native
+#   --only LIST  subset of: fwd local push mem locks scale up native
+#                (mem is measured in a second, 1-vCPU boot too)
 #
 # Benchmarks print numbers, they never fail a build: a missed target is
 # reported as MISSED, and the exit status is non-zero only when a VM run
@@ -27,7 +28,7 @@ out=${WGMESH_BUILD:-$repo/build}/bench
 kernels=${KERNELS:-6.1 6.12}
 rounds=4
 secs=3
-only="fwd local push mem scale up native"
+only="fwd local push mem locks scale up native"
 
 usage()
 {
@@ -148,7 +149,17 @@ for k in $kernels; do
 		continue
 	fi
 	[ "$rc" = 0 ] || echo "bench: $kver: the VM run did not finish cleanly (exit $rc), results are partial" >&2
-	sed -n 's/^@bench //p' "$log" |
+	# Memory per peer must not depend on the CPU count: once more on 1.
+	log1=$out/$kver/vm-1cpu.log
+	: > "$log1"
+	if [[ " $only " == *" mem "* ]]; then
+		echo "bench: $kver: memory per peer with 1 vCPU (log: ${log1#"$repo"/})" >&2
+		selftests/vm/run.sh -k "$kver" -t 300 --smp 1 --ko "$ko" \
+			-e BENCH_ROUNDS=1 -e BENCH_ONLY=mem \
+			-- selftests/bench/vm-bench.sh >"$log1" 2>&1 ||
+			echo "bench: $kver: the 1-vCPU run failed (see $log1)" >&2
+	fi
+	{ sed -n 's/^@bench //p' "$log"; sed -n 's/^@bench mem /mem /p' "$log1"; } |
 		jq -R -s --arg kernel "$kver" -f "$here/aggregate.jq" >"$out/$kver/results.json" ||
 		{ status=1; continue; }
 	results+=("$out/$kver/results.json")
@@ -161,7 +172,7 @@ if [[ " $only " == *" native "* ]]; then
 	echo "bench: native decision benchmark on the host ($cpu)" >&2
 	if make -s -C "$here" native O="$out/native" >"$out/native-build.log" 2>&1; then
 		"$out/native/decide-bench" 21 >"$out/native.log" 2>&1
-		sed -n 's/^wgmesh bench: \(mode=.*\)/\1/p' "$out/native.log" |
+		sed -n 's/^bench: \(mode=.*\)/\1/p' "$out/native.log" |
 			jq -R -s --arg cpu "$cpu" -f "$here/native.jq" >"$native" || rm -f "$native"
 	else
 		jq -n --arg e "userspace build failed, see ${out#"$repo"/}/native-build.log" \

@@ -37,8 +37,12 @@ typedef uint16_t __be16;
 typedef uint32_t __be32;
 typedef u64 u64_stats_t;
 typedef struct { int refs; } refcount_t;
+typedef struct { s64 counter; } atomic64_t;
 struct u64_stats_sync { int unused; };
 struct rcu_head { void *unused; };
+struct work_struct { void (*func)(struct work_struct *work); };
+struct rcu_work { struct work_struct work; };
+struct workqueue_struct { int unused; };
 struct sk_buff;
 struct kernel_param;
 struct kernel_param_ops {
@@ -51,9 +55,15 @@ struct kernel_param {
 };
 
 #define __percpu
+#define __force
 #define __init
 #define __exit
+#define ____cacheline_aligned __attribute__((aligned(64)))
 #define GFP_KERNEL 0
+#define GFP_KERNEL_ACCOUNT 0
+#define __GFP_RETRY_MAYFAIL 0
+#define __GFP_NOWARN 0
+#define WQ_UNBOUND 0
 #define BIT(n) (1UL << (n))
 #define BIT_ULL(n) (1ULL << (n))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -139,6 +149,40 @@ static inline void u64_stats_inc(u64_stats_t *p) { (*p)++; }
 static inline void u64_stats_add(u64_stats_t *p, u64 v) { *p += v; }
 static inline void refcount_inc(refcount_t *r) { r->refs++; }
 static inline void refcount_set(refcount_t *r, int v) { r->refs = v; }
+static inline int refcount_read(const refcount_t *r) { return r->refs; }
+static inline bool refcount_dec_and_test(refcount_t *r) { return !--r->refs; }
+static inline void might_sleep(void) {}
+static inline s64 atomic64_read(const atomic64_t *a) { return a->counter; }
+static inline void atomic64_set(atomic64_t *a, s64 v) { a->counter = v; }
+static inline void atomic64_add(s64 v, atomic64_t *a) { a->counter += v; }
+
+/* A snapshot's last reference goes at once: no readers to wait for. */
+#define INIT_RCU_WORK(w, f) ((w)->work.func = (f))
+#define to_rcu_work(w) container_of(w, struct rcu_work, work)
+static inline bool queue_rcu_work(struct workqueue_struct *wq,
+				  struct rcu_work *w)
+{
+	(void)wq;
+	w->work.func(&w->work);
+	return true;
+}
+
+static inline struct workqueue_struct *alloc_workqueue(const char *name,
+							unsigned int flags,
+							int max)
+{
+	static struct workqueue_struct wq;
+
+	(void)name;
+	(void)flags;
+	(void)max;
+	return &wq;
+}
+
+static inline void destroy_workqueue(struct workqueue_struct *wq)
+{
+	(void)wq;
+}
 
 static inline void call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
