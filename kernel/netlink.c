@@ -347,20 +347,20 @@ static struct wgmesh_topology *parse_topology(struct genl_info *info)
 	if (ret)
 		return ERR_PTR(ret);
 
+	/* Not in the policy: 6.1 cannot take a const u32 range there. */
+	if (nla_get_u32(attrs[WGMESH_A_SELF_ID]) > U16_MAX) {
+		wgmesh_err_attr_fmt(extack, attrs[WGMESH_A_SELF_ID],
+				    "self id is more than 16 bits",
+				    "self id 0x%x is more than 16 bits",
+				    nla_get_u32(attrs[WGMESH_A_SELF_ID]));
+		return ERR_PTR(-EINVAL);
+	}
+
 	t = wgmesh_topology_alloc(n_ctrls, n_peers);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->prefix = *(struct in6_addr *)nla_data(attrs[WGMESH_A_PREFIX]);
 	t->self_id = nla_get_u32(attrs[WGMESH_A_SELF_ID]);
-	/* Not in the policy: 6.1 cannot take a const u32 range there. */
-	if (t->self_id > U16_MAX) {
-		wgmesh_err_attr_fmt(extack, attrs[WGMESH_A_SELF_ID],
-				    "self id is more than 16 bits",
-				    "self id 0x%x is more than 16 bits",
-				    t->self_id);
-		ret = -EINVAL;
-		goto err_put;
-	}
 	if (attrs[WGMESH_A_GENERATION])
 		t->generation = nla_get_u64(attrs[WGMESH_A_GENERATION]);
 	if (attrs[WGMESH_A_FLAGS])

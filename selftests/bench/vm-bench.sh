@@ -251,6 +251,15 @@ graph()
 	echo 1 > "$t/tracing_on"
 }
 
+# dur(): the duration in us of a function_graph line, -1 when it has none
+AWK_DUR='function dur(   i) {
+	for (i = 1; i < NF; i++)
+		if ($(i + 1) == "us" && $i ~ /^[0-9.]+$/)
+			return $i
+	return -1
+}
+'
+
 if want locks && T=$(tracefs); then
 	setup on
 	ctl_set --random-peers 10:1 >/dev/null
@@ -262,13 +271,7 @@ if want locks && T=$(tracefs); then
 			ktap_exit_fail_msg "push of 100000 peers"
 	done
 	echo 0 > "$T/tracing_on"
-	awk '
-		function dur(   i) {
-			for (i = 1; i < NF; i++)
-				if ($(i + 1) == "us" && $i ~ /^[0-9.]+$/)
-					return $i
-			return 0
-		}
+	awk "$AWK_DUR"'
 		# the function column: after the last "|"
 		function fn() { return substr($0, match($0, /\|[^|]*$/) + 1) }
 		/set_topology_doit.*\{/ { start = 1; held = 0; lock = 0 }
@@ -299,13 +302,7 @@ if want locks && T=$(tracefs); then
 	wait
 	sleep 1
 	echo 0 > "$T/tracing_on"
-	awk '
-		function dur(   i) {
-			for (i = 1; i < NF; i++)
-				if ($(i + 1) == "us" && $i ~ /^[0-9.]+$/)
-					return $i
-			return -1
-		}
+	awk "$AWK_DUR"'
 		match($0, /(wgmesh_hook|wgmesh_border_hook|free_dev_rcu|put_work)/) {
 			f = substr($0, RSTART, RLENGTH); d = dur()
 			if (d >= 0) {
