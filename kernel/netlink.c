@@ -4,10 +4,10 @@
  *
  * Requests are serialised by the genl mutex. ATTACH and DETACH take RTNL,
  * which guards the device list and the published topology pointers. A
- * topology is parsed, checked, indexed and given its counters before RTNL
- * is taken; under it only the pointer swap happens, and the replaced
- * snapshot is freed after RTNL is released and a grace period has passed.
- * Dumps read the device list and the snapshot under RCU only.
+ * topology is parsed, checked and indexed (parse.c) and given its counters
+ * before RTNL is taken; under it only the pointer swap happens, and the
+ * replaced snapshot is freed after RTNL is released and a grace period has
+ * passed. Dumps read the device list and the snapshot under RCU only.
  *
  * Each command has its own policy (policy.c, generated from wgmesh.yaml),
  * so a GET is refused the attributes only SET takes.
@@ -20,41 +20,12 @@
 #include "compat.h"
 #include "device.h"
 #include "netlink.h"
+#include "parse.h"
 #include "policy.h"
 #include "topology.h"
 #include "uapi/wgmesh.h"
 
 static struct genl_family genl_family;
-
-static bool is_list(int type)
-{
-	return type == WGMESH_A_CONTROLLER || type == WGMESH_A_PEER ||
-	       type == WGMESH_A_ALLOW;
-}
-
-/*
- * The policy checked every attribute; this refuses a repeated one (but
- * for the lists), where the genl core would silently keep the last.
- */
-static int reject_repeats(const struct nlmsghdr *nlh,
-			  struct netlink_ext_ack *extack)
-{
-	const struct nlattr *a;
-	u32 seen = 0;
-	int rem;
-
-	BUILD_BUG_ON(WGMESH_A_MAX >= 32);
-	nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem) {
-		if (is_list(nla_type(a)))
-			continue;
-		if (seen & BIT(nla_type(a))) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "attribute given twice");
-			return -EINVAL;
-		}
-		seen |= BIT(nla_type(a));
-	}
-	return 0;
-}
 
 /* The device's ifindex, or a negative errno. Called under RCU. */
 static int lookup_ifindex(struct net *net, struct nlattr **attrs,
@@ -98,7 +69,7 @@ static struct net_device *lookup_dev(struct genl_info *info)
 	struct net_device *dev;
 	int ifindex;
 
-	ifindex = reject_repeats(info->nlhdr, info->extack);
+	ifindex = wgmesh_reject_repeats(info->nlhdr, info->extack);
 	if (ifindex)
 		return ERR_PTR(ifindex);
 	rcu_read_lock();
@@ -157,238 +128,6 @@ static int detach_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int parse_member(struct genl_info *info, const struct nlattr *entry,
-			struct wgmesh_member *m, bool ctrl)
-{
-	struct nlattr *tb[WGMESH_MEMBER_A_MAX + 1];
-	int ret;
-	u32 id;
-
-	ret = nla_parse_nested(tb, WGMESH_MEMBER_A_MAX, entry,
-			       wgmesh_member_nl_policy, info->extack);
-	if (ret)
-		return ret;
-	if (tb[WGMESH_MEMBER_A_STATS]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[WGMESH_MEMBER_A_STATS],
-				    "WGMESH_MEMBER_A_STATS is output only");
-		return -EINVAL;
-	}
-	if (!tb[WGMESH_MEMBER_A_ID]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, entry,
-				    "member without WGMESH_MEMBER_A_ID");
-		return -EINVAL;
-	}
-	id = nla_get_u32(tb[WGMESH_MEMBER_A_ID]);
-	if (ctrl && id > U16_MAX) {
-		wgmesh_err_attr_fmt(info->extack, entry,
-				    "controller id is more than 16 bits",
-				    "controller id 0x%x is more than 16 bits",
-				    id);
-		return -EINVAL;
-	}
-	if (!ctrl && !id) {
-		NL_SET_ERR_MSG_ATTR(info->extack, entry,
-				    "peer id 0 is reserved: its /96 holds the controllers' ::1");
-		return -EINVAL;
-	}
-	m->id = id;
-	if (tb[WGMESH_MEMBER_A_GROUPS])
-		m->groups = nla_get_u64(tb[WGMESH_MEMBER_A_GROUPS]);
-	if (tb[WGMESH_MEMBER_A_FLAGS])
-		m->flags = nla_get_u32(tb[WGMESH_MEMBER_A_FLAGS]);
-	if (ctrl && m->flags) {
-		wgmesh_err_attr_fmt(info->extack, entry,
-				    "controllers take no member flags",
-				    "controller 0x%04x: controllers take no member flags",
-				    id);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_allow(struct genl_info *info, const struct nlattr *entry,
-		       struct wgmesh_topology *t)
-{
-	struct nlattr *tb[WGMESH_ALLOW_A_MAX + 1];
-	u32 g, b;
-	u64 mask;
-	int ret;
-
-	ret = nla_parse_nested(tb, WGMESH_ALLOW_A_MAX, entry,
-			       wgmesh_allow_nl_policy, info->extack);
-	if (ret)
-		return ret;
-	if (!tb[WGMESH_ALLOW_A_GROUP] || !tb[WGMESH_ALLOW_A_MASK]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, entry,
-				    "allow entry needs WGMESH_ALLOW_A_GROUP and WGMESH_ALLOW_A_MASK");
-		return -EINVAL;
-	}
-	g = nla_get_u32(tb[WGMESH_ALLOW_A_GROUP]);
-	mask = nla_get_u64(tb[WGMESH_ALLOW_A_MASK]);
-	t->allow[g] |= mask;
-	for (b = 0; b < WGMESH_MAX_GROUPS; b++) {
-		if (mask & BIT_ULL(b))
-			t->allow[b] |= BIT_ULL(g);
-	}
-	return 0;
-}
-
-/* The @n-th (from 0) top-level attribute of @type, for error reports. */
-static const struct nlattr *nth_attr(struct genl_info *info, int type, u32 n)
-{
-	const struct nlattr *a;
-	int rem;
-
-	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(a) == type && !n--)
-			return a;
-	}
-	return NULL;
-}
-
-static int check_counts(struct genl_info *info, u32 n_ctrls, u32 n_peers)
-{
-	struct net *net = genl_info_net(info);
-
-	if (!n_ctrls || n_ctrls > WGMESH_MAX_CONTROLLERS) {
-		NL_SET_ERR_MSG(info->extack,
-			       "need 1 to 65536 WGMESH_A_CONTROLLER (this machine among them)");
-		return -EINVAL;
-	}
-	if (n_peers > WGMESH_MAX_PEERS) {
-		NL_SET_ERR_MSG(info->extack,
-			       "too many peers (limit WGMESH_MAX_PEERS)");
-		return -E2BIG;
-	}
-	/* Unprivileged users may own a namespace: bound what they pin. */
-	if (net->user_ns != &init_user_ns &&
-	    n_ctrls + n_peers > WGMESH_MAX_MEMBERS_USERNS) {
-		NL_SET_ERR_MSG(info->extack,
-			       "too many members for a device in a user namespace (limit WGMESH_MAX_MEMBERS_USERNS)");
-		return -E2BIG;
-	}
-	return 0;
-}
-
-static void report_dup(struct genl_info *info, const struct wgmesh_topology *t,
-		       u32 dup)
-{
-	const struct nlattr *at;
-
-	if (dup < t->n_ctrls) {
-		at = nth_attr(info, WGMESH_A_CONTROLLER, dup);
-		wgmesh_err_attr_fmt(info->extack, at, "duplicate controller id",
-				    "duplicate controller id 0x%04x",
-				    t->members[dup].id);
-	} else {
-		at = nth_attr(info, WGMESH_A_PEER, dup - t->n_ctrls);
-		wgmesh_err_attr_fmt(info->extack, at,
-				    "duplicate peer id (two peers share one /96)",
-				    "duplicate peer id 0x%08x (two peers share one /96)",
-				    t->members[dup].id);
-	}
-}
-
-static int parse_lists(struct genl_info *info, struct wgmesh_topology *t)
-{
-	u32 ci = 0, pi = t->n_ctrls;
-	const struct nlattr *a;
-	int rem, ret = 0;
-
-	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
-		switch (nla_type(a)) {
-		case WGMESH_A_CONTROLLER:
-			ret = parse_member(info, a, &t->members[ci++], true);
-			break;
-		case WGMESH_A_PEER:
-			ret = parse_member(info, a, &t->members[pi++], false);
-			break;
-		case WGMESH_A_ALLOW:
-			ret = parse_allow(info, a, t);
-			break;
-		}
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* Parses, checks and indexes the request into a new, unpublished snapshot. */
-static struct wgmesh_topology *parse_topology(struct genl_info *info)
-{
-	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr **attrs = info->attrs;
-	u32 n_ctrls = 0, n_peers = 0, dup;
-	struct wgmesh_topology *t;
-	const struct nlattr *a;
-	int rem, ret;
-
-	ret = reject_repeats(info->nlhdr, extack);
-	if (ret)
-		return ERR_PTR(ret);
-	if (GENL_REQ_ATTR_CHECK(info, WGMESH_A_PREFIX)) {
-		NL_SET_ERR_MSG(extack, "missing WGMESH_A_PREFIX");
-		return ERR_PTR(-EINVAL);
-	}
-	if (GENL_REQ_ATTR_CHECK(info, WGMESH_A_SELF_ID)) {
-		NL_SET_ERR_MSG(extack, "missing WGMESH_A_SELF_ID");
-		return ERR_PTR(-EINVAL);
-	}
-	if (!wgmesh_prefix_valid(nla_data(attrs[WGMESH_A_PREFIX]))) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[WGMESH_A_PREFIX],
-				    "mesh prefix must be fdXX:XXXX:XX00::/40 (byte 0 0xfd, bytes 4..15 zero)");
-		return ERR_PTR(-EINVAL);
-	}
-	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
-		n_ctrls += nla_type(a) == WGMESH_A_CONTROLLER;
-		n_peers += nla_type(a) == WGMESH_A_PEER;
-	}
-	ret = check_counts(info, n_ctrls, n_peers);
-	if (ret)
-		return ERR_PTR(ret);
-
-	/* Not in the policy: 6.1 cannot take a const u32 range there. */
-	if (nla_get_u32(attrs[WGMESH_A_SELF_ID]) > U16_MAX) {
-		wgmesh_err_attr_fmt(extack, attrs[WGMESH_A_SELF_ID],
-				    "self id is more than 16 bits",
-				    "self id 0x%x is more than 16 bits",
-				    nla_get_u32(attrs[WGMESH_A_SELF_ID]));
-		return ERR_PTR(-EINVAL);
-	}
-
-	t = wgmesh_topology_alloc(n_ctrls, n_peers);
-	if (!t)
-		return ERR_PTR(-ENOMEM);
-	t->prefix = *(struct in6_addr *)nla_data(attrs[WGMESH_A_PREFIX]);
-	t->self_id = nla_get_u32(attrs[WGMESH_A_SELF_ID]);
-	if (attrs[WGMESH_A_GENERATION])
-		t->generation = nla_get_u64(attrs[WGMESH_A_GENERATION]);
-	if (attrs[WGMESH_A_FLAGS])
-		t->flags = nla_get_u32(attrs[WGMESH_A_FLAGS]);
-	ret = parse_lists(info, t);
-	if (ret)
-		goto err_put;
-
-	ret = wgmesh_topology_build(t, &dup);
-	if (ret == -EEXIST)
-		report_dup(info, t, dup);
-	if (ret)
-		goto err_put;
-	if (!wgmesh_find_ctrl(t, t->self_id)) {
-		wgmesh_err_attr_fmt(extack, attrs[WGMESH_A_SELF_ID],
-				    "self id is not one of the controllers",
-				    "self id 0x%04x is not one of the controllers",
-				    t->self_id);
-		ret = -EINVAL;
-		goto err_put;
-	}
-	return t;
-
-err_put:
-	wgmesh_topology_put(t);
-	return ERR_PTR(ret);
-}
-
 /* The named device's live snapshot, referenced, or NULL. */
 static struct wgmesh_topology *live_topology(struct genl_info *info)
 {
@@ -415,7 +154,7 @@ static int set_topology_doit(struct sk_buff *skb, struct genl_info *info)
 	struct wgmesh_dev *wd;
 	int ret;
 
-	t = parse_topology(info);
+	t = wgmesh_parse_topology(info);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	/* Counters are copied before RTNL: 10^5 members take a while. */
@@ -471,7 +210,7 @@ static int dump_start(struct netlink_callback *cb)
 	int ret;
 
 	NL_ASSERT_DUMP_CTX_FITS(struct dump_ctx);
-	ret = reject_repeats(cb->nlh, cb->extack);
+	ret = wgmesh_reject_repeats(cb->nlh, cb->extack);
 	if (ret)
 		return ret;
 	rcu_read_lock();
@@ -492,6 +231,10 @@ static int put_header(struct sk_buff *skb, const struct wgmesh_dev *wd,
 		  nla_put_u32(skb, WGMESH_A_FLAGS, t->flags) ||
 		  nla_put_u32(skb, WGMESH_A_NUM_CONTROLLERS, t->n_ctrls) ||
 		  nla_put_u32(skb, WGMESH_A_NUM_PEERS, t->n_peers)))
+		return -EMSGSIZE;
+	if (t && t->ipv4_len &&
+	    (nla_put_in_addr(skb, WGMESH_A_IPV4_PREFIX, t->ipv4_prefix) ||
+	     nla_put_u32(skb, WGMESH_A_IPV4_PREFIX_LEN, t->ipv4_len)))
 		return -EMSGSIZE;
 	if (stats && wgmesh_stats_fill(skb, wd->stats))
 		return -EMSGSIZE;
@@ -514,11 +257,42 @@ static int put_allow(struct sk_buff *skb, u32 group, u64 mask)
 	return 0;
 }
 
+static int put_subnet(struct sk_buff *skb, const struct wgmesh_subnet *s)
+{
+	struct nlattr *nest = nla_nest_start(skb, WGMESH_MEMBER_A_SUBNET);
+	struct in6_addr a6 = {};
+	int ret;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (s->family == AF_INET) {
+		ret = nla_put_in_addr(skb, WGMESH_SUBNET_A_IPV4,
+				      htonl(s->key >> 32));
+	} else {
+		put_unaligned_be64(s->key, a6.s6_addr);
+		ret = nla_put_in6_addr(skb, WGMESH_SUBNET_A_IPV6, &a6);
+	}
+	if (ret || nla_put_u32(skb, WGMESH_SUBNET_A_PREFIX_LEN, s->len)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Subnets of member @i: from its first to the next member's first. */
+static u32 subnets_end(const struct wgmesh_topology *t, u32 i)
+{
+	return i + 1 < t->n_ctrls + t->n_peers ? t->members[i + 1].subnets :
+	       t->subnets.n;
+}
+
 static int put_member(struct sk_buff *skb, const struct wgmesh_topology *t,
 		      u32 i, bool stats)
 {
 	const struct wgmesh_member *m = &t->members[i];
 	struct nlattr *nest;
+	u32 j;
 
 	nest = nla_nest_start(skb, i < t->n_ctrls ? WGMESH_A_CONTROLLER :
 						    WGMESH_A_PEER);
@@ -528,12 +302,19 @@ static int put_member(struct sk_buff *skb, const struct wgmesh_topology *t,
 	    nla_put_u64_64bit(skb, WGMESH_MEMBER_A_GROUPS, m->groups,
 			      WGMESH_MEMBER_A_PAD) ||
 	    nla_put_u32(skb, WGMESH_MEMBER_A_FLAGS, m->flags) ||
-	    (stats && wgmesh_member_stats_fill(skb, &t->stats[i]))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	    (m->ipv4 && nla_put_in_addr(skb, WGMESH_MEMBER_A_IPV4, m->ipv4)) ||
+	    (stats && wgmesh_member_stats_fill(skb, &t->stats[i])))
+		goto cancel;
+	for (j = m->subnets; j < subnets_end(t, i); j++) {
+		if (put_subnet(skb, &t->subnets.v[j]))
+			goto cancel;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 /* Adds items from ctx->next on; returns true when all were added. */
@@ -624,21 +405,21 @@ static const struct genl_ops genl_ops[] = {
 		.cmd = WGMESH_CMD_ATTACH,
 		.doit = attach_doit,
 		.policy = wgmesh_attach_nl_policy,
-		.maxattr = WGMESH_A_IFNAME,
+		.maxattr = ARRAY_SIZE(wgmesh_attach_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = WGMESH_CMD_DETACH,
 		.doit = detach_doit,
 		.policy = wgmesh_detach_nl_policy,
-		.maxattr = WGMESH_A_IFNAME,
+		.maxattr = ARRAY_SIZE(wgmesh_detach_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = WGMESH_CMD_SET_TOPOLOGY,
 		.doit = set_topology_doit,
 		.policy = wgmesh_set_topology_nl_policy,
-		.maxattr = WGMESH_A_ALLOW,
+		.maxattr = ARRAY_SIZE(wgmesh_set_topology_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -646,7 +427,7 @@ static const struct genl_ops genl_ops[] = {
 		.start = dump_start,
 		.dumpit = get_topology_dumpit,
 		.policy = wgmesh_get_topology_nl_policy,
-		.maxattr = WGMESH_A_IFNAME,
+		.maxattr = ARRAY_SIZE(wgmesh_get_topology_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -654,7 +435,7 @@ static const struct genl_ops genl_ops[] = {
 		.start = dump_start,
 		.dumpit = get_stats_dumpit,
 		.policy = wgmesh_get_stats_nl_policy,
-		.maxattr = WGMESH_A_IFNAME,
+		.maxattr = ARRAY_SIZE(wgmesh_get_stats_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -16,14 +16,16 @@ const struct nla_policy wgmesh_allow_nl_policy[WGMESH_ALLOW_A_MASK + 1] = {
 	[WGMESH_ALLOW_A_MASK] = { .type = NLA_U64, },
 };
 
-const struct nla_policy wgmesh_member_nl_policy[WGMESH_MEMBER_A_STATS + 1] = {
+const struct nla_policy wgmesh_member_nl_policy[WGMESH_MEMBER_A_SUBNET + 1] = {
 	[WGMESH_MEMBER_A_ID] = { .type = NLA_U32, },
 	[WGMESH_MEMBER_A_GROUPS] = { .type = NLA_U64, },
 	[WGMESH_MEMBER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
 	[WGMESH_MEMBER_A_STATS] = NLA_POLICY_NESTED(wgmesh_stats_nl_policy),
+	[WGMESH_MEMBER_A_IPV4] = NLA_POLICY_EXACT_LEN(4),
+	[WGMESH_MEMBER_A_SUBNET] = NLA_POLICY_NESTED(wgmesh_subnet_nl_policy),
 };
 
-const struct nla_policy wgmesh_stats_nl_policy[WGMESH_STATS_A_DROP_CROSSING + 1] = {
+const struct nla_policy wgmesh_stats_nl_policy[WGMESH_STATS_A_DROP_PROTO + 1] = {
 	[WGMESH_STATS_A_RX_PACKETS] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_RX_BYTES] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_LOCAL_PACKETS] = { .type = NLA_U64, },
@@ -44,6 +46,13 @@ const struct nla_policy wgmesh_stats_nl_policy[WGMESH_STATS_A_DROP_CROSSING + 1]
 	[WGMESH_STATS_A_DROP_MALFORMED] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_DROP_XMIT] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_DROP_CROSSING] = { .type = NLA_U64, },
+	[WGMESH_STATS_A_DROP_PROTO] = { .type = NLA_U64, },
+};
+
+const struct nla_policy wgmesh_subnet_nl_policy[WGMESH_SUBNET_A_PREFIX_LEN + 1] = {
+	[WGMESH_SUBNET_A_IPV4] = NLA_POLICY_EXACT_LEN(4),
+	[WGMESH_SUBNET_A_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[WGMESH_SUBNET_A_PREFIX_LEN] = NLA_POLICY_RANGE(NLA_U32, 1, 64),
 };
 
 /* WGMESH_CMD_ATTACH - do */
@@ -59,7 +68,7 @@ const struct nla_policy wgmesh_detach_nl_policy[WGMESH_A_IFNAME + 1] = {
 };
 
 /* WGMESH_CMD_SET_TOPOLOGY - do */
-const struct nla_policy wgmesh_set_topology_nl_policy[WGMESH_A_ALLOW + 1] = {
+const struct nla_policy wgmesh_set_topology_nl_policy[WGMESH_A_IPV4_PREFIX_LEN + 1] = {
 	[WGMESH_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[WGMESH_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[WGMESH_A_PREFIX] = NLA_POLICY_EXACT_LEN(16),
@@ -69,6 +78,8 @@ const struct nla_policy wgmesh_set_topology_nl_policy[WGMESH_A_ALLOW + 1] = {
 	[WGMESH_A_CONTROLLER] = NLA_POLICY_NESTED(wgmesh_member_nl_policy),
 	[WGMESH_A_PEER] = NLA_POLICY_NESTED(wgmesh_member_nl_policy),
 	[WGMESH_A_ALLOW] = NLA_POLICY_NESTED(wgmesh_allow_nl_policy),
+	[WGMESH_A_IPV4_PREFIX] = NLA_POLICY_EXACT_LEN(4),
+	[WGMESH_A_IPV4_PREFIX_LEN] = NLA_POLICY_RANGE(NLA_U32, 1, 32),
 };
 
 /* WGMESH_CMD_GET_TOPOLOGY - dump */

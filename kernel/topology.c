@@ -2,53 +2,32 @@
 /*
  * Topology snapshots: built once per SET_TOPOLOGY outside the datapath and
  * outside RTNL, published with RCU, never modified afterwards (but for
- * their counters). Everything a snapshot holds is charged to the memory
- * cgroup of whoever sent it, and may fail rather than invoke the OOM
- * killer: a topology is user input.
+ * their counters). Allocated as alloc.h says.
  */
 
 #include <linux/log2.h>
-#include <linux/overflow.h>
 #include <linux/random.h>
-#include <linux/slab.h>
-#include <linux/vmalloc.h>
 
+#include "alloc.h"
 #include "topology.h"
-
-#define GFP_TOPOLOGY (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /* Frees snapshots in process context: 10^5 members take a while. */
 static struct workqueue_struct *free_wq;
 
-/*
- * A zeroed array of @n elements (at least one). Big ones come from vmalloc
- * page by page: kvmalloc() would try one physically contiguous block first,
- * rounded up to a power of two (4 MB for the 2.4 MB members of 100,000
- * peers). Free with kvfree().
- */
-static void *array_alloc(size_t n, size_t size)
-{
-	size_t bytes;
-
-	if (check_mul_overflow(max_t(size_t, n, 1), size, &bytes))
-		return NULL;
-	if (bytes <= PAGE_SIZE)
-		return kzalloc(bytes, GFP_TOPOLOGY);
-	return __vmalloc(bytes, GFP_TOPOLOGY | __GFP_ZERO);
-}
-
-struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers)
+struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers,
+					      u32 n_subnets)
 {
 	u32 n = n_ctrls + n_peers;
 	struct wgmesh_topology *t;
 
-	t = kzalloc(sizeof(*t), GFP_TOPOLOGY);
+	t = kzalloc(sizeof(*t), WGMESH_GFP);
 	if (!t)
 		return NULL;
 	refcount_set(&t->ref, 1);
-	t->members = array_alloc(n, sizeof(*t->members));
-	t->stats = array_alloc(n, sizeof(*t->stats));
-	if (!t->members || !t->stats) {
+	t->members = wgmesh_zalloc_array(n, sizeof(*t->members));
+	t->stats = wgmesh_zalloc_array(n, sizeof(*t->stats));
+	if (!t->members || !t->stats ||
+	    wgmesh_subnets_alloc(&t->subnets, n_subnets)) {
 		wgmesh_topology_put(t);
 		return NULL;
 	}
@@ -61,6 +40,8 @@ static void topology_free(struct wgmesh_topology *t)
 {
 	kvfree(t->ctrl_table.slots);
 	kvfree(t->peer_table.slots);
+	kvfree(t->ipv4_table.slots);
+	wgmesh_subnets_free(&t->subnets);
 	kvfree(t->members);
 	kvfree(t->stats);
 	kfree(t);
@@ -101,31 +82,47 @@ bool wgmesh_prefix_valid(const struct in6_addr *prefix)
 	       !prefix->s6_addr32[3];
 }
 
+static u32 key_id(const struct wgmesh_member *m)
+{
+	return m->id;
+}
+
+static u32 key_ipv4(const struct wgmesh_member *m)
+{
+	return ntohl(m->ipv4);
+}
+
 /*
- * Indexes members [@first, @first + @n) into @tab. On -EEXIST, *@dup is
- * the index of the second member carrying an id already seen.
+ * Indexes members [@first, @first + @n) into @tab by @key (members whose
+ * key is 0 are left out when @skip_zero). On -EEXIST, *@dup is the index
+ * of the second member carrying a key already seen.
  */
 static int table_build(struct wgmesh_table *tab,
 		       const struct wgmesh_member *members, u32 first, u32 n,
-		       u32 *dup)
+		       u32 (*key)(const struct wgmesh_member *m),
+		       bool skip_zero, u32 *dup)
 {
-	u32 i, h, size = roundup_pow_of_two(max(2 * n, 16U));
+	u32 i, h, k, size = roundup_pow_of_two(max(2 * n, 16U));
 
-	tab->slots = kvcalloc(size, sizeof(*tab->slots), GFP_TOPOLOGY);
+	kvfree(tab->slots);	/* a build may be run again (the selftest) */
+	tab->slots = kvcalloc(size, sizeof(*tab->slots), WGMESH_GFP);
 	if (!tab->slots)
 		return -ENOMEM;
 	tab->mask = size - 1;
 	tab->bits = ilog2(size);
 	tab->seed = get_random_u32();
 	for (i = first; i < first + n; i++) {
-		for (h = wgmesh_table_hash(tab, members[i].id) & tab->mask;
+		k = key(&members[i]);
+		if (!k && skip_zero)
+			continue;
+		for (h = wgmesh_table_hash(tab, k) & tab->mask;
 		     tab->slots[h].idx; h = (h + 1) & tab->mask) {
-			if (tab->slots[h].id == members[i].id) {
+			if (tab->slots[h].id == k) {
 				*dup = i;
 				return -EEXIST;
 			}
 		}
-		tab->slots[h].id = members[i].id;
+		tab->slots[h].id = k;
 		tab->slots[h].idx = i + 1;
 	}
 	return 0;
@@ -133,20 +130,32 @@ static int table_build(struct wgmesh_table *tab,
 
 /*
  * Builds the lookup tables and the per-member reach masks of a filled-in
- * snapshot. On -EEXIST, *@dup_index (an index into t->members) names the
- * second member carrying an id already seen.
+ * snapshot. On -EEXIST, *@what says which duplicate and *@index (in the
+ * member array, or the subnet array) which one came second. Members'
+ * IPv4 addresses must lie in the mesh range (the caller checked it).
  */
-int wgmesh_topology_build(struct wgmesh_topology *t, u32 *dup_index)
+int wgmesh_topology_build(struct wgmesh_topology *t,
+			  enum wgmesh_build_err *what, u32 *index)
 {
 	u32 i, n = t->n_ctrls + t->n_peers;
 	u64 reach;
 	int g, ret;
 
-	ret = table_build(&t->ctrl_table, t->members, 0, t->n_ctrls,
-			  dup_index);
+	*what = WGMESH_BUILD_DUP_ID;
+	ret = table_build(&t->ctrl_table, t->members, 0, t->n_ctrls, key_id,
+			  false, index);
 	if (!ret)
 		ret = table_build(&t->peer_table, t->members, t->n_ctrls,
-				  t->n_peers, dup_index);
+				  t->n_peers, key_id, false, index);
+	if (ret)
+		return ret;
+	*what = WGMESH_BUILD_DUP_IPV4;
+	ret = table_build(&t->ipv4_table, t->members, 0, n, key_ipv4, true,
+			  index);
+	if (ret)
+		return ret;
+	*what = WGMESH_BUILD_DUP_SUBNET;
+	ret = wgmesh_subnets_build(&t->subnets, index);
 	if (ret)
 		return ret;
 
@@ -188,8 +197,8 @@ int wgmesh_topology_carry_start(struct wgmesh_carry *c,
 	memset(c, 0, sizeof(*c));
 	if (!old)
 		return 0;
-	c->from = array_alloc(n, sizeof(*c->from));
-	c->base = array_alloc(n, sizeof(*c->base));
+	c->from = wgmesh_zalloc_array(n, sizeof(*c->from));
+	c->base = wgmesh_zalloc_array(n, sizeof(*c->base));
 	if (!c->from || !c->base) {
 		kvfree(c->from);
 		kvfree(c->base);

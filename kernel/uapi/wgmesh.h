@@ -34,6 +34,12 @@
  * every controller's /56. Peer id 0 is refused because its /96 would contain
  * the controllers' own ::1 addresses.
  *
+ * IPv4 (optional): the topology may carry a mesh IPv4 range and give each
+ * member one address in it, and any member may own routed subnets (IPv4
+ * prefixes, and IPv6 prefixes of at most /64 outside the mesh /40) that the
+ * mesh routes to it. Traffic to or from a subnet is its owner's: same
+ * anti-spoofing, same policy.
+ *
  * WGMESH_CMD_ATTACH
  * -----------------
  *
@@ -70,6 +76,20 @@
  *        WGMESH_MEMBER_A_ID: NLA_U32, peer id != 0 (required)
  *        WGMESH_MEMBER_A_GROUPS: NLA_U64
  *        WGMESH_MEMBER_A_FLAGS: NLA_U32, WGMESH_MEMBER_F_*
+ *        WGMESH_MEMBER_A_IPV4: 4 bytes, the member's address in the mesh
+ *            IPv4 range (needs WGMESH_A_IPV4_PREFIX; not the range's network
+ *            or broadcast address; unique)
+ *        WGMESH_MEMBER_A_SUBNET: NLA_NESTED, once per routed subnet, at most
+ *            WGMESH_MAX_SUBNETS a member
+ *            WGMESH_SUBNET_A_IPV4 (4 bytes) or WGMESH_SUBNET_A_IPV6 (16
+ *                bytes): the prefix, host bits zero (exactly one of them)
+ *            WGMESH_SUBNET_A_PREFIX_LEN: NLA_U32, 1..32 for IPv4, 1..64
+ *                for IPv6 (required)
+ *            A subnet may not overlap the mesh /40, the IPv4 range or
+ *            another member's subnet (nested subnets of one member are
+ *            fine; the longest match wins).
+ *    WGMESH_A_IPV4_PREFIX: 4 bytes, the mesh IPv4 range, host bits zero
+ *    WGMESH_A_IPV4_PREFIX_LEN: NLA_U32, 1..32 (with WGMESH_A_IPV4_PREFIX)
  *    WGMESH_A_ALLOW: NLA_NESTED, any number (optional)
  *        WGMESH_ALLOW_A_GROUP: NLA_U32, 0..63 (required)
  *        WGMESH_ALLOW_A_MASK: NLA_U64, the groups members of GROUP may talk
@@ -78,18 +98,23 @@
  *
  * A topology of many members is a big message (about 32 bytes a member):
  * raise SO_SNDBUF (SO_SNDBUFFORCE) first. Limits: WGMESH_MAX_CONTROLLERS
- * controllers, WGMESH_MAX_PEERS peers, and WGMESH_MAX_MEMBERS_USERNS
+ * controllers, WGMESH_MAX_PEERS peers, WGMESH_MAX_SUBNETS_TOTAL subnets,
+ * and WGMESH_MAX_MEMBERS_USERNS
  * members in all on a device whose network namespace is owned by a user
  * namespace other than the initial one (E2BIG beyond). All memory a
  * topology takes is charged to the caller's memory cgroup; a request that
  * does not fit fails with ENOMEM. Duplicate ids give EEXIST, other invalid
  * input EINVAL, both with a message naming the id or attribute.
  *
- * Policy, for an IPv6 packet from member S to member D that came out of the
- * tunnel (after S's address is verified to be a member's: a known peer's
- * /96 under a known controller's /56, or a known controller's ::1):
+ * Policy, for an IPv6 or IPv4 packet from member S to member D that came
+ * out of the tunnel (after S's address is verified to be a member's: a
+ * known peer's /96 under a known controller's /56, a known controller's
+ * ::1, a member's IPv4 address, or inside a member's subnet; never this
+ * controller's own addresses or subnets):
  *
- *    - D is this controller's own ::1: delivered locally, never policed;
+ *    - D is this controller's own ::1 or IPv4 address, or inside one of its
+ *      own subnets: delivered locally (the stack routes on into the LAN),
+ *      never policed;
  *    - S or D is a peer flagged WGMESH_MEMBER_F_ISOLATED and the other end is
  *      not a controller's ::1: dropped (ISOLATED);
  *    - without WGMESH_F_DEFAULT_DENY: forwarded (clan-core's behaviour; groups
@@ -100,13 +125,17 @@
  *      peers: give them a group that may talk to everyone if peers must
  *      reach all controllers.
  *
- * Forwarded packets go straight back out of the same device. IPv4 and
- * other non-IPv6 packets from the tunnel are not checked: they are passed
- * to the stack (PASS). Whatever the forwarding sysctls say, the module
- * drops (CROSSING) every packet the kernel's own forwarding path would
- * route into the device or out of it, from or to any interface (the device
- * itself included): nothing enters the mesh without having come from it,
- * and nothing leaves it for another interface.
+ * Forwarded packets go straight back out of the same device, their hop
+ * limit or TTL decremented (IPv4 checksum updated); they are never
+ * fragmented. Packets that are neither IPv6 nor IPv4 are dropped (PROTO);
+ * IPv4 on a device without IPv4 configuration, multicast, broadcast and
+ * link-local packets are passed to the stack (PASS). Whatever the
+ * forwarding sysctls say, the module drops (CROSSING) every packet the
+ * kernel's own forwarding path would route into the device or out of it,
+ * from or to any interface (the device itself included), except between
+ * the device and this controller's own subnets (its LAN): nothing enters
+ * the mesh without having come from it or from that LAN, and nothing
+ * leaves it for anywhere else.
  *
  * WGMESH_CMD_GET_TOPOLOGY and WGMESH_CMD_GET_STATS
  * ------------------------------------------------
@@ -115,11 +144,13 @@
  * (NLM_F_MULTI) as the receive buffer needs; any topology fits a 4 KiB
  * buffer. Each message carries WGMESH_A_IFINDEX, WGMESH_A_IFNAME and, with a
  * topology, WGMESH_A_GENERATION; the FIRST one also WGMESH_A_PREFIX,
+ * WGMESH_A_IPV4_PREFIX and WGMESH_A_IPV4_PREFIX_LEN (if set),
  * WGMESH_A_SELF_ID, WGMESH_A_FLAGS, WGMESH_A_NUM_CONTROLLERS,
  * WGMESH_A_NUM_PEERS and, for GET_STATS, the device counters in
  * WGMESH_A_STATS. Then come one WGMESH_A_ALLOW per group whose mask is not
  * empty (the symmetric relation), then one WGMESH_A_CONTROLLER per
- * controller and one WGMESH_A_PEER per peer (same layout as above), spread
+ * controller and one WGMESH_A_PEER per peer (same layout as above, with
+ * WGMESH_MEMBER_A_IPV4 and WGMESH_MEMBER_A_SUBNET when set), spread
  * over the messages; with GET_STATS each member also has
  * WGMESH_MEMBER_A_STATS. If the topology is replaced (or the device
  * detached and attached again) while a dump runs, its next message carries
@@ -129,28 +160,34 @@
  *    WGMESH_A_STATS / WGMESH_MEMBER_A_STATS: NLA_NESTED
  *        WGMESH_STATS_A_*: NLA_U64 each
  *
- * Device counters (WGMESH_A_STATS): RX_*: IPv6 packets checked (everything
- * but PASS and CROSSING); LOCAL_*: delivered to this controller; FWD_*:
- * forwarded back into the tunnel; PASS_PACKETS: non-IPv6, multicast and
- * link-local packets, and everything while no topology is set;
+ * Device counters (WGMESH_A_STATS): RX_*: IPv6 and IPv4 packets checked
+ * (everything but PASS, PROTO, MALFORMED and CROSSING); LOCAL_*: delivered
+ * to this controller (or its subnets); FWD_*: forwarded back into the
+ * tunnel; PASS_PACKETS: see above, and everything while no topology is set;
  * DROP_PACKETS: the sum of the DROP_* reasons, which are
  *
- *   SPOOFED   source is not a member address (or is this controller's own)
- *   OUTSIDE   destination outside the mesh /40
- *   UNKNOWN   destination inside the mesh but not a member address
+ *   SPOOFED   source is not a member address or subnet (or is this
+ *             controller's own)
+ *   OUTSIDE   destination outside the mesh /40, the IPv4 range and every
+ *             subnet
+ *   UNKNOWN   destination inside the mesh /40 or IPv4 range but not a
+ *             member address
  *   POLICY    default-deny and no allowed group pair
  *   ISOLATED  an isolated peer talking to a non-controller, or the reverse
- *   HOPLIMIT  hop limit <= 1 (ICMPv6 Time Exceeded sent)
- *   TOOBIG    larger than the device MTU (ICMPv6 Packet Too Big sent)
- *   MALFORMED bad IPv6 header or length
+ *   HOPLIMIT  hop limit or TTL <= 1 (ICMPv6 Time Exceeded, ICMP Time
+ *             Exceeded sent)
+ *   TOOBIG    larger than the device MTU (ICMPv6 Packet Too Big sent, or
+ *             ICMP Fragmentation Needed if DF is set)
+ *   MALFORMED bad IPv6 or IPv4 header, length or checksum
  *   XMIT      could not be made writable or queued for transmission
  *   CROSSING  routed by the kernel into or out of the device (see above)
+ *   PROTO     neither IPv6 nor IPv4
  *
  * Member counters (WGMESH_MEMBER_A_STATS) are LOCAL_*, FWD_* and
  * DROP_PACKETS of packets whose source is that member, and TX_* of packets
  * forwarded to it. They survive a topology replace for members (same kind
  * and id) present in both. Packet counters count segments (a GRO packet
- * counts as many as it merged), byte counters the IPv6 packets' length.
+ * counts as many as it merged), byte counters the IP packets' length.
  * Counters are never reset while a device stays attached; a new counter
  * gets a new attribute number, so readers must skip unknown ones.
  */
@@ -165,6 +202,8 @@
 #define WGMESH_MAX_CONTROLLERS		65536
 #define WGMESH_MAX_PEERS		1048576
 #define WGMESH_MAX_MEMBERS_USERNS	16384
+#define WGMESH_MAX_SUBNETS		64
+#define WGMESH_MAX_SUBNETS_TOTAL	1048576
 
 enum wgmesh_flag {
 	WGMESH_F_DEFAULT_DENY = 1,
@@ -188,6 +227,8 @@ enum wgmesh_attr {
 	WGMESH_A_NUM_CONTROLLERS,
 	WGMESH_A_NUM_PEERS,
 	WGMESH_A_STATS,
+	WGMESH_A_IPV4_PREFIX,
+	WGMESH_A_IPV4_PREFIX_LEN,
 
 	__WGMESH_A_MAX,
 	WGMESH_A_MAX = (__WGMESH_A_MAX - 1)
@@ -199,9 +240,21 @@ enum wgmesh_member_attr {
 	WGMESH_MEMBER_A_GROUPS,
 	WGMESH_MEMBER_A_FLAGS,
 	WGMESH_MEMBER_A_STATS,
+	WGMESH_MEMBER_A_IPV4,
+	WGMESH_MEMBER_A_SUBNET,
 
 	__WGMESH_MEMBER_A_MAX,
 	WGMESH_MEMBER_A_MAX = (__WGMESH_MEMBER_A_MAX - 1)
+};
+
+enum wgmesh_subnet_attr {
+	WGMESH_SUBNET_A_PAD = 1,
+	WGMESH_SUBNET_A_IPV4,
+	WGMESH_SUBNET_A_IPV6,
+	WGMESH_SUBNET_A_PREFIX_LEN,
+
+	__WGMESH_SUBNET_A_MAX,
+	WGMESH_SUBNET_A_MAX = (__WGMESH_SUBNET_A_MAX - 1)
 };
 
 enum wgmesh_allow_attr {
@@ -235,6 +288,7 @@ enum wgmesh_stats_attr {
 	WGMESH_STATS_A_DROP_MALFORMED,
 	WGMESH_STATS_A_DROP_XMIT,
 	WGMESH_STATS_A_DROP_CROSSING,
+	WGMESH_STATS_A_DROP_PROTO,
 
 	__WGMESH_STATS_A_MAX,
 	WGMESH_STATS_A_MAX = (__WGMESH_STATS_A_MAX - 1)
