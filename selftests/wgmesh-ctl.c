@@ -15,6 +15,8 @@
  *                      [--default-deny] [--controller CID[:GROUPS]]...
  *                      [--peer PID[:GROUPS[:isolated]]]... [--allow G-H]...
  *                      [--allow-all] [--random-peers N[:SEED]]
+ *                      [--ipv4 A.B.C.D/LEN] [--member-ipv4 c:CID=A.B.C.D]...
+ *                      [--subnet c:CID=PREFIX/LEN]...   (p:PID for peers)
  *   wgmesh-ctl show DEV
  *   wgmesh-ctl stats DEV [--device | --member c:CID | --member p:PID]
  *   wgmesh-ctl race DEV       (DEV's topology must be the first SET after its
@@ -40,14 +42,18 @@
  * --self's controller is added to the controllers if not listed.
  * --random-peers adds N random distinct peer ids (groups 0, reproducible
  * with SEED); --allow-all lets every group talk to every group (the
- * largest policy there is).
+ * largest policy there is). --ipv4 is the mesh IPv4 range, --member-ipv4
+ * a member's IPv4 address and --subnet (IPv4 or IPv6) a subnet routed to
+ * a member, both naming it c:CID or p:PID.
  *
  * Output (one line per record, space separated key=value, ids in hex):
  *   show:  topology ifindex=5 ifname=wg0 generation=7 prefix=fdeb:f20c::
  *                   self=0x3bf7 flags=default-deny controllers=2 peers=3
  *                   allow=0-1,2-2            (flags=none / allow=none if empty)
- *          controller id=0x3bf7 groups=0x1 flags=none
+ *                   [ipv4=10.128.0.0/16]
+ *          controller id=0x3bf7 groups=0x1 flags=none [ipv4=10.128.0.1]
  *          peer id=0x698750a0 groups=0x2 flags=isolated
+ *                   [subnets=172.27.88.0/24,fd01::/64]
  *          (a device attached without topology prints only
  *           "topology ifindex=5 ifname=wg0 generation=none")
  *   stats: device rx_packets=.. rx_bytes=.. local_packets=.. local_bytes=..
@@ -90,6 +96,7 @@ static void usage(void)
 		"       %s set DEV --prefix PREFIX --self CID [--generation N] [--default-deny]\n"
 		"              [--controller CID[:GROUPS]]... [--peer PID[:GROUPS[:isolated]]]...\n"
 		"              [--allow G-H]... [--allow-all] [--random-peers N[:SEED]]\n"
+		"              [--ipv4 A.B.C.D/LEN] [--member-ipv4 c:CID=A.B.C.D]... [--subnet c:CID=PREFIX/LEN]...\n"
 		"       %s stats DEV [--device | --member c:CID | --member p:PID]\n"
 		"       %s race DEV | raw DEV CASE\n",
 		prog, prog, prog, prog);
@@ -190,6 +197,81 @@ static void dev_arg(const char *arg, const char **ifname, uint32_t *ifindex)
 	}
 }
 
+/* "A.B.C.D/LEN" or "IPV6/LEN" into @s; exits on a bad one. */
+static void parse_prefix(const char *arg, struct meshnl_subnet *s)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	const char *slash = strchr(arg, '/');
+
+	if (!slash || (size_t)(slash - arg) >= sizeof(buf))
+		die_usage("prefix", arg);
+	memcpy(buf, arg, slash - arg);
+	buf[slash - arg] = '\0';
+	s->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(s->family, buf, s->addr) != 1)
+		die_usage("prefix", arg);
+	s->len = number(slash + 1, NULL, s->family == AF_INET ? 32 : 128,
+			"prefix length");
+}
+
+/* "c:CID=VALUE" or "p:PID=VALUE": the member, and VALUE in *@value. */
+static struct meshnl_member *member_ref(struct members *ctrls,
+					struct members *peers,
+					const char *arg, const char **value)
+{
+	struct members *ms = arg[0] == 'c' ? ctrls : peers;
+	const char *e;
+	uint32_t id;
+	size_t i;
+
+	if ((arg[0] != 'c' && arg[0] != 'p') || arg[1] != ':')
+		die_usage("member reference", arg);
+	id = number(arg + 2, &e, UINT32_MAX, "member reference");
+	if (*e != '=')
+		die_usage("member reference", arg);
+	*value = e + 1;
+	for (i = 0; i < ms->n; i++)
+		if (ms->m[i].id == id)
+			return &ms->m[i];
+	die_usage("member reference (no such member)", arg);
+	return NULL;
+}
+
+/* --member-ipv4 and --subnet, once every member is known. */
+static void apply_refs(struct members *ctrls, struct members *peers,
+		       int argc, char **argv)
+{
+	struct meshnl_member *m;
+	const char *v;
+	int i;
+
+	for (i = 0; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--member-ipv4")) {
+			m = member_ref(ctrls, peers, argv[++i], &v);
+			if (inet_pton(AF_INET, v, &m->ipv4) != 1)
+				die_usage("--member-ipv4", argv[i]);
+		} else if (!strcmp(argv[i], "--subnet")) {
+			m = member_ref(ctrls, peers, argv[++i], &v);
+			m->subnets = realloc(m->subnets, (m->n_subnets + 1) *
+					     sizeof(*m->subnets));
+			if (!m->subnets) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				exit(1);
+			}
+			memset(&m->subnets[m->n_subnets], 0,
+			       sizeof(*m->subnets));
+			parse_prefix(v, &m->subnets[m->n_subnets++]);
+		}
+	}
+}
+
+static void free_members(struct members *ms)
+{
+	for (size_t i = 0; i < ms->n; i++)
+		free(ms->m[i].subnets);
+	free(ms->m);
+}
+
 static const char *hold_dir;
 
 /* --hold: DIR/ready now, DIR/go (polled for a minute) before sending. */
@@ -280,7 +362,16 @@ static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 				die_usage("--allow", val);
 			b = number(e + 1, NULL, WGMESH_MAX_GROUPS - 1, "--allow");
 			meshnl_allow(&t, a, b);
-		} else {
+		} else if (!strcmp(opt, "--ipv4")) {
+			struct meshnl_subnet r = { 0 };
+
+			parse_prefix(val, &r);
+			if (r.family != AF_INET)
+				die_usage("--ipv4", val);
+			memcpy(&t.ipv4_prefix, r.addr, 4);
+			t.ipv4_len = r.len;
+		} else if (strcmp(opt, "--member-ipv4") &&
+			   strcmp(opt, "--subnet")) {
 			usage();
 		}
 	}
@@ -290,13 +381,14 @@ static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 		self_listed |= ctrls.m[j].id == t.self_id;
 	if (!self_listed)
 		add(&ctrls)->id = t.self_id;
+	apply_refs(&ctrls, &peers, argc, argv);
 	t.ctrls = ctrls.m;
 	t.n_ctrls = ctrls.n;
 	t.peers = peers.m;
 	t.n_peers = peers.n;
 	ret = send_set(nl, ifname, ifindex, &t);
-	free(ctrls.m);
-	free(peers.m);
+	free_members(&ctrls);
+	free_members(&peers);
 	return ret;
 }
 
@@ -490,6 +582,18 @@ static void print_member(const struct meshnl_member *m, bool ctrl, bool stats)
 	}
 	printf(" groups=0x%" PRIx64 " flags=", m->groups);
 	print_flags(m->flags, false);
+	if (m->ipv4) {
+		char a[INET_ADDRSTRLEN];
+
+		printf(" ipv4=%s", inet_ntop(AF_INET, &m->ipv4, a, sizeof(a)));
+	}
+	for (size_t i = 0; i < m->n_subnets; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		printf("%s%s/%u", i ? "," : " subnets=",
+		       inet_ntop(m->subnets[i].family, m->subnets[i].addr, a,
+				 sizeof(a)), m->subnets[i].len);
+	}
 	printf("\n");
 }
 
@@ -520,7 +624,14 @@ static void print_topology(const struct meshnl_state *s)
 			}
 		}
 	}
-	printf("%s\n", *sep ? "" : "none");
+	printf("%s", *sep ? "" : "none");
+	if (t->ipv4_len) {
+		char a[INET_ADDRSTRLEN];
+
+		printf(" ipv4=%s/%u", inet_ntop(AF_INET, &t->ipv4_prefix, a,
+						sizeof(a)), t->ipv4_len);
+	}
+	printf("\n");
 	for (i = 0; i < t->n_ctrls; i++)
 		print_member(&t->ctrls[i], true, false);
 	for (i = 0; i < t->n_peers; i++)

@@ -12,6 +12,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "../lib/array.h"
 #include "mesh.h"
 
 const char *const meshnl_stat_names[WGMESH_STATS_A_MAX + 1] = {
@@ -171,6 +172,18 @@ void meshnl_allow(struct meshnl_topology *t, unsigned int a, unsigned int b)
 	t->allow[b] |= 1ULL << a;
 }
 
+static void put_subnet(struct nlmsghdr *nlh, const struct meshnl_subnet *s)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, WGMESH_MEMBER_A_SUBNET);
+
+	if (s->family == AF_INET)
+		mnl_attr_put(nlh, WGMESH_SUBNET_A_IPV4, 4, s->addr);
+	else
+		mnl_attr_put(nlh, WGMESH_SUBNET_A_IPV6, 16, s->addr);
+	mnl_attr_put_u32(nlh, WGMESH_SUBNET_A_PREFIX_LEN, s->len);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 static void put_members(struct nlmsghdr *nlh, int type,
 			const struct meshnl_member *m, size_t n)
 {
@@ -183,8 +196,26 @@ static void put_members(struct nlmsghdr *nlh, int type,
 		if (m[i].flags)
 			mnl_attr_put_u32(nlh, WGMESH_MEMBER_A_FLAGS,
 					 m[i].flags);
+		if (m[i].ipv4)
+			mnl_attr_put(nlh, WGMESH_MEMBER_A_IPV4, 4, &m[i].ipv4);
+		for (size_t j = 0; j < m[i].n_subnets; j++)
+			put_subnet(nlh, &m[i].subnets[j]);
 		mnl_attr_nest_end(nlh, nest);
 	}
+}
+
+/* What a request of @t takes, with room to spare. */
+static size_t set_size(const struct meshnl_topology *t)
+{
+	size_t n = MNL_SOCKET_BUFFER_SIZE + 24 * WGMESH_MAX_GROUPS;
+
+	for (size_t i = 0; i < t->n_ctrls + t->n_peers; i++) {
+		const struct meshnl_member *m = i < t->n_ctrls ?
+			&t->ctrls[i] : &t->peers[i - t->n_ctrls];
+
+		n += 40 + 36 * m->n_subnets;
+	}
+	return n;
 }
 
 /* A message of 10^5 members is megabytes: make room to send it. */
@@ -201,8 +232,7 @@ struct nlmsghdr *meshnl_set_topology_msg(struct meshnl *nl,
 					 const char *ifname, uint32_t ifindex,
 					 const struct meshnl_topology *t)
 {
-	size_t size = MNL_SOCKET_BUFFER_SIZE + 32 * (t->n_ctrls + t->n_peers) +
-		      24 * WGMESH_MAX_GROUPS;
+	size_t size = set_size(t);
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	void *buf;
@@ -217,6 +247,10 @@ struct nlmsghdr *meshnl_set_topology_msg(struct meshnl *nl,
 	mnl_attr_put_u32(nlh, WGMESH_A_SELF_ID, t->self_id);
 	mnl_attr_put_u64(nlh, WGMESH_A_GENERATION, t->generation);
 	mnl_attr_put_u32(nlh, WGMESH_A_FLAGS, t->flags);
+	if (t->ipv4_len) {
+		mnl_attr_put(nlh, WGMESH_A_IPV4_PREFIX, 4, &t->ipv4_prefix);
+		mnl_attr_put_u32(nlh, WGMESH_A_IPV4_PREFIX_LEN, t->ipv4_len);
+	}
 	put_members(nlh, WGMESH_A_CONTROLLER, t->ctrls, t->n_ctrls);
 	put_members(nlh, WGMESH_A_PEER, t->peers, t->n_peers);
 	for (unsigned int g = 0; g < WGMESH_MAX_GROUPS; g++) {
@@ -269,6 +303,8 @@ static const enum mnl_attr_data_type top_types[WGMESH_A_MAX + 1] = {
 	[WGMESH_A_NUM_CONTROLLERS] = MNL_TYPE_U32,
 	[WGMESH_A_NUM_PEERS] = MNL_TYPE_U32,
 	[WGMESH_A_STATS] = MNL_TYPE_NESTED,
+	[WGMESH_A_IPV4_PREFIX] = MNL_TYPE_BINARY,
+	[WGMESH_A_IPV4_PREFIX_LEN] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type member_types[WGMESH_MEMBER_A_MAX + 1] = {
@@ -276,6 +312,14 @@ static const enum mnl_attr_data_type member_types[WGMESH_MEMBER_A_MAX + 1] = {
 	[WGMESH_MEMBER_A_GROUPS] = MNL_TYPE_U64,
 	[WGMESH_MEMBER_A_FLAGS] = MNL_TYPE_U32,
 	[WGMESH_MEMBER_A_STATS] = MNL_TYPE_NESTED,
+	[WGMESH_MEMBER_A_IPV4] = MNL_TYPE_BINARY,
+	[WGMESH_MEMBER_A_SUBNET] = MNL_TYPE_NESTED,
+};
+
+static const enum mnl_attr_data_type subnet_types[WGMESH_SUBNET_A_MAX + 1] = {
+	[WGMESH_SUBNET_A_IPV4] = MNL_TYPE_BINARY,
+	[WGMESH_SUBNET_A_IPV6] = MNL_TYPE_BINARY,
+	[WGMESH_SUBNET_A_PREFIX_LEN] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type allow_types[WGMESH_ALLOW_A_MAX + 1] = {
@@ -326,31 +370,53 @@ static int put_stat(const struct nlattr *a, void *data)
 struct get_ctx {
 	struct meshnl_state *s;
 	size_t cap_ctrls, cap_peers;
+	struct meshnl_member *member;	/* the one being read */
+	size_t cap_subnets;		/* of its subnets */
 	bool intr;
 	bool oom;
 	bool bad;
 };
 
-static bool grow(void **arr, size_t n, size_t *cap, size_t elem)
+/* A WGMESH_MEMBER_A_SUBNET of the member get_member() just added. */
+static int get_subnet(const struct nlattr *a, void *data)
 {
-	void *p;
+	const struct nlattr *tb[WGMESH_SUBNET_A_MAX + 1] = { 0 };
+	struct attrs at = { tb, subnet_types, WGMESH_SUBNET_A_MAX, false };
+	struct get_ctx *ctx = data;
+	const struct nlattr *v4, *v6;
+	struct meshnl_subnet *s;
+	struct meshnl_member *m;
 
-	if (n < *cap)
-		return true;
-	*cap = *cap ? 2 * *cap : 64;
-	p = realloc(*arr, *cap * elem);
-	if (!p)
-		return false;
-	*arr = p;
-	return true;
+	if (mnl_attr_get_type(a) != WGMESH_MEMBER_A_SUBNET)
+		return MNL_CB_OK;
+	m = ctx->member;
+	v4 = NULL;
+	v6 = NULL;
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0 && parse_nested(a, &at)) {
+		v4 = tb[WGMESH_SUBNET_A_IPV4];
+		v6 = tb[WGMESH_SUBNET_A_IPV6];
+	}
+	if (!v4 == !v6 || !tb[WGMESH_SUBNET_A_PREFIX_LEN] ||
+	    mnl_attr_get_payload_len(v4 ? v4 : v6) != (v4 ? 4U : 16U)) {
+		ctx->bad = true;
+		return MNL_CB_OK;
+	}
+	s = array_push(&m->subnets, &m->n_subnets, &ctx->cap_subnets,
+		       sizeof(*s));
+	if (!s) {
+		ctx->oom = true;
+		return MNL_CB_OK;
+	}
+	s->family = v4 ? AF_INET : AF_INET6;
+	memcpy(s->addr, mnl_attr_get_payload(v4 ? v4 : v6), v4 ? 4 : 16);
+	s->len = mnl_attr_get_u32(tb[WGMESH_SUBNET_A_PREFIX_LEN]);
+	return MNL_CB_OK;
 }
 
 static void get_member(struct get_ctx *ctx, const struct nlattr *nest,
 		       bool ctrl)
 {
 	struct meshnl_topology *t = &ctx->s->topo;
-	struct meshnl_member **arr = ctrl ? &t->ctrls : &t->peers;
-	size_t *n = ctrl ? &t->n_ctrls : &t->n_peers;
 	const struct nlattr *tb[WGMESH_MEMBER_A_MAX + 1] = { 0 };
 	struct attrs at = { tb, member_types, WGMESH_MEMBER_A_MAX, false };
 	struct meshnl_member *m;
@@ -359,21 +425,34 @@ static void get_member(struct get_ctx *ctx, const struct nlattr *nest,
 		ctx->bad = true;
 		return;
 	}
-	if (!grow((void **)arr, *n, ctrl ? &ctx->cap_ctrls : &ctx->cap_peers,
-		  sizeof(**arr))) {
+	if (ctrl)
+		m = array_push(&t->ctrls, &t->n_ctrls, &ctx->cap_ctrls,
+			       sizeof(*m));
+	else
+		m = array_push(&t->peers, &t->n_peers, &ctx->cap_peers,
+			       sizeof(*m));
+	if (!m) {
 		ctx->oom = true;
 		return;
 	}
-	m = &(*arr)[(*n)++];
-	memset(m, 0, sizeof(*m));
+	ctx->member = m;
+	ctx->cap_subnets = 0;
 	m->id = mnl_attr_get_u32(tb[WGMESH_MEMBER_A_ID]);
 	if (tb[WGMESH_MEMBER_A_GROUPS])
 		m->groups = mnl_attr_get_u64(tb[WGMESH_MEMBER_A_GROUPS]);
 	if (tb[WGMESH_MEMBER_A_FLAGS])
 		m->flags = mnl_attr_get_u32(tb[WGMESH_MEMBER_A_FLAGS]);
+	if (tb[WGMESH_MEMBER_A_IPV4]) {
+		if (mnl_attr_get_payload_len(tb[WGMESH_MEMBER_A_IPV4]) != 4)
+			ctx->bad = true;
+		else
+			memcpy(&m->ipv4,
+			       mnl_attr_get_payload(tb[WGMESH_MEMBER_A_IPV4]), 4);
+	}
 	if (tb[WGMESH_MEMBER_A_STATS])
 		mnl_attr_parse_nested(tb[WGMESH_MEMBER_A_STATS], put_stat,
 				      m->stats);
+	mnl_attr_parse_nested(nest, get_subnet, ctx);
 }
 
 static void get_allow(struct get_ctx *ctx, const struct nlattr *nest)
@@ -448,6 +527,13 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (tb[WGMESH_A_SELF_ID])
 		s->topo.self_id = mnl_attr_get_u32(tb[WGMESH_A_SELF_ID]);
+	if (tb[WGMESH_A_IPV4_PREFIX] && tb[WGMESH_A_IPV4_PREFIX_LEN] &&
+	    mnl_attr_get_payload_len(tb[WGMESH_A_IPV4_PREFIX]) == 4) {
+		memcpy(&s->topo.ipv4_prefix,
+		       mnl_attr_get_payload(tb[WGMESH_A_IPV4_PREFIX]), 4);
+		s->topo.ipv4_len =
+			mnl_attr_get_u32(tb[WGMESH_A_IPV4_PREFIX_LEN]);
+	}
 	if (tb[WGMESH_A_FLAGS])
 		s->topo.flags = mnl_attr_get_u32(tb[WGMESH_A_FLAGS]);
 	if (tb[WGMESH_A_STATS])
@@ -459,6 +545,10 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 
 void meshnl_state_free(struct meshnl_state *s)
 {
+	for (size_t i = 0; i < s->topo.n_ctrls; i++)
+		free(s->topo.ctrls[i].subnets);
+	for (size_t i = 0; i < s->topo.n_peers; i++)
+		free(s->topo.peers[i].subnets);
 	free(s->topo.ctrls);
 	free(s->topo.peers);
 	memset(s, 0, sizeof(*s));

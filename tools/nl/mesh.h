@@ -22,15 +22,27 @@
 /* Counters by attribute number (WGMESH_STATS_A_*); absent ones stay 0. */
 typedef uint64_t meshnl_stats[WGMESH_STATS_A_MAX + 1];
 
+/* A routed subnet: IPv4 (4 bytes of addr) or IPv6 (16, at most /64). */
+struct meshnl_subnet {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t len;
+};
+
 struct meshnl_member {
 	uint32_t id;		/* controller id (16 bits) or peer id */
 	uint64_t groups;	/* bit g: member of group g */
 	uint32_t flags;		/* WGMESH_MEMBER_F_* */
+	uint32_t ipv4;		/* network order; 0: none */
+	struct meshnl_subnet *subnets;	/* malloc'ed when read back */
+	size_t n_subnets;
 	meshnl_stats stats;	/* meshnl_get(stats) only */
 };
 
 struct meshnl_topology {
 	uint8_t prefix[16];	/* the mesh /40: fdXX:XXXX:XX00:: */
+	uint32_t ipv4_prefix;	/* the mesh IPv4 range, network order */
+	uint8_t ipv4_len;	/* 0: no IPv4 */
 	uint32_t self_id;
 	uint64_t generation;
 	uint32_t flags;		/* WGMESH_F_* */
