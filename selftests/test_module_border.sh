@@ -4,11 +4,11 @@
 # Nothing crosses between the mesh and the outside, whatever the forwarding
 # sysctls say: with IPv4 and IPv6 forwarding on at ctrl1 (a router, or a
 # container host), packets the kernel would route from another interface
-# into wg0 (honest or forged mesh sources) or from wg0 to another interface
-# (IPv4, which the ingress hook does not police yet) are dropped and
-# counted as drop_crossing, while the mesh and ctrl1's routing between its
-# other interfaces keep working. The same traffic crosses with the module
-# detached: the control, which proves each case would leak.
+# into wg0 (honest or forged mesh sources, IPv6 and IPv4) are dropped and
+# counted as drop_crossing; IPv4 from a member to the outside never gets
+# that far (drop_outside at ingress); the mesh and ctrl1's routing between
+# its other interfaces keep working. The same traffic crosses with the
+# module detached: the control, which proves each case would leak.
 #
 #  ┌ wgm-a ───────────────┐   ┌ wgm-b ───────────────┐
 #  │ wg0 0x11111111       │   │ wg0 0x22222222       │
@@ -33,7 +33,7 @@ cd "$(dirname "$0")" || exit 1
 
 ktap_need wgmesh-ctl ping
 ktap_print_header
-ktap_set_plan 21
+ktap_set_plan 22
 mesh_init
 
 mesh_controller ctrl1 0x0001
@@ -119,7 +119,12 @@ ktap_expect "without wgmesh: a's IPv4 reaches the outside" [ "$do4" -ge 2 ]
 ktap_expect "without wgmesh: the outside reaches a over IPv4" [ "$da4" -ge 2 ]
 
 ktap_test_result "load wgmesh.ko" mesh_load_module
-ktap_test_result "ctrl1: attach and set the topology" mesh_attach ctrl1
+# The mesh's IPv4 range 10.9.0.0/24: ctrl1 10.9.0.1, a 10.9.0.11.
+V4=(--ipv4 10.9.0.0/24 --member-ipv4 c:0x0001=10.9.0.1
+    --member-ipv4 p:0x11111111=$A4)
+ktap_test_result "ctrl1: attach and set the topology" \
+	eval 'nx ctrl1 wgmesh-ctl attach wg0 && mesh_topology ctrl1 "${V4[@]}"'
+out=$(mesh_stat ctrl1 device drop_outside)
 check_ping "through the module: a reaches b" a "$B"
 check_ping "through the module: b reaches a" b "$A"
 
@@ -127,8 +132,10 @@ crossings "attached, forwarding on"
 ktap_expect "the forged mesh source from outside never reaches b" [ "$db6" = 0 ]
 ktap_expect "a's IPv4 never reaches the outside" [ "$do4" = 0 ]
 ktap_expect "the outside never reaches a over IPv4" [ "$da4" = 0 ]
-ktap_expect "ctrl1 counts all 8 crossings, the honest source's too, as drop_crossing" \
-	[ "$crossed" -ge 8 ]
+ktap_expect "ctrl1 counts the 6 crossings into wg0, the honest source's too, as drop_crossing" \
+	[ "$crossed" -ge 6 ]
+check_delta "ctrl1 drops a's IPv4 to the outside at ingress (drop_outside)" \
+	"$out" "$(mesh_stat ctrl1 device drop_outside)" -ge 2
 
 # Not the mesh: ctrl1 still routes between its other interfaces, and its
 # own traffic is its own.
