@@ -105,7 +105,11 @@ def scale_of($s; $m):
 	{name: "decision cost 100k/10 peers, hot set", want: "<= 1.2",
 	 value: .scale.hot.ratio_max_over_min_peers},
 	{name: "decision cost 100k/10 peers, random set", want: "<= 1.2",
-	 value: .scale.random.ratio_max_over_min_peers}
+	 value: .scale.random.ratio_max_over_min_peers},
+	{name: "decision cost 100k/10 subnets, one /24 each", want: "<= 1.2",
+	 value: .scale.subnet.ratio_max_over_min_peers},
+	{name: "decision cost 100k/10 subnets, 8 prefix lengths", want: "<= 1.2",
+	 value: .scale.subnet8.ratio_max_over_min_peers}
   ]
   | .targets |= map(. + {met: (if .value == null then null
 	elif .want | startswith(">= ") then .value >= (.want[3:] | tonumber)

@@ -50,7 +50,7 @@ def kernel_table:
 		 "\("    snapshot build, us" | pad(34))\(.value.rows | map(.build_us | fmt | pad(22)) | add)" )
 	 else "decision cost: not measured (module built without WGMESH_BENCH=1)" end),
 	(if (.scale | length) > 0 then
-		"  100k/10 hot: \(verdict("decision cost 100k/10 peers, hot set")); random: \(verdict("decision cost 100k/10 peers, random set"))"
+		"  100k/10 hot: \(verdict("decision cost 100k/10 peers, hot set")); random: \(verdict("decision cost 100k/10 peers, random set")); subnet: \(verdict("decision cost 100k/10 subnets, one /24 each")); subnet8: \(verdict("decision cost 100k/10 subnets, 8 prefix lengths"))"
 	 else empty end),
 	"";
 
@@ -61,8 +61,8 @@ def native_table:
 		"== native, host CPU (\(.cpu)), userspace build of kernel/topology.[ch], ns/packet, median [min..max] ==",
 		(.rows | group_by(.mode)[] |
 		 "\("  \(.[0].mode) set" | pad(34))\(sort_by(.peers) | map("\(.peers):" + ({median: .ns_median, min: .ns_min, max: .ns_max} | spread) | pad(22)) | add)"),
-		"  < 50 ns at 100,000 peers, hot set: \(.verdict_hot); random set: \(.verdict_random)",
-		"  100k/10 ratio, hot set: \(.ratio_hot | fmt) (\(.verdict_ratio_hot)); random set: \(.ratio_random | fmt) (\(.verdict_ratio_random))",
+		(.modes | to_entries[] |
+		 "  \(.key): < 50 ns at 100,000: \(.value.verdict_ns) (\(.value.ns_100k | fmt)); 100k/10 <= 1.2: \(.value.verdict_ratio) (\(.value.ratio | fmt))"),
 		""
 	end;
 

@@ -60,6 +60,8 @@ struct kernel_param {
 #define __exit
 #define ____cacheline_aligned __attribute__((aligned(64)))
 #define GFP_KERNEL 0
+#define __GFP_ZERO 0
+#define PAGE_SIZE 4096UL
 #define GFP_KERNEL_ACCOUNT 0
 #define __GFP_RETRY_MAYFAIL 0
 #define __GFP_NOWARN 0
@@ -72,6 +74,14 @@ struct kernel_param {
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 #define max(a, b) ((a) > (b) ? (a) : (b))
+#define max_t(t, a, b) max((t)(a), (t)(b))
+#define min_t(t, a, b) min((t)(a), (t)(b))
+#define swap(a, b) do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define GENMASK_ULL(h, l) ((~0ULL >> (63 - (h))) & (~0ULL << (l)))
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+#define __aligned(x) __attribute__((aligned(x)))
+#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define pr_info(...) printf(__VA_ARGS__)
 #define pr_err(...) fprintf(stderr, __VA_ARGS__)
@@ -79,6 +89,7 @@ struct kernel_param {
 	const struct kernel_param shim_param_##name = { .arg = (a), .ops = (o) }
 #define MODULE_PARM_DESC(name, desc)
 #define GOLDEN_RATIO_32 0x61C88647
+#define GOLDEN_RATIO_64 0x61C8864680B583EBull
 
 static inline u32 hash_32(u32 val, unsigned int bits)
 {
@@ -100,6 +111,7 @@ static inline void *kmalloc(size_t n, int gfp) { (void)gfp; return malloc(n); }
 static inline void *kcalloc(size_t n, size_t s, int gfp) { (void)gfp; return calloc(n, s); }
 static inline void *kvcalloc(size_t n, size_t s, int gfp) { (void)gfp; return calloc(n, s); }
 static inline void *vmalloc(size_t n) { return malloc(n); }
+static inline void *__vmalloc(size_t n, int gfp) { (void)gfp; return calloc(1, n); }
 static inline void kfree(const void *p) { free((void *)p); }
 static inline void kvfree(const void *p) { free((void *)p); }
 static inline void vfree(const void *p) { free((void *)p); }
@@ -118,6 +130,11 @@ static inline u32 get_random_u32(void)
 	s ^= s << 25;
 	s ^= s >> 27;
 	return (u32)((s * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+static inline u64 get_random_u64(void)
+{
+	return (u64)get_random_u32() << 32 | get_random_u32();
 }
 
 static inline void get_random_bytes(void *buf, size_t n)
