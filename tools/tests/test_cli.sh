@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 26
+ktap_set_plan 29
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -164,17 +164,29 @@ if command -v wg > /dev/null; then
 else
 	ktap_test_skip "genkey/pubkey interoperate with wg" "wg is not installed"
 fi
-# private_file: genkey FILE makes a new FILE 0600 under umask 022, and an
-# old world-readable one too; both hold a key
+# private_file: genkey FILE makes a new FILE 0600 under umask 022, holding
+# a key
 private_file()
 {
 	(umask 022; run "$WGMESH" genkey "$tmp/new.key") &&
-	[ "$(stat -c %a "$tmp/new.key")" = 600 ] && "$WGMESH" pubkey < "$tmp/new.key" > /dev/null &&
-	printf '%0100d\n' 0 > "$tmp/old.key" && chmod 644 "$tmp/old.key" &&
-	run "$WGMESH" genkey "$tmp/old.key" && [ "$(stat -c %a "$tmp/old.key")" = 600 ] &&
+	[ "$(stat -c %a "$tmp/new.key")" = 600 ] && "$WGMESH" pubkey < "$tmp/new.key" > /dev/null
+}
+ktap_expect "genkey FILE creates it 0600 under umask 022" private_file
+# kept: genkey refuses an existing FILE, naming it, and leaves it alone
+printf '%0100d\n' 0 > "$tmp/old.key"
+chmod 644 "$tmp/old.key"
+cp -p "$tmp/old.key" "$tmp/old.copy"
+expect_fail "genkey refuses an existing FILE, naming it" \
+	"wgmesh: genkey: $tmp/old.key exists: not overwritten (it may be a machine's key); use --force to replace it" \
+	"$WGMESH" genkey "$tmp/old.key"
+ktap_expect "genkey left the existing FILE as it was" cmp -s "$tmp/old.key" "$tmp/old.copy"
+# forced: --force replaces it with a key, made 0600
+forced()
+{
+	run "$WGMESH" genkey --force "$tmp/old.key" && [ "$(stat -c %a "$tmp/old.key")" = 600 ] &&
 	"$WGMESH" pubkey < "$tmp/old.key" > /dev/null
 }
-ktap_expect "genkey FILE creates it 0600 under umask 022, or makes an old one 0600" private_file
+ktap_expect "genkey --force replaces an old FILE with a key, mode 0600" forced
 # private_stdout: genkey > FILE makes FILE 0600 and says so
 private_stdout()
 {
