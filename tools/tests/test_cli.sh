@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 29
+ktap_set_plan 31
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -93,6 +93,13 @@ expect_fail "check names file and line" "wgmesh: $tmp/bad.conf:6: unknown key 'F
 	"$WGMESH" check "$tmp/bad.conf"
 ktap_expect "a parse error is one line" [ "$(wc -l < "$tmp/err")" -eq 1 ]
 expect_fail "missing file" "wgmesh: $tmp/none.conf: No such file or directory" "$WGMESH" check "$tmp/none.conf"
+printf '[Mesh]\nName = v\033[2J\x9b\n' > "$tmp/ctl.conf"
+expect_fail "control characters in a message are escaped" \
+	"wgmesh: $tmp/ctl.conf:2: bad mesh Name 'v\\x1b[2J\\x9b': use letters, digits, '-' and '_' (not first '-')" \
+	"$WGMESH" check "$tmp/ctl.conf"
+ktap_expect "no raw control character reaches the terminal" \
+	[ "$(tr -d '\n' < "$tmp/err" | LC_ALL=C grep -c '[[:cntrl:]]')" = 0 ]
+
 
 # addresses --json is valid JSON with the notes' example addresses.
 if command -v jq > /dev/null; then
@@ -203,7 +210,8 @@ if command -v valgrind > /dev/null; then
 	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all"
 	ok=1
 	for args in "check $tmp/mesh.conf" "addresses --json $tmp/mesh.conf" "hosts $tmp/mesh.conf" \
-		    "conf $tmp/mesh.conf controller1" "check $tmp/bad.conf"; do
+		    "conf $tmp/mesh.conf controller1" "check $tmp/bad.conf" \
+		    "check $tmp/ctl.conf"; do
 		run $vg "$WGMESH_PLAIN" $args > /dev/null 2> "$tmp/vg"
 		[ $? -eq 99 ] && { ok=0; cat "$tmp/vg" >&2; }
 	done
