@@ -24,6 +24,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_help,
 	&cli_hosts,
 	&cli_pubkey,
+	&cli_reach,
 	&cli_status,
 	&cli_up,
 };

@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 31
+ktap_set_plan 36
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -67,7 +67,7 @@ lists_commands()
 {
 	local out c
 	out=$(run "$WGMESH" --help) || return 1
-	for c in addresses check conf genkey help hosts pubkey; do
+	for c in addresses check conf down genkey help hosts pubkey reach status up; do
 		grep -q "^  $c " <<< "$out" || return 1
 	done
 }
@@ -86,8 +86,16 @@ expect_fail "missing argument" "wgmesh conf: missing MACHINE" "$WGMESH" conf "$t
 expect_fail "extra argument" "wgmesh hosts: unexpected argument 'x'" "$WGMESH" hosts "$tmp/mesh.conf" x
 expect_fail "help of an unknown command" "wgmesh: unknown command 'nope'" "$WGMESH" help nope
 
-# check
+# check: valid, with a warning for the rule about controllers only
 ktap_test_result "check accepts a valid file" "$WGMESH" check -q "$tmp/mesh.conf"
+# warns_rule: check names the rule that cannot have an effect, and why
+warns_rule()
+{
+	"$WGMESH" check "$tmp/mesh.conf" > "$tmp/out" 2> "$tmp/err" &&
+	[ "$(cat "$tmp/err")" = "wgmesh: $tmp/mesh.conf:20: warning: Allow = admins <-> servers has no effect: group servers has no peers, only controllers, and controllers are not policed (a controller's ::1 is always reachable and what a controller sends is not policed)" ] &&
+	grep -q "mesh vpn is valid" "$tmp/out"
+}
+ktap_expect "check warns (exit 0) about a rule only controllers are in" warns_rule
 printf '[Mesh]\nName = vpn\n[Controller c1]\nEndpoint = h\nPublicKey = %s\nFoo = 1\n' "$K1" > "$tmp/bad.conf"
 expect_fail "check names file and line" "wgmesh: $tmp/bad.conf:6: unknown key 'Foo' in [Controller]" \
 	"$WGMESH" check "$tmp/bad.conf"
@@ -100,6 +108,24 @@ expect_fail "control characters in a message are escaped" \
 ktap_expect "no raw control character reaches the terminal" \
 	[ "$(tr -d '\n' < "$tmp/err" | LC_ALL=C grep -c '[[:cntrl:]]')" = 0 ]
 
+# reach: the answer, the rule that decides, and the exit status
+# reach_is A B STATUS TEXT: "reach A B" exits STATUS and prints TEXT
+reach_is()
+{
+	local out rc
+	out=$(run "$WGMESH" reach "$tmp/mesh.conf" "$1" "$2")
+	rc=$?
+	echo "# $out"
+	[ "$rc" = "$3" ] && [ "$out" = "$1 -> $2: $4" ]
+}
+ktap_expect "reach: a controller's ::1 is always reachable (exit 0)" \
+	reach_is peer2 controller2 0 "allowed: controller2 is a controller, whose ::1 is always reachable (delivered by controller2 itself, never policed)"
+ktap_expect "reach: an isolated peer is denied (exit 2)" \
+	reach_is peer1 peer2 2 "denied: peer2 is isolated: it only reaches controllers"
+ktap_expect "reach: a controller's own traffic is not policed" \
+	reach_is controller1 peer2 0 "allowed: controller1 is a controller: it reaches every peer directly, and what a controller sends is not policed"
+expect_fail "reach: an unknown machine" "wgmesh: $tmp/mesh.conf: no machine named 'nobody'" \
+	"$WGMESH" reach "$tmp/mesh.conf" peer1 nobody
 
 # addresses --json is valid JSON with the notes' example addresses.
 if command -v jq > /dev/null; then
@@ -211,7 +237,7 @@ if command -v valgrind > /dev/null; then
 	ok=1
 	for args in "check $tmp/mesh.conf" "addresses --json $tmp/mesh.conf" "hosts $tmp/mesh.conf" \
 		    "conf $tmp/mesh.conf controller1" "check $tmp/bad.conf" \
-		    "check $tmp/ctl.conf"; do
+		    "reach $tmp/mesh.conf peer1 peer2" "check $tmp/ctl.conf"; do
 		run $vg "$WGMESH_PLAIN" $args > /dev/null 2> "$tmp/vg"
 		[ $? -eq 99 ] && { ok=0; cat "$tmp/vg" >&2; }
 	done
