@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 36
+ktap_set_plan 39
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -180,6 +180,37 @@ expect_fail "conf refuses a world-readable key file" \
 	"$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key
 ktap_expect "a failed conf prints nothing on stdout" [ ! -s "$tmp/out" ]
 chmod 600 "$tmp/peer1.key"
+expect_fail "conf --qr needs --embed-private-key" \
+	"wgmesh conf: --qr needs --embed-private-key: the WireGuard apps import the private key with the configuration" \
+	"$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --qr
+ktap_expect "conf --qr without the key prints nothing" [ ! -s "$tmp/out" ]
+# qr2pbm: the terminal QR code on stdin as a PBM image, 8 pixels a module
+qr2pbm()
+{
+	python3 -c '
+import re, sys
+glyph = {"\u2588": (0, 0), "\u2580": (0, 1), "\u2584": (1, 0), " ": (1, 1)}
+rows = []
+for line in sys.stdin.read().splitlines():
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+    rows += [[glyph[c][0] for c in line], [glyph[c][1] for c in line]]
+print("P1\n%d %d" % (8 * len(rows[0]), 8 * len(rows)))
+for r in rows:
+    print(("".join(str(v) * 8 for v in r) + "\n") * 8, end="")'
+}
+# qr_decodes: zbarimg reads back exactly the configuration --embed gives
+qr_decodes()
+{
+	run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key --qr | qr2pbm > "$tmp/qr.pbm" &&
+	[ "$(zbarimg -q --raw --nodbus "$tmp/qr.pbm" 2>/dev/null)" = \
+	  "$("$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key)" ]
+}
+if command -v zbarimg > /dev/null && command -v python3 > /dev/null; then
+	ktap_expect "conf --qr: a QR code of the configuration (decoded by zbarimg)" qr_decodes
+else
+	ktap_test_skip "conf --qr decoded by zbarimg" "zbarimg or python3 is not installed (make deps)"
+fi
 
 # Keys: both directions with wg, and nothing world-readable.
 # same_pubkey KEY: wg pubkey and wgmesh pubkey agree on KEY
@@ -245,6 +276,8 @@ if command -v valgrind > /dev/null; then
 	run $vg "$WGMESH_PLAIN" genkey "$tmp/vg.key" 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
 		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key --qr > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	ktap_expect "wgmesh under valgrind: no leaks or errors" [ $ok = 1 ]
 else
 	ktap_test_skip "wgmesh under valgrind" "valgrind is not installed"
