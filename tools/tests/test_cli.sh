@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 39
+ktap_set_plan 42
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -261,6 +261,51 @@ ktap_expect "genkey > FILE makes a world-readable FILE private, with a warning" 
 expect_fail "pubkey rejects garbage" \
 	"wgmesh: pubkey: standard input is not a private key (44 characters of base64)" \
 	"$WGMESH" pubkey <<< "garbage"
+
+# Privileges: checked first, said plainly. As nobody (setpriv), in a network
+# namespace of our own when we may make one.
+netns=
+unshare -n true 2>/dev/null && netns="unshare -n"
+nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+for c in "up $tmp/mesh.conf"; do
+	expect_fail "${c%% *} as nobody: needs root or CAP_NET_ADMIN" \
+		"wgmesh ${c%% *}: needs root or CAP_NET_ADMIN (to $(case $c in up*) echo configure network interfaces ;; down*) echo remove network interfaces ;; *) echo read WireGuard interfaces ;; esac))" \
+		$nobody "$WGMESH" $c
+done
+# has_lines TEXT LINE...: TEXT has each LINE, whole
+has_lines()
+{
+	local text=$1 l
+	shift
+	for l in "$@"; do
+		grep -qxF -- "$l" <<< "$text" || { echo "# missing: $l"; return 1; }
+	done
+}
+# dry_run: up --dry-run as nobody prints the plan of a new interface, with
+# a key file nobody owns
+dry_run()
+{
+	local out
+	chmod 755 "$tmp"
+	cp "$tmp/peer1.key" "$tmp/nobody.key"
+	chown 65534 "$tmp/nobody.key"
+	out=$(run $netns $nobody "$WGMESH" up "$tmp/mesh.conf" --private-key-file "$tmp/nobody.key" --dry-run) || return 1
+	echo "$out" | sed 's/^/# /'
+	has_lines "$out" "  + interface vpn, alias wgmesh:vpn" \
+		"  + peer controller1 (controller): allowed-ips fdeb:f20c:3b:f700::/56, endpoint 192.0.2.1:51820, keepalive 25" \
+		"  + address fdeb:f20c:3b:f700:6987:50a0:9b93:4337/56" \
+		"  + route fdeb:f20c:c1:aa00::/56" \
+		"dry run: vpn: peer1 (peer) would be created: peers +2 ~0 -0, addresses +2 -0, routes +2 -0, private key, link up" &&
+	! grep -qF "$(cat "$tmp/peer1.key")" <<< "$out"
+}
+if command -v setpriv > /dev/null; then
+	ktap_expect "up --dry-run without root: the plan, never the private key" dry_run
+else
+	ktap_test_skip "up --dry-run without root" "setpriv is not installed"
+fi
+expect_fail "a bad WG_ENDPOINT_RESOLUTION_RETRIES is refused first" \
+	"wgmesh: WG_ENDPOINT_RESOLUTION_RETRIES='soon': want a number of retries or 'infinity'" \
+	env WG_ENDPOINT_RESOLUTION_RETRIES=soon "$WGMESH" up "$tmp/mesh.conf" -n
 
 # The real binary under valgrind: no leaks, no errors.
 if command -v valgrind > /dev/null; then
