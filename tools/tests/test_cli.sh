@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 42
+ktap_set_plan 43
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -267,7 +267,7 @@ expect_fail "pubkey rejects garbage" \
 netns=
 unshare -n true 2>/dev/null && netns="unshare -n"
 nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
-for c in "up $tmp/mesh.conf"; do
+for c in "up $tmp/mesh.conf" "down vpn"; do
 	expect_fail "${c%% *} as nobody: needs root or CAP_NET_ADMIN" \
 		"wgmesh ${c%% *}: needs root or CAP_NET_ADMIN (to $(case $c in up*) echo configure network interfaces ;; down*) echo remove network interfaces ;; *) echo read WireGuard interfaces ;; esac))" \
 		$nobody "$WGMESH" $c
