@@ -185,7 +185,8 @@ status_ctrl1()
 	out=$(nx ctrl1 wgmesh status --file "$CLAN_TOPO" --json)
 	echo "$out" | sed 's/^/# /'
 	[ "$(grep -c '"role": "\(peer\|controller\)"' <<< "$out")" = 5 ] &&
-	text_has "$out" '"name": "ctrl1", "role": "controller"' '"module": {"topology": true'
+	text_has "$out" '^{"version": 1, "interfaces": \[' '"name": "ctrl1", "role": "controller"' \
+		'"module": {"loaded": true, "attached": true, "topology": true'
 }
 ktap_expect "status --json on ctrl1: itself, 4 members with roles, module attached" status_ctrl1
 # status_peer2: status on peer2 without FILE: controllers by their ::1

@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The wgmesh CLI end to end: help, errors, check, addresses, hosts, conf,
-# and genkey/pubkey interoperating with wg(8) both ways. $WGMESH is the
-# ASan+UBSan build (make test sets it); $WGMESH_PLAIN, the real binary, is
-# also run under valgrind when valgrind is installed.
+# The wgmesh CLI end to end: help, errors, check (and its policy
+# warnings), reach, addresses, hosts, conf (and --qr, decoded back with
+# zbarimg), genkey/pubkey interoperating with wg(8) both ways, genkey
+# keeping existing keys, escaped control characters, the privilege check of
+# up/down/status and "up --dry-run" without root. $WGMESH is the ASan+UBSan
+# build (make test sets it); $WGMESH_PLAIN, the real binary, is also run
+# under valgrind when valgrind is installed.
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../selftests/lib/ktap.sh"
@@ -15,7 +18,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 43
+ktap_set_plan 44
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -267,7 +270,7 @@ expect_fail "pubkey rejects garbage" \
 netns=
 unshare -n true 2>/dev/null && netns="unshare -n"
 nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
-for c in "up $tmp/mesh.conf" "down vpn"; do
+for c in "up $tmp/mesh.conf" "down vpn" "status"; do
 	expect_fail "${c%% *} as nobody: needs root or CAP_NET_ADMIN" \
 		"wgmesh ${c%% *}: needs root or CAP_NET_ADMIN (to $(case $c in up*) echo configure network interfaces ;; down*) echo remove network interfaces ;; *) echo read WireGuard interfaces ;; esac))" \
 		$nobody "$WGMESH" $c
