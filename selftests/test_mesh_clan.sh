@@ -203,18 +203,12 @@ ktap_expect "status on peer2 without FILE: 2 controllers by their ::1, no module
 # The traffic checks come last: forwarding is what a module bug would
 # break, and everything above stays reported even then.
 # Let every peer finish its first handshakes with both controllers.
-for m in "${CLAN_PEERS[@]}"; do
-	for c in "${CLAN_CTRLS[@]}"; do
-		clan_ping_retry "$m" "$c" >/dev/null 2>&1
-	done
-done
+clan_handshakes
 
 # all 20 ordered pairs, by name.
-for s in "${CLAN_MACHINES[@]}"; do
-	for d in "${CLAN_MACHINES[@]}"; do
-		[ "$s" = "$d" ] && continue
-		ktap_expect "ping $s -> $d.$CLAN_MESH" clan_ping_retry "$s" "$d"
-	done
+for pair in $(clan_pairs); do
+	s=${pair%:*} d=${pair#*:}
+	ktap_expect "ping $s -> $d.$CLAN_MESH" clan_ping_retry "$s" "$d"
 done
 
 # "wgmesh status" on ctrl1 shows the forwarded counters rise.

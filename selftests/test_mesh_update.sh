@@ -56,11 +56,7 @@ loss()
 	grep -o '[0-9.]*% packet loss' "$1" | grep -o '^[0-9.]*'
 }
 
-for p in "${CLAN_PEERS[@]}"; do
-	for c in "${CLAN_CTRLS[@]}"; do
-		clan_ping_retry "$p" "$c"
-	done
-done
+clan_handshakes
 hs1=$(handshakes ctrl1)
 hs2=$(handshakes ctrl2)
 echo "$hs1" | sed 's/^/# ctrl1 handshakes: /'
