@@ -116,8 +116,8 @@ expect_err "self must be a controller" "Invalid argument" \
 	"not one of the controllers" wgmesh-ctl raw wg0 self-not-controller
 expect_err "17-bit controller id is refused" "Invalid argument" \
 	"more than 16 bits" wgmesh-ctl raw wg0 controller-id-17bit
-expect_err "17-bit self id is refused" "Invalid argument" \
-	"self id is more than 16 bits" wgmesh-ctl raw wg0 self-id-17bit
+expect_err "17-bit self id is refused" "Invalid argument: self id" \
+	"is more than 16 bits" wgmesh-ctl raw wg0 self-id-17bit
 expect_err "8-byte prefix attribute is refused" "Numerical result out of range" "" \
 	wgmesh-ctl raw wg0 short-prefix
 expect_err "missing prefix is refused" "Invalid argument" \
