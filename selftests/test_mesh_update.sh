@@ -8,8 +8,9 @@
 #     flowing (continuous pings lose nothing) and unchanged WireGuard peers
 #     keep their sessions (latest handshake unchanged, "peers +0 ~0 -0");
 #   - a peer removed from the file can no longer reach anyone;
-#   - "wgmesh down" (by file and by interface) leaves no interface and no
-#     module attachment (wgmesh.ko unloads cleanly afterwards);
+#   - "wgmesh down" (by file and by interface) leaves no interface, no
+#     module attachment (wgmesh.ko unloads cleanly afterwards) and no hosts
+#     block;
 #   - a controller with 300 peers: WireGuard messages split and dumps
 #     coalesced correctly (re-run is a no-op, removing one removes one);
 #     one peer with 150 AllowedIPs continued over several messages;
@@ -24,7 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_init
 
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 24
 
 POLICY=("" "[Policy]" "Default = deny" "Allow = infra <-> lab" "Allow = infra <-> office" "Allow = lab <-> lab")
 CLAN_GROUPS_ctrl1=infra
@@ -55,11 +56,7 @@ loss()
 	grep -o '[0-9.]*% packet loss' "$1" | grep -o '^[0-9.]*'
 }
 
-for p in "${CLAN_PEERS[@]}"; do
-	for c in "${CLAN_CTRLS[@]}"; do
-		clan_ping_retry "$p" "$c"
-	done
-done
+clan_handshakes
 hs1=$(handshakes ctrl1)
 hs2=$(handshakes ctrl2)
 echo "$hs1" | sed 's/^/# ctrl1 handshakes: /'
@@ -143,6 +140,8 @@ for m in "${CLAN_MACHINES[@]}"; do
 	[ -n "$(ip netns exec "clan-$m" wgmesh status 2>&1)" ] && left+=" $m(status)"
 done
 ktap_expect "down leaves no interface anywhere" [ -z "$left" ]
+blocks=$(cat /etc/netns/clan-*/hosts | grep -c '^# BEGIN wgmesh')
+ktap_expect "down removed every hosts block" [ "$blocks" = 0 ]
 ktap_test_result "wgmesh.ko unloads after down (nothing attached)" rmmod wgmesh
 err=$(ip netns exec clan-ctrl1 wgmesh down "$CLAN_IF" 2>&1)
 rc=$?
@@ -201,9 +200,10 @@ ktap_expect "a peer with 150 /96s: re-run changes nothing (split dump coalesced)
 ip netns del clan-big
 
 # Last: a forwarded allowed flow (peer1 -> peer3 through ctrl1, lab <-> lab)
-# while the policy changes again (office now also talks to lab).
+# while the policy changes again (office now also talks to lab). down took
+# the hosts blocks away: install them again.
 clan_topology "${POLICY[@]}"
-for m in "${CLAN_MACHINES[@]}"; do clan_up "$m" >/dev/null; done
+for m in "${CLAN_MACHINES[@]}"; do clan_up "$m" >/dev/null && clan_hosts "$m" >/dev/null; done
 clan_ping_retry peer3 ctrl1
 clan_ping_retry peer1 peer3
 ip netns exec clan-peer1 ping -6 -i 0.2 -c 20 -W 1 "peer3.$CLAN_MESH" > /tmp/ping3.log 2>&1 &

@@ -3,7 +3,16 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "lib/policy.h"
 #include "lib/topology.h"
+
+static void warn_rule(void *ctx, unsigned int line, const char *msg)
+{
+	const struct wgmesh_topology *t = ctx;
+
+	/* Like the errors, "FILE:LINE: ...", and the line says warning. */
+	(void)cli_err("%s:%u: warning: %s", t->file, line, msg);
+}
 
 static int cmd_check(int argc, char **argv)
 {
@@ -16,9 +25,10 @@ static int cmd_check(int argc, char **argv)
 
 	if (cli_parse_load(&cli_check, argc, argv, opts, &t))
 		return 1;
+	policy_lint(t, warn_rule, t);
 	if (!quiet)
-		printf("%s: mesh %s is valid: %zu controller%s, %zu peer%s, "
-		       "%zu group%s\n", t->file, t->name, t->n_controllers,
+		cli_say("%s: mesh %s is valid: %zu controller%s, %zu peer%s, "
+		       "%zu group%s", t->file, t->name, t->n_controllers,
 		       t->n_controllers == 1 ? "" : "s", t->n_peers,
 		       t->n_peers == 1 ? "" : "s", t->n_groups,
 		       t->n_groups == 1 ? "" : "s");
@@ -32,5 +42,11 @@ const struct cli_cmd cli_check = {
 	.summary = "validate a topology file; exit 0 when it is valid",
 	.help = "Checks syntax, references, duplicate names and keys, address "
 		"collisions\n(controller ids, peer /96s) and the policy. "
-		"Errors are FILE:LINE: what.\n",
+		"Errors are FILE:LINE: what.\nAn Allow rule that cannot have "
+		"an effect gets a warning line on stderr\n(FILE:LINE: warning: "
+		"...) and the file is still valid: under Default = allow,\n"
+		"repeating an earlier pair, or without two different "
+		"non-isolated peers on\nits sides (the policy decides only "
+		"between peers: see help reach).\n"
+		"Exit status: 0 valid, 1 not.\n",
 };

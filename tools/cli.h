@@ -23,16 +23,52 @@ struct cli_cmd {
 
 /* The commands, one per file (main.c: "help"). */
 extern const struct cli_cmd cli_addresses, cli_check, cli_conf, cli_down,
-	cli_genkey, cli_help, cli_hosts, cli_pubkey, cli_status, cli_up;
+	cli_genkey, cli_help, cli_hosts, cli_pubkey, cli_reach, cli_status,
+	cli_up;
+
+/*
+ * Exit statuses, the same for every command: 0 done (or "yes"), 1 failed
+ * (nothing or not all of it done, and an error says why), 2 the answer
+ * is "no" (reach: may not talk; status --check: problems found), 3 partly
+ * done (up: everything applied but an endpoint that did not resolve; down:
+ * the interface is gone but not its /etc/hosts block).
+ */
+enum {
+	CLI_OK = 0,
+	CLI_FAILED = 1,
+	CLI_NO = 2,
+	CLI_PARTLY = 3,
+};
 
 /* Print "usage: wgmesh NAME ARGS" for @c to @f. */
 void cli_usage(FILE *f, const struct cli_cmd *c);
 
 /*
  * "wgmesh: " + message + newline on stderr; returns 1 so that commands
- * can "return cli_err(...)".
+ * can "return cli_err(...)". Every message is one line: control
+ * characters (from file contents, names, arguments) are escaped, see
+ * cli_escape(), in this and every printing function below.
  */
 int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "wgmesh: warning: " + message on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A message line (newline added) on standard output. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * @s for a terminal, into @out (@outlen bytes, always terminated,
+ * truncated if need be): bytes below 0x20, DEL, C1 controls and bytes that
+ * are not UTF-8 become \xNN (\n, \r and \t for those three); valid UTF-8
+ * is kept. Returns @out.
+ */
+char *cli_escape(const char *s, char *out, size_t outlen);
+
+/*
+ * Whether this process may configure network devices (CAP_NET_ADMIN in
+ * its effective set, as root has). If not, prints "wgmesh CMD: needs root
+ * or CAP_NET_ADMIN (to WHAT)" and returns -1.
+ */
+int cli_need_net_admin(const struct cli_cmd *c, const char *what);
 /* Error for a bad argument: "wgmesh NAME: message", then @c's usage. */
 int cli_usage_err(const struct cli_cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -7,16 +7,19 @@
 
 #include "cli.h"
 #include "lib/keys.h"
+#include "lib/qr.h"
 #include "lib/wgquick.h"
 
 static int cmd_conf(int argc, char **argv)
 {
 	struct wgquick_opts o = { 0 };
+	bool qr = false;
 	const char *args[2] = { NULL, NULL };	/* FILE MACHINE */
 	const struct cli_opt opts[] = {
 		{ .name = "--private-key-file", .value = &o.private_key_file,
 		  .needs = "a PATH" },
 		{ .name = "--embed-private-key", .flag = &o.embed_private_key },
+		{ .name = "--qr", .flag = &qr },
 		{ 0 }
 	};
 	const char *file, *machine;
@@ -34,6 +37,10 @@ static int cmd_conf(int argc, char **argv)
 	if (!machine)
 		return cli_usage_err(&cli_conf, "missing %s",
 				     file ? "MACHINE" : "FILE and MACHINE");
+	if (qr && !o.embed_private_key)
+		return cli_usage_err(&cli_conf, "--qr needs --embed-private-key:"
+				     " the WireGuard apps import the private "
+				     "key with the configuration");
 	if (cli_load(file, &t))
 		return 1;
 	/* Build it all first: print nothing unless it is complete. */
@@ -51,7 +58,16 @@ static int cmd_conf(int argc, char **argv)
 		cli_err("conf: out of memory");
 		goto out;
 	}
-	if (fwrite(text, 1, len, stdout) != len || fflush(stdout)) {
+	if (qr) {
+		if (qr_write(stdout, text, err, sizeof(err))) {
+			cli_err("conf: %s", err);
+			goto out;
+		}
+	} else if (fwrite(text, 1, len, stdout) != len) {
+		cli_err("conf: writing standard output failed");
+		goto out;
+	}
+	if (fflush(stdout)) {
 		cli_err("conf: writing standard output failed");
 		goto out;
 	}
@@ -67,11 +83,13 @@ out:
 
 const struct cli_cmd cli_conf = {
 	.name = "conf", .run = cmd_conf,
-	.args = "FILE MACHINE [--private-key-file PATH] [--embed-private-key]",
+	.args = "FILE MACHINE [--private-key-file PATH] [--embed-private-key [--qr]]",
 	.summary = "print the wg-quick configuration of MACHINE",
 	.help = "The private key is set by \"PostUp = wg set %i private-key "
 		"PATH\" (default\n" WGMESH_KEY_DIR "/<interface>.key); "
 		"--embed-private-key reads PATH (mode 0600) and\nwrites "
 		"PrivateKey = instead, after checking it matches the "
-		"machine's PublicKey.\n",
+		"machine's PublicKey.\n--qr prints that configuration as a "
+		"QR code for the WireGuard mobile apps\n(\"Scan from QR code\"): "
+		"it holds the private key, so it needs\n--embed-private-key.\n",
 };

@@ -28,16 +28,18 @@ static int write_all(int fd, const char *s, size_t len)
 }
 
 /*
- * Where the key goes: FILE is created 0600; stdout as is, except that a
- * regular file open on it that group or others may access is tightened
- * to 0600 first (or refused), so no key ever lands world-readable.
+ * Where the key goes: FILE is created 0600, and an existing FILE (a
+ * machine's identity, perhaps) is only replaced with @force; stdout as
+ * is, except that a regular file open on it that group or others may
+ * access is tightened to 0600 first (or refused), so no key ever lands
+ * world-readable.
  */
-static int open_output(int argc, char **argv, const char **name)
+static int open_output(const char *file, bool force, const char **name)
 {
 	struct stat st;
 	int fd;
 
-	if (argc == 1) {
+	if (!file) {
 		*name = "standard output";
 		if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
 		    (st.st_mode & (S_IRWXG | S_IRWXO))) {
@@ -56,10 +58,16 @@ static int open_output(int argc, char **argv, const char **name)
 		}
 		return STDOUT_FILENO;
 	}
-	*name = argv[1];
-	fd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	*name = file;
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		  (force ? 0 : O_EXCL), 0600);
+	if (fd < 0 && errno == EEXIST && !force) {
+		cli_err("genkey: %s exists: not overwritten (it may be a "
+			"machine's key); use --force to replace it", file);
+		return -1;
+	}
 	if (fd < 0) {
-		cli_err("genkey: %s: %s", argv[1], strerror(errno));
+		cli_err("genkey: %s: %s", file, strerror(errno));
 		return -1;
 	}
 	/*
@@ -67,7 +75,7 @@ static int open_output(int argc, char **argv, const char **name)
 	 * emptying it, so a failure leaves the old content untouched.
 	 */
 	if (fchmod(fd, 0600) || ftruncate(fd, 0)) {
-		cli_err("genkey: %s: %s", argv[1], strerror(errno));
+		cli_err("genkey: %s: %s", file, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -78,15 +86,19 @@ static int cmd_genkey(int argc, char **argv)
 {
 	uint8_t key[WGMESH_KEY_LEN];
 	char b64[WGMESH_KEY_B64_LEN + 2];
-	const char *name;
+	const char *name, *file = NULL;
+	bool force = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--force", .flag = &force },
+		{ 0 }
+	};
 	int fd, ret = 0;
 
-	if (argc > 2)
-		return cli_usage_err(&cli_genkey, "too many arguments");
-	if (argc == 2 && argv[1][0] == '-')
-		return cli_usage_err(&cli_genkey, "unknown option '%s'",
-					argv[1]);
-	fd = open_output(argc, argv, &name);
+	if (cli_parse(&cli_genkey, argc, argv, opts, &file, 1))
+		return 1;
+	if (file && !strcmp(file, "-"))
+		file = NULL;
+	fd = open_output(file, force, &name);
 	if (fd < 0)
 		return 1;
 	wgmesh_key_generate(key);
@@ -105,10 +117,12 @@ static int cmd_genkey(int argc, char **argv)
 
 const struct cli_cmd cli_genkey = {
 	.name = "genkey", .run = cmd_genkey,
-	.args = "[FILE]",
+	.args = "[--force] [FILE]",
 	.summary = "print a new private key (or write it to FILE, mode 0600)",
 	.help = "The key is base64, as from wg genkey. Written to standard "
-		"output, a file\nopen there is made private first.\n",
+		"output (FILE -),\na file open there is made private first. An "
+		"existing FILE is refused (it\nmay be a machine's identity) unless "
+		"--force replaces it.\n",
 };
 
 static int cmd_pubkey(int argc, char **argv)

@@ -24,6 +24,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_help,
 	&cli_hosts,
 	&cli_pubkey,
+	&cli_reach,
 	&cli_status,
 	&cli_up,
 };
@@ -54,6 +55,9 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-*s  %s\n", width, commands[i]->name,
 			commands[i]->summary);
+	fputs("\nExit status: 0 done, 1 failed, 2 the answer is no (reach, "
+	      "status --check),\n3 partly done (up, down): see help "
+	      "<command>.\n", f);
 }
 
 /* An unknown command: one line, then the list of commands. */

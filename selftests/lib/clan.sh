@@ -177,6 +177,29 @@ clan_ping_retry()
 	return 1
 }
 
+# clan_pairs: every ordered pair of different machines, as SRC:DST words
+clan_pairs()
+{
+	local s d
+	for s in "${CLAN_MACHINES[@]}"; do
+		for d in "${CLAN_MACHINES[@]}"; do
+			[ "$s" = "$d" ] || echo "$s:$d"
+		done
+	done
+}
+
+# clan_handshakes: every peer pings both controllers until answered, so
+# that all first handshakes are done (quietly)
+clan_handshakes()
+{
+	local p c
+	for p in "${CLAN_PEERS[@]}"; do
+		for c in "${CLAN_CTRLS[@]}"; do
+			clan_ping_retry "$p" "$c" >/dev/null 2>&1
+		done
+	done
+}
+
 # clan_cleanup: remove every namespace (the VM is thrown away anyway)
 clan_cleanup()
 {

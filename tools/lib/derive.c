@@ -3,7 +3,6 @@
  * The wanted state of a machine's mesh interface, see derive.h.
  */
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,46 +15,6 @@
 const char *mesh_self_name(struct mesh_self self)
 {
 	return self.ctrl ? self.ctrl->name : self.peer->name;
-}
-
-int mesh_resolve_endpoint(const char *host, uint16_t port,
-			  union wg_endpoint *out, char *err, size_t errlen)
-{
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_DGRAM,
-		.ai_protocol = IPPROTO_UDP,
-		.ai_flags = AI_NUMERICSERV,
-	};
-	struct addrinfo *res, *r;
-	char service[8];
-	int ret;
-
-	snprintf(service, sizeof(service), "%u", port);
-	ret = getaddrinfo(host, service, &hints, &res);
-	if (ret) {
-		snprintf(err, errlen, "endpoint %s: %s", host,
-			 ret == EAI_SYSTEM ? strerror(errno) :
-					     gai_strerror(ret));
-		return -1;
-	}
-	for (r = res; r; r = r->ai_next) {
-		if ((r->ai_family == AF_INET &&
-		     r->ai_addrlen == sizeof(out->sin)) ||
-		    (r->ai_family == AF_INET6 &&
-		     r->ai_addrlen == sizeof(out->sin6))) {
-			memset(out, 0, sizeof(*out));
-			memcpy(out, r->ai_addr, r->ai_addrlen);
-			break;
-		}
-	}
-	freeaddrinfo(res);
-	if (!r) {
-		snprintf(err, errlen, "endpoint %s: no IPv4 or IPv6 address",
-			 host);
-		return -1;
-	}
-	return 0;
 }
 
 static int add_prefix(struct nlrt_prefix **v, size_t *n, size_t *cap,
@@ -96,9 +55,10 @@ static struct wg_peer *add_peer(struct wg_device *d, const uint8_t *key)
 	return p;
 }
 
+/* The endpoint is left to resolve_mesh() (lib/resolve.c). */
 static int controller_peer(const struct wgmesh_topology *t,
 			   const struct wgmesh_controller *c,
-			   struct wg_device *d, char *err, size_t errlen)
+			   struct wg_device *d)
 {
 	struct wg_peer *p = add_peer(d, c->public_key);
 	struct in6_addr a;
@@ -108,19 +68,6 @@ static int controller_peer(const struct wgmesh_topology *t,
 	wgmesh_controller_subnet(t->name, c->name, &a);
 	if (add_ip(p, &a, WGMESH_SUBNET_PLEN))
 		return -ENOMEM;
-	if (c->endpoint_host) {
-		if (mesh_resolve_endpoint(c->endpoint_host, c->endpoint_port,
-					  &p->endpoint, err, errlen)) {
-			/* Name the controller: "controller X: endpoint ..." */
-			char tmp[WGMESH_ERR_LEN];
-
-			snprintf(tmp, sizeof(tmp), "%s", err);
-			snprintf(err, errlen, "%s: controller %s: %s", t->file,
-				 c->name, tmp);
-			return -1;
-		}
-		p->set_endpoint = true;
-	}
 	return 0;
 }
 
@@ -147,7 +94,6 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 {
 	struct wg_device *d = &out->wg;
 	struct in6_addr a;
-	int ret = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(d->ifname, sizeof(d->ifname), "%s", t->interface);
@@ -168,12 +114,9 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		for (size_t i = 0; i < t->n_controllers; i++) {
 			if (&t->controllers[i] == self.ctrl)
 				continue;
-			ret = controller_peer(t, &t->controllers[i], d, err,
-					      errlen);
-			if (ret)
+			if (controller_peer(t, &t->controllers[i], d))
 				goto fail;
 		}
-		ret = -ENOMEM;
 		for (size_t i = 0; i < t->n_peers; i++)
 			if (peer_peer(t, &t->peers[i], d))
 				goto fail;
@@ -190,15 +133,12 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		if (add_prefix(&out->routes, &out->n_routes, &out->cap_routes,
 			       &a, WGMESH_SUBNET_PLEN))
 			goto fail;
-		ret = controller_peer(t, c, d, err, errlen);
-		if (ret)
+		if (controller_peer(t, c, d))
 			goto fail;
-		ret = -ENOMEM;
 	}
 	return 0;
 fail:
-	if (ret == -ENOMEM)
-		snprintf(err, errlen, "out of memory");
+	snprintf(err, errlen, "out of memory");
 	mesh_state_free(out);
 	return -1;
 }

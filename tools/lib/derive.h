@@ -22,13 +22,10 @@ struct mesh_self {
 	const struct wgmesh_peer *peer;
 };
 
-/* Resolve "host" (IP literal or name) and @port; 0 or -1 and @err. */
-int mesh_resolve_endpoint(const char *host, uint16_t port,
-			  union wg_endpoint *out, char *err, size_t errlen);
-
 /*
- * Fill @out for @self (private key @priv). Endpoint host names are resolved
- * here. 0, or -1 with one line in @err.
+ * Fill @out for @self (private key @priv). Controllers' endpoints are left
+ * unset: resolve_mesh() (resolve.h) fills them in. 0, or -1 with one line
+ * in @err.
  */
 int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		 const uint8_t priv[WG_KEY_LEN], struct mesh_state *out,

@@ -88,6 +88,12 @@ char *hosts_block_rewrite(const char *old, size_t len, const char *instance,
 	if (!old)
 		len = 0;
 	b = find_line(old, len, 0, begin);
+	if (b < 0 && !lines) {
+		out = strndup(old ? old : "", len);
+		if (!out)
+			goto nomem;
+		return out;
+	}
 	if (b < 0) {
 		head = tail = len;
 	} else {
@@ -110,7 +116,8 @@ char *hosts_block_rewrite(const char *old, size_t len, const char *instance,
 		if (old[head - 1] != '\n')
 			fputc('\n', f);
 	}
-	fprintf(f, "%s\n%s%s\n", begin, lines, end);
+	if (lines)
+		fprintf(f, "%s\n%s%s\n", begin, lines, end);
 	if (len > tail)
 		fwrite(old + tail, 1, len - tail, f);
 	if (fclose(f))
@@ -218,14 +225,19 @@ fail:
 	return -1;
 }
 
-int hosts_install(const struct wgmesh_topology *t, char *path,
+/*
+ * Rewrite the block of @instance in the hosts file into @lines (NULL:
+ * remove it). 0 when written, 1 when the file already said that, -1 with
+ * @err and errno set.
+ */
+static int update(const char *instance, const char *lines, char *path,
 		  size_t pathlen, char *err, size_t errlen)
 {
 	const char *name = getenv(HOSTS_ENV);
-	char rerr[256], *lines, *old, *text, *real;
+	char rerr[256], *old, *text, *real;
 	struct stat st;
 	size_t len;
-	int rc = -1;
+	int rc = -1, saved = 0;
 
 	if (!name || !*name)
 		name = HOSTS_PATH;
@@ -234,27 +246,62 @@ int hosts_install(const struct wgmesh_topology *t, char *path,
 	snprintf(path, pathlen, "%s", real ? real : name);
 	free(real);
 	old = read_all(path, &len, &st);
-	if (!old && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+	if (!old && (errno != ENOENT || !lines)) {
+		saved = errno;
+		if (saved == ENOENT)
+			rc = 1;		/* no file: no block to remove */
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(saved));
+		errno = saved;
+		return rc;
 	}
-	lines = hosts_text(t);
-	if (!lines) {
-		free(old);
-		snprintf(err, errlen, "hosts: out of memory");
-		return -1;
-	}
-	text = hosts_block_rewrite(old, len, t->name, lines, rerr, sizeof(rerr));
-	if (!text)
+	text = hosts_block_rewrite(old, len, instance, lines, rerr,
+				   sizeof(rerr));
+	if (!text) {
+		saved = EINVAL;
 		snprintf(err, errlen, "%s: %s", path, rerr);
-	else if (old && !strcmp(old, text))
-		rc = 0;		/* already up to date: leave the file alone */
-	else if (install(path, text, old ? &st : NULL))
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	else
+	} else if (old && !strcmp(old, text)) {
+		rc = 1;		/* already up to date: leave the file alone */
+	} else if (install(path, text, old ? &st : NULL)) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(saved));
+	} else {
 		rc = 0;
+	}
 	free(text);
-	free(lines);
 	free(old);
+	errno = saved;
 	return rc;
+}
+
+int hosts_install(const struct wgmesh_topology *t, char *path,
+		  size_t pathlen, char *err, size_t errlen)
+{
+	char *lines = hosts_text(t);
+	int rc;
+
+	if (!lines) {
+		snprintf(err, errlen, "hosts: out of memory");
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = update(t->name, lines, path, pathlen, err, errlen);
+	free(lines);
+	return rc < 0 ? -1 : 0;
+}
+
+int hosts_remove(const char *instance, char *path, size_t pathlen, char *err,
+		 size_t errlen)
+{
+	return update(instance, NULL, path, pathlen, err, errlen);
+}
+
+const char *hosts_hint(int err, const char *path)
+{
+	if (err == EROFS || !strncmp(path, "/nix/store/", 11))
+		return " (read-only: on NixOS put the lines of 'wgmesh hosts "
+		       "FILE' in networking.extraHosts instead)";
+	if (err == EACCES || err == EPERM)
+		return " (needs root)";
+	return "";
 }

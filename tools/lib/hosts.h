@@ -32,7 +32,8 @@ char *hosts_text(const struct wgmesh_topology *t);
 
 /*
  * @old (@len bytes, may be NULL/0) with the block of @instance replaced by
- * @lines (each ending in a newline), or appended when there is none.
+ * @lines (each ending in a newline), or appended when there is none; with
+ * @lines NULL, the block removed (@old unchanged when it has none).
  * Returns a malloc'ed string, or NULL with one line in @err (a BEGIN line
  * without its END, out of memory).
  */
@@ -46,5 +47,19 @@ char *hosts_block_rewrite(const char *old, size_t len, const char *instance,
  */
 int hosts_install(const struct wgmesh_topology *t, char *path,
 		  size_t pathlen, char *err, size_t errlen);
+
+/*
+ * Remove the block of mesh @instance from the hosts file: 0 when removed,
+ * 1 when there was none, or -1 with one line in @err and errno set.
+ */
+int hosts_remove(const char *instance, char *path, size_t pathlen, char *err,
+		 size_t errlen);
+
+/*
+ * What to do about failing with @err (an errno) on hosts file @path: a
+ * read-only file system or a file in the Nix store (NixOS) asks for the
+ * system configuration instead; "" when there is nothing to add.
+ */
+const char *hosts_hint(int err, const char *path);
 
 #endif /* HOSTS_H */

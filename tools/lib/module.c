@@ -155,6 +155,33 @@ out:
 	return ret && ret != -EEXIST ? -1 : 0;
 }
 
+int mesh_module_diff(const struct wgmesh_topology *t,
+		     const struct wgmesh_controller *self, const char *ifname,
+		     char *err, size_t errlen)
+{
+	struct meshnl_topology m;
+	struct meshnl_state st;
+	int ret;
+
+	ret = mesh_module_get(ifname, &st, err, errlen);
+	if (ret)
+		return ret < 0 ? -1 : mesh_module_loaded() ? MODULE_ATTACH :
+		       MODULE_LOAD;
+	ret = MODULE_PUSH;
+	if (st.has_topology) {
+		if (to_meshnl(t, self, &m)) {
+			snprintf(err, errlen, "out of memory");
+			ret = -1;
+		} else if (same_topology(&st.topo, &m)) {
+			ret = MODULE_SAME;
+		}
+		free(m.ctrls);
+		free(m.peers);
+	}
+	meshnl_state_free(&st);
+	return ret;
+}
+
 int mesh_module_down(const char *ifname, char *err, size_t errlen)
 {
 	struct meshnl nl;

@@ -22,6 +22,22 @@ int mesh_module_up(const struct wgmesh_topology *t,
 		   const struct wgmesh_controller *self, const char *ifname,
 		   bool *pushed, char *err, size_t errlen);
 
+/* What mesh_module_up() would do. */
+enum mesh_module_plan {
+	MODULE_SAME,		/* attached with this topology: nothing */
+	MODULE_PUSH,		/* attached: push the topology */
+	MODULE_ATTACH,		/* loaded, not attached: attach and push */
+	MODULE_LOAD,		/* not loaded: load, attach and push */
+};
+
+/*
+ * What mesh_module_up() would do, changing nothing (it never loads the
+ * module): a mesh_module_plan, or -1 with one line in @err.
+ */
+int mesh_module_diff(const struct wgmesh_topology *t,
+		     const struct wgmesh_controller *self, const char *ifname,
+		     char *err, size_t errlen);
+
 /*
  * Detach @ifname if wgmesh.ko is loaded and has it attached (not loaded or
  * not attached is success: there is nothing to undo). 0, or -1 and @err.

@@ -67,15 +67,6 @@ static bool ips_equal(const struct wg_peer *a, const struct wg_peer *b)
 	return eq;
 }
 
-static const struct wg_peer *find_peer(const struct wg_device *d,
-				       const uint8_t *key)
-{
-	for (size_t i = 0; i < d->n_peers; i++)
-		if (!memcmp(d->peers[i].public_key, key, WG_KEY_LEN))
-			return &d->peers[i];
-	return NULL;
-}
-
 /* Queue @want (or the fields that differ from @cur) into the plan. */
 static int plan_peer(struct mesh_plan *plan, const struct wg_peer *cur,
 		     const struct wg_peer *want)
@@ -171,7 +162,7 @@ int mesh_plan(const struct mesh_state *cur, const struct mesh_state *want,
 	for (size_t i = 0; i < c->n_peers; i++) {
 		struct wg_peer *p;
 
-		if (find_peer(w, c->peers[i].public_key))
+		if (wg_device_find_peer(w, c->peers[i].public_key))
 			continue;
 		p = wg_device_add_peer(&plan->wg);
 		if (!p)
@@ -182,7 +173,8 @@ int mesh_plan(const struct mesh_state *cur, const struct mesh_state *want,
 		plan->wg_changed = true;
 	}
 	for (size_t i = 0; i < w->n_peers; i++) {
-		ret = plan_peer(plan, find_peer(c, w->peers[i].public_key),
+		ret = plan_peer(plan,
+				wg_device_find_peer(c, w->peers[i].public_key),
 				&w->peers[i]);
 		if (ret)
 			goto nomem;

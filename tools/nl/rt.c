@@ -90,6 +90,17 @@ int nlrt_link_set(struct nls *s, const char *ifname, uint32_t mtu, bool up)
 	return nls_talk(s, nlh, NULL, NULL, op);
 }
 
+int nlrt_link_set_alias(struct nls *s, const char *ifname, const char *alias)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], op[64];
+	struct nlmsghdr *nlh = link_msg(s, buf, RTM_NEWLINK, 0, ifname);
+
+	/* As ip(8) sends it: no NUL; an empty alias removes it. */
+	mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+	snprintf(op, sizeof(op), "RTM_NEWLINK %s alias", ifname);
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -101,6 +112,10 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) == IFLA_MTU &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 			l->mtu = mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == IFLA_IFALIAS &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(l->alias, sizeof(l->alias), "%s",
+				 mnl_attr_get_str(a));
 		if (mnl_attr_get_type(a) != IFLA_LINKINFO)
 			continue;
 		mnl_attr_for_each_nested(i, a)

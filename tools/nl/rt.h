@@ -26,6 +26,7 @@ struct nlrt_link {
 	uint32_t mtu;
 	bool up;
 	char kind[16];		/* IFLA_INFO_KIND, "" if none */
+	char alias[256];	/* IFLA_IFALIAS (IFALIASZ), "" if none */
 };
 
 int nlrt_open(struct nls *s);
@@ -39,6 +40,8 @@ int nlrt_link_get(struct nls *s, const char *ifname, struct nlrt_link *out);
 /* Names of the links of @kind ("wireguard"), malloc'ed IFNAMSIZ each. */
 int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
 		   size_t *n);
+/* Set the link's alias (IFLA_IFALIAS; "" removes it). */
+int nlrt_link_set_alias(struct nls *s, const char *ifname, const char *alias);
 /* @mtu 0 leaves the MTU alone. */
 int nlrt_link_set(struct nls *s, const char *ifname, uint32_t mtu, bool up);
 

@@ -36,6 +36,15 @@ void nlwg_close(struct nlwg *w)
 	nls_close(&w->s);
 }
 
+const struct wg_peer *wg_device_find_peer(const struct wg_device *dev,
+					  const uint8_t key[WG_KEY_LEN])
+{
+	for (size_t i = 0; i < dev->n_peers; i++)
+		if (!memcmp(dev->peers[i].public_key, key, WG_KEY_LEN))
+			return &dev->peers[i];
+	return NULL;
+}
+
 struct wg_peer *wg_device_add_peer(struct wg_device *dev)
 {
 	return array_push(&dev->peers, &dev->n_peers, &dev->cap_peers,

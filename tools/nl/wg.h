@@ -83,6 +83,10 @@ int nlwg_set(struct nlwg *w, const struct wg_device *dev);
 /* Free peers and allowed IPs and wipe the keys. */
 void wg_device_free(struct wg_device *dev);
 
+/* The peer of public key @key in @dev, or NULL. */
+const struct wg_peer *wg_device_find_peer(const struct wg_device *dev,
+					  const uint8_t key[WG_KEY_LEN]);
+
 /* Append a peer / an allowed IP; NULL on out of memory. */
 struct wg_peer *wg_device_add_peer(struct wg_device *dev);
 struct wg_allowedip *wg_peer_add_ip(struct wg_peer *peer);

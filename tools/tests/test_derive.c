@@ -10,18 +10,10 @@
 #include <sodium.h>
 
 #include "lib/derive.h"
+#include "lib/resolve.h"
 #include "ktap.h"
+#include "vpn_topology.h"
 
-static const char topo[] =
-	"[Mesh]\nName = vpn\nMTU = 1400\n"
-	"[Controller controller1]\nEndpoint = 192.0.2.1\n"
-	"PublicKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=\n"
-	"[Controller controller2]\nEndpoint = [2001:db8::2]:51821\nPort = 51821\n"
-	"PublicKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAI=\n"
-	"[Peer peer1]\nController = controller1\n"
-	"PublicKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAM=\n"
-	"[Peer peer2]\nController = controller2\n"
-	"PublicKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQ=\n";
 
 static bool is_prefix(const struct nlrt_prefix *p, const char *a, int len)
 {
@@ -59,14 +51,16 @@ int main(void)
 	uint8_t priv[WG_KEY_LEN] = { 7 };
 	char err[512];
 	struct mesh_self self = { 0 };
+	struct resolve_pending *pending;
+	size_t n_pending;
 
 	if (sodium_init() < 0 ||
-	    wgmesh_topology_parse(topo, sizeof(topo) - 1, "t.conf", &t, err,
-				  sizeof(err))) {
+	    wgmesh_topology_parse(vpn_topology, sizeof(vpn_topology) - 1,
+				  "t.conf", &t, err, sizeof(err))) {
 		printf("Bail out! %s\n", err);
 		return 1;
 	}
-	ktap_plan(13);
+	ktap_plan(14);
 
 	self.ctrl = wgmesh_topology_controller(t, "controller1");
 	ktap_ok(!mesh_desired(t, self, priv, &s, err, sizeof(err)),
@@ -82,9 +76,13 @@ int main(void)
 	ktap_ok(s.wg.n_peers == 3 && p && p->n_ips == 1 &&
 	      has_ip(p, "fdeb:f20c:c1:aa00::", 56) && p->keepalive == 25,
 	      "controller1: controller2 with its /56, keepalive 25");
-	ktap_ok(p && p->endpoint.sa.sa_family == AF_INET6 &&
+	ktap_ok(p && !p->endpoint.sa.sa_family && !p->set_endpoint,
+	      "controller1: controller2's endpoint left to resolve_mesh()");
+	ktap_ok(!resolve_mesh(t, self, &s.wg, &pending, &n_pending) &&
+	      !n_pending && p->set_endpoint &&
+	      p->endpoint.sa.sa_family == AF_INET6 &&
 	      ntohs(p->endpoint.sin6.sin6_port) == 51821,
-	      "controller1: controller2's [IPv6]:port endpoint");
+	      "controller1: controller2's [IPv6]:port endpoint resolved");
 	p = peer_of(&s.wg, 3);
 	ktap_ok(p && p->n_ips == 2 && has_ip(p, "fdeb:f20c:3b:f700:6987:50a0::", 96) &&
 	      has_ip(p, "fdeb:f20c:c1:aa00:6987:50a0::", 96),
@@ -106,6 +104,8 @@ int main(void)
 	      "peer1: a route to each controller /56");
 	ktap_ok(!s.wg.set_listen_port && s.wg.n_peers == 2,
 	      "peer1: no fixed port, one WireGuard peer per controller");
+	ktap_ok(!resolve_mesh(t, self, &s.wg, &pending, &n_pending) &&
+	      !n_pending, "peer1: both endpoints resolved");
 	p = peer_of(&s.wg, 1);
 	ktap_ok(p && p->endpoint.sa.sa_family == AF_INET &&
 	      ntohs(p->endpoint.sin.sin_port) == 51820 &&
@@ -113,14 +113,6 @@ int main(void)
 	      p->n_ips == 1 && has_ip(p, "fdeb:f20c:3b:f700::", 56),
 	      "peer1: controller1 at 192.0.2.1:51820 (mesh port), its /56");
 	mesh_state_free(&s);
-
-	{
-		union wg_endpoint e;
-
-		ktap_ok(mesh_resolve_endpoint("2001:db8::5", 7, &e, err, sizeof(err)) == 0 &&
-		      e.sa.sa_family == AF_INET6 && ntohs(e.sin6.sin6_port) == 7,
-		      "resolve: IPv6 literal");
-	}
 	wgmesh_topology_free(t);
 	return ktap_finish();
 }

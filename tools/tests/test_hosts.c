@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the /etc/hosts block rewriting behind
- * "wgmesh hosts --install": only the mesh's own marked block changes.
+ * "wgmesh hosts --install" and "--remove": only the mesh's own marked
+ * block changes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static void expect(const char *what, const char *old, const char *inst,
 
 int main(void)
 {
-	ktap_plan(9);
+	ktap_plan(13);
 	expect("missing file: block alone", NULL, "m", "fd::1 a.m\n",
 	       B "fd::1 a.m\n" E);
 	expect("appended after the system lines", SYS, "m", "fd::1 a.m\n",
@@ -55,5 +56,15 @@ int main(void)
 	       SYS B "old\n# END wgmesh m", "m", "new\n", SYS B "new\n" E);
 	expect("BEGIN without END is refused", SYS B "fd::1 a.m\n", "m",
 	       "x\n", NULL);
+	expect("remove: the block goes, lines around it stay",
+	       SYS B "fd::1 a.m\n" E "10.0.0.1 after\n", "m", NULL,
+	       SYS "10.0.0.1 after\n");
+	expect("remove: no block, the text as it was (no newline added)",
+	       "127.0.0.1 x", "m", NULL, "127.0.0.1 x");
+	expect("remove: another instance's block stays",
+	       SYS "# BEGIN wgmesh mm\nz\n# END wgmesh mm\n" B "a\n" E, "m",
+	       NULL, SYS "# BEGIN wgmesh mm\nz\n# END wgmesh mm\n");
+	expect("remove: BEGIN without END is refused", SYS B "a\n", "m", NULL,
+	       NULL);
 	return ktap_finish();
 }

@@ -4,7 +4,8 @@
 # "wgmesh hosts --install" on real files ($WGMESH_HOSTS): the block goes in
 # through a new file renamed over the old one (new inode, same mode), the
 # rest stays byte for byte, an up-to-date file is not rewritten at all, and
-# a damaged block is refused with one line, leaving the file alone.
+# a damaged block is refused with one line, leaving the file alone;
+# "--remove" takes the block out again.
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../selftests/lib/ktap.sh"
@@ -14,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 11
 
 cat > "$tmp/mesh.conf" <<'EOT'
 [Mesh]
@@ -110,5 +111,34 @@ through_link()
 }
 ktap_expect "a symlinked hosts file: target rewritten, link kept" through_link
 ktap_expect "no temporary file left behind" [ "$(ls "$tmp" "$tmp/etc" | grep -c wgmesh-)" = 0 ]
+
+# --remove: the block goes, the rest stays; again: nothing to remove.
+# removed: --remove says so and leaves exactly the other lines
+removed()
+{
+	local out
+	out=$(WGMESH_HOSTS=$hosts run "$WGMESH" hosts --remove "$tmp/mesh.conf") &&
+	[ "$out" = "$tmp/etc/hosts.real: wgmesh vpn block removed" ] &&
+	! grep -q wgmesh "$tmp/etc/hosts.real" && grep -q '^192.0.2.7 mine$' "$tmp/etc/hosts.real" &&
+	[ -L "$hosts" ]
+}
+ktap_expect "hosts --remove takes the block out, keeps the rest" removed
+# removed_again: a second --remove changes nothing and says so
+removed_again()
+{
+	local out ino
+	ino=$(stat -c %i "$tmp/etc/hosts.real")
+	out=$(WGMESH_HOSTS=$hosts "$WGMESH" hosts --remove "$tmp/mesh.conf") &&
+	[ "$out" = "$tmp/etc/hosts.real: wgmesh vpn block not there" ] &&
+	[ "$(stat -c %i "$tmp/etc/hosts.real")" = "$ino" ]
+}
+ktap_expect "hosts --remove without a block: not rewritten" removed_again
+# both: --install and --remove together are a usage error
+both()
+{
+	! WGMESH_HOSTS=$hosts "$WGMESH" hosts --install --remove "$tmp/mesh.conf" 2> "$tmp/err" &&
+	grep -q -- "--install or --remove, not both" "$tmp/err"
+}
+ktap_expect "hosts --install --remove is refused" both
 
 ktap_finished
