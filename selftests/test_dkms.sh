@@ -48,7 +48,7 @@ if ! command -v dkms >/dev/null; then
 fi
 
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$repo/dkms.conf")
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$repo/dkms.conf")
+version=$(sed -n 's/^#define WGMESH_VERSION "\(.*\)"/\1/p' "$repo/kernel/version.h")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wgmesh-dkms.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src/$name-$version
@@ -58,6 +58,8 @@ tar -C "$repo" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
 	--exclude='*.symvers' --exclude='*.d' \
 	Kbuild Makefile dkms.conf kernel | tar -C "$src" -xf -
+# dkms.conf's version is filled in on install, as make install does
+sed -i "s/#MODULE_VERSION#/$version/" "$src/dkms.conf"
 
 # A private tree and key: nothing lands in /var/lib/dkms or /usr/src.
 dkms=(dkms --dkmstree "$tmp/tree" --sourcetree "$tmp/src")
@@ -83,7 +85,7 @@ case $ko in
 esac
 echo "# module: ${ko:-none}"
 
-# built_for: the module's vermagic is $kver's, its version dkms.conf's
+# built_for: the module's vermagic is $kver's, its version kernel/version.h's
 built_for()
 {
 	[ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$kver " &&
