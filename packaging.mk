@@ -88,3 +88,29 @@ dkms-install: install-dkms
 dkms-uninstall:
 	dkms remove wgmesh/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# ---------------------------------------------------------------- deb
+DEB_DEPS_PKGS := dpkg-dev debhelper dh-dkms fakeroot lintian libmnl-dev \
+	libsodium-dev pkg-config
+DEB_DIR = build/deb
+
+deps-deb:
+	@$(MAKE) deps DEPS_PKGS='$(DEB_DEPS_PKGS)'
+
+deb: deps-deb
+	$(MAKE) deb-run
+
+# dpkg-buildpackage writes its results next to the source tree, so it runs
+# on a copy in build/deb/src (no build output, no .git): the packages land
+# in build/deb/. Then lintian, which fails on errors and warnings.
+deb-run:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src/wgmesh-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.cmd' --exclude='*.mod' --exclude='*.mod.c' --exclude='*.d' \
+		--exclude=./tools/wgmesh --exclude=./tools/tests/build --exclude=./selftests/wgmesh-nlfuzz \
+		--exclude=Module.symvers --exclude=modules.order . | \
+		tar -C $(DEB_DIR)/src/wgmesh-$(VERSION) -xf -
+	cd $(DEB_DIR)/src/wgmesh-$(VERSION) && dpkg-buildpackage -us -uc -b
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/src/*.changes $(DEB_DIR)/
+	lintian --info --display-info --fail-on error,warning $(DEB_DIR)/*.changes
+	@ls -l $(DEB_DIR)/*.deb
