@@ -114,3 +114,15 @@ deb-run:
 	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/src/*.changes $(DEB_DIR)/
 	lintian --info --display-info --fail-on error,warning $(DEB_DIR)/*.changes
 	@ls -l $(DEB_DIR)/*.deb
+
+# ---------------------------------------------------------------- system
+DEPS_SYSTEM_PKGS := mmdebstrap e2fsprogs qemu-system-x86 qemu-utils
+
+deps-system:
+	@$(MAKE) deps DEPS_PKGS='$(DEPS_SYSTEM_PKGS)'
+
+check-system: deps-system deb
+	$(MAKE) check-system-run
+
+check-system-run:
+	selftests/system/run.sh
