@@ -147,8 +147,8 @@ if [ "$phase" = 1 ]; then
 
 	cp "$payload"/*.deb /tmp/
 	t=$SECONDS
-	ktap_test_result "apt installs wgmesh and wgmesh-dkms (offline)" \
-		logged env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download \
+	ktap_expect "apt installs wgmesh and wgmesh-dkms (offline)" \
+		logged env DEBIAN_FRONTEND=noninteractive apt-get install -y \
 		/tmp/wgmesh_*.deb /tmp/wgmesh-dkms_*.deb || bail "the packages did not install"
 	ktap_print_msg "apt install (DKMS build included): $((SECONDS - t))s"
 	logged dkms status
@@ -172,7 +172,7 @@ if [ "$phase" = 1 ]; then
 	printf '[Service]\nExecStartPost=+/usr/sbin/wgmesh hosts --install /etc/wgmesh/%%i.conf\n' \
 		> /etc/systemd/system/wgmesh@.service.d/hosts.conf
 	systemctl daemon-reload
-	ktap_test_result "systemctl enable --now wgmesh@mesh" \
+	ktap_expect "systemctl enable --now wgmesh@mesh" \
 		logged systemctl enable --now wgmesh@mesh
 	logged journalctl -q -o cat -u wgmesh@mesh
 	ktap_expect "the kernel loaded wgmesh.ko for the sandboxed service" test -d /sys/module/wgmesh
@@ -182,7 +182,7 @@ if [ "$phase" = 1 ]; then
 	ktap_test_result "peers peer1 and peer2 run their own wgmesh up" peers_up peer1 peer2
 	ktap_test_result "peer1 pings the controller" pings peer1 ctrl1
 	ktap_test_result "peer1 pings peer2 through the controller" pings peer1 peer2
-	ktap_test_result "the controller pings peer2 by its name in /etc/hosts" \
+	ktap_expect "the controller pings peer2 by its name in /etc/hosts" \
 		logged ping -6 -c 1 -w 15 "peer2.$MESH"
 	logged wgmesh status --file "$conf"
 	ktap_print_msg "boot 1 done in $((SECONDS - t0))s: rebooting"
@@ -210,7 +210,7 @@ h1=$(handshake peer1)
 h2=$(handshake peer2)
 logged wg show "$MESH" latest-handshakes
 write_conf peer1 peer2 peer3
-ktap_test_result "systemctl reload wgmesh@mesh (peer3 added)" logged systemctl reload wgmesh@mesh
+ktap_expect "systemctl reload wgmesh@mesh (peer3 added)" logged systemctl reload wgmesh@mesh
 logged journalctl -q -o cat -b -u wgmesh@mesh
 ktap_expect "up applied only the new peer (peers +1 ~0 -0)" \
 	eval 'journalctl -q -o cat -b -u wgmesh@mesh | tail -n 3 | grep -q "peers +1 ~0 -0"'
@@ -233,7 +233,7 @@ ktap_expect "peer2's handshake was not renewed ($h2)" eval '[ -n "$h2" ] && [ "$
 
 # purge: the peers (other machines) go first, then both packages
 for p in peer1 peer2 peer3; do ip netns del "$p"; done
-ktap_test_result "apt purge wgmesh wgmesh-dkms" \
+ktap_expect "apt purge wgmesh wgmesh-dkms" \
 	logged env DEBIAN_FRONTEND=noninteractive apt-get purge -y wgmesh wgmesh-dkms
 ktap_expect "no interface $MESH" eval '! ip link show "$MESH" >/dev/null 2>&1'
 ktap_expect "no route of wgmesh (proto 87)" \
