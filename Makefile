@@ -30,7 +30,7 @@ TEST_KVERS = $(foreach k,$(or $(KERNELS),$(KERNEL_LINES)),$(call resolve_kver,$(
 DEPS_PKGS := build-essential gcc make pkg-config libmnl-dev libsodium-dev \
 	qemu-system-x86 busybox-static wireguard-tools iproute2 iputils-ping \
 	iperf3 socat tcpdump jq dkms kmod cpio xz-utils clang valgrind \
-	sparse linux-source-6.12 python3-yaml python3-jsonschema \
+	sparse linux-source-6.12 python3-yaml python3-jsonschema mandoc bash-completion \
 	libqrencode-dev zbar-tools \
 	linux-image-$(KFLAVOUR) linux-headers-$(KFLAVOUR) \
 	linux-image-6.12-$(KFLAVOUR) linux-headers-6.12-$(KFLAVOUR)
@@ -51,6 +51,12 @@ help:
 	@echo "                   (TESTS='smoke ...' KERNELS='6.1 ...' to narrow it)"
 	@echo "make demo          boot a VM and show wgmesh working"
 	@echo "make fuzz|bench    run the fuzzers / the benchmark"
+	@echo "make module KDIR=/lib/modules/\$$(uname -r)/build   the module for the running kernel"
+	@echo "make install|uninstall   CLI, man pages, completion, unit, DKMS sources"
+	@echo "                   (PREFIX=/usr/local DESTDIR= sbindir= mandir= ...)"
+	@echo "make dkms-install  install, then dkms add/build/install (running kernel)"
+	@echo "make deb           Debian packages wgmesh, wgmesh-dkms into build/deb/ (+ lintian)"
+	@echo "make check-system  boot Debian 12 with systemd in qemu, install the .debs, test (minutes)"
 
 module:
 	@test -d "$(KDIR)" || { echo "make: kernel headers not found: KDIR=$(KDIR) (run 'make deps')" >&2; exit 1; }
@@ -170,3 +176,6 @@ ifneq ($(HAVE_SELFTESTS_MK),)
 	$(MAKE) -C selftests clean
 endif
 	rm -rf build
+
+# install, uninstall, dkms-install, deb, check-system
+include packaging.mk

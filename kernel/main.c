@@ -11,6 +11,7 @@
 #include "netlink.h"
 #include "topology.h"
 #include "uapi/wgmesh.h"
+#include "version.h"
 
 static int __init wgmesh_init(void)
 {
@@ -50,5 +51,5 @@ module_init(wgmesh_init);
 module_exit(wgmesh_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("WireGuard mesh policy and forwarding");
-MODULE_VERSION("0.1");
+MODULE_VERSION(WGMESH_VERSION);
 MODULE_ALIAS_GENL_FAMILY(WGMESH_GENL_NAME);

@@ -7,8 +7,9 @@
 # loads in that kernel's VM.
 #
 # On the host (run_tests.sh sets KVER; run it by hand as
-# `KVER=$(ls /lib/modules | grep ^6.1) selftests/test_dkms.sh`): copy the
-# module sources and dkms.conf to a temporary tree, `dkms add` and
+# `KVER=$(ls /lib/modules | grep ^6.1) selftests/test_dkms.sh`): install
+# the module's DKMS tree with `make install-dkms` into a temporary
+# directory, `dkms add` and
 # `dkms build -k $KVER` with a private DKMS tree and signing key (the
 # machine's /var/lib/dkms and /usr/src stay untouched), then boot $KVER
 # and run this script with --guest there, which loads the module, uses a
@@ -48,16 +49,15 @@ if ! command -v dkms >/dev/null; then
 fi
 
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$repo/dkms.conf")
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$repo/dkms.conf")
+version=$(sed -n 's/^#define WGMESH_VERSION "\(.*\)"/\1/p' "$repo/kernel/version.h")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wgmesh-dkms.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src/$name-$version
-mkdir -p "$src" "$tmp/tree"
-# What a source package ships: no build output, no userspace.
-tar -C "$repo" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
-	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
-	--exclude='*.symvers' --exclude='*.d' \
-	Kbuild Makefile dkms.conf kernel | tar -C "$src" -xf -
+mkdir -p "$tmp/tree"
+# The tree `make install` puts in /usr/src (and the Debian package ships):
+# installed here with dkmsdir, as make dkms-install would.
+make -s --no-print-directory -C "$repo" install-dkms dkmsdir="$tmp/src" > "$tmp/install.log" 2>&1 ||
+	{ sed 's/^/# /' "$tmp/install.log"; ktap_exit_fail_msg "make install-dkms failed"; }
 
 # A private tree and key: nothing lands in /var/lib/dkms or /usr/src.
 dkms=(dkms --dkmstree "$tmp/tree" --sourcetree "$tmp/src")
@@ -83,7 +83,7 @@ case $ko in
 esac
 echo "# module: ${ko:-none}"
 
-# built_for: the module's vermagic is $kver's, its version dkms.conf's
+# built_for: the module's vermagic is $kver's, its version kernel/version.h's
 built_for()
 {
 	[ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$kver " &&

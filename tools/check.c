@@ -38,7 +38,7 @@ static int cmd_check(int argc, char **argv)
 
 const struct cli_cmd cli_check = {
 	.name = "check", .run = cmd_check,
-	.args = "[-q] FILE",
+	.args = "[-q|--quiet] FILE",
 	.summary = "validate a topology file; exit 0 when it is valid",
 	.help = "Checks syntax, references, duplicate names and keys, address "
 		"collisions\n(controller ids, peer /96s) and the policy. "

@@ -9,10 +9,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-
-#ifndef WGMESH_VERSION
-#define WGMESH_VERSION "0.1.0"
-#endif
+#include "../kernel/version.h"
 
 /* Sorted by name: --help lists them in this order. */
 static const struct cli_cmd *const commands[] = {
