@@ -11,6 +11,13 @@
 #include <linux/netlink.h>
 #include <net/genetlink.h>
 
+/* 6.12 moved the unaligned access helpers to linux/. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 /* 6.5 moved the GSO helpers out of skbuff.h. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 #include <net/gso.h>
@@ -26,6 +33,13 @@ static inline struct nlattr **wgmesh_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/* 6.2 added the check that a dump's context fits struct netlink_callback. */
+#ifndef NL_ASSERT_DUMP_CTX_FITS
+#define NL_ASSERT_DUMP_CTX_FITS(type_name)				\
+	BUILD_BUG_ON(sizeof(type_name) >				\
+		     sizeof_field(struct netlink_callback, ctx))
+#endif
+
 /*
  * Formatted extack messages arrived in 6.3. Older kernels only get the
  * constant message; the offending attribute is reported either way, which
@@ -37,8 +51,11 @@ static inline struct nlattr **wgmesh_dump_attrs(struct netlink_callback *cb)
 	NL_SET_BAD_ATTR(extack, attr);					\
 } while (0)
 #else
-#define wgmesh_err_attr_fmt(extack, attr, msg, fmt, ...)		\
-	NL_SET_ERR_MSG_ATTR(extack, attr, msg)
+/* no_printk() checks the format and uses the arguments, printing nothing. */
+#define wgmesh_err_attr_fmt(extack, attr, msg, fmt, ...) do {		\
+	NL_SET_ERR_MSG_ATTR(extack, attr, msg);				\
+	no_printk(fmt, ##__VA_ARGS__);					\
+} while (0)
 #endif
 
 #endif /* _WGMESH_COMPAT_H */

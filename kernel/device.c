@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Attached devices live in a per-namespace list, changed only under RTNL.
- * A device detaches itself when it is unregistered, which includes moving
- * to another namespace, so it never waits for us to let go of it.
+ * Attached devices live in a per-namespace list that the datapath and the
+ * dumps read under RCU and that changes only under RTNL. A device detaches
+ * itself when it is unregistered, which includes moving to another
+ * namespace, so it never waits for us to let go of it.
+ *
+ * The per-namespace state is a pernet *subsystem*: its init runs before
+ * loopback exists and its exit after every device of the namespace is
+ * gone, so no netdevice event ever meets a namespace without it (a pernet
+ * device's init may not have run when a failed namespace setup unregisters
+ * loopback).
  */
 
 #include <linux/rtnetlink.h>
@@ -16,23 +23,52 @@
 
 struct wgmesh_net {
 	struct list_head devs;
+	/* Registered while devs is not empty: drops what the kernel would
+	 * forward into or out of an attached device.
+	 */
+	struct nf_hook_ops border;
 };
 
 static unsigned int wgmesh_net_id __read_mostly;
 
-static struct list_head *devs_of(struct net *net)
+static struct wgmesh_net *wgmesh_net(struct net *net)
 {
-	return &((struct wgmesh_net *)net_generic(net, wgmesh_net_id))->devs;
+	return net_generic(net, wgmesh_net_id);
 }
 
 /* Called under RTNL. */
-struct wgmesh_dev *wgmesh_dev_find(struct net *net, int ifindex)
+struct wgmesh_dev *wgmesh_dev_find(const struct net_device *dev)
 {
 	struct wgmesh_dev *wd;
 
 	ASSERT_RTNL();
-	list_for_each_entry(wd, devs_of(net), list) {
+	list_for_each_entry(wd, &wgmesh_net(dev_net(dev))->devs, list) {
+		if (wd->dev == dev)
+			return wd;
+	}
+	return NULL;
+}
+
+/* Called under rcu_read_lock(). */
+struct wgmesh_dev *wgmesh_dev_find_rcu(struct net *net, int ifindex)
+{
+	struct wgmesh_dev *wd;
+
+	list_for_each_entry_rcu(wd, &wgmesh_net(net)->devs, list) {
 		if (wd->dev->ifindex == ifindex)
+			return wd;
+	}
+	return NULL;
+}
+
+/* The datapath's lookup, under rcu_read_lock(); @dev may be NULL. */
+struct wgmesh_dev *wgmesh_dev_lookup_rcu(const struct list_head *devs,
+					 const struct net_device *dev)
+{
+	struct wgmesh_dev *wd;
+
+	list_for_each_entry_rcu(wd, devs, list) {
+		if (wd->dev == dev)
 			return wd;
 	}
 	return NULL;
@@ -46,7 +82,8 @@ static bool is_wireguard(const struct net_device *dev)
 
 int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 {
-	struct net *net = dev_net(dev);
+	struct wgmesh_net *wn = wgmesh_net(dev_net(dev));
+	bool first = list_empty(&wn->devs);
 	struct wgmesh_dev *wd;
 	int ret;
 
@@ -55,12 +92,12 @@ int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "device is not a WireGuard device");
 		return -EOPNOTSUPP;
 	}
-	if (wgmesh_dev_find(net, dev->ifindex)) {
+	if (wgmesh_dev_find(dev)) {
 		NL_SET_ERR_MSG(extack, "device is already attached");
 		return -EEXIST;
 	}
 
-	wd = kzalloc(sizeof(*wd), GFP_KERNEL);
+	wd = kzalloc(sizeof(*wd), GFP_KERNEL_ACCOUNT);
 	if (!wd)
 		return -ENOMEM;
 	wd->stats = wgmesh_pcpu_stats_alloc();
@@ -69,16 +106,25 @@ int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 		goto err_free_wd;
 	}
 	wd->dev = dev;
-	wgmesh_hook_init_ops(&wd->ops, wd);
-	ret = nf_register_net_hook(net, &wd->ops);
+	wgmesh_hook_init_ops(&wd->ingress, wd);
+	ret = nf_register_net_hook(dev_net(dev), &wd->ingress);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot register the netfilter ingress hook");
 		goto err_free_stats;
 	}
+	if (first) {
+		ret = nf_register_net_hook(dev_net(dev), &wn->border);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "cannot register the netfilter forward hook");
+			goto err_unregister_ingress;
+		}
+	}
 	netdev_hold(dev, &wd->dev_tracker, GFP_KERNEL);
-	list_add(&wd->list, devs_of(net));
+	list_add_rcu(&wd->list, &wn->devs);
 	return 0;
 
+err_unregister_ingress:
+	nf_unregister_net_hook(dev_net(dev), &wd->ingress);
 err_free_stats:
 	free_percpu(wd->stats);
 err_free_wd:
@@ -94,33 +140,45 @@ static void free_dev_rcu(struct rcu_head *rcu)
 	kfree(wd);
 }
 
-/* Called under RTNL. The hook may still run on other CPUs until a grace
- * period passes: it only touches @wd, its stats and its topology, all
- * freed through RCU.
+/*
+ * Called under RTNL. The hooks may still run on other CPUs until a grace
+ * period passes: they only touch @wd, its stats and its topology, all
+ * freed through RCU. @wd->dev outlives them too: an unregistering device
+ * is freed only after netdev_run_todo()'s rcu_barrier(), which waits for
+ * free_dev_rcu().
  */
 void wgmesh_dev_detach(struct wgmesh_dev *wd)
 {
-	struct wgmesh_topology *t;
+	struct net *net = dev_net(wd->dev);
+	struct wgmesh_net *wn = wgmesh_net(net);
 
 	ASSERT_RTNL();
-	list_del(&wd->list);
-	nf_unregister_net_hook(dev_net(wd->dev), &wd->ops);
-	t = rtnl_dereference(wd->topo);
+	list_del_rcu(&wd->list);
+	nf_unregister_net_hook(net, &wd->ingress);
+	if (list_empty(&wn->devs))
+		nf_unregister_net_hook(net, &wn->border);
+	wgmesh_topology_put_rcu(rtnl_dereference(wd->topo));
 	RCU_INIT_POINTER(wd->topo, NULL);
-	wgmesh_topology_free_rcu(t);
 	netdev_put(wd->dev, &wd->dev_tracker);
 	call_rcu(&wd->rcu, free_dev_rcu);
 }
 
-/* Called under RTNL; @t already holds its counters. */
-void wgmesh_dev_set_topology(struct wgmesh_dev *wd, struct wgmesh_topology *t)
+/*
+ * Called under RTNL. @wd takes over the caller's reference on @t; the
+ * snapshot it replaces is returned with the device's reference, which the
+ * caller drops once no reader can see it any more.
+ */
+struct wgmesh_topology *wgmesh_dev_publish(struct wgmesh_dev *wd,
+					   struct wgmesh_topology *t)
 {
+	static atomic_t seq = ATOMIC_INIT(0);
 	struct wgmesh_topology *old = rtnl_dereference(wd->topo);
 
 	ASSERT_RTNL();
-	t->seq = ++wd->seq;
+	/* Module-wide, so no other snapshot of any device has the same. */
+	t->seq = atomic_inc_return(&seq) ?: atomic_inc_return(&seq);
 	rcu_assign_pointer(wd->topo, t);
-	wgmesh_topology_free_rcu(old);
+	return old;
 }
 
 static int netdev_event(struct notifier_block *nb, unsigned long event,
@@ -129,10 +187,10 @@ static int netdev_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct wgmesh_dev *wd;
 
-	if (event != NETDEV_UNREGISTER)
+	if (event != NETDEV_UNREGISTER || !is_wireguard(dev))
 		return NOTIFY_DONE;
-	wd = wgmesh_dev_find(dev_net(dev), dev->ifindex);
-	if (wd && wd->dev == dev)
+	wd = wgmesh_dev_find(dev);
+	if (wd)
 		wgmesh_dev_detach(wd);
 	return NOTIFY_DONE;
 }
@@ -143,23 +201,32 @@ static struct notifier_block netdev_notifier = {
 
 static int __net_init net_init(struct net *net)
 {
-	INIT_LIST_HEAD(devs_of(net));
+	struct wgmesh_net *wn = wgmesh_net(net);
+
+	INIT_LIST_HEAD(&wn->devs);
+	wgmesh_border_init_ops(&wn->border, &wn->devs);
 	return 0;
 }
 
-static void __net_exit net_exit(struct net *net)
+/*
+ * Devices are gone before a subsystem's exit runs, and each detached
+ * itself on the way; this only catches what a bug would leave behind.
+ */
+static void __net_exit net_exit_batch_rtnl(struct list_head *net_list,
+					   struct list_head *dev_kill_list)
 {
 	struct wgmesh_dev *wd, *tmp;
+	struct net *net;
 
-	rtnl_lock();
-	list_for_each_entry_safe(wd, tmp, devs_of(net), list)
-		wgmesh_dev_detach(wd);
-	rtnl_unlock();
+	list_for_each_entry(net, net_list, exit_list) {
+		list_for_each_entry_safe(wd, tmp, &wgmesh_net(net)->devs, list)
+			wgmesh_dev_detach(wd);
+	}
 }
 
 static struct pernet_operations pernet_ops = {
 	.init = net_init,
-	.exit = net_exit,
+	.exit_batch_rtnl = net_exit_batch_rtnl,
 	.id = &wgmesh_net_id,
 	.size = sizeof(struct wgmesh_net),
 };
@@ -168,7 +235,7 @@ int wgmesh_device_init(void)
 {
 	int ret;
 
-	ret = register_pernet_device(&pernet_ops);
+	ret = register_pernet_subsys(&pernet_ops);
 	if (ret)
 		return ret;
 	ret = register_netdevice_notifier(&netdev_notifier);
@@ -177,18 +244,18 @@ int wgmesh_device_init(void)
 	return 0;
 
 err_unregister_pernet:
-	unregister_pernet_device(&pernet_ops);
+	unregister_pernet_subsys(&pernet_ops);
 	return ret;
 }
 
 /*
  * Unregistering the notifier replays NETDEV_UNREGISTER for every device,
- * which detaches them all; the pernet exit then only catches stragglers.
- * rcu_barrier() waits for our RCU callbacks before the module text goes.
+ * which detaches them all. rcu_barrier() then waits for our RCU callbacks
+ * (and for the ones queueing snapshot frees) before the module text goes.
  */
 void wgmesh_device_uninit(void)
 {
 	unregister_netdevice_notifier(&netdev_notifier);
-	unregister_pernet_device(&pernet_ops);
+	unregister_pernet_subsys(&pernet_ops);
 	rcu_barrier();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Attached WireGuard devices: attach, detach, and their lifecycle.
+ * Attached WireGuard devices: attach, detach, their topology and their
+ * lifecycle.
  */
 
 #ifndef _WGMESH_DEVICE_H
@@ -14,20 +15,23 @@
 #include "topology.h"
 
 struct wgmesh_dev {
-	struct list_head list;		/* wgmesh_net.devs, under RTNL */
+	struct list_head list;		/* per netns; RCU, changed under RTNL */
 	struct net_device *dev;
 	netdevice_tracker dev_tracker;
-	struct nf_hook_ops ops;
+	struct nf_hook_ops ingress;
 	struct wgmesh_topology __rcu *topo;	/* written under RTNL */
 	struct wgmesh_pcpu_stats __percpu *stats;
-	u32 seq;			/* of the last published snapshot */
 	struct rcu_head rcu;
 };
 
-struct wgmesh_dev *wgmesh_dev_find(struct net *net, int ifindex);
+struct wgmesh_dev *wgmesh_dev_find(const struct net_device *dev);
+struct wgmesh_dev *wgmesh_dev_find_rcu(struct net *net, int ifindex);
+struct wgmesh_dev *wgmesh_dev_lookup_rcu(const struct list_head *devs,
+					 const struct net_device *dev);
 int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack);
 void wgmesh_dev_detach(struct wgmesh_dev *wd);
-void wgmesh_dev_set_topology(struct wgmesh_dev *wd, struct wgmesh_topology *t);
+struct wgmesh_topology *wgmesh_dev_publish(struct wgmesh_dev *wd,
+					   struct wgmesh_topology *t);
 
 int wgmesh_device_init(void);
 void wgmesh_device_uninit(void);

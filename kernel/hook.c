@@ -1,22 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Why a netdev ingress hook: it sees every packet WireGuard decrypted, on
- * that device only, before IPv6 input, defragmentation and conntrack, and it
+ * that device only, before IP input, defragmentation and conntrack, and it
  * coexists with nftables netdev chains (an rx_handler would be exclusive and
  * tc would need a classifier). Mesh traffic for other members is sent
  * straight back out the same WireGuard device, which picks the peer by
- * destination, so IPv6 forwarding never has to be enabled on the host and
- * nothing from the mesh can leak to another interface.
+ * destination, so IP forwarding never has to be enabled on the host.
+ * IPv4 and IPv6 from the tunnel to anything but a member (its addresses,
+ * its routed subnets) are dropped here, as is anything else.
  *
- * Everything here runs in softirq under rcu_read_lock(), taken by the
- * caller (__netif_receive_skb_core).
+ * The border hook keeps the mesh apart from the host's other interfaces
+ * whatever the forwarding sysctls say: at FORWARD (IPv4 and IPv6) it drops
+ * every packet the kernel would route into an attached device or out of
+ * one, but for the controller's own routed subnets (its LAN), so nothing
+ * reaches the mesh without having come from it, and nothing from it
+ * leaves through another interface.
+ *
+ * Both run in softirq under rcu_read_lock(), taken by their caller:
+ * nf_ingress() for ingress, nf_hook() for the border.
  */
 
+#include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/skbuff.h>
+#include <net/addrconf.h>
+#include <net/icmp.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 
 #include "compat.h"
 #include "device.h"
@@ -27,12 +43,21 @@ static bool is_link_local(const struct in6_addr *a)
 	return (a->s6_addr32[0] & htonl(0xffc00000)) == htonl(0xfe800000);
 }
 
-static unsigned int drop(struct wgmesh_dev *wd,
-			 const struct wgmesh_member *blame, enum wgmesh_ctr ctr)
+/* A GRO packet counts as the segments it merged, as WireGuard counts. */
+static unsigned int segs_of(const struct sk_buff *skb)
 {
-	wgmesh_count(wd->stats, ctr);
+	return skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+}
+
+static unsigned int drop(struct wgmesh_dev *wd,
+			 const struct wgmesh_topology *t,
+			 const struct wgmesh_member *blame, enum wgmesh_ctr ctr,
+			 unsigned int segs)
+{
+	wgmesh_count(wd->stats, ctr, segs);
 	if (blame)
-		wgmesh_count(blame->stats->pcpu, ctr);
+		wgmesh_mcount(wgmesh_member_stats(t, blame),
+			      WGMESH_MCTR_DROP_PACKETS, segs);
 	return NF_DROP;
 }
 
@@ -54,30 +79,61 @@ static bool pull_ipv6(struct sk_buff *skb)
 	return sizeof(*ip6) + len <= skb->len;
 }
 
-static unsigned int forward(struct wgmesh_dev *wd, struct sk_buff *skb,
-			    const struct wgmesh_member *s,
-			    const struct wgmesh_member *d)
+/* The same for IPv4, checksum included: ip_rcv() has not run yet. */
+static bool pull_ipv4(struct sk_buff *skb)
 {
-	unsigned int mtu = READ_ONCE(skb->dev->mtu), len = skb->len;
+	const struct iphdr *iph;
+	u32 len;
+
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return false;
+	iph = ip_hdr(skb);
+	if (iph->version != 4 || iph->ihl < 5 ||
+	    !pskb_may_pull(skb, iph->ihl * 4))
+		return false;
+	iph = ip_hdr(skb);
+	if (ip_fast_csum((const u8 *)iph, iph->ihl))
+		return false;
+	len = ntohs(iph->tot_len);
+	/* Zero is a BIG TCP packet, which only GRO may build. */
+	if (!len)
+		return skb_is_gso(skb);
+	return len >= iph->ihl * 4 && len <= skb->len;
+}
+
+/* What ip_rcv() and ipv6_rcv() check first: they drop everything else. */
+static bool ipv6_enabled(const struct net_device *dev)
+{
+	const struct inet6_dev *idev = __in6_dev_get(dev);
+
+	return idev && !READ_ONCE(idev->cnf.disable_ipv6);
+}
+
+static bool ipv4_enabled(const struct net_device *dev)
+{
+	return __in_dev_get_rcu(dev);
+}
+
+/* Too big for @mtu, and GSO would not make it fit either. */
+static bool too_big(struct sk_buff *skb, unsigned int mtu)
+{
+	return skb->len > mtu && !(skb_is_gso(skb) &&
+				   skb_gso_validate_network_len(skb, mtu));
+}
+
+/* The family-independent end of forwarding; consumes @skb. */
+static unsigned int xmit(struct wgmesh_dev *wd,
+			 const struct wgmesh_topology *t, struct sk_buff *skb,
+			 const struct wgmesh_member *s,
+			 const struct wgmesh_member *d, unsigned int segs)
+{
+	unsigned int len = skb->len;
 	int rc;
 
-	if (ipv6_hdr(skb)->hop_limit <= 1) {
-		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
-		return drop(wd, s, WGMESH_CTR_DROP_HOPLIMIT);
-	}
-	if (len > mtu && !(skb_is_gso(skb) &&
-			   skb_gso_validate_network_len(skb, mtu))) {
-		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
-		return drop(wd, s, WGMESH_CTR_DROP_TOOBIG);
-	}
-	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
-		return drop(wd, s, WGMESH_CTR_DROP_XMIT);
-	ipv6_hdr(skb)->hop_limit--;
-
 	/*
-	 * What ip6_forward() and nft's fwd do before handing the packet on.
-	 * The receive timestamp goes too: on the way out a qdisc (fq, etf)
-	 * would read it as a departure time.
+	 * What ip_forward(), ip6_forward() and nft's fwd do before handing the
+	 * packet on. The receive timestamp goes too: on the way out a qdisc
+	 * (fq, etf) would read it as a departure time.
 	 */
 	skb_forward_csum(skb);
 	skb_scrub_packet(skb, false);
@@ -89,53 +145,180 @@ static unsigned int forward(struct wgmesh_dev *wd, struct sk_buff *skb,
 	 */
 	rc = dev_queue_xmit(skb);
 	if (net_xmit_eval(rc)) {
-		drop(wd, s, WGMESH_CTR_DROP_XMIT);
+		drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
 		return NF_STOLEN;
 	}
-	wgmesh_count_bytes(wd->stats, WGMESH_CTR_FWD_PACKETS, len);
-	wgmesh_count_bytes(s->stats->pcpu, WGMESH_CTR_FWD_PACKETS, len);
-	wgmesh_count_bytes(d->stats->pcpu, WGMESH_CTR_TX_PACKETS, len);
+	wgmesh_count_bytes(wd->stats, WGMESH_CTR_FWD_PACKETS, segs, len);
+	wgmesh_mcount_bytes(wgmesh_member_stats(t, s), WGMESH_MCTR_FWD_PACKETS,
+			    segs, len);
+	wgmesh_mcount_bytes(wgmesh_member_stats(t, d), WGMESH_MCTR_TX_PACKETS,
+			    segs, len);
 	return NF_STOLEN;
+}
+
+static unsigned int forward6(struct wgmesh_dev *wd,
+			     const struct wgmesh_topology *t,
+			     struct sk_buff *skb, const struct wgmesh_member *s,
+			     const struct wgmesh_member *d, unsigned int segs)
+{
+	unsigned int mtu = READ_ONCE(skb->dev->mtu);
+
+	if (ipv6_hdr(skb)->hop_limit <= 1) {
+		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
+				0);
+		return drop(wd, t, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
+	}
+	if (too_big(skb, mtu)) {
+		/* As ip6_forward(): IPv6 links carry at least 1280 bytes. */
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
+				max_t(u32, mtu, IPV6_MIN_MTU));
+		return drop(wd, t, s, WGMESH_CTR_DROP_TOOBIG, segs);
+	}
+	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
+		return drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
+	ipv6_hdr(skb)->hop_limit--;
+	return xmit(wd, t, skb, s, d, segs);
+}
+
+/*
+ * icmp_send() answers along the route the packet arrived by, and at
+ * ingress there is none yet: give it the route back to the sender, as
+ * nf_send_unreach() does in PREROUTING.
+ */
+static void icmp4_send(struct sk_buff *skb, int type, int code, __be32 info)
+{
+	struct flowi4 fl4 = { .daddr = ip_hdr(skb)->saddr };
+	struct rtable *rt;
+
+	if (!skb_dst(skb)) {
+		rt = ip_route_output_key(dev_net(skb->dev), &fl4);
+		if (IS_ERR(rt))
+			return;
+		skb_dst_set(skb, &rt->dst);
+	}
+	icmp_ndo_send(skb, type, code, info);
+}
+
+/*
+ * IPv4 forwarding never fragments: a packet over the MTU with DF gets
+ * Fragmentation Needed (as a tunnel answers at ingress), one without DF
+ * is dropped (the mesh's machines all have the mesh's MTU).
+ */
+static unsigned int forward4(struct wgmesh_dev *wd,
+			     const struct wgmesh_topology *t,
+			     struct sk_buff *skb, const struct wgmesh_member *s,
+			     const struct wgmesh_member *d, unsigned int segs)
+{
+	unsigned int mtu = READ_ONCE(skb->dev->mtu);
+
+	if (ip_hdr(skb)->ttl <= 1) {
+		icmp4_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		return drop(wd, t, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
+	}
+	if (too_big(skb, mtu)) {
+		if (ip_hdr(skb)->frag_off & htons(IP_DF))
+			icmp4_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+				   htonl(mtu));
+		return drop(wd, t, s, WGMESH_CTR_DROP_TOOBIG, segs);
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		return drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
+	ip_decrease_ttl(ip_hdr(skb));
+	return xmit(wd, t, skb, s, d, segs);
+}
+
+typedef unsigned int (*forward_fn)(struct wgmesh_dev *wd,
+				   const struct wgmesh_topology *t,
+				   struct sk_buff *skb,
+				   const struct wgmesh_member *s,
+				   const struct wgmesh_member *d,
+				   unsigned int segs);
+
+/* Acts on the decision @ctr about a packet from the tunnel. */
+static unsigned int act(struct wgmesh_dev *wd,
+			const struct wgmesh_topology *t, struct sk_buff *skb,
+			enum wgmesh_ctr ctr, const struct wgmesh_member *s,
+			const struct wgmesh_member *d, unsigned int segs,
+			forward_fn forward)
+{
+	if (ctr == WGMESH_CTR_DROP_SPOOFED)
+		return drop(wd, t, NULL, ctr, segs);
+	if (ctr == WGMESH_CTR_LOCAL_PACKETS) {
+		wgmesh_count_bytes(wd->stats, WGMESH_CTR_LOCAL_PACKETS, segs,
+				   skb->len);
+		wgmesh_mcount_bytes(wgmesh_member_stats(t, s),
+				    WGMESH_MCTR_LOCAL_PACKETS, segs, skb->len);
+		return NF_ACCEPT;
+	}
+	if (ctr != WGMESH_CTR_FWD_PACKETS)
+		return drop(wd, t, s, ctr, segs);
+	return forward(wd, t, skb, s, d, segs);
+}
+
+static unsigned int pass(struct wgmesh_dev *wd, unsigned int segs)
+{
+	wgmesh_count(wd->stats, WGMESH_CTR_PASS_PACKETS, segs);
+	return NF_ACCEPT;
+}
+
+static unsigned int hook6(struct wgmesh_dev *wd,
+			  const struct wgmesh_topology *t, struct sk_buff *skb,
+			  unsigned int segs)
+{
+	const struct wgmesh_member *s = NULL, *d = NULL;
+	const struct ipv6hdr *ip6;
+	enum wgmesh_ctr ctr;
+
+	if (!ipv6_enabled(skb->dev))
+		return pass(wd, segs);
+	if (!pull_ipv6(skb))
+		return drop(wd, t, NULL, WGMESH_CTR_DROP_MALFORMED, segs);
+	ip6 = ipv6_hdr(skb);
+	if (ipv6_addr_is_multicast(&ip6->daddr) ||
+	    is_link_local(&ip6->saddr) || is_link_local(&ip6->daddr))
+		return pass(wd, segs);
+	wgmesh_count_bytes(wd->stats, WGMESH_CTR_RX_PACKETS, segs, skb->len);
+	ctr = wgmesh_decide(t, &ip6->saddr, &ip6->daddr, &s, &d);
+	return act(wd, t, skb, ctr, s, d, segs, forward6);
+}
+
+static unsigned int hook4(struct wgmesh_dev *wd,
+			  const struct wgmesh_topology *t, struct sk_buff *skb,
+			  unsigned int segs)
+{
+	const struct wgmesh_member *s = NULL, *d = NULL;
+	const struct iphdr *iph;
+	enum wgmesh_ctr ctr;
+
+	if (!ipv4_enabled(skb->dev))
+		return pass(wd, segs);
+	if (!pull_ipv4(skb))
+		return drop(wd, t, NULL, WGMESH_CTR_DROP_MALFORMED, segs);
+	iph = ip_hdr(skb);
+	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) ||
+	    ipv4_is_linklocal_169(iph->saddr) ||
+	    ipv4_is_linklocal_169(iph->daddr))
+		return pass(wd, segs);
+	wgmesh_count_bytes(wd->stats, WGMESH_CTR_RX_PACKETS, segs, skb->len);
+	ctr = wgmesh_decide4(t, iph->saddr, iph->daddr, &s, &d);
+	return act(wd, t, skb, ctr, s, d, segs, forward4);
 }
 
 static unsigned int wgmesh_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	const struct wgmesh_member *s = NULL, *d = NULL;
+	unsigned int segs = segs_of(skb);
 	struct wgmesh_dev *wd = priv;
 	const struct wgmesh_topology *t;
-	const struct ipv6hdr *ip6;
-	enum wgmesh_ctr ctr;
 
 	t = rcu_dereference(wd->topo);
-	if (!t || skb->protocol != htons(ETH_P_IPV6))
-		goto pass;
-	if (!pull_ipv6(skb))
-		return drop(wd, NULL, WGMESH_CTR_DROP_MALFORMED);
-	ip6 = ipv6_hdr(skb);
-	if (ipv6_addr_is_multicast(&ip6->daddr) ||
-	    is_link_local(&ip6->saddr) || is_link_local(&ip6->daddr))
-		goto pass;
-
-	wgmesh_count_bytes(wd->stats, WGMESH_CTR_RX_PACKETS, skb->len);
-	ctr = wgmesh_decide(t, &ip6->saddr, &ip6->daddr, &s, &d);
-	if (ctr == WGMESH_CTR_DROP_SPOOFED)
-		return drop(wd, NULL, ctr);
-	wgmesh_count_bytes(s->stats->pcpu, WGMESH_CTR_RX_PACKETS, skb->len);
-
-	if (ctr == WGMESH_CTR_LOCAL_PACKETS) {
-		wgmesh_count_bytes(wd->stats, WGMESH_CTR_LOCAL_PACKETS, skb->len);
-		wgmesh_count_bytes(s->stats->pcpu, WGMESH_CTR_LOCAL_PACKETS,
-				   skb->len);
-		return NF_ACCEPT;
-	}
-	if (ctr != WGMESH_CTR_FWD_PACKETS)
-		return drop(wd, s, ctr);
-	return forward(wd, skb, s, d);
-
-pass:
-	wgmesh_count(wd->stats, WGMESH_CTR_PASS_PACKETS);
-	return NF_ACCEPT;
+	if (!t)
+		return pass(wd, segs);
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return hook6(wd, t, skb, segs);
+	if (skb->protocol == htons(ETH_P_IP))
+		return hook4(wd, t, skb, segs);
+	return drop(wd, t, NULL, WGMESH_CTR_DROP_PROTO, segs);
 }
 
 void wgmesh_hook_init_ops(struct nf_hook_ops *ops, struct wgmesh_dev *wd)
@@ -146,4 +329,63 @@ void wgmesh_hook_init_ops(struct nf_hook_ops *ops, struct wgmesh_dev *wd)
 	ops->priority = 0;
 	ops->dev = wd->dev;
 	ops->priv = wd;
+}
+
+/*
+ * Does the packet's source (or destination, @dst) lie in a subnet of this
+ * controller's own: its LAN, which the kernel may route to and from.
+ */
+static bool self_subnet(const struct wgmesh_topology *t,
+			const struct sk_buff *skb, u8 pf, bool dst)
+{
+	const struct in6_addr *a6;
+	u32 idx;
+
+	if (pf == NFPROTO_IPV4) {
+		idx = wgmesh_subnet_find(&t->subnets,
+					 wgmesh_key4(dst ? ip_hdr(skb)->daddr :
+						     ip_hdr(skb)->saddr),
+					 AF_INET);
+	} else {
+		a6 = dst ? &ipv6_hdr(skb)->daddr : &ipv6_hdr(skb)->saddr;
+		idx = wgmesh_in_prefix(t, a6) ? 0 :
+		      wgmesh_subnet_find(&t->subnets, wgmesh_key6(a6),
+					 AF_INET6);
+	}
+	return idx && idx - 1 == t->self;
+}
+
+/*
+ * Into the device from elsewhere, or out of it to elsewhere: only this
+ * controller's LAN may talk with the mesh that way (what comes in from the
+ * tunnel passed the ingress hook first).
+ */
+static unsigned int wgmesh_border_hook(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct wgmesh_dev *in, *out, *wd;
+	const struct wgmesh_topology *t;
+
+	in = wgmesh_dev_lookup_rcu(priv, state->in);
+	out = wgmesh_dev_lookup_rcu(priv, state->out);
+	if (!in && !out)
+		return NF_ACCEPT;
+	wd = in ? in : out;
+	t = rcu_dereference(wd->topo);
+	if (t && !(in && out) && self_subnet(t, skb, state->pf, !!in))
+		return NF_ACCEPT;
+	wgmesh_count(wd->stats, WGMESH_CTR_DROP_CROSSING, segs_of(skb));
+	return NF_DROP;
+}
+
+/* @devs: the namespace's attached devices. First in FORWARD, so no rule
+ * of anyone else's can let such a packet through.
+ */
+void wgmesh_border_init_ops(struct nf_hook_ops *ops, struct list_head *devs)
+{
+	ops->hook = wgmesh_border_hook;
+	ops->pf = NFPROTO_INET;
+	ops->hooknum = NF_INET_FORWARD;
+	ops->priority = NF_IP6_PRI_FIRST;
+	ops->priv = devs;
 }

@@ -11,36 +11,31 @@
 #include "netlink.h"
 #include "topology.h"
 #include "uapi/wgmesh.h"
-
-#ifdef WGMESH_DEBUG
-static bool run_selftest = true;
-#else
-static bool run_selftest;
-#endif
-module_param(run_selftest, bool, 0444);
-MODULE_PARM_DESC(run_selftest,
-		 "check the fast lookup against a naive one at load (default: on in WGMESH_DEBUG builds)");
+#include "version.h"
 
 static int __init wgmesh_init(void)
 {
 	int ret;
 
-	if (run_selftest) {
-		ret = wgmesh_lookup_selftest();
-		if (ret)
-			return ret;
-	}
-	ret = wgmesh_device_init();
+	/* A no-op but in WGMESH_DEBUG builds, as WireGuard's selftests. */
+	ret = wgmesh_lookup_selftest();
 	if (ret)
 		return ret;
+	ret = wgmesh_topology_init();
+	if (ret)
+		return ret;
+	ret = wgmesh_device_init();
+	if (ret)
+		goto err_topology;
 	ret = wgmesh_genl_init();
 	if (ret)
 		goto err_device;
-	pr_info("wgmesh loaded\n");
 	return 0;
 
 err_device:
 	wgmesh_device_uninit();
+err_topology:
+	wgmesh_topology_uninit();
 	return ret;
 }
 
@@ -49,11 +44,12 @@ static void __exit wgmesh_exit(void)
 {
 	wgmesh_genl_uninit();
 	wgmesh_device_uninit();
+	wgmesh_topology_uninit();
 }
 
 module_init(wgmesh_init);
 module_exit(wgmesh_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("WireGuard mesh policy and forwarding");
-MODULE_VERSION("0.1");
+MODULE_VERSION(WGMESH_VERSION);
 MODULE_ALIAS_GENL_FAMILY(WGMESH_GENL_NAME);

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink family "wgmesh". Requests are serialised by the genl
- * mutex; state changes and dumps take RTNL, which also guards the device
- * list and the published topology pointers. A topology is parsed, checked
- * and indexed before RTNL is taken; only counter hand-over and the pointer
- * swap happen under it.
+ * Generic netlink family "wgmesh" (ABI: uapi/wgmesh.h, spec: wgmesh.yaml).
+ *
+ * Requests are serialised by the genl mutex. ATTACH and DETACH take RTNL,
+ * which guards the device list and the published topology pointers. A
+ * topology is parsed, checked and indexed (parse.c) and given its counters
+ * before RTNL is taken; under it only the pointer swap happens, and the
+ * replaced snapshot is freed after RTNL is released and a grace period has
+ * passed. Dumps read the device list and the snapshot under RCU only.
+ *
+ * Each command has its own policy (policy.c, generated from wgmesh.yaml),
+ * so a GET is refused the attributes only SET takes.
  */
 
 #include <linux/rtnetlink.h>
@@ -14,83 +20,82 @@
 #include "compat.h"
 #include "device.h"
 #include "netlink.h"
+#include "parse.h"
+#include "policy.h"
 #include "topology.h"
 #include "uapi/wgmesh.h"
 
-static const struct nla_policy member_policy[WGMESH_MEMBER_A_MAX + 1] = {
-	[WGMESH_MEMBER_A_ID] = { .type = NLA_U32 },
-	[WGMESH_MEMBER_A_GROUPS] = { .type = NLA_U64 },
-	[WGMESH_MEMBER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32,
-						  __WGMESH_MEMBER_F_ALL),
-};
-
-static const struct nla_policy allow_policy[WGMESH_ALLOW_A_MAX + 1] = {
-	[WGMESH_ALLOW_A_GROUP1] = NLA_POLICY_MAX(NLA_U8, WGMESH_MAX_GROUPS - 1),
-	[WGMESH_ALLOW_A_GROUP2] = NLA_POLICY_MAX(NLA_U8, WGMESH_MAX_GROUPS - 1),
-};
-
-/* Output-only attributes are left out: strict validation rejects them. */
-static const struct nla_policy genl_policy[WGMESH_A_MAX + 1] = {
-	[WGMESH_A_IFINDEX] = { .type = NLA_U32 },
-	[WGMESH_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[WGMESH_A_PREFIX] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[WGMESH_A_SELF_ID] = { .type = NLA_U16 },
-	[WGMESH_A_GENERATION] = { .type = NLA_U64 },
-	[WGMESH_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __WGMESH_F_ALL),
-	[WGMESH_A_CONTROLLERS] = NLA_POLICY_NESTED_ARRAY(member_policy),
-	[WGMESH_A_PEERS] = NLA_POLICY_NESTED_ARRAY(member_policy),
-	[WGMESH_A_ALLOW] = NLA_POLICY_NESTED_ARRAY(allow_policy),
-};
-
 static struct genl_family genl_family;
 
-/* Called under RTNL. */
-static struct net_device *lookup_dev(struct net *net, struct nlattr **attrs,
-				     struct netlink_ext_ack *extack)
+/* The device's ifindex, or a negative errno. Called under RCU. */
+static int lookup_ifindex(struct net *net, struct nlattr **attrs,
+			  struct netlink_ext_ack *extack)
 {
+	const struct nlattr *index = attrs[WGMESH_A_IFINDEX];
+	const struct nlattr *name = attrs[WGMESH_A_IFNAME];
 	struct net_device *dev;
 
-	if (attrs[WGMESH_A_IFINDEX] && attrs[WGMESH_A_IFNAME]) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[WGMESH_A_IFNAME],
+	if (index && name) {
+		NL_SET_ERR_MSG_ATTR(extack, name,
 				    "give WGMESH_A_IFINDEX or WGMESH_A_IFNAME, not both");
-		return ERR_PTR(-EINVAL);
+		return -EINVAL;
 	}
-	if (attrs[WGMESH_A_IFINDEX]) {
-		dev = __dev_get_by_index(net,
-					 nla_get_u32(attrs[WGMESH_A_IFINDEX]));
+	if (index) {
+		dev = dev_get_by_index_rcu(net, nla_get_u32(index));
 		if (!dev) {
-			NL_SET_ERR_MSG_ATTR(extack, attrs[WGMESH_A_IFINDEX],
+			NL_SET_ERR_MSG_ATTR(extack, index,
 					    "no device with this ifindex");
-			return ERR_PTR(-ENODEV);
+			return -ENODEV;
 		}
-		return dev;
+		return dev->ifindex;
 	}
-	if (attrs[WGMESH_A_IFNAME]) {
-		dev = __dev_get_by_name(net, nla_data(attrs[WGMESH_A_IFNAME]));
+	if (name) {
+		dev = dev_get_by_name_rcu(net, nla_data(name));
 		if (!dev) {
-			NL_SET_ERR_MSG_ATTR(extack, attrs[WGMESH_A_IFNAME],
+			NL_SET_ERR_MSG_ATTR(extack, name,
 					    "no device with this name");
-			return ERR_PTR(-ENODEV);
+			return -ENODEV;
 		}
-		return dev;
+		return dev->ifindex;
 	}
 	NL_SET_ERR_MSG(extack, "missing WGMESH_A_IFINDEX or WGMESH_A_IFNAME");
-	return ERR_PTR(-EINVAL);
+	return -EINVAL;
+}
+
+/* The named device, or an ERR_PTR. Called under RTNL. */
+static struct net_device *lookup_dev(struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct net_device *dev;
+	int ifindex;
+
+	ifindex = wgmesh_reject_repeats(info->nlhdr, info->extack);
+	if (ifindex)
+		return ERR_PTR(ifindex);
+	rcu_read_lock();
+	ifindex = lookup_ifindex(net, info->attrs, info->extack);
+	rcu_read_unlock();
+	if (ifindex < 0)
+		return ERR_PTR(ifindex);
+	dev = __dev_get_by_index(net, ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG(info->extack, "device is gone");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
 }
 
 /* Called under RTNL. */
-static struct wgmesh_dev *lookup_attached(struct net *net,
-					  struct nlattr **attrs,
-					  struct netlink_ext_ack *extack)
+static struct wgmesh_dev *lookup_attached(struct genl_info *info)
 {
-	struct net_device *dev = lookup_dev(net, attrs, extack);
+	struct net_device *dev = lookup_dev(info);
 	struct wgmesh_dev *wd;
 
 	if (IS_ERR(dev))
 		return ERR_CAST(dev);
-	wd = wgmesh_dev_find(net, dev->ifindex);
+	wd = wgmesh_dev_find(dev);
 	if (!wd) {
-		NL_SET_ERR_MSG(extack, "device is not attached to wgmesh");
+		NL_SET_ERR_MSG(info->extack, "device is not attached to wgmesh");
 		return ERR_PTR(-ENOENT);
 	}
 	return wd;
@@ -102,9 +107,8 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 	int ret;
 
 	rtnl_lock();
-	dev = lookup_dev(genl_info_net(info), info->attrs, info->extack);
-	ret = IS_ERR(dev) ? PTR_ERR(dev) :
-	      wgmesh_dev_attach(dev, info->extack);
+	dev = lookup_dev(info);
+	ret = IS_ERR(dev) ? PTR_ERR(dev) : wgmesh_dev_attach(dev, info->extack);
 	rtnl_unlock();
 	return ret;
 }
@@ -115,7 +119,7 @@ static int detach_doit(struct sk_buff *skb, struct genl_info *info)
 	int ret = 0;
 
 	rtnl_lock();
-	wd = lookup_attached(genl_info_net(info), info->attrs, info->extack);
+	wd = lookup_attached(info);
 	if (IS_ERR(wd))
 		ret = PTR_ERR(wd);
 	else
@@ -124,297 +128,128 @@ static int detach_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/*
- * CONTROLLERS, PEERS and ALLOW may each appear several times at the top
- * level (one attribute holds at most 64 KiB): the walkers below visit the
- * entries of every instance of their type, in message order. The genl core
- * has validated all of them against the policy already.
- */
-static int walk_entries(struct genl_info *info, int type,
-			int (*fn)(struct genl_info *info,
-				  const struct nlattr *entry, void *ctx),
-			void *ctx)
+/* The named device's live snapshot, referenced, or NULL. */
+static struct wgmesh_topology *live_topology(struct genl_info *info)
 {
-	const struct nlattr *pos, *nest;
-	int rem_top, rem, ret;
+	struct net *net = genl_info_net(info);
+	struct wgmesh_topology *t = NULL;
+	struct wgmesh_dev *wd;
+	int ifindex;
 
-	nlmsg_for_each_attr(nest, info->nlhdr, GENL_HDRLEN, rem_top) {
-		if (nla_type(nest) != type)
-			continue;
-		nla_for_each_nested(pos, nest, rem) {
-			ret = fn(info, pos, ctx);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-static int count_one(struct genl_info *info, const struct nlattr *entry,
-		     void *ctx)
-{
-	(*(u32 *)ctx)++;
-	return 0;
-}
-
-static u32 count_entries(struct genl_info *info, int type)
-{
-	u32 n = 0;
-
-	walk_entries(info, type, count_one, &n);
-	return n;
-}
-
-struct nth_ctx {
-	u32 index;
-	const struct nlattr *found;
-};
-
-static int nth_one(struct genl_info *info, const struct nlattr *entry,
-		   void *ctx)
-{
-	struct nth_ctx *nth = ctx;
-
-	if (nth->index--)
-		return 0;
-	nth->found = entry;
-	return 1;
-}
-
-static const struct nlattr *nth_entry(struct genl_info *info, int type,
-				      u32 index)
-{
-	struct nth_ctx nth = { .index = index };
-
-	walk_entries(info, type, nth_one, &nth);
-	return nth.found;
-}
-
-struct member_ctx {
-	struct wgmesh_member *next;
-	bool ctrl;
-};
-
-static int parse_member(struct genl_info *info, const struct nlattr *entry,
-			void *ctx)
-{
-	struct nlattr *tb[WGMESH_MEMBER_A_MAX + 1];
-	struct member_ctx *mc = ctx;
-	struct wgmesh_member *m = mc->next++;
-	int ret;
-	u32 id;
-
-	ret = nla_parse_nested(tb, WGMESH_MEMBER_A_MAX, entry, member_policy,
-			       info->extack);
-	if (ret)
-		return ret;
-	if (!tb[WGMESH_MEMBER_A_ID]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, entry,
-				    "member without WGMESH_MEMBER_A_ID");
-		return -EINVAL;
-	}
-	id = nla_get_u32(tb[WGMESH_MEMBER_A_ID]);
-	if (mc->ctrl && id > U16_MAX) {
-		wgmesh_err_attr_fmt(info->extack, entry,
-				    "controller id is more than 16 bits",
-				    "controller id 0x%x is more than 16 bits",
-				    id);
-		return -EINVAL;
-	}
-	if (!mc->ctrl && !id) {
-		NL_SET_ERR_MSG_ATTR(info->extack, entry,
-				    "peer id 0 is reserved: its /96 holds the controllers' ::1");
-		return -EINVAL;
-	}
-	m->id = id;
-	if (tb[WGMESH_MEMBER_A_GROUPS])
-		m->groups = nla_get_u64(tb[WGMESH_MEMBER_A_GROUPS]);
-	if (tb[WGMESH_MEMBER_A_FLAGS])
-		m->flags = nla_get_u32(tb[WGMESH_MEMBER_A_FLAGS]);
-	if (mc->ctrl && m->flags) {
-		wgmesh_err_attr_fmt(info->extack, entry,
-				    "controllers take no member flags",
-				    "controller 0x%04x: controllers take no member flags",
-				    id);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_pair(struct genl_info *info, const struct nlattr *entry,
-		      void *ctx)
-{
-	struct nlattr *tb[WGMESH_ALLOW_A_MAX + 1];
-	struct wgmesh_topology *t = ctx;
-	int ret;
-	u8 a, b;
-
-	ret = nla_parse_nested(tb, WGMESH_ALLOW_A_MAX, entry, allow_policy,
-			       info->extack);
-	if (ret)
-		return ret;
-	if (!tb[WGMESH_ALLOW_A_GROUP1] || !tb[WGMESH_ALLOW_A_GROUP2]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, entry,
-				    "allowed pair needs WGMESH_ALLOW_A_GROUP1 and WGMESH_ALLOW_A_GROUP2");
-		return -EINVAL;
-	}
-	a = nla_get_u8(tb[WGMESH_ALLOW_A_GROUP1]);
-	b = nla_get_u8(tb[WGMESH_ALLOW_A_GROUP2]);
-	t->allow[a] |= BIT_ULL(b);
-	t->allow[b] |= BIT_ULL(a);
-	return 0;
-}
-
-/* Parses, checks and indexes the request into a new, unpublished snapshot. */
-static struct wgmesh_topology *parse_topology(struct genl_info *info)
-{
-	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr **attrs = info->attrs;
-	u32 n_ctrls, n_peers, dup;
-	struct wgmesh_topology *t;
-	bool dup_is_ctrl;
-	int ret;
-
-	if (GENL_REQ_ATTR_CHECK(info, WGMESH_A_PREFIX) ||
-	    GENL_REQ_ATTR_CHECK(info, WGMESH_A_SELF_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, WGMESH_A_CONTROLLERS))
-		return ERR_PTR(-EINVAL);
-	if (!wgmesh_prefix_valid(nla_data(attrs[WGMESH_A_PREFIX]))) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[WGMESH_A_PREFIX],
-				    "mesh prefix must be fdXX:XXXX:XX00::/40 (byte 0 0xfd, bytes 4..15 zero)");
-		return ERR_PTR(-EINVAL);
-	}
-	n_ctrls = count_entries(info, WGMESH_A_CONTROLLERS);
-	n_peers = count_entries(info, WGMESH_A_PEERS);
-	if (!n_ctrls || n_ctrls > WGMESH_MAX_CONTROLLERS) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[WGMESH_A_CONTROLLERS],
-				    "need 1 to 65536 controllers");
-		return ERR_PTR(-EINVAL);
-	}
-	if (n_peers > WGMESH_MAX_PEERS) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[WGMESH_A_PEERS],
-				    "too many peers (limit WGMESH_MAX_PEERS)");
-		return ERR_PTR(-E2BIG);
-	}
-
-	t = wgmesh_topology_alloc(n_ctrls, n_peers);
-	if (!t)
-		return ERR_PTR(-ENOMEM);
-	t->prefix = *(struct in6_addr *)nla_data(attrs[WGMESH_A_PREFIX]);
-	t->self_id = nla_get_u16(attrs[WGMESH_A_SELF_ID]);
-	if (attrs[WGMESH_A_GENERATION])
-		t->generation = nla_get_u64(attrs[WGMESH_A_GENERATION]);
-	if (attrs[WGMESH_A_FLAGS])
-		t->flags = nla_get_u32(attrs[WGMESH_A_FLAGS]);
-
-	ret = walk_entries(info, WGMESH_A_ALLOW, parse_pair, t);
-	if (!ret)
-		ret = walk_entries(info, WGMESH_A_CONTROLLERS, parse_member,
-				   &(struct member_ctx){ t->ctrls, true });
-	if (!ret)
-		ret = walk_entries(info, WGMESH_A_PEERS, parse_member,
-				   &(struct member_ctx){ t->peers, false });
-	if (ret)
-		goto err_free;
-
-	ret = wgmesh_topology_build(t, &dup_is_ctrl, &dup);
-	if (ret == -EEXIST) {
-		const struct nlattr *at = nth_entry(info, dup_is_ctrl ?
-						    WGMESH_A_CONTROLLERS :
-						    WGMESH_A_PEERS, dup);
-
-		if (dup_is_ctrl)
-			wgmesh_err_attr_fmt(extack, at, "duplicate controller id",
-					    "duplicate controller id 0x%04x",
-					    t->ctrls[dup].id);
-		else
-			wgmesh_err_attr_fmt(extack, at,
-					    "duplicate peer id (two peers share one /96)",
-					    "duplicate peer id 0x%08x (two peers share one /96)",
-					    t->peers[dup].id);
-		goto err_free;
-	}
-	if (ret)
-		goto err_free;
-	if (!wgmesh_table_find(&t->ctrl_table, t->ctrls, t->self_id)) {
-		wgmesh_err_attr_fmt(extack, attrs[WGMESH_A_SELF_ID],
-				    "self id is not one of the controllers",
-				    "self id 0x%04x is not one of the controllers",
-				    t->self_id);
-		ret = -EINVAL;
-		goto err_free;
-	}
+	rcu_read_lock();
+	ifindex = lookup_ifindex(net, info->attrs, NULL);
+	wd = ifindex > 0 ? wgmesh_dev_find_rcu(net, ifindex) : NULL;
+	if (wd)
+		t = rcu_dereference(wd->topo);
+	if (t && !refcount_inc_not_zero(&t->ref))
+		t = NULL;
+	rcu_read_unlock();
 	return t;
-
-err_free:
-	wgmesh_topology_free(t);
-	return ERR_PTR(ret);
 }
 
 static int set_topology_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct wgmesh_topology *t;
+	struct wgmesh_topology *t, *old;
+	struct wgmesh_carry carry;
 	struct wgmesh_dev *wd;
 	int ret;
 
-	t = parse_topology(info);
+	t = wgmesh_parse_topology(info);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
+	/* Counters are copied before RTNL: 10^5 members take a while. */
+	ret = wgmesh_topology_carry_start(&carry, t, live_topology(info));
+	if (ret)
+		goto err_put;
 
 	rtnl_lock();
-	wd = lookup_attached(genl_info_net(info), info->attrs, info->extack);
+	wd = lookup_attached(info);
 	if (IS_ERR(wd)) {
+		rtnl_unlock();
 		ret = PTR_ERR(wd);
-		goto err_unlock;
+		wgmesh_topology_carry_finish(&carry, NULL);
+		goto err_put;
 	}
-	ret = wgmesh_topology_adopt_stats(t, rtnl_dereference(wd->topo));
-	if (ret)
-		goto err_unlock;
-	wgmesh_dev_set_topology(wd, t);
+	if (rtnl_dereference(wd->topo) != carry.old)
+		wgmesh_topology_carry_abort(&carry, t);
+	refcount_inc(&t->ref);	/* ours, until the counters are carried */
+	old = wgmesh_dev_publish(wd, t);
 	rtnl_unlock();
+
+	if (old) {
+		/* Nobody counts into @old once no reader can see it. */
+		synchronize_net();
+		wgmesh_topology_carry_finish(&carry, t);
+		wgmesh_topology_put(old);
+	}
+	wgmesh_topology_put(t);
 	return 0;
 
-err_unlock:
-	rtnl_unlock();
-	wgmesh_topology_free(t);
+err_put:
+	wgmesh_topology_put(t);
 	return ret;
 }
 
 /*
- * GET_TOPOLOGY and GET_STATS dumps. cb->args: [0] ifindex, [1] members
- * already sent + 1 (0: the first message is still due), [2] done.
+ * GET_TOPOLOGY and GET_STATS dumps: the first message carries the
+ * topology's header, then items follow, as many per message as fit: the
+ * allow rows (WGMESH_MAX_GROUPS slots, empty ones skipped), then the
+ * members. A new snapshot gets a new seq, which flags the next message
+ * NLM_F_DUMP_INTR.
  */
-enum { DUMP_IFINDEX, DUMP_NEXT, DUMP_DONE };
+struct dump_ctx {
+	int ifindex;
+	u32 next;	/* item to send next */
+	bool started;	/* the first message went out */
+	bool done;
+};
 
 static int dump_start(struct netlink_callback *cb)
 {
-	struct nlattr **attrs = wgmesh_dump_attrs(cb);
-	struct net_device *dev;
-	int ret = 0;
+	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
+	int ret;
 
-	rtnl_lock();
-	dev = lookup_dev(sock_net(cb->skb->sk), attrs, cb->extack);
-	if (IS_ERR(dev))
-		ret = PTR_ERR(dev);
-	else
-		cb->args[DUMP_IFINDEX] = dev->ifindex;
-	rtnl_unlock();
-	return ret;
+	NL_ASSERT_DUMP_CTX_FITS(struct dump_ctx);
+	ret = wgmesh_reject_repeats(cb->nlh, cb->extack);
+	if (ret)
+		return ret;
+	rcu_read_lock();
+	ret = lookup_ifindex(sock_net(cb->skb->sk), wgmesh_dump_attrs(cb),
+			     cb->extack);
+	rcu_read_unlock();
+	if (ret < 0)
+		return ret;
+	ctx->ifindex = ret;
+	return 0;
 }
 
-static int put_member(struct sk_buff *skb, const struct wgmesh_member *m,
-		      bool stats)
+static int put_header(struct sk_buff *skb, const struct wgmesh_dev *wd,
+		      const struct wgmesh_topology *t, bool stats)
 {
-	struct nlattr *nest = nla_nest_start(skb, 0);
+	if (t && (nla_put_in6_addr(skb, WGMESH_A_PREFIX, &t->prefix) ||
+		  nla_put_u32(skb, WGMESH_A_SELF_ID, t->self_id) ||
+		  nla_put_u32(skb, WGMESH_A_FLAGS, t->flags) ||
+		  nla_put_u32(skb, WGMESH_A_NUM_CONTROLLERS, t->n_ctrls) ||
+		  nla_put_u32(skb, WGMESH_A_NUM_PEERS, t->n_peers)))
+		return -EMSGSIZE;
+	if (t && t->ipv4_len &&
+	    (nla_put_in_addr(skb, WGMESH_A_IPV4_PREFIX, t->ipv4_prefix) ||
+	     nla_put_u32(skb, WGMESH_A_IPV4_PREFIX_LEN, t->ipv4_len)))
+		return -EMSGSIZE;
+	if (stats && wgmesh_stats_fill(skb, wd->stats))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_allow(struct sk_buff *skb, u32 group, u64 mask)
+{
+	struct nlattr *nest = nla_nest_start(skb, WGMESH_A_ALLOW);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, WGMESH_MEMBER_A_ID, m->id) ||
-	    nla_put_u64_64bit(skb, WGMESH_MEMBER_A_GROUPS, m->groups,
-			      WGMESH_MEMBER_A_PAD) ||
-	    nla_put_u32(skb, WGMESH_MEMBER_A_FLAGS, m->flags) ||
-	    (stats && wgmesh_stats_fill(skb, WGMESH_MEMBER_A_STATS,
-					m->stats->pcpu))) {
+	if (nla_put_u32(skb, WGMESH_ALLOW_A_GROUP, group) ||
+	    nla_put_u64_64bit(skb, WGMESH_ALLOW_A_MASK, mask,
+			      WGMESH_ALLOW_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -422,89 +257,104 @@ static int put_member(struct sk_buff *skb, const struct wgmesh_member *m,
 	return 0;
 }
 
-static int put_header(struct sk_buff *skb, const struct wgmesh_dev *wd,
-		      const struct wgmesh_topology *t, bool stats)
+static int put_subnet(struct sk_buff *skb, const struct wgmesh_subnet *s)
 {
-	struct nlattr *allow, *pair;
-	int a, b;
+	struct nlattr *nest = nla_nest_start(skb, WGMESH_MEMBER_A_SUBNET);
+	struct in6_addr a6 = {};
+	int ret;
 
-	if (stats && wgmesh_stats_fill(skb, WGMESH_A_STATS, wd->stats))
+	if (!nest)
 		return -EMSGSIZE;
-	if (!t)
-		return 0;
-	if (nla_put(skb, WGMESH_A_PREFIX, sizeof(t->prefix), &t->prefix) ||
-	    nla_put_u16(skb, WGMESH_A_SELF_ID, t->self_id) ||
-	    nla_put_u32(skb, WGMESH_A_FLAGS, t->flags) ||
-	    nla_put_u32(skb, WGMESH_A_NUM_CONTROLLERS, t->n_ctrls) ||
-	    nla_put_u32(skb, WGMESH_A_NUM_PEERS, t->n_peers))
-		return -EMSGSIZE;
-	allow = nla_nest_start(skb, WGMESH_A_ALLOW);
-	if (!allow)
-		return -EMSGSIZE;
-	for (a = 0; a < WGMESH_MAX_GROUPS; a++) {
-		for (b = a; b < WGMESH_MAX_GROUPS; b++) {
-			if (!(t->allow[a] & BIT_ULL(b)))
-				continue;
-			pair = nla_nest_start(skb, 0);
-			if (!pair || nla_put_u8(skb, WGMESH_ALLOW_A_GROUP1, a) ||
-			    nla_put_u8(skb, WGMESH_ALLOW_A_GROUP2, b))
-				return -EMSGSIZE;
-			nla_nest_end(skb, pair);
-		}
+	if (s->family == AF_INET) {
+		ret = nla_put_in_addr(skb, WGMESH_SUBNET_A_IPV4,
+				      htonl(s->key >> 32));
+	} else {
+		put_unaligned_be64(s->key, a6.s6_addr);
+		ret = nla_put_in6_addr(skb, WGMESH_SUBNET_A_IPV6, &a6);
 	}
-	nla_nest_end(skb, allow);
+	if (ret || nla_put_u32(skb, WGMESH_SUBNET_A_PREFIX_LEN, s->len)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
-/* Adds members from *next on; returns true when all were added. */
-static bool put_members(struct sk_buff *skb, const struct wgmesh_topology *t,
-			long *next, bool stats)
+/* Subnets of member @i: from its first to the next member's first. */
+static u32 subnets_end(const struct wgmesh_topology *t, u32 i)
 {
-	const struct wgmesh_member *m;
-	struct nlattr *nest = NULL;
-	bool ctrl;
-	u32 i;
+	return i + 1 < t->n_ctrls + t->n_peers ? t->members[i + 1].subnets :
+	       t->subnets.n;
+}
 
-	while ((i = *next - 1) < t->n_ctrls + t->n_peers) {
-		ctrl = i < t->n_ctrls;
-		m = ctrl ? &t->ctrls[i] : &t->peers[i - t->n_ctrls];
-		if (!nest || (!ctrl && i == t->n_ctrls)) {
-			if (nest)
-				nla_nest_end(skb, nest);
-			nest = nla_nest_start(skb, ctrl ? WGMESH_A_CONTROLLERS :
-						    WGMESH_A_PEERS);
-			if (!nest)
+static int put_member(struct sk_buff *skb, const struct wgmesh_topology *t,
+		      u32 i, bool stats)
+{
+	const struct wgmesh_member *m = &t->members[i];
+	struct nlattr *nest;
+	u32 j;
+
+	nest = nla_nest_start(skb, i < t->n_ctrls ? WGMESH_A_CONTROLLER :
+						    WGMESH_A_PEER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, WGMESH_MEMBER_A_ID, m->id) ||
+	    nla_put_u64_64bit(skb, WGMESH_MEMBER_A_GROUPS, m->groups,
+			      WGMESH_MEMBER_A_PAD) ||
+	    nla_put_u32(skb, WGMESH_MEMBER_A_FLAGS, m->flags) ||
+	    (m->ipv4 && nla_put_in_addr(skb, WGMESH_MEMBER_A_IPV4, m->ipv4)) ||
+	    (stats && wgmesh_member_stats_fill(skb, &t->stats[i])))
+		goto cancel;
+	for (j = m->subnets; j < subnets_end(t, i); j++) {
+		if (put_subnet(skb, &t->subnets.v[j]))
+			goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* Adds items from ctx->next on; returns true when all were added. */
+static bool put_items(struct sk_buff *skb, const struct wgmesh_topology *t,
+		      struct dump_ctx *ctx, bool stats)
+{
+	u32 n = WGMESH_MAX_GROUPS + t->n_ctrls + t->n_peers, i;
+
+	for (; ctx->next < n; ctx->next++) {
+		i = ctx->next;
+		if (i < WGMESH_MAX_GROUPS) {
+			if (t->allow[i] && put_allow(skb, i, t->allow[i]))
 				return false;
-		}
-		if (put_member(skb, m, stats)) {
-			nla_nest_end(skb, nest);
+		} else if (put_member(skb, t, i - WGMESH_MAX_GROUPS, stats)) {
 			return false;
 		}
-		(*next)++;
 	}
-	if (nest)
-		nla_nest_end(skb, nest);
 	return true;
 }
 
 static int dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 {
-	bool stats = cmd == WGMESH_CMD_GET_STATS, first;
+	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
+	bool stats = cmd == WGMESH_CMD_GET_STATS;
 	const struct wgmesh_topology *t;
 	struct wgmesh_dev *wd;
+	u32 first_item;
 	void *hdr;
 	int ret;
 
-	if (cb->args[DUMP_DONE])
+	if (ctx->done)
 		return 0;
-	rtnl_lock();
-	wd = wgmesh_dev_find(sock_net(skb->sk), cb->args[DUMP_IFINDEX]);
+	rcu_read_lock();
+	wd = wgmesh_dev_find_rcu(sock_net(skb->sk), ctx->ifindex);
 	if (!wd) {
 		NL_SET_ERR_MSG(cb->extack, "device is not attached to wgmesh");
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	t = rtnl_dereference(wd->topo);
+	t = rcu_dereference(wd->topo);
 	cb->seq = t ? t->seq : 0;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -514,24 +364,29 @@ static int dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 		goto out_unlock;
 	}
 	genl_dump_check_consistent(cb, hdr);
-	first = !cb->args[DUMP_NEXT];
 	if (nla_put_u32(skb, WGMESH_A_IFINDEX, wd->dev->ifindex) ||
 	    nla_put_string(skb, WGMESH_A_IFNAME, wd->dev->name) ||
 	    (t && nla_put_u64_64bit(skb, WGMESH_A_GENERATION, t->generation,
 				    WGMESH_A_PAD)) ||
-	    (first && put_header(skb, wd, t, stats))) {
+	    (!ctx->started && put_header(skb, wd, t, stats))) {
 		genlmsg_cancel(skb, hdr);
 		ret = -EMSGSIZE;
 		goto out_unlock;
 	}
-	cb->args[DUMP_NEXT] = max(cb->args[DUMP_NEXT], 1L);
-	if (!t || put_members(skb, t, &cb->args[DUMP_NEXT], stats))
-		cb->args[DUMP_DONE] = 1;
+	first_item = ctx->next;
+	ctx->done = !t || put_items(skb, t, ctx, stats);
+	/* Not one item fits a message of its own: it never will. */
+	if (!ctx->done && ctx->started && ctx->next == first_item) {
+		genlmsg_cancel(skb, hdr);
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	ctx->started = true;
 	genlmsg_end(skb, hdr);
 	ret = skb->len;
 
 out_unlock:
-	rtnl_unlock();
+	rcu_read_unlock();
 	return ret;
 }
 
@@ -549,37 +404,49 @@ static const struct genl_ops genl_ops[] = {
 	{
 		.cmd = WGMESH_CMD_ATTACH,
 		.doit = attach_doit,
+		.policy = wgmesh_attach_nl_policy,
+		.maxattr = ARRAY_SIZE(wgmesh_attach_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = WGMESH_CMD_DETACH,
 		.doit = detach_doit,
+		.policy = wgmesh_detach_nl_policy,
+		.maxattr = ARRAY_SIZE(wgmesh_detach_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = WGMESH_CMD_SET_TOPOLOGY,
 		.doit = set_topology_doit,
+		.policy = wgmesh_set_topology_nl_policy,
+		.maxattr = ARRAY_SIZE(wgmesh_set_topology_nl_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = WGMESH_CMD_GET_TOPOLOGY,
 		.start = dump_start,
 		.dumpit = get_topology_dumpit,
+		.policy = wgmesh_get_topology_nl_policy,
+		.maxattr = ARRAY_SIZE(wgmesh_get_topology_nl_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = WGMESH_CMD_GET_STATS,
 		.start = dump_start,
 		.dumpit = get_stats_dumpit,
+		.policy = wgmesh_get_stats_nl_policy,
+		.maxattr = ARRAY_SIZE(wgmesh_get_stats_nl_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
 static struct genl_family genl_family __ro_after_init = {
 	.ops = genl_ops,
 	.n_ops = ARRAY_SIZE(genl_ops),
+	.resv_start_op = WGMESH_CMD_ATTACH,
 	.name = WGMESH_GENL_NAME,
 	.version = WGMESH_GENL_VERSION,
 	.maxattr = WGMESH_A_MAX,
-	.policy = genl_policy,
 	.module = THIS_MODULE,
 	.netnsok = true,
 };

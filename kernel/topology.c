@@ -1,26 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Topology snapshots: built once per SET_TOPOLOGY outside the datapath,
- * published with RCU, never modified afterwards.
+ * Topology snapshots: built once per SET_TOPOLOGY outside the datapath and
+ * outside RTNL, published with RCU, never modified afterwards (but for
+ * their counters). Allocated as alloc.h says.
  */
 
 #include <linux/log2.h>
 #include <linux/random.h>
-#include <linux/slab.h>
 
+#include "alloc.h"
 #include "topology.h"
 
-struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers)
+/* Frees snapshots in process context: 10^5 members take a while. */
+static struct workqueue_struct *free_wq;
+
+struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers,
+					      u32 n_subnets)
 {
+	u32 n = n_ctrls + n_peers;
 	struct wgmesh_topology *t;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), WGMESH_GFP);
 	if (!t)
 		return NULL;
-	t->ctrls = kvcalloc(max(n_ctrls, 1U), sizeof(*t->ctrls), GFP_KERNEL);
-	t->peers = kvcalloc(max(n_peers, 1U), sizeof(*t->peers), GFP_KERNEL);
-	if (!t->ctrls || !t->peers) {
-		wgmesh_topology_free(t);
+	refcount_set(&t->ref, 1);
+	t->members = wgmesh_zalloc_array(n, sizeof(*t->members));
+	t->stats = wgmesh_zalloc_array(n, sizeof(*t->stats));
+	if (!t->members || !t->stats ||
+	    wgmesh_subnets_alloc(&t->subnets, n_subnets)) {
+		wgmesh_topology_put(t);
 		return NULL;
 	}
 	t->n_ctrls = n_ctrls;
@@ -28,37 +36,42 @@ struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers)
 	return t;
 }
 
-void wgmesh_topology_free(struct wgmesh_topology *t)
+static void topology_free(struct wgmesh_topology *t)
 {
-	u32 i;
-
-	if (!t)
-		return;
-	if (t->ctrls) {
-		for (i = 0; i < t->n_ctrls; i++)
-			wgmesh_member_stats_put(t->ctrls[i].stats);
-	}
-	if (t->peers) {
-		for (i = 0; i < t->n_peers; i++)
-			wgmesh_member_stats_put(t->peers[i].stats);
-	}
 	kvfree(t->ctrl_table.slots);
 	kvfree(t->peer_table.slots);
-	kvfree(t->ctrls);
-	kvfree(t->peers);
+	kvfree(t->ipv4_table.slots);
+	wgmesh_subnets_free(&t->subnets);
+	kvfree(t->members);
+	kvfree(t->stats);
 	kfree(t);
 }
 
-static void free_rcu(struct rcu_head *rcu)
+/* Process context only: the last reference frees the snapshot. */
+void wgmesh_topology_put(struct wgmesh_topology *t)
 {
-	wgmesh_topology_free(container_of(rcu, struct wgmesh_topology, rcu));
+	might_sleep();
+	if (t && refcount_dec_and_test(&t->ref))
+		topology_free(t);
 }
 
-/* Frees @t once no datapath reader can still see it. */
-void wgmesh_topology_free_rcu(struct wgmesh_topology *t)
+static void put_work(struct work_struct *work)
 {
-	if (t)
-		call_rcu(&t->rcu, free_rcu);
+	wgmesh_topology_put(container_of(to_rcu_work(work),
+					 struct wgmesh_topology, free_work));
+}
+
+/*
+ * Drops a reference once no datapath reader can still see @t; callable
+ * where sleeping is not (the netdevice notifier holds RTNL, and waiting
+ * for a grace period there would stall every other RTNL user).
+ */
+void wgmesh_topology_put_rcu(struct wgmesh_topology *t)
+{
+	if (!t)
+		return;
+	INIT_RCU_WORK(&t->free_work, put_work);
+	queue_rcu_work(free_wq, &t->free_work);
 }
 
 bool wgmesh_prefix_valid(const struct in6_addr *prefix)
@@ -69,27 +82,47 @@ bool wgmesh_prefix_valid(const struct in6_addr *prefix)
 	       !prefix->s6_addr32[3];
 }
 
-/* Returns the index of an earlier member with the same id, or -1. */
-static int table_build(struct wgmesh_table *tab,
-		       const struct wgmesh_member *members, u32 n, u32 *dup)
+static u32 key_id(const struct wgmesh_member *m)
 {
-	u32 i, h, size = roundup_pow_of_two(max(2 * n, 16U));
+	return m->id;
+}
 
-	tab->slots = kvcalloc(size, sizeof(*tab->slots), GFP_KERNEL);
+static u32 key_ipv4(const struct wgmesh_member *m)
+{
+	return ntohl(m->ipv4);
+}
+
+/*
+ * Indexes members [@first, @first + @n) into @tab by @key (members whose
+ * key is 0 are left out when @skip_zero). On -EEXIST, *@dup is the index
+ * of the second member carrying a key already seen.
+ */
+static int table_build(struct wgmesh_table *tab,
+		       const struct wgmesh_member *members, u32 first, u32 n,
+		       u32 (*key)(const struct wgmesh_member *m),
+		       bool skip_zero, u32 *dup)
+{
+	u32 i, h, k, size = roundup_pow_of_two(max(2 * n, 16U));
+
+	kvfree(tab->slots);	/* a build may be run again (the selftest) */
+	tab->slots = kvcalloc(size, sizeof(*tab->slots), WGMESH_GFP);
 	if (!tab->slots)
 		return -ENOMEM;
 	tab->mask = size - 1;
 	tab->bits = ilog2(size);
 	tab->seed = get_random_u32();
-	for (i = 0; i < n; i++) {
-		for (h = wgmesh_table_hash(tab, members[i].id) & tab->mask;
+	for (i = first; i < first + n; i++) {
+		k = key(&members[i]);
+		if (!k && skip_zero)
+			continue;
+		for (h = wgmesh_table_hash(tab, k) & tab->mask;
 		     tab->slots[h].idx; h = (h + 1) & tab->mask) {
-			if (tab->slots[h].id == members[i].id) {
+			if (tab->slots[h].id == k) {
 				*dup = i;
 				return -EEXIST;
 			}
 		}
-		tab->slots[h].id = members[i].id;
+		tab->slots[h].id = k;
 		tab->slots[h].idx = i + 1;
 	}
 	return 0;
@@ -97,28 +130,37 @@ static int table_build(struct wgmesh_table *tab,
 
 /*
  * Builds the lookup tables and the per-member reach masks of a filled-in
- * snapshot. On -EEXIST, *dup_is_ctrl and *dup_index name the second member
- * carrying an id already seen.
+ * snapshot. On -EEXIST, *@what says which duplicate and *@index (in the
+ * member array, or the subnet array) which one came second. Members'
+ * IPv4 addresses must lie in the mesh range (the caller checked it).
  */
-int wgmesh_topology_build(struct wgmesh_topology *t, bool *dup_is_ctrl,
-			  u32 *dup_index)
+int wgmesh_topology_build(struct wgmesh_topology *t,
+			  enum wgmesh_build_err *what, u32 *index)
 {
+	u32 i, n = t->n_ctrls + t->n_peers;
 	u64 reach;
-	u32 i;
 	int g, ret;
 
-	*dup_is_ctrl = true;
-	ret = table_build(&t->ctrl_table, t->ctrls, t->n_ctrls, dup_index);
+	*what = WGMESH_BUILD_DUP_ID;
+	ret = table_build(&t->ctrl_table, t->members, 0, t->n_ctrls, key_id,
+			  false, index);
+	if (!ret)
+		ret = table_build(&t->peer_table, t->members, t->n_ctrls,
+				  t->n_peers, key_id, false, index);
 	if (ret)
 		return ret;
-	*dup_is_ctrl = false;
-	ret = table_build(&t->peer_table, t->peers, t->n_peers, dup_index);
+	*what = WGMESH_BUILD_DUP_IPV4;
+	ret = table_build(&t->ipv4_table, t->members, 0, n, key_ipv4, true,
+			  index);
+	if (ret)
+		return ret;
+	*what = WGMESH_BUILD_DUP_SUBNET;
+	ret = wgmesh_subnets_build(&t->subnets, index);
 	if (ret)
 		return ret;
 
-	for (i = 0; i < t->n_ctrls + t->n_peers; i++) {
-		struct wgmesh_member *m = i < t->n_ctrls ? &t->ctrls[i] :
-					  &t->peers[i - t->n_ctrls];
+	for (i = 0; i < n; i++) {
+		struct wgmesh_member *m = &t->members[i];
 
 		reach = 0;
 		for (g = 0; g < WGMESH_MAX_GROUPS; g++) {
@@ -130,41 +172,106 @@ int wgmesh_topology_build(struct wgmesh_topology *t, bool *dup_is_ctrl,
 	return 0;
 }
 
-static int adopt(struct wgmesh_member *m, const struct wgmesh_member *old)
+static const struct wgmesh_member *
+find_same(const struct wgmesh_topology *old, const struct wgmesh_topology *t,
+	  const struct wgmesh_member *m)
 {
-	if (old) {
-		refcount_inc(&old->stats->ref);
-		m->stats = old->stats;
-		return 0;
-	}
-	m->stats = wgmesh_member_stats_new();
-	return m->stats ? 0 : -ENOMEM;
+	return wgmesh_is_ctrl(t, m) ? wgmesh_find_ctrl(old, m->id) :
+				      wgmesh_find_peer(old, m->id);
 }
 
 /*
- * Gives every member of @t its counters: those of the same member in @old
- * (the live snapshot, stable under the caller's RTNL) or fresh ones.
+ * Before @t replaces @old (referenced by the caller, which passes it on to
+ * @c): gives each member of @t the counters of the same member (same kind
+ * and id) in @old, and remembers what it copied. No lock is needed: @old
+ * is immutable but for its counters, and @t is not published yet.
  */
-int wgmesh_topology_adopt_stats(struct wgmesh_topology *t,
-				const struct wgmesh_topology *old)
+int wgmesh_topology_carry_start(struct wgmesh_carry *c,
+				struct wgmesh_topology *t,
+				struct wgmesh_topology *old)
 {
+	u32 i, j, n = t->n_ctrls + t->n_peers;
+	const struct wgmesh_member_stats *from;
 	const struct wgmesh_member *o;
-	u32 i;
-	int ret;
 
-	for (i = 0; i < t->n_ctrls; i++) {
-		o = old ? wgmesh_table_find(&old->ctrl_table, old->ctrls,
-					    t->ctrls[i].id) : NULL;
-		ret = adopt(&t->ctrls[i], o);
-		if (ret)
-			return ret;
+	memset(c, 0, sizeof(*c));
+	if (!old)
+		return 0;
+	c->from = wgmesh_zalloc_array(n, sizeof(*c->from));
+	c->base = wgmesh_zalloc_array(n, sizeof(*c->base));
+	if (!c->from || !c->base) {
+		kvfree(c->from);
+		kvfree(c->base);
+		wgmesh_topology_put(old);
+		return -ENOMEM;
 	}
-	for (i = 0; i < t->n_peers; i++) {
-		o = old ? wgmesh_table_find(&old->peer_table, old->peers,
-					    t->peers[i].id) : NULL;
-		ret = adopt(&t->peers[i], o);
-		if (ret)
-			return ret;
+	c->old = old;
+	for (i = 0; i < n; i++) {
+		o = find_same(old, t, &t->members[i]);
+		if (!o)
+			continue;
+		c->from[i] = o - old->members + 1;
+		from = wgmesh_member_stats(old, o);
+		for (j = 0; j < WGMESH_MCTR_NUM; j++) {
+			s64 v = atomic64_read(&from->ctr[j]);
+
+			atomic64_set(&c->base[i].ctr[j], v);
+			atomic64_set(&t->stats[i].ctr[j], v);
+		}
 	}
 	return 0;
+}
+
+/*
+ * After @t was published in place of c->old and a grace period has passed
+ * (nobody counts into c->old any more): adds what c->old counted since
+ * wgmesh_topology_carry_start(), so no packet goes uncounted, and drops
+ * the reference on c->old. With @t NULL it only cleans up.
+ */
+void wgmesh_topology_carry_finish(struct wgmesh_carry *c,
+				  struct wgmesh_topology *t)
+{
+	const struct wgmesh_member_stats *from;
+	u32 i, j;
+
+	if (!c->old)
+		return;
+	for (i = 0; t && i < t->n_ctrls + t->n_peers; i++) {
+		if (!c->from[i])
+			continue;
+		from = &c->old->stats[c->from[i] - 1];
+		for (j = 0; j < WGMESH_MCTR_NUM; j++)
+			atomic64_add(atomic64_read(&from->ctr[j]) -
+				     atomic64_read(&c->base[i].ctr[j]),
+				     &t->stats[i].ctr[j]);
+	}
+	kvfree(c->from);
+	kvfree(c->base);
+	wgmesh_topology_put(c->old);
+	c->old = NULL;
+}
+
+/*
+ * The snapshot @t was to replace is gone (the device was detached or
+ * attached anew meanwhile): @t starts from zero instead.
+ */
+void wgmesh_topology_carry_abort(struct wgmesh_carry *c,
+				 struct wgmesh_topology *t)
+{
+	if (!c->old)
+		return;
+	memset(t->stats, 0, (t->n_ctrls + t->n_peers) * sizeof(*t->stats));
+	wgmesh_topology_carry_finish(c, NULL);
+}
+
+int wgmesh_topology_init(void)
+{
+	free_wq = alloc_workqueue("wgmesh", WQ_UNBOUND, 0);
+	return free_wq ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): every queued free has reached the workqueue. */
+void wgmesh_topology_uninit(void)
+{
+	destroy_workqueue(free_wq);
 }

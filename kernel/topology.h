@@ -9,9 +9,12 @@
 #include <linux/hash.h>
 #include <linux/in6.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "stats.h"
+#include "subnet.h"
 
 struct wgmesh_member {
 	u64 groups;
@@ -21,13 +24,15 @@ struct wgmesh_member {
 	u64 reach;
 	u32 id;
 	u32 flags;
-	struct wgmesh_member_stats *stats;
+	__be32 ipv4;		/* 0: none */
+	u32 subnets;		/* index of its first subnet (in t->subnets) */
 };
 
 /*
- * A table slot: the member's id next to its index + 1 (0 = empty), so a
- * probe reads only the table and the member array is touched once, on a
- * hit (at 100k peers, every read of a member is a cache miss).
+ * A table slot: the member's id next to its index in the member array + 1
+ * (0 = empty), so a probe reads only the table and the member array is
+ * touched once, on a hit (at 100k peers, every read of a member is a cache
+ * miss).
  */
 struct wgmesh_slot {
 	u32 id;
@@ -46,37 +51,88 @@ struct wgmesh_table {
 	u32 bits;
 };
 
+/*
+ * Published with RCU by the device (device.c), which holds one reference;
+ * SET_TOPOLOGY holds another while it carries counters over. The last
+ * reference goes in process context, after a grace period.
+ */
 struct wgmesh_topology {
-	struct rcu_head rcu;
+	refcount_t ref;
+	struct rcu_work free_work;
 	struct in6_addr prefix;
 	u64 generation;
 	u64 allow[WGMESH_MAX_GROUPS];
-	struct wgmesh_member *ctrls;
-	struct wgmesh_member *peers;
+	/* Controllers first, then peers; stats[i] counts for members[i]. */
+	struct wgmesh_member *members;
+	struct wgmesh_member_stats *stats;
 	struct wgmesh_table ctrl_table;
 	struct wgmesh_table peer_table;
+	struct wgmesh_table ipv4_table;	/* by IPv4 address, host order */
+	struct wgmesh_subnets subnets;
 	u32 n_ctrls;
 	u32 n_peers;
-	u32 seq;	/* unique per snapshot of a device, for dumps */
+	u32 seq;	/* module-wide unique, for dump consistency */
 	u32 flags;
-	u16 self_id;
+	u32 self_id;
+	u32 self;	/* this controller's index in members[] */
+	__be32 ipv4_prefix;	/* the mesh IPv4 range; ipv4_len 0: none */
+	u8 ipv4_len;
 };
 
+/* Member counters copied from the snapshot a new one replaces. */
+struct wgmesh_carry {
+	struct wgmesh_topology *old;	/* referenced, NULL: nothing to carry */
+	u32 *from;		/* per new member: old index + 1, or 0 */
+	struct wgmesh_member_stats *base;	/* what was copied */
+};
+
+/* What an address is to the mesh; members from CONTROLLER on. */
 enum wgmesh_addr_kind {
-	WGMESH_ADDR_OUTSIDE,	/* not in the mesh /40 */
-	WGMESH_ADDR_UNKNOWN,	/* in the /40, not a member address */
-	WGMESH_ADDR_CONTROLLER,	/* a known controller's ::1 */
-	WGMESH_ADDR_PEER,	/* in a known peer's /96 under a known /56 */
+	WGMESH_ADDR_OUTSIDE,	/* in neither the mesh nor a member's subnet */
+	WGMESH_ADDR_UNKNOWN,	/* in the /40 or IPv4 range, not a member's */
+	WGMESH_ADDR_CONTROLLER,	/* a controller itself: ::1, its IPv4 */
+	WGMESH_ADDR_PEER,	/* a peer: in its /96s, its IPv4 */
+	WGMESH_ADDR_SUBNET,	/* in a subnet routed to a member */
 };
 
-struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers);
-void wgmesh_topology_free(struct wgmesh_topology *t);
-void wgmesh_topology_free_rcu(struct wgmesh_topology *t);
-int wgmesh_topology_build(struct wgmesh_topology *t, bool *dup_is_ctrl,
-			  u32 *dup_index);
-int wgmesh_topology_adopt_stats(struct wgmesh_topology *t,
-				const struct wgmesh_topology *old);
+/* What wgmesh_topology_build() found wrong, for the error message. */
+enum wgmesh_build_err {
+	WGMESH_BUILD_DUP_ID,		/* @index: the member */
+	WGMESH_BUILD_DUP_IPV4,		/* @index: the member */
+	WGMESH_BUILD_DUP_SUBNET,	/* @index: the subnet */
+};
+
+struct wgmesh_topology *wgmesh_topology_alloc(u32 n_ctrls, u32 n_peers,
+					      u32 n_subnets);
+void wgmesh_topology_put(struct wgmesh_topology *t);
+void wgmesh_topology_put_rcu(struct wgmesh_topology *t);
+int wgmesh_topology_build(struct wgmesh_topology *t,
+			  enum wgmesh_build_err *what, u32 *index);
 bool wgmesh_prefix_valid(const struct in6_addr *prefix);
+
+int wgmesh_topology_carry_start(struct wgmesh_carry *c,
+				struct wgmesh_topology *t,
+				struct wgmesh_topology *old);
+void wgmesh_topology_carry_finish(struct wgmesh_carry *c,
+				  struct wgmesh_topology *t);
+void wgmesh_topology_carry_abort(struct wgmesh_carry *c,
+				 struct wgmesh_topology *t);
+
+int wgmesh_topology_init(void);
+void wgmesh_topology_uninit(void);
+
+static inline struct wgmesh_member_stats *
+wgmesh_member_stats(const struct wgmesh_topology *t,
+		    const struct wgmesh_member *m)
+{
+	return &t->stats[m - t->members];
+}
+
+static inline bool wgmesh_is_ctrl(const struct wgmesh_topology *t,
+				  const struct wgmesh_member *m)
+{
+	return m < t->members + t->n_ctrls;
+}
 
 static inline u32 wgmesh_table_hash(const struct wgmesh_table *tab, u32 id)
 {
@@ -100,6 +156,18 @@ wgmesh_table_find(const struct wgmesh_table *tab,
 	}
 }
 
+static inline const struct wgmesh_member *
+wgmesh_find_ctrl(const struct wgmesh_topology *t, u32 id)
+{
+	return wgmesh_table_find(&t->ctrl_table, t->members, id);
+}
+
+static inline const struct wgmesh_member *
+wgmesh_find_peer(const struct wgmesh_topology *t, u32 id)
+{
+	return wgmesh_table_find(&t->peer_table, t->members, id);
+}
+
 static inline bool wgmesh_in_prefix(const struct wgmesh_topology *t,
 				    const struct in6_addr *a)
 {
@@ -119,7 +187,23 @@ static inline bool wgmesh_is_self(const struct wgmesh_topology *t,
 	       wgmesh_is_ctrl_host(a);
 }
 
-/* The member owning @a, if any; O(1): at most two table lookups. */
+/* The member whose subnet of @family holds @key, if any. */
+static inline enum wgmesh_addr_kind
+wgmesh_classify_subnet(const struct wgmesh_topology *t, u64 key, u8 family,
+		       const struct wgmesh_member **m)
+{
+	u32 idx = wgmesh_subnet_find(&t->subnets, key, family);
+
+	if (!idx)
+		return WGMESH_ADDR_OUTSIDE;
+	*m = &t->members[idx - 1];
+	return WGMESH_ADDR_SUBNET;
+}
+
+/*
+ * The member owning IPv6 address @a, if any; O(1): at most two table
+ * lookups inside the mesh /40, a probe per prefix length in use outside.
+ */
 static inline enum wgmesh_addr_kind
 wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 		const struct wgmesh_member **m)
@@ -127,28 +211,52 @@ wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 	const struct wgmesh_member *c, *p;
 
 	if (!wgmesh_in_prefix(t, a))
-		return WGMESH_ADDR_OUTSIDE;
+		return wgmesh_classify_subnet(t, wgmesh_key6(a), AF_INET6, m);
 	if (a->s6_addr[7])
 		return WGMESH_ADDR_UNKNOWN;
-	c = wgmesh_table_find(&t->ctrl_table, t->ctrls,
-			      (a->s6_addr[5] << 8) | a->s6_addr[6]);
+	c = wgmesh_find_ctrl(t, (a->s6_addr[5] << 8) | a->s6_addr[6]);
 	if (!c)
 		return WGMESH_ADDR_UNKNOWN;
 	if (wgmesh_is_ctrl_host(a)) {
 		*m = c;
 		return WGMESH_ADDR_CONTROLLER;
 	}
-	p = wgmesh_table_find(&t->peer_table, t->peers,
-			      ntohl(a->s6_addr32[2]));
+	p = wgmesh_find_peer(t, ntohl(a->s6_addr32[2]));
 	if (!p)
 		return WGMESH_ADDR_UNKNOWN;
 	*m = p;
 	return WGMESH_ADDR_PEER;
 }
 
+static inline bool wgmesh_in_ipv4_range(const struct wgmesh_topology *t,
+					__be32 a)
+{
+	return t->ipv4_len &&
+	       !((ntohl(a) ^ ntohl(t->ipv4_prefix)) &
+		 (u32)(wgmesh_mask(t->ipv4_len) >> 32));
+}
+
+/* The member owning IPv4 address @a, if any: one probe or subnet lookup. */
+static inline enum wgmesh_addr_kind
+wgmesh_classify4(const struct wgmesh_topology *t, __be32 a,
+		 const struct wgmesh_member **m)
+{
+	const struct wgmesh_member *mm;
+
+	if (!wgmesh_in_ipv4_range(t, a))
+		return wgmesh_classify_subnet(t, wgmesh_key4(a), AF_INET, m);
+	mm = wgmesh_table_find(&t->ipv4_table, t->members, ntohl(a));
+	if (!mm)
+		return WGMESH_ADDR_UNKNOWN;
+	*m = mm;
+	return wgmesh_is_ctrl(t, mm) ? WGMESH_ADDR_CONTROLLER :
+				       WGMESH_ADDR_PEER;
+}
+
 /*
  * Whether member @s may send to member @d (both already classified; the
- * booleans say which are controllers). Returns 0 or the drop counter.
+ * booleans say which addresses are a controller itself, the only thing an
+ * isolated peer may reach). Returns 0 or the drop counter.
  */
 static inline int wgmesh_policy(const struct wgmesh_topology *t,
 				const struct wgmesh_member *s, bool s_ctrl,
@@ -162,14 +270,45 @@ static inline int wgmesh_policy(const struct wgmesh_topology *t,
 	return 0;
 }
 
+/* This controller's own subnets are its own, as its addresses are. */
+static inline bool wgmesh_is_self_subnet(const struct wgmesh_topology *t,
+					 enum wgmesh_addr_kind k,
+					 const struct wgmesh_member *m)
+{
+	return k == WGMESH_ADDR_SUBNET && m == &t->members[t->self];
+}
+
 /*
- * The datapath's decision for a packet from @saddr to @daddr that came out
- * of the tunnel, shared by the hook (kernel/hook.c) and the benchmark
- * (kernel/selftest/bench.c) so that the benchmark times exactly this code.
- * Returns WGMESH_CTR_LOCAL_PACKETS (deliver to this host),
- * WGMESH_CTR_FWD_PACKETS (send on to *@d) or the drop counter. *@s is the
- * source member unless the verdict is WGMESH_CTR_DROP_SPOOFED; *@d is set
- * only for forwarding.
+ * The verdict on a packet from the tunnel once its source is known to be a
+ * member's but this controller's and its destination is classified (kind
+ * @dk, member @d) and not this controller itself.
+ */
+static inline enum wgmesh_ctr
+wgmesh_verdict(const struct wgmesh_topology *t, enum wgmesh_addr_kind sk,
+	       const struct wgmesh_member *s, enum wgmesh_addr_kind dk,
+	       const struct wgmesh_member *d)
+{
+	int ctr;
+
+	if (wgmesh_is_self_subnet(t, dk, d))
+		return WGMESH_CTR_LOCAL_PACKETS;
+	if (dk == WGMESH_ADDR_OUTSIDE)
+		return WGMESH_CTR_DROP_OUTSIDE;
+	if (dk == WGMESH_ADDR_UNKNOWN)
+		return WGMESH_CTR_DROP_UNKNOWN;
+	ctr = wgmesh_policy(t, s, sk == WGMESH_ADDR_CONTROLLER, d,
+			    dk == WGMESH_ADDR_CONTROLLER);
+	return ctr ? ctr : WGMESH_CTR_FWD_PACKETS;
+}
+
+/*
+ * The datapath's decision for an IPv6 packet from @saddr to @daddr that
+ * came out of the tunnel, shared by the hook (kernel/hook.c) and the
+ * benchmark (kernel/selftest/bench.c) so that the benchmark times exactly
+ * this code. Returns WGMESH_CTR_LOCAL_PACKETS (deliver to this host, or
+ * its own subnets), WGMESH_CTR_FWD_PACKETS (send on to *@d) or the drop
+ * counter. *@s is the source member unless the verdict is
+ * WGMESH_CTR_DROP_SPOOFED; *@d is set only for forwarding.
  */
 static inline enum wgmesh_ctr
 wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
@@ -177,24 +316,43 @@ wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
 	      const struct wgmesh_member **d)
 {
 	enum wgmesh_addr_kind sk, dk;
-	int ctr;
 
 	sk = wgmesh_classify(t, saddr, s);
-	/* Nothing from the tunnel may claim to be this controller. */
-	if (sk < WGMESH_ADDR_CONTROLLER || wgmesh_is_self(t, saddr))
+	/* Nothing from the tunnel may claim to be this controller or LAN. */
+	if (sk < WGMESH_ADDR_CONTROLLER || wgmesh_is_self(t, saddr) ||
+	    wgmesh_is_self_subnet(t, sk, *s))
 		return WGMESH_CTR_DROP_SPOOFED;
 	if (wgmesh_is_self(t, daddr))
 		return WGMESH_CTR_LOCAL_PACKETS;
 	dk = wgmesh_classify(t, daddr, d);
-	if (dk == WGMESH_ADDR_OUTSIDE)
-		return WGMESH_CTR_DROP_OUTSIDE;
-	if (dk == WGMESH_ADDR_UNKNOWN)
-		return WGMESH_CTR_DROP_UNKNOWN;
-	ctr = wgmesh_policy(t, *s, sk == WGMESH_ADDR_CONTROLLER, *d,
-			    dk == WGMESH_ADDR_CONTROLLER);
-	return ctr ? ctr : WGMESH_CTR_FWD_PACKETS;
+	return wgmesh_verdict(t, sk, *s, dk, *d);
 }
 
+/* The same for IPv4. */
+static inline enum wgmesh_ctr
+wgmesh_decide4(const struct wgmesh_topology *t, __be32 saddr, __be32 daddr,
+	       const struct wgmesh_member **s, const struct wgmesh_member **d)
+{
+	__be32 self = t->members[t->self].ipv4;
+	enum wgmesh_addr_kind sk, dk;
+
+	sk = wgmesh_classify4(t, saddr, s);
+	if (sk < WGMESH_ADDR_CONTROLLER || (self && saddr == self) ||
+	    wgmesh_is_self_subnet(t, sk, *s))
+		return WGMESH_CTR_DROP_SPOOFED;
+	if (self && daddr == self)
+		return WGMESH_CTR_LOCAL_PACKETS;
+	dk = wgmesh_classify4(t, daddr, d);
+	return wgmesh_verdict(t, sk, *s, dk, *d);
+}
+
+#ifdef WGMESH_DEBUG
 int wgmesh_lookup_selftest(void);
+#else
+static inline int wgmesh_lookup_selftest(void)
+{
+	return 0;
+}
+#endif
 
 #endif /* _WGMESH_TOPOLOGY_H */

@@ -68,11 +68,7 @@ show peer1 ip -6 route show dev "$CLAN_IF" proto 87
 show ctrl1 wg show "$CLAN_IF"
 
 # Let every peer handshake with both controllers first.
-for p in "${CLAN_PEERS[@]}"; do
-	for c in "${CLAN_CTRLS[@]}"; do
-		clan_ping_retry "$p" "$c" 2>/dev/null
-	done
-done
+clan_handshakes
 
 step "Ping matrix: every machine pings every other by <name>.$CLAN_MESH"
 printf '    %-8s' "from\\to"

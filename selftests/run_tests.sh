@@ -29,6 +29,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
+. "$here/lib/kernel.sh"
 
 tests=${TESTS:-}
 kernels=${KERNELS:-6.1 6.12}
@@ -70,20 +71,6 @@ wanted()
 		[[ $1 == $pat ]] && return 0
 	done
 	return 1
-}
-
-# resolve_kver LINE: newest installed cloud kernel of a line (any kernel of
-# it in $WGMESH_KROOT), or LINE itself when it is a full release.
-resolve_kver()
-{
-	local flavour=-cloud-amd64
-	if [ -e "$kroot/boot/vmlinuz-$1" ]; then
-		echo "$1"
-		return
-	fi
-	[ -z "$kroot" ] || flavour=
-	ls -d "$kroot"/boot/vmlinuz-"$1".*"$flavour" 2>/dev/null |
-		sed 's|.*/vmlinuz-||' | sort -V | tail -n 1
 }
 
 # result OK|NOTOK|SKIP LABEL TEXT: one synthetic top-level result.
@@ -174,7 +161,11 @@ if wanted unit; then
 fi
 
 for k in $kernels; do
-	kver=$(resolve_kver "$k")
+	if [ -n "$kroot" ]; then
+		kver=$(resolve_kroot_kver "$kroot" "$k")
+	else
+		kver=$(resolve_kver "$k")
+	fi
 	for t in "$here"/test_*.sh; do
 		[ -e "$t" ] || continue
 		name=$(basename "$t" .sh)

@@ -13,16 +13,17 @@
 tmp=$(mktemp -d)
 trap 'ip link del wgmconf 2>/dev/null; rm -rf "$tmp"' EXIT
 
-ktap_plan 14
+ktap_print_header
+ktap_set_plan 14
 
 if ! command -v wgmesh > /dev/null; then
-	ktap_fail "wgmesh is built (run 'make -C tools')"
-	ktap_finish
+	ktap_test_fail "wgmesh is built (run 'make -C tools')"
+	ktap_finished
 fi
-ktap_check "modprobe wireguard" modprobe wireguard
+ktap_test_result "modprobe wireguard" modprobe wireguard
 
 for m in ctrl1 ctrl2 peer1 peer2; do
-	wgmesh genkey "$tmp/$m.key" || ktap_fail "genkey $m"
+	wgmesh genkey "$tmp/$m.key" || ktap_test_fail "genkey $m"
 	eval "pub_$m=\$(wgmesh pubkey < \"\$tmp/$m.key\")"
 done
 cat > "$tmp/mesh.conf" <<EOT
@@ -81,18 +82,27 @@ canon()
 		}' "$1" | sort
 }
 
+# setconf FILE: a new device wgmconf configured from FILE by wg setconf
+setconf()
+{
+	run ip link add wgmconf type wireguard && run wg setconf wgmconf "$1"
+}
+
+# same_conf WANT GOT: the canonical configurations are equal (a diff
+# shows how they are not), the interface part included
+same_conf()
+{
+	grep -q '^IF PrivateKey = ' "$1" && grep -q ' AllowedIPs = ' "$1" &&
+		diff -u "$1" "$2" >&2
+}
+
 for m in ctrl1 ctrl2 peer1 peer2; do
 	ip link del wgmconf 2>/dev/null
 	run wgmesh conf "$tmp/mesh.conf" $m --private-key-file "$tmp/$m.key" \
-		--embed-private-key > "$tmp/$m.conf" || { ktap_fail "conf $m"; continue; }
+		--embed-private-key > "$tmp/$m.conf" || { ktap_test_fail "conf $m"; continue; }
 	strip_conf "$tmp/$m.conf" > "$tmp/$m.stripped"
-	if run ip link add wgmconf type wireguard &&
-	   run wg setconf wgmconf "$tmp/$m.stripped"; then
-		ktap_ok "$m: wg setconf accepts the stripped conf"
-	else
-		ktap_fail "$m: wg setconf accepts the stripped conf"
-		continue
-	fi
+	ktap_expect "$m: wg setconf accepts the stripped conf" \
+		setconf "$tmp/$m.stripped" || continue
 	run wg showconf wgmconf > "$tmp/$m.shown"
 	# Peers have no fixed port: the kernel picks one, ignore it there.
 	droplp=
@@ -101,13 +111,8 @@ for m in ctrl1 ctrl2 peer1 peer2; do
 	canon "$tmp/$m.shown" $droplp > "$tmp/$m.got"
 	grep -v PrivateKey "$tmp/$m.want" | sed 's/^/# want: /'
 	# The interface part must be compared too, not only the peers.
-	if grep -q '^IF PrivateKey = ' "$tmp/$m.want" &&
-	   grep -q ' AllowedIPs = ' "$tmp/$m.want" &&
-	   diff -u "$tmp/$m.want" "$tmp/$m.got" >&2; then
-		ktap_ok "$m: wg showconf gives back the same configuration"
-	else
-		ktap_fail "$m: wg showconf gives back the same configuration"
-	fi
+	ktap_expect "$m: wg showconf gives back the same configuration" \
+		same_conf "$tmp/$m.want" "$tmp/$m.got"
 	ok=1
 	for a in $(sed -n 's/^Address = //p' "$tmp/$m.conf"); do
 		run ip -6 addr add "$a" dev wgmconf nodad || ok=0
@@ -115,22 +120,22 @@ for m in ctrl1 ctrl2 peer1 peer2; do
 	done
 	mtu=$(sed -n 's/^MTU = //p' "$tmp/$m.conf")
 	run ip link set wgmconf mtu "$mtu" up || ok=0
-	[ $ok = 1 ] && ktap_ok "$m: its Address lines and MTU apply" ||
-		ktap_fail "$m: its Address lines and MTU apply"
+	ktap_expect "$m: its Address lines and MTU apply" [ $ok = 1 ]
 done
 
 # Default mode: no PrivateKey in the file; PostUp, run as wg-quick does
 # (%i = interface), loads it from the key file.
 ip link del wgmconf 2>/dev/null
 run wgmesh conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" > "$tmp/p.conf"
-postup=$(sed -n 's/^PostUp = //p' "$tmp/p.conf")
-if ! grep -q PrivateKey "$tmp/p.conf" && run ip link add wgmconf type wireguard &&
-   run wg setconf wgmconf <(strip_conf "$tmp/p.conf") &&
-   run bash -c "${postup//%i/wgmconf}" &&
-   [ "$(wg show wgmconf private-key)" = "$(cat "$tmp/peer1.key")" ]; then
-	ktap_ok "PostUp sets the private key from its file"
-else
-	ktap_fail "PostUp sets the private key from its file"
-fi
+# postup_sets_key: no key in the file, and its PostUp sets peer1's
+postup_sets_key()
+{
+	local postup
+	postup=$(sed -n 's/^PostUp = //p' "$tmp/p.conf")
+	! grep -q PrivateKey "$tmp/p.conf" && setconf <(strip_conf "$tmp/p.conf") &&
+		run bash -c "${postup//%i/wgmconf}" &&
+		[ "$(wg show wgmconf private-key)" = "$(cat "$tmp/peer1.key")" ]
+}
+ktap_expect "PostUp sets the private key from its file" postup_sets_key
 ip link del wgmconf
-ktap_finish
+ktap_finished

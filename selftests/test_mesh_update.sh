@@ -8,8 +8,9 @@
 #     flowing (continuous pings lose nothing) and unchanged WireGuard peers
 #     keep their sessions (latest handshake unchanged, "peers +0 ~0 -0");
 #   - a peer removed from the file can no longer reach anyone;
-#   - "wgmesh down" (by file and by interface) leaves no interface and no
-#     module attachment (wgmesh.ko unloads cleanly afterwards);
+#   - "wgmesh down" (by file and by interface) leaves no interface, no
+#     module attachment (wgmesh.ko unloads cleanly afterwards) and no hosts
+#     block;
 #   - a controller with 300 peers: WireGuard messages split and dumps
 #     coalesced correctly (re-run is a no-op, removing one removes one);
 #     one peer with 150 AllowedIPs continued over several messages;
@@ -21,10 +22,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"
 . "$here/lib/clan.sh"
 
-ktap_need wgmesh ip wg ping
-trap clan_cleanup EXIT
+clan_init
 
-ktap_plan 23
+ktap_print_header
+ktap_set_plan 24
 
 POLICY=("" "[Policy]" "Default = deny" "Allow = infra <-> lab" "Allow = infra <-> office" "Allow = lab <-> lab")
 CLAN_GROUPS_ctrl1=infra
@@ -55,11 +56,7 @@ loss()
 	grep -o '[0-9.]*% packet loss' "$1" | grep -o '^[0-9.]*'
 }
 
-for p in "${CLAN_PEERS[@]}"; do
-	for c in "${CLAN_CTRLS[@]}"; do
-		clan_ping_retry "$p" "$c"
-	done
-done
+clan_handshakes
 hs1=$(handshakes ctrl1)
 hs2=$(handshakes ctrl2)
 echo "$hs1" | sed 's/^/# ctrl1 handshakes: /'
@@ -81,71 +78,59 @@ for m in "${CLAN_MACHINES[@]}"; do
 done
 wait $ping1
 wait $ping2
-if [ "$(grep -c 'peers +0 ~0 -0, addresses +0 -0, routes +0 -0' <<< "$outs")" = 5 ] &&
-   [ "$(grep -c 'topology pushed' <<< "$outs")" = 2 ]; then
-	ktap_ok "policy change: pushed to both controllers, nothing changed in WireGuard"
-else
-	ktap_fail "policy change: pushed to both controllers, nothing changed in WireGuard"
-fi
+# only_pushed: every machine unchanged in WireGuard, both controllers pushed
+only_pushed()
+{
+	[ "$(grep -c 'peers +0 ~0 -0, addresses +0 -0, routes +0 -0' <<< "$outs")" = 5 ] &&
+		[ "$(grep -c 'topology pushed' <<< "$outs")" = 2 ]
+}
+ktap_expect "policy change: pushed to both controllers, nothing changed in WireGuard" only_pushed
 l1=$(loss /tmp/ping1.log)
 l2=$(loss /tmp/ping2.log)
 tail -2 /tmp/ping1.log | sed 's/^/# /'
-[ "$l1" = 0 ] && ktap_ok "allowed flow peer1 -> ctrl1 lost nothing during the re-run" ||
-	ktap_fail "allowed flow peer1 -> ctrl1 lost nothing during the re-run ($l1%)"
-[ "$l2" = 0 ] && ktap_ok "allowed flow ctrl1 -> ctrl2 lost nothing during the re-run" ||
-	ktap_fail "allowed flow ctrl1 -> ctrl2 lost nothing during the re-run ($l2%)"
-[ "$(handshakes ctrl1)" = "$hs1" ] && ktap_ok "ctrl1: every peer kept its handshake" ||
-	ktap_fail "ctrl1: every peer kept its handshake"
-[ "$(handshakes ctrl2)" = "$hs2" ] && ktap_ok "ctrl2: every peer kept its handshake" ||
-	ktap_fail "ctrl2: every peer kept its handshake"
+ktap_expect "allowed flow peer1 -> ctrl1 lost nothing during the re-run" [ "$l1%" = 0% ]
+ktap_expect "allowed flow ctrl1 -> ctrl2 lost nothing during the re-run" [ "$l2%" = 0% ]
+ktap_expect "ctrl1: every peer kept its handshake" [ "$(handshakes ctrl1)" = "$hs1" ]
+ktap_expect "ctrl2: every peer kept its handshake" [ "$(handshakes ctrl2)" = "$hs2" ]
 
 # The new policy holds: office (peer2) may not reach lab (peer1); ctrl1,
 # which owns peer1's address, drops it for policy.
 before=$(stat_of ctrl1 drop_policy)
-if clan_ping peer2 peer1; then
-	ktap_fail "denied pair peer2 -> peer1 is dropped"
-else
-	ktap_ok "denied pair peer2 -> peer1 is dropped"
-fi
-after=$(stat_of ctrl1 drop_policy)
-if [ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ]; then
-	ktap_ok "ctrl1 counted the drop as policy ($before -> $after)"
-else
-	ktap_fail "ctrl1 counted the drop as policy ('$before' -> '$after')"
-fi
+ktap_expect "denied pair peer2 -> peer1 is dropped" ! clan_ping peer2 peer1
+check_delta "ctrl1 counted the drop as policy" "$before" "$(stat_of ctrl1 drop_policy)" -gt 0
 
 # peer3 leaves the file; everyone else re-runs up, peer3 keeps its config.
 CLAN_SKIP_PEER=peer3 clan_topology "${POLICY[@]}"
 out=$(clan_up ctrl1)
 echo "# $out"
 for m in ctrl2 peer1 peer2; do clan_up "$m" >/dev/null; done
-grep -q 'peers +0 ~0 -1,' <<< "$out" && ktap_ok "up on ctrl1 removes exactly one peer" ||
-	ktap_fail "up on ctrl1 removes exactly one peer"
-if ip netns exec clan-ctrl1 wg show "$CLAN_IF" peers | grep -qF "${CLAN_PUB[peer3]}" ||
-   ip netns exec clan-ctrl2 wg show "$CLAN_IF" peers | grep -qF "${CLAN_PUB[peer3]}"; then
-	ktap_fail "peer3's key is gone from both controllers"
-else
-	ktap_ok "peer3's key is gone from both controllers"
-fi
+ktap_expect "up on ctrl1 removes exactly one peer" text_has "$out" 'peers +0 ~0 -1,'
+# peer_of CTRL PEER: PEER's key is one of CTRL's WireGuard peers
+peer_of()
+{
+	ip netns exec "$(ns "$1")" wg show "$CLAN_IF" peers | grep -qF "${CLAN_PUB[$2]}"
+}
+gone() { ! peer_of ctrl1 peer3 && ! peer_of ctrl2 peer3; }
+ktap_expect "peer3's key is gone from both controllers" gone
+# peer3_reaches NAME: peer3 pings NAME by name (its own hosts file still
+# names everyone)
+peer3_reaches()
+{
+	nx peer3 ping -6 -c 2 -i 0.3 -W 1 "$1.$CLAN_MESH" >/dev/null 2>&1
+}
 for d in ctrl1 ctrl2 peer1 peer2; do
-	# peer3's own hosts file still names everyone.
-	if cx peer3 ping -6 -c 2 -i 0.3 -W 1 "$d.$CLAN_MESH" >/dev/null 2>&1; then
-		ktap_fail "removed peer3 cannot reach $d"
-	else
-		ktap_ok "removed peer3 cannot reach $d"
-	fi
+	ktap_expect "removed peer3 cannot reach $d" ! peer3_reaches "$d"
 done
 
 # down refuses to delete anything that is not a WireGuard device.
 err=$(ip netns exec clan-peer1 wgmesh down eth0 2>&1)
 rc=$?
 echo "# $err"
-[ $rc = 1 ] && ip -n clan-peer1 link show eth0 >/dev/null 2>&1 &&
-	ktap_ok "down eth0 is refused (not WireGuard), eth0 kept" ||
-	ktap_fail "down eth0 is refused (not WireGuard), eth0 kept"
+eth0_kept() { [ $rc = 1 ] && ip -n clan-peer1 link show eth0 >/dev/null 2>&1; }
+ktap_expect "down eth0 is refused (not WireGuard), eth0 kept" eth0_kept
 
 # down by file and by interface name; nothing may remain.
-out=$(cx ctrl1 wgmesh status)
+out=$(nx ctrl1 wgmesh status)
 run ip netns exec clan-ctrl1 wgmesh down "$CLAN_TOPO"
 run ip netns exec clan-ctrl2 wgmesh down "$CLAN_IF"
 for m in peer1 peer2 peer3; do run ip netns exec "clan-$m" wgmesh down "$CLAN_TOPO"; done
@@ -154,19 +139,15 @@ for m in "${CLAN_MACHINES[@]}"; do
 	ip -n "clan-$m" link show "$CLAN_IF" >/dev/null 2>&1 && left+=" $m"
 	[ -n "$(ip netns exec "clan-$m" wgmesh status 2>&1)" ] && left+=" $m(status)"
 done
-[ -z "$left" ] && ktap_ok "down leaves no interface anywhere" ||
-	ktap_fail "down leaves no interface anywhere:$left"
-if run rmmod wgmesh; then
-	ktap_ok "wgmesh.ko unloads after down (nothing attached)"
-else
-	ktap_fail "wgmesh.ko unloads after down (nothing attached)"
-fi
+ktap_expect "down leaves no interface anywhere" [ -z "$left" ]
+blocks=$(cat /etc/netns/clan-*/hosts | grep -c '^# BEGIN wgmesh')
+ktap_expect "down removed every hosts block" [ "$blocks" = 0 ]
+ktap_test_result "wgmesh.ko unloads after down (nothing attached)" rmmod wgmesh
 err=$(ip netns exec clan-ctrl1 wgmesh down "$CLAN_IF" 2>&1)
 rc=$?
 echo "# $err"
-[ $rc = 1 ] && [ "$(wc -l <<< "$err")" = 1 ] &&
-	ktap_ok "down of a missing interface: exit 1, one line" ||
-	ktap_fail "down of a missing interface: exit 1, one line (rc $rc)"
+ktap_expect "down of a missing interface: exit 1, one line" \
+	[ "$rc $(wc -l <<< "$err")" = "1 1" ]
 
 # A controller with 300 peers: many SET_DEVICE messages, a multi-part dump.
 run ip netns add clan-big
@@ -184,19 +165,16 @@ insmod "$WGMESH_KO"
 out=$(run ip netns exec clan-big wgmesh up "$big" --private-key-file "$CLAN_DIR/big.key")
 echo "# $out"
 n=$(ip netns exec clan-big wg show big allowed-ips | grep -c '/96')
-[ "$n" = 300 ] && ktap_ok "300 peers set, each with its /96" ||
-	ktap_fail "300 peers set, each with its /96 (got $n)"
+ktap_expect "300 peers set, each with its /96" [ "$n" = 300 ]
 out=$(run ip netns exec clan-big wgmesh up "$big" --private-key-file "$CLAN_DIR/big.key")
 echo "# $out"
-grep -q 'peers +0 ~0 -0' <<< "$out" && ktap_ok "300 peers: re-run changes nothing (dump read whole)" ||
-	ktap_fail "300 peers: re-run changes nothing (dump read whole)"
+ktap_expect "300 peers: re-run changes nothing (dump read whole)" text_has "$out" 'peers +0 ~0 -0'
 sed -i '/^\[Peer p150\]$/,+1d' "$big"
 out=$(run ip netns exec clan-big wgmesh up "$big" --private-key-file "$CLAN_DIR/big.key")
 echo "# $out"
 n=$(ip netns exec clan-big wg show big peers | wc -l)
-grep -q 'peers +0 ~0 -1' <<< "$out" && [ "$n" = 299 ] &&
-	ktap_ok "300 peers: dropping one from the file removes just that one" ||
-	ktap_fail "300 peers: dropping one from the file removes just that one ($n left)"
+removed_one() { text_has "$out" 'peers +0 ~0 -1' && [ "$n" = 299 ]; }
+ktap_expect "300 peers: dropping one from the file removes just that one" removed_one
 
 # 150 controllers: on c1 the one peer has 150 /96s, more than one netlink
 # message holds, so it is continued over several SET_DEVICE messages and
@@ -214,18 +192,18 @@ wide=$CLAN_DIR/wide.conf
 out=$(run ip netns exec clan-big wgmesh up "$wide" --private-key-file "$CLAN_DIR/big.key")
 echo "# $out"
 n=$(ip netns exec clan-big wg show wide allowed-ips | grep "^$(printf '%040dAAE=' 1)" | wc -w)
-[ "$n" = 151 ] && ktap_ok "a peer with 150 /96s: all set (continued over messages)" ||
-	ktap_fail "a peer with 150 /96s: all set (continued over messages) (got $((n - 1)))"
+ktap_expect "a peer with 150 /96s: all set (continued over messages)" [ "$((n - 1))" = 150 ]
 out=$(run ip netns exec clan-big wgmesh up "$wide" --private-key-file "$CLAN_DIR/big.key")
 echo "# $out"
-grep -q 'peers +0 ~0 -0' <<< "$out" && ktap_ok "a peer with 150 /96s: re-run changes nothing (split dump coalesced)" ||
-	ktap_fail "a peer with 150 /96s: re-run changes nothing (split dump coalesced)"
+ktap_expect "a peer with 150 /96s: re-run changes nothing (split dump coalesced)" \
+	text_has "$out" 'peers +0 ~0 -0'
 ip netns del clan-big
 
 # Last: a forwarded allowed flow (peer1 -> peer3 through ctrl1, lab <-> lab)
-# while the policy changes again (office now also talks to lab).
+# while the policy changes again (office now also talks to lab). down took
+# the hosts blocks away: install them again.
 clan_topology "${POLICY[@]}"
-for m in "${CLAN_MACHINES[@]}"; do clan_up "$m" >/dev/null; done
+for m in "${CLAN_MACHINES[@]}"; do clan_up "$m" >/dev/null && clan_hosts "$m" >/dev/null; done
 clan_ping_retry peer3 ctrl1
 clan_ping_retry peer1 peer3
 ip netns exec clan-peer1 ping -6 -i 0.2 -c 20 -W 1 "peer3.$CLAN_MESH" > /tmp/ping3.log 2>&1 &
@@ -236,7 +214,6 @@ for m in "${CLAN_MACHINES[@]}"; do clan_up "$m" >/dev/null; done
 wait $ping3
 l3=$(loss /tmp/ping3.log)
 tail -2 /tmp/ping3.log | sed 's/^/# /'
-[ "$l3" = 0 ] && ktap_ok "forwarded flow peer1 -> peer3 lost nothing during a policy change" ||
-	ktap_fail "forwarded flow peer1 -> peer3 lost nothing during a policy change (${l3:-?}%)"
+ktap_expect "forwarded flow peer1 -> peer3 lost nothing during a policy change" [ "$l3%" = 0% ]
 
-ktap_finish
+ktap_finished

@@ -4,7 +4,9 @@
 # wgmesh.ko lifecycle: topology replaced every 100 ms under a continuous ping
 # loses nothing; rmmod while traffic flows; a netns move and a device
 # deletion detach cleanly (and "ip link del" returns at once); a namespace
-# torn down with an attached device; the module loads and attaches again.
+# torn down with an attached device; the module loads and attaches again;
+# a namespace that fails to set up half-way (a helper module's pernet init
+# fails on demand) leaves the machine's networking working.
 #
 #  ┌ wgm-a ──────────┐                                 ┌ wgm-b ──────────┐
 #  │ wg0 0x11111111  │──┐  ┌ wgm-ctrl1 ──────────┐  ┌──│ wg0 0x22222222  │
@@ -22,14 +24,11 @@ cd "$(dirname "$0")" || exit 1
 . lib/mesh.sh
 
 ktap_need wgmesh-ctl ping iperf3
-ktap_plan 29
+ktap_print_header
+ktap_set_plan 33
 mesh_init
 
-mesh_controller ctrl1 0x0001
-mesh_peer a 0x11111111 ctrl1
-mesh_peer b 0x22222222 ctrl1
-mesh_connect a ctrl1
-mesh_connect b ctrl1
+mesh_star ctrl1 0x0001 a 0x11111111 b 0x22222222
 A=$(mesh_addr a)
 B=$(mesh_addr b)
 CTRL1=$(mesh_addr ctrl1)
@@ -65,12 +64,12 @@ teardown_attached()
 		run ip netns del "$(ns tmp)"
 }
 
-ktap_no_forwarding ctrl1
-ktap_ping "plain WireGuard: a reaches ctrl1 ::1" a "$CTRL1"
-ktap_ping "plain WireGuard: b reaches ctrl1 ::1" b "$CTRL1"
-ktap_check "load wgmesh.ko" mesh_load_module
-ktap_check "ctrl1: attach and set the topology" mesh_attach ctrl1
-ktap_ping "a reaches b through ctrl1" a "$B"
+check_no_forwarding ctrl1
+check_ping "plain WireGuard: a reaches ctrl1 ::1" a "$CTRL1"
+check_ping "plain WireGuard: b reaches ctrl1 ::1" b "$CTRL1"
+ktap_test_result "load wgmesh.ko" mesh_load_module
+ktap_test_result "ctrl1: attach and set the topology" mesh_attach ctrl1
+check_ping "a reaches b through ctrl1" a "$B"
 
 # Topology replaced every 100 ms under a 100 pps ping: alternately a default
 # allow mesh with an extra peer, and a default-deny mesh allowing {0,0}, so
@@ -90,17 +89,17 @@ wait_gone $ping_pid 30 || ns_kill a
 sed 's/^/#   /' "$MESH_TMP/ping.out" | grep -v 'bytes from'
 got=$(ping_answered 300 < "$MESH_TMP/ping.out")
 if [ "$got" = 300 ]; then
-	ktap_ok "300 pings a -> b during 30 topology replaces: none lost"
+	ktap_test_pass "300 pings a -> b during 30 topology replaces: none lost"
 else
-	ktap_fail "300 pings a -> b during 30 topology replaces: none lost ($got answered)"
+	ktap_test_fail "300 pings a -> b during 30 topology replaces: none lost ($got answered)"
 fi
-ktap_delta "all 30 replaces succeeded" 0 "$fails" -eq 0
+check_delta "all 30 replaces succeeded" 0 "$fails" -eq 0
 show=$(nx ctrl1 wgmesh-ctl show wg0)
 echo "$show" | sed 's/^/#   /'
 if [[ $show == *"generation=${MESH_GENS[ctrl1]} "* && $show == *flags=default-deny* ]]; then
-	ktap_ok "ctrl1 reports the last generation (${MESH_GENS[ctrl1]})"
+	ktap_test_pass "ctrl1 reports the last generation (${MESH_GENS[ctrl1]})"
 else
-	ktap_fail "ctrl1 reports the last generation (${MESH_GENS[ctrl1]})"
+	ktap_test_fail "ctrl1 reports the last generation (${MESH_GENS[ctrl1]})"
 fi
 
 # rmmod while TCP and a fast ping flow through the module
@@ -111,50 +110,67 @@ nx a iperf3 -c "$B" -t 4 >/dev/null 2>&1 &
 nx a ping -c 400 -i 0.005 -W 1 "$B" >/dev/null 2>&1 &
 ping_pid=$!
 sleep 1.5
-ktap_delta "traffic flows through the module as rmmod starts" \
+check_delta "traffic flows through the module as rmmod starts" \
 	"$fwd0" "$(mesh_stat ctrl1 device fwd_packets)" -ge 100
 run rmmod wgmesh &
 rmmod_pid=$!
 if wait_gone $rmmod_pid 10 && wait $rmmod_pid; then
-	ktap_ok "rmmod wgmesh under traffic"
+	ktap_test_pass "rmmod wgmesh under traffic"
 else
-	ktap_fail "rmmod wgmesh under traffic (failed or still running after 10 s)"
+	ktap_test_fail "rmmod wgmesh under traffic (failed or still running after 10 s)"
 fi
-ktap_check_fails "wgmesh is gone from /proc/modules" grep -q '^wgmesh ' /proc/modules
+ktap_test_result "wgmesh is gone from /proc/modules" ! grep -q '^wgmesh ' /proc/modules
 # the flows served their purpose; the TCP one would stall until timeouts
 ns_kill a
 ns_kill b
-ktap_ping "after rmmod: a still reaches ctrl1 ::1" a "$CTRL1"
-ktap_ping_lost "after rmmod: nothing forwards a -> b" a "$B"
-ktap_check "insmod wgmesh.ko again" mesh_load_module
-ktap_check "ctrl1: attach and set the topology again" mesh_attach ctrl1
-ktap_ping "a reaches b through ctrl1 again" a "$B"
+check_ping "after rmmod: a still reaches ctrl1 ::1" a "$CTRL1"
+check_ping_lost "after rmmod: nothing forwards a -> b" a "$B"
+ktap_test_result "insmod wgmesh.ko again" mesh_load_module
+ktap_test_result "ctrl1: attach and set the topology again" mesh_attach ctrl1
+check_ping "a reaches b through ctrl1 again" a "$B"
 
 # A netns move detaches: the device comes back as plain WireGuard.
-run ip netns add "$(ns other)" || ktap_bail "ip netns add $(ns other)"
+run ip netns add "$(ns other)" || ktap_exit_fail_msg "ip netns add $(ns other)"
 MESH_MACHINES+=(other)
-ktap_check "move ctrl1's wg0 to another namespace" \
+ktap_test_result "move ctrl1's wg0 to another namespace" \
 	ip -n "$(ns ctrl1)" link set wg0 netns "$(ns other)"
-ktap_check "not attached in the new namespace" not_attached other
-ktap_check "move wg0 back to ctrl1, address it, up, handshake" move_back
-ktap_check "not attached after the round trip" not_attached ctrl1
-ktap_ping "after the move: a reaches ctrl1 ::1" a "$CTRL1"
-ktap_ping_lost "after the move: nothing forwards a -> b" a "$B"
-ktap_check "ctrl1: attach and set the topology after the move" mesh_attach ctrl1
-ktap_ping "a reaches b through ctrl1 after re-attach" a "$B"
+ktap_test_result "not attached in the new namespace" not_attached other
+ktap_test_result "move wg0 back to ctrl1, address it, up, handshake" move_back
+ktap_test_result "not attached after the round trip" not_attached ctrl1
+check_ping "after the move: a reaches ctrl1 ::1" a "$CTRL1"
+check_ping_lost "after the move: nothing forwards a -> b" a "$B"
+ktap_test_result "ctrl1: attach and set the topology after the move" mesh_attach ctrl1
+check_ping "a reaches b through ctrl1 after re-attach" a "$B"
 
 # A namespace deleted with an attached device in it
 MESH_MACHINES+=(tmp)
-ktap_check "delete a namespace holding an attached device" teardown_attached
+ktap_test_result "delete a namespace holding an attached device" teardown_attached
 
 # Device deletion while attached: must not hang on a reference
 run ip -n "$(ns ctrl1)" link del wg0 &
 del_pid=$!
 if wait_gone $del_pid 5 && wait $del_pid; then
-	ktap_ok "ip link del of the attached wg0 returns within 5 s"
+	ktap_test_pass "ip link del of the attached wg0 returns within 5 s"
 else
-	ktap_fail "ip link del of the attached wg0 returns within 5 s"
+	ktap_test_fail "ip link del of the attached wg0 returns within 5 s"
 fi
-ktap_check "rmmod wgmesh with nothing attached" rmmod wgmesh
-ktap_dmesg_clean
-ktap_finish
+# A namespace whose setup fails half-way: a pernet init registered before
+# wgmesh fails after loopback exists, and setup_net() unregisters loopback
+# again in a namespace where the inits after that one never ran. When
+# wgmesh's state was a pernet device, its netdevice notifier oopsed there,
+# holding RTNL: every later network configuration hung.
+helper=${WGMESH_KMOD:?WGMESH_KMOD is not set}/wgmesh_test_netns_fail.ko
+fail=/sys/module/wgmesh_test_netns_fail/parameters/fail
+run rmmod wgmesh
+ktap_test_result "load the failing-netns helper, then wgmesh.ko" \
+	bash -c "insmod $helper && insmod $WGMESH_KO"
+run sh -c "echo 1 > $fail"
+ktap_test_result "a new namespace fails to set up" ! timeout 20 unshare -n true
+run sh -c "echo 0 > $fail"
+ktap_test_result "RTNL still works: a namespace with a WireGuard device" \
+	timeout 20 unshare -n bash -c \
+	'ip link add wg7 type wireguard && ip link set wg7 up && ip link del wg7'
+ktap_test_result "rmmod the helper" rmmod wgmesh_test_netns_fail
+ktap_test_result "rmmod wgmesh with nothing attached" rmmod wgmesh
+check_dmesg_clean
+ktap_finished

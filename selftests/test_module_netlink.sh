@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # wgmesh genl family (VM): attach/detach, refusals, malformed and
-# unprivileged requests (right errno and extack text), GET_TOPOLOGY round
-# trip with the generation, a failed SET leaves the live topology alone,
-# and a 10,000-peer topology replace is fast. Driven by selftests/wgmesh-ctl.
+# unprivileged requests (right errno and extack text), per-command policies,
+# GET_TOPOLOGY round trip with the generation, a failed SET leaves the live
+# topology alone, a 10,000-peer topology replace is fast, the largest policy
+# with 100,000 members dumps through libmnl's 4 KiB buffer, a dump that
+# outlives its topology is flagged, and a user namespace's members are
+# capped. Driven by selftests/wgmesh-ctl.
 
 . "$(dirname "$0")/lib/ktap.sh"
 
@@ -20,14 +23,14 @@ expect_err()
 	echo "# \$ $*" >&2
 	if out=$("$@" 2>&1); then
 		echo "# unexpectedly succeeded: $out"
-		ktap_fail "$desc"
+		ktap_test_fail "$desc"
 		return
 	fi
 	echo "# $out"
 	if [[ $out == *"$errtext"* && $out == *"$msg"* ]]; then
-		ktap_ok "$desc"
+		ktap_test_pass "$desc"
 	else
-		ktap_fail "$desc (wanted '$errtext' and '$msg')"
+		ktap_test_fail "$desc (wanted '$errtext' and '$msg')"
 	fi
 }
 
@@ -38,11 +41,11 @@ expect_out()
 	shift 2
 	echo "# \$ $*" >&2
 	if out=$("$@" 2>&1) && [ "$out" = "$want" ]; then
-		ktap_ok "$desc"
+		ktap_test_pass "$desc"
 	else
 		echo "# got:"; echo "$out" | sed 's/^/#   /'
 		echo "# wanted:"; echo "$want" | sed 's/^/#   /'
-		ktap_fail "$desc"
+		ktap_test_fail "$desc"
 	fi
 }
 
@@ -50,10 +53,11 @@ expect_out()
 nobody() { "$1" -u 65534 "${@:2}"; }
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-ktap_plan 36
+ktap_print_header
+ktap_set_plan 48
 
 run modprobe wireguard
-ktap_check "insmod wgmesh.ko" insmod "$ko"
+ktap_test_result "insmod wgmesh.ko" insmod "$ko"
 run ip link add wg0 type wireguard
 run ip link add dummy0 type dummy
 wgidx=$(cat /sys/class/net/wg0/ifindex)
@@ -66,13 +70,13 @@ expect_err "unprivileged attach is refused" "Operation not permitted" "" \
 	nobody wgmesh-ctl attach wg0
 expect_err "user-namespace root cannot attach in the initial netns" \
 	"Operation not permitted" "" unshare -U -r wgmesh-ctl attach wg0
-ktap_check "attach wg0 by ifindex" wgmesh-ctl attach "@$wgidx"
+ktap_test_result "attach wg0 by ifindex" wgmesh-ctl attach "@$wgidx"
 expect_err "second attach gives EEXIST" "File exists" "already attached" \
 	wgmesh-ctl attach wg0
 expect_out "attached without a topology reports no generation" \
 	"topology ifindex=$wgidx ifname=wg0 generation=none" wgmesh-ctl show wg0
 
-ktap_check "set a topology" wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 \
+ktap_test_result "set a topology" wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 \
 	--generation 7 --default-deny --controller 0x3bf7:0x1 \
 	--controller 0xc1aa:0x3 --peer 0x698750a0:0x2:isolated \
 	--peer 0x3b213ced:0x8000000000000000 --allow 0-1 --allow 63-63
@@ -83,7 +87,10 @@ peer id=0x698750a0 groups=0x2 flags=isolated
 peer id=0x3b213ced groups=0x8000000000000000 flags=none"
 expect_out "GET_TOPOLOGY round trip (generation, flags, groups, pairs)" \
 	"$want" wgmesh-ctl show wg0
-expect_out "unprivileged GET_TOPOLOGY works" "$want" nobody wgmesh-ctl show wg0
+expect_err "unprivileged GET_TOPOLOGY is refused" "Operation not permitted" "" \
+	nobody wgmesh-ctl show wg0
+expect_err "unprivileged GET_STATS is refused" "Operation not permitted" "" \
+	nobody wgmesh-ctl stats wg0
 expect_err "unprivileged SET_TOPOLOGY is refused" "Operation not permitted" "" \
 	nobody wgmesh-ctl set wg0 --prefix $P --self 0x3bf7
 
@@ -100,24 +107,37 @@ expect_err "prefix with bits past /40 is refused" "Invalid argument" \
 	"mesh prefix must be" wgmesh-ctl set wg0 --prefix fdeb:f20c:1:: --self 1
 expect_err "non-ULA prefix is refused" "Invalid argument" \
 	"mesh prefix must be" wgmesh-ctl set wg0 --prefix 2001:db8:: --self 1
-expect_err "group 64 in a pair is refused" "Numerical result out of range" \
-	"" wgmesh-ctl set wg0 --prefix $P --self 1 --allow 0-64
+expect_err "group 64 in an allow entry is refused" \
+	"Numerical result out of range" "" wgmesh-ctl raw wg0 allow-group-64
+expect_err "allow entry without a mask is refused" "Invalid argument" \
+	"needs WGMESH_ALLOW_A_GROUP and WGMESH_ALLOW_A_MASK" \
+	wgmesh-ctl raw wg0 allow-no-mask
 expect_err "self must be a controller" "Invalid argument" \
 	"not one of the controllers" wgmesh-ctl raw wg0 self-not-controller
 expect_err "17-bit controller id is refused" "Invalid argument" \
 	"more than 16 bits" wgmesh-ctl raw wg0 controller-id-17bit
+expect_err "17-bit self id is refused" "Invalid argument: self id" \
+	"is more than 16 bits" wgmesh-ctl raw wg0 self-id-17bit
 expect_err "8-byte prefix attribute is refused" "Numerical result out of range" "" \
 	wgmesh-ctl raw wg0 short-prefix
-expect_err "missing prefix is refused" "Invalid argument" "" \
-	wgmesh-ctl raw wg0 missing-prefix
+expect_err "missing prefix is refused" "Invalid argument" \
+	"missing WGMESH_A_PREFIX" wgmesh-ctl raw wg0 missing-prefix
+expect_err "an attribute given twice is refused" "Invalid argument" \
+	"attribute given twice" wgmesh-ctl raw wg0 twice-prefix
+expect_err "GET refuses an attribute only SET takes" "Invalid argument" \
+	"Unknown attribute type" wgmesh-ctl raw wg0 get-with-prefix
+expect_err "ifindex 0 is refused by the policy" "Numerical result out of range" "" \
+	wgmesh-ctl raw wg0 ifindex-0
 expect_err "unknown topology flag is refused" "Invalid argument" "" \
 	wgmesh-ctl raw wg0 bad-flags
 expect_err "unknown member flag is refused" "Invalid argument" "" \
 	wgmesh-ctl raw wg0 bad-member-flags
 expect_err "member without id is refused" "Invalid argument" \
 	"member without WGMESH_MEMBER_A_ID" wgmesh-ctl raw wg0 no-member-id
-expect_err "output-only attribute in a request is refused" "" "" \
-	wgmesh-ctl raw wg0 output-attr
+expect_err "output-only attribute in a request is refused" "Invalid argument" \
+	"Unknown attribute type" wgmesh-ctl raw wg0 output-attr
+expect_err "member counters in a request are refused" "Invalid argument" \
+	"output only" wgmesh-ctl raw wg0 member-stats
 expect_err "unknown attribute is refused" "" "" \
 	wgmesh-ctl raw wg0 unknown-attr
 expect_err "ifindex and ifname together are refused" "Invalid argument" \
@@ -136,32 +156,63 @@ if run wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 --generation 8 \
 		--random-peers 10000:2
 	t2=$(now_ms)
 	ms1=$((t1 - t0)); ms2=$((t2 - t1))
-	ktap_diag "10,000-peer set took $ms1 ms, replace took $ms2 ms (TCG)"
+	ktap_print_msg "10,000-peer set took $ms1 ms, replace took $ms2 ms (TCG)"
 	out=$(wgmesh-ctl show wg0)
 	if [ "$(echo "$out" | head -1 | grep -o 'generation=[0-9]* ')" = "generation=9 " ] &&
 	   echo "$out" | head -1 | grep -q ' peers=10000 ' &&
 	   [ "$(echo "$out" | grep -c '^peer ')" -eq 10000 ] &&
 	   [ "$ms2" -lt 3000 ]; then
-		ktap_ok "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
+		ktap_test_pass "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
 	else
-		ktap_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
+		ktap_test_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
 	fi
 else
-	ktap_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
+	ktap_test_fail "10,000-peer replace: dumped back whole, generation 9, < 3 s under TCG"
 fi
+
+# The largest policy (64 groups, every pair) and 100,000 members: every
+# dump fits libmnl's default 4 KiB receive buffer.
+ktap_test_result "set 100,000 peers, every group allowed to every group" \
+	wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 --generation 10 \
+	--random-peers 100000:3 --allow-all
+out=$(wgmesh-ctl --rcvbuf 4096 show wg0)
+ktap_print_msg "$(echo "$out" | head -n 1 | cut -c 1-160)..."
+ktap_expect "GET_TOPOLOGY through a 4 KiB buffer: 100,000 peers, 2,080 pairs" \
+	[ "$(echo "$out" | grep -c '^peer ')" = 100000 -a \
+	  "$(echo "$out" | head -n 1 | tr ',' '\n' | grep -c -- '-')" = 2080 ]
+out=$(wgmesh-ctl --rcvbuf 4096 stats wg0)
+ktap_expect "GET_STATS through a 4 KiB buffer: the device and 100,001 members" \
+	[ "$(echo "$out" | grep -c '^peer .*drop_packets=0$')" = 100000 -a \
+	  "$(echo "$out" | grep -c '^device .*drop_crossing=0$')" = 1 ]
+
+# A dump whose topology is replaced after detach + attach + set (the new
+# snapshot is again the first of its device) must be flagged.
+run wgmesh-ctl detach wg0
+run wgmesh-ctl attach wg0
+run wgmesh-ctl set wg0 --prefix $P --self 0x3bf7 --random-peers 2000:4
+ktap_test_result "a dump across detach, attach and set is flagged NLM_F_DUMP_INTR" \
+	wgmesh-ctl race wg0
 
 # CAP_NET_ADMIN over the device's own netns is enough: a user namespace
-# root can attach a WireGuard device in a netns it owns.
-if run unshare -U -r -n sh -c \
-	'ip link add wg9 type wireguard && wgmesh-ctl attach wg9 && wgmesh-ctl show wg9'; then
-	ktap_ok "user-namespace root attaches in its own netns"
-else
-	ktap_fail "user-namespace root attaches in its own netns"
-fi
+# root can attach a WireGuard device in a netns it owns, with at most
+# WGMESH_MAX_MEMBERS_USERNS members (the send buffer is raised so that the
+# cap, not the buffer, is what stops it).
+wmem_max=$(sysctl -n net.core.wmem_max)
+run sysctl -qw net.core.wmem_max=16777216
+# shellcheck disable=SC2016
+userns='ip link add wg9 type wireguard && wgmesh-ctl attach wg9 &&
+	wgmesh-ctl set wg9 --prefix fdeb:f20c:: --self 1 --random-peers "$1" &&
+	wgmesh-ctl show wg9 | head -n 1'
+ktap_test_result "user-namespace root attaches in its own netns, 16,383 peers" \
+	unshare -U -r -n bash -c "$userns" - 16383
+expect_err "user-namespace root cannot set 16,385 members" \
+	"Argument list too long" "limit WGMESH_MAX_MEMBERS_USERNS" \
+	unshare -U -r -n bash -c "$userns" - 16384
+run sysctl -qw net.core.wmem_max="$wmem_max"
 
-ktap_check "detach wg0" wgmesh-ctl detach wg0
+ktap_test_result "detach wg0" wgmesh-ctl detach wg0
 expect_err "detach again gives ENOENT" "No such file or directory" \
 	"not attached" wgmesh-ctl detach wg0
-ktap_check "rmmod wgmesh" rmmod wgmesh
+ktap_test_result "rmmod wgmesh" rmmod wgmesh
 run ip link del wg0
-ktap_finish
+ktap_finished

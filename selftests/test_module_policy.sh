@@ -27,44 +27,36 @@ cd "$(dirname "$0")" || exit 1
 . lib/mesh.sh
 
 ktap_need wgmesh-ctl ping
-ktap_plan 32
+ktap_print_header
+ktap_set_plan 32
 mesh_init
 
-mesh_controller ctrl1 0x0001
-mesh_peer a 0x11111111 ctrl1
-mesh_peer b 0x22222222 ctrl1
-mesh_peer c 0x33333333 ctrl1
-mesh_peer d 0x44444444 ctrl1
-for p in a b c d; do
-	mesh_connect $p ctrl1
-done
+mesh_star ctrl1 0x0001 a 0x11111111 b 0x22222222 c 0x33333333 d 0x44444444
 A=$(mesh_addr a)
 B=$(mesh_addr b)
 C=$(mesh_addr c)
 D=$(mesh_addr d)
 CTRL1=$(mesh_addr ctrl1)
 
-ktap_no_forwarding ctrl1
+check_no_forwarding ctrl1
 # Handshakes first, so that a lost ping below means a drop, not a slow start.
 for p in a b c d; do
-	ktap_ping "plain WireGuard: $p reaches ctrl1 ::1" $p "$CTRL1"
+	check_ping "plain WireGuard: $p reaches ctrl1 ::1" $p "$CTRL1"
 done
-ktap_check "load wgmesh.ko" mesh_load_module
+ktap_test_result "load wgmesh.ko" mesh_load_module
 
 # 1. default allow, d isolated
 MESH_ISOLATED[d]=1
-ktap_check "ctrl1: attach, default allow, d isolated" mesh_attach ctrl1
-ktap_ping "default allow: a reaches b" a "$B"
-ktap_ping "default allow: b reaches c" b "$C"
-ktap_ping "isolated d reaches ctrl1 ::1" d "$CTRL1"
-iso_d=$(mesh_stat ctrl1 d drop_isolated)
-ktap_ping_lost "isolated d does not reach a" d "$A"
-ktap_delta "ctrl1 counts d's echoes to a as drop_isolated" \
-	"$iso_d" "$(mesh_stat ctrl1 d drop_isolated)" -ge 2
-iso_a=$(mesh_stat ctrl1 a drop_isolated)
-ktap_ping_lost "a does not reach isolated d" a "$D"
-ktap_delta "ctrl1 counts a's echoes to d as drop_isolated" \
-	"$iso_a" "$(mesh_stat ctrl1 a drop_isolated)" -ge 2
+ktap_test_result "ctrl1: attach, default allow, d isolated" mesh_attach ctrl1
+check_ping "default allow: a reaches b" a "$B"
+check_ping "default allow: b reaches c" b "$C"
+check_ping "isolated d reaches ctrl1 ::1" d "$CTRL1"
+iso_d=$(mesh_drops ctrl1 d isolated)
+check_ping_lost "isolated d does not reach a" d "$A"
+check_drops "ctrl1 counts d's echoes to a as drop_isolated" ctrl1 d isolated "$iso_d" 2
+iso_a=$(mesh_drops ctrl1 a isolated)
+check_ping_lost "a does not reach isolated d" a "$D"
+check_drops "ctrl1 counts a's echoes to d as drop_isolated" ctrl1 a isolated "$iso_a" 2
 
 # 2. default deny with groups
 unset 'MESH_ISOLATED[d]'
@@ -72,42 +64,40 @@ MESH_GROUPS[a]=0x1
 MESH_GROUPS[b]=0x2
 MESH_GROUPS[c]=0x4
 MESH_GROUPS[d]=0x1
-ktap_check "ctrl1: default deny, a=0 b=1 c=2 d=0, allow 0-1" \
+ktap_test_result "ctrl1: default deny, a=0 b=1 c=2 d=0, allow 0-1" \
 	mesh_topology ctrl1 --default-deny --allow 0-1
 show=$(nx ctrl1 wgmesh-ctl show wg0)
 echo "$show" | sed 's/^/#   /'
 if [[ $show == *flags=default-deny* && $show == *allow=0-1* &&
       $show == *"generation=${MESH_GENS[ctrl1]} "* ]]; then
-	ktap_ok "ctrl1 reports default-deny, allow=0-1 and the new generation"
+	ktap_test_pass "ctrl1 reports default-deny, allow=0-1 and the new generation"
 else
-	ktap_fail "ctrl1 reports default-deny, allow=0-1 and the new generation"
+	ktap_test_fail "ctrl1 reports default-deny, allow=0-1 and the new generation"
 fi
-ktap_ping "default deny: a (group 0) reaches b (group 1)" a "$B"
-ktap_ping "default deny: b reaches a (pairs are symmetric)" b "$A"
-pol_a=$(mesh_stat ctrl1 a drop_policy)
-ktap_ping_lost "default deny: a does not reach c (group 2)" a "$C"
-ktap_delta "ctrl1 counts a's echoes to c as drop_policy" \
-	"$pol_a" "$(mesh_stat ctrl1 a drop_policy)" -ge 2
-pol_c=$(mesh_stat ctrl1 c drop_policy)
-ktap_ping_lost "default deny: c does not reach b" c "$B"
-ktap_delta "ctrl1 counts c's echoes to b as drop_policy" \
-	"$pol_c" "$(mesh_stat ctrl1 c drop_policy)" -ge 2
-ktap_ping_lost "default deny: a does not reach d (same group, no 0-0 pair)" a "$D"
-ktap_ping "default deny: c still reaches ctrl1 ::1 (never policed)" c "$CTRL1"
-iso_d=$(mesh_stat ctrl1 d drop_isolated)
-ktap_ping "d no longer isolated: d reaches b (group 0 -> 1)" d "$B"
-ktap_delta "d's drops are not counted as isolated any more" \
-	"$iso_d" "$(mesh_stat ctrl1 d drop_isolated)" -eq 0
+check_ping "default deny: a (group 0) reaches b (group 1)" a "$B"
+check_ping "default deny: b reaches a (pairs are symmetric)" b "$A"
+pol_a=$(mesh_drops ctrl1 a policy)
+check_ping_lost "default deny: a does not reach c (group 2)" a "$C"
+check_drops "ctrl1 counts a's echoes to c as drop_policy" ctrl1 a policy "$pol_a" 2
+pol_c=$(mesh_drops ctrl1 c policy)
+check_ping_lost "default deny: c does not reach b" c "$B"
+check_drops "ctrl1 counts c's echoes to b as drop_policy" ctrl1 c policy "$pol_c" 2
+check_ping_lost "default deny: a does not reach d (same group, no 0-0 pair)" a "$D"
+check_ping "default deny: c still reaches ctrl1 ::1 (never policed)" c "$CTRL1"
+iso_d=$(mesh_drops ctrl1 d isolated)
+check_ping "d no longer isolated: d reaches b (group 0 -> 1)" d "$B"
+check_drops "d's echoes to b are dropped neither as isolated nor otherwise" \
+	ctrl1 d isolated "$iso_d" 0
 
 # 3. allow {0,0} too
-ktap_check "ctrl1: default deny, allow 0-0 and 0-1" \
+ktap_test_result "ctrl1: default deny, allow 0-0 and 0-1" \
 	mesh_topology ctrl1 --default-deny --allow 0-0 --allow 0-1
-ktap_ping "allow 0-0: a reaches d" a "$D"
-ktap_ping_lost "allow 0-0: a still does not reach c" a "$C"
+check_ping "allow 0-0: a reaches d" a "$D"
+check_ping_lost "allow 0-0: a still does not reach c" a "$C"
 
 # 4. back to clan-core's default allow
 MESH_GROUPS=()
-ktap_check "ctrl1: default allow again" mesh_topology ctrl1
-ktap_ping "default allow: a reaches c again" a "$C"
-ktap_dmesg_clean
-ktap_finish
+ktap_test_result "ctrl1: default allow again" mesh_topology ctrl1
+check_ping "default allow: a reaches c again" a "$C"
+check_dmesg_clean
+ktap_finished

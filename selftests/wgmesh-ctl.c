@@ -3,36 +3,57 @@
  * wgmesh-ctl: a small driver of the wgmesh genl family for the VM selftests.
  *
  * Usage (-u UID: drop to that uid/gid and no groups first, to test that
- * unprivileged requests are refused; busybox's setpriv cannot):
- *   wgmesh-ctl [-u UID] CMD ...
+ * unprivileged requests are refused; busybox's setpriv cannot. --rcvbuf N:
+ * read replies with an N-byte buffer, which makes the kernel build dump
+ * messages that fit it; --hold DIR: set builds its request, creates
+ * DIR/ready, waits up to a minute for DIR/go, then sends it, so that a test
+ * can change the memory cgroup's limit between the two):
+ *   wgmesh-ctl [-u UID] [--rcvbuf N] [--hold DIR] CMD ...
  *   wgmesh-ctl attach DEV
  *   wgmesh-ctl detach DEV
  *   wgmesh-ctl set DEV --prefix PREFIX --self CID [--generation N]
  *                      [--default-deny] [--controller CID[:GROUPS]]...
  *                      [--peer PID[:GROUPS[:isolated]]]... [--allow G-H]...
- *                      [--random-peers N[:SEED]]
+ *                      [--allow-all] [--random-peers N[:SEED]]
+ *                      [--ipv4 A.B.C.D/LEN] [--member-ipv4 c:CID=A.B.C.D]...
+ *                      [--subnet c:CID=PREFIX/LEN]...   (p:PID for peers)
  *   wgmesh-ctl show DEV
  *   wgmesh-ctl stats DEV [--device | --member c:CID | --member p:PID]
+ *   wgmesh-ctl race DEV       (DEV's topology must be the first SET after its
+ *                              attach, with 1,000+ members: reads one 4 KiB
+ *                              message of a GET_TOPOLOGY dump, then detaches,
+ *                              attaches and sets the same topology again,
+ *                              then reads the rest; prints "intr=yes|no",
+ *                              whether a message was flagged NLM_F_DUMP_INTR,
+ *                              and exits 0 only for yes)
  *   wgmesh-ctl raw DEV CASE   (a deliberately malformed request, for tests;
  *                              CASE: short-prefix, long-ifname, unknown-attr,
  *                              output-attr, member-stats, no-member-id,
  *                              bad-flags, bad-member-flags, both-devs,
  *                              no-dev, controller-id-17bit, missing-prefix,
- *                              self-not-controller)
+ *                              self-not-controller, self-id-17bit,
+ *                              allow-group-64, allow-no-mask, twice-prefix,
+ *                              get-with-prefix, ifindex-0)
  *
  * DEV is an interface name, or "@N" for ifindex N. CID is a controller id
  * (address bytes 5..6), PID a peer id (address bytes 8..11), GROUPS a 64-bit
- * group bitmask, N and G numbers; all accept C syntax (0x3bf7, 10).
- * PREFIX is the mesh /40 as an address, e.g. fdeb:f20c::. --self's
- * controller is added to the controllers if not listed. --random-peers adds
- * N random distinct peer ids (groups 0, reproducible with SEED).
+ * group bitmask, N and G numbers (groups 0..63); all accept C syntax
+ * (0x3bf7, 10). PREFIX is the mesh /40 as an address, e.g. fdeb:f20c::.
+ * --self's controller is added to the controllers if not listed.
+ * --random-peers adds N random distinct peer ids (groups 0, reproducible
+ * with SEED); --allow-all lets every group talk to every group (the
+ * largest policy there is). --ipv4 is the mesh IPv4 range, --member-ipv4
+ * a member's IPv4 address and --subnet (IPv4 or IPv6) a subnet routed to
+ * a member, both naming it c:CID or p:PID.
  *
  * Output (one line per record, space separated key=value, ids in hex):
  *   show:  topology ifindex=5 ifname=wg0 generation=7 prefix=fdeb:f20c::
  *                   self=0x3bf7 flags=default-deny controllers=2 peers=3
  *                   allow=0-1,2-2            (flags=none / allow=none if empty)
- *          controller id=0x3bf7 groups=0x1 flags=none
+ *                   [ipv4=10.128.0.0/16]
+ *          controller id=0x3bf7 groups=0x1 flags=none [ipv4=10.128.0.1]
  *          peer id=0x698750a0 groups=0x2 flags=isolated
+ *                   [subnets=172.27.88.0/24,fd01::/64]
  *          (a device attached without topology prints only
  *           "topology ifindex=5 ifname=wg0 generation=none")
  *   stats: device rx_packets=.. rx_bytes=.. local_packets=.. local_bytes=..
@@ -41,12 +62,15 @@
  *                 drop_unknown=.. drop_policy=.. drop_isolated=..
  *                 drop_hoplimit=.. drop_toobig=.. drop_malformed=..
  *                 drop_xmit=..
- *          controller id=0x3bf7 <same keys>
- *          peer id=0x698750a0 <same keys>
+ *                 drop_packets=.. drop_crossing=..
+ *          controller id=0x3bf7 local_packets=.. local_bytes=..
+ *                 fwd_packets=.. fwd_bytes=.. tx_packets=.. tx_bytes=..
+ *                 drop_packets=..
+ *          peer id=0x698750a0 <the same keys>
  *          --device / --member print only that line (exit 1 if no such
  *          member).
- * Errors: one line on stderr "wgmesh-ctl: <op> <dev>: <strerror>: <kernel
- * extack message>", exit 1 (2 for usage errors).
+ * Errors: one line on stderr "wgmesh-ctl: WGMESH_CMD_<op> <dev>: <strerror>:
+ * <kernel extack message>", exit 1 (2 for usage errors).
  */
 
 #include <arpa/inet.h>
@@ -58,21 +82,23 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "../tools/meshnl.h"
+#include "../tools/nl/mesh.h"
 
 static const char *prog = "wgmesh-ctl";
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s [-u UID] attach DEV | detach DEV | show DEV\n"
+		"usage: %s [-u UID] [--rcvbuf N] [--hold DIR] attach DEV | detach DEV | show DEV\n"
 		"       %s set DEV --prefix PREFIX --self CID [--generation N] [--default-deny]\n"
 		"              [--controller CID[:GROUPS]]... [--peer PID[:GROUPS[:isolated]]]...\n"
-		"              [--allow G-H]... [--random-peers N[:SEED]]\n"
+		"              [--allow G-H]... [--allow-all] [--random-peers N[:SEED]]\n"
+		"              [--ipv4 A.B.C.D/LEN] [--member-ipv4 c:CID=A.B.C.D]... [--subnet c:CID=PREFIX/LEN]...\n"
 		"       %s stats DEV [--device | --member c:CID | --member p:PID]\n"
-		"       %s raw DEV CASE\n",
+		"       %s race DEV | raw DEV CASE\n",
 		prog, prog, prog, prog);
 	exit(2);
 }
@@ -171,11 +197,125 @@ static void dev_arg(const char *arg, const char **ifname, uint32_t *ifindex)
 	}
 }
 
+/* "A.B.C.D/LEN" or "IPV6/LEN" into @s; exits on a bad one. */
+static void parse_prefix(const char *arg, struct meshnl_subnet *s)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	const char *slash = strchr(arg, '/');
+
+	if (!slash || (size_t)(slash - arg) >= sizeof(buf))
+		die_usage("prefix", arg);
+	memcpy(buf, arg, slash - arg);
+	buf[slash - arg] = '\0';
+	s->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(s->family, buf, s->addr) != 1)
+		die_usage("prefix", arg);
+	s->len = number(slash + 1, NULL, s->family == AF_INET ? 32 : 128,
+			"prefix length");
+}
+
+/* "c:CID=VALUE" or "p:PID=VALUE": the member, and VALUE in *@value. */
+static struct meshnl_member *member_ref(struct members *ctrls,
+					struct members *peers,
+					const char *arg, const char **value)
+{
+	struct members *ms = arg[0] == 'c' ? ctrls : peers;
+	const char *e;
+	uint32_t id;
+	size_t i;
+
+	if ((arg[0] != 'c' && arg[0] != 'p') || arg[1] != ':')
+		die_usage("member reference", arg);
+	id = number(arg + 2, &e, UINT32_MAX, "member reference");
+	if (*e != '=')
+		die_usage("member reference", arg);
+	*value = e + 1;
+	for (i = 0; i < ms->n; i++)
+		if (ms->m[i].id == id)
+			return &ms->m[i];
+	die_usage("member reference (no such member)", arg);
+	return NULL;
+}
+
+/* --member-ipv4 and --subnet, once every member is known. */
+static void apply_refs(struct members *ctrls, struct members *peers,
+		       int argc, char **argv)
+{
+	struct meshnl_member *m;
+	const char *v;
+	int i;
+
+	for (i = 0; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--member-ipv4")) {
+			m = member_ref(ctrls, peers, argv[++i], &v);
+			if (inet_pton(AF_INET, v, &m->ipv4) != 1)
+				die_usage("--member-ipv4", argv[i]);
+		} else if (!strcmp(argv[i], "--subnet")) {
+			m = member_ref(ctrls, peers, argv[++i], &v);
+			m->subnets = realloc(m->subnets, (m->n_subnets + 1) *
+					     sizeof(*m->subnets));
+			if (!m->subnets) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				exit(1);
+			}
+			memset(&m->subnets[m->n_subnets], 0,
+			       sizeof(*m->subnets));
+			parse_prefix(v, &m->subnets[m->n_subnets++]);
+		}
+	}
+}
+
+static void free_members(struct members *ms)
+{
+	for (size_t i = 0; i < ms->n; i++)
+		free(ms->m[i].subnets);
+	free(ms->m);
+}
+
+static const char *hold_dir;
+
+/* --hold: DIR/ready now, DIR/go (polled for a minute) before sending. */
+static int hold(struct meshnl *nl)
+{
+	char path[4096];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/ready", hold_dir);
+	f = fopen(path, "w");
+	if (!f || fclose(f)) {
+		snprintf(nl->s.err, sizeof(nl->s.err), "--hold %.200s: %s",
+			 hold_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/go", hold_dir);
+	for (i = 0; i < 6000 && access(path, F_OK); i++)
+		usleep(10000);
+	return 0;
+}
+
+static int send_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
+		    const struct meshnl_topology *t)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!hold_dir)
+		return meshnl_set_topology(nl, ifname, ifindex, t);
+	nlh = meshnl_set_topology_msg(nl, ifname, ifindex, t);
+	if (!nlh)
+		return -ENOMEM;
+	ret = hold(nl);
+	if (!ret)
+		ret = meshnl_set_topology_send(nl, nlh, ifname, ifindex);
+	free(nlh);
+	return ret;
+}
+
 static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 		   int argc, char **argv)
 {
 	struct members ctrls = { 0 }, peers = { 0 };
-	struct meshnl_pair allow[WGMESH_MAX_GROUPS * WGMESH_MAX_GROUPS];
 	struct meshnl_topology t = { 0 };
 	bool have_prefix = false, have_self = false, self_listed = false;
 	struct in6_addr prefix;
@@ -187,6 +327,10 @@ static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 
 		if (!strcmp(opt, "--default-deny")) {
 			t.flags |= WGMESH_F_DEFAULT_DENY;
+			continue;
+		}
+		if (!strcmp(opt, "--allow-all")) {
+			memset(t.allow, 0xff, sizeof(t.allow));
 			continue;
 		}
 		if (!val)
@@ -211,15 +355,23 @@ static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 			random_peers(&peers, val);
 		} else if (!strcmp(opt, "--allow")) {
 			const char *e;
+			unsigned int a, b;
 
-			if (t.n_allow == sizeof(allow) / sizeof(allow[0]))
-				die_usage("--allow (too many)", val);
-			allow[t.n_allow].a = number(val, &e, 255, "--allow");
+			a = number(val, &e, WGMESH_MAX_GROUPS - 1, "--allow");
 			if (*e != '-')
 				die_usage("--allow", val);
-			allow[t.n_allow].b = number(e + 1, NULL, 255, "--allow");
-			t.n_allow++;
-		} else {
+			b = number(e + 1, NULL, WGMESH_MAX_GROUPS - 1, "--allow");
+			meshnl_allow(&t, a, b);
+		} else if (!strcmp(opt, "--ipv4")) {
+			struct meshnl_subnet r = { 0 };
+
+			parse_prefix(val, &r);
+			if (r.family != AF_INET)
+				die_usage("--ipv4", val);
+			memcpy(&t.ipv4_prefix, r.addr, 4);
+			t.ipv4_len = r.len;
+		} else if (strcmp(opt, "--member-ipv4") &&
+			   strcmp(opt, "--subnet")) {
 			usage();
 		}
 	}
@@ -229,14 +381,14 @@ static int cmd_set(struct meshnl *nl, const char *ifname, uint32_t ifindex,
 		self_listed |= ctrls.m[j].id == t.self_id;
 	if (!self_listed)
 		add(&ctrls)->id = t.self_id;
+	apply_refs(&ctrls, &peers, argc, argv);
 	t.ctrls = ctrls.m;
 	t.n_ctrls = ctrls.n;
 	t.peers = peers.m;
 	t.n_peers = peers.n;
-	t.allow = allow;
-	ret = meshnl_set_topology(nl, ifname, ifindex, &t);
-	free(ctrls.m);
-	free(peers.m);
+	ret = send_set(nl, ifname, ifindex, &t);
+	free_members(&ctrls);
+	free_members(&peers);
 	return ret;
 }
 
@@ -274,10 +426,15 @@ static void raw_put_u32(struct raw *r, uint16_t type, uint32_t v)
 	raw_put(r, type, &v, sizeof(v));
 }
 
+static void raw_put_u64(struct raw *r, uint16_t type, uint64_t v)
+{
+	raw_put(r, type, &v, sizeof(v));
+}
+
 static void raw_member(struct raw *r, uint16_t type, bool id, uint32_t v,
 		       uint32_t flags, bool stats)
 {
-	size_t top = raw_nest(r, type), e = raw_nest(r, 0);
+	size_t e = raw_nest(r, type);
 
 	if (id)
 		raw_put_u32(r, WGMESH_MEMBER_A_ID, v);
@@ -286,61 +443,98 @@ static void raw_member(struct raw *r, uint16_t type, bool id, uint32_t v,
 	if (stats)
 		raw_end(r, raw_nest(r, WGMESH_MEMBER_A_STATS));
 	raw_end(r, e);
-	raw_end(r, top);
+}
+
+static int raw_attach(struct meshnl *nl, struct raw *r)
+{
+	return meshnl_request(nl, WGMESH_CMD_ATTACH, 0, r->buf, r->len);
+}
+
+/* Cases that are not SET_TOPOLOGY requests; -1: not one of them. */
+static int raw_other(struct meshnl *nl, struct raw *r, const char *c)
+{
+	if (!strcmp(c, "both-devs")) {
+		raw_put_u32(r, WGMESH_A_IFINDEX, 1);
+		return raw_attach(nl, r);
+	}
+	if (!strcmp(c, "unknown-attr")) {
+		raw_put_u32(r, 200, 1);
+		return raw_attach(nl, r);
+	}
+	if (!strcmp(c, "output-attr")) {
+		raw_put_u32(r, WGMESH_A_NUM_PEERS, 1);
+		return raw_attach(nl, r);
+	}
+	if (!strcmp(c, "get-with-prefix")) {
+		raw_put(r, WGMESH_A_PREFIX, "\xfd\xeb\xf2\x0c", 16);
+		return meshnl_request(nl, WGMESH_CMD_GET_TOPOLOGY, NLM_F_DUMP,
+				      r->buf, r->len);
+	}
+	return -1;
 }
 
 static int cmd_raw(struct meshnl *nl, const char *dev, const char *c)
 {
 	static const unsigned char prefix[16] = { 0xfd, 0xeb, 0xf2, 0x0c };
-	uint16_t self = 0x3bf7;
+	uint32_t self = 0x3bf7;
 	struct raw r = { .len = 0 };
+	int ret;
 
 	if (!strcmp(c, "long-ifname")) {
 		raw_put(&r, WGMESH_A_IFNAME, "0123456789abcdefghij",
 			sizeof("0123456789abcdefghij"));
-		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
+		return raw_attach(nl, &r);
 	}
 	if (!strcmp(c, "no-dev"))
-		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
+		return raw_attach(nl, &r);
+	if (!strcmp(c, "ifindex-0")) {
+		raw_put_u32(&r, WGMESH_A_IFINDEX, 0);
+		return raw_attach(nl, &r);
+	}
 	raw_put(&r, WGMESH_A_IFNAME, dev, strlen(dev) + 1);
-	if (!strcmp(c, "both-devs")) {
-		raw_put_u32(&r, WGMESH_A_IFINDEX, 1);
-		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
-	}
-	if (!strcmp(c, "unknown-attr")) {
-		raw_put_u32(&r, 200, 1);
-		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
-	}
-	if (!strcmp(c, "output-attr")) {
-		raw_put_u32(&r, WGMESH_A_NUM_PEERS, 1);
-		return meshnl_request(nl, WGMESH_CMD_ATTACH, r.buf, r.len);
-	}
+	ret = raw_other(nl, &r, c);
+	if (ret != -1)
+		return ret;
 	/* the rest are SET_TOPOLOGY requests, valid but for one thing */
 	raw_put(&r, WGMESH_A_PREFIX, prefix,
 		!strcmp(c, "short-prefix") ? 8 : 16);
+	if (!strcmp(c, "twice-prefix"))
+		raw_put(&r, WGMESH_A_PREFIX, prefix, 16);
 	if (!strcmp(c, "missing-prefix")) {
 		r.len = 0;
 		raw_put(&r, WGMESH_A_IFNAME, dev, strlen(dev) + 1);
 	}
-	raw_put(&r, WGMESH_A_SELF_ID, &self, sizeof(self));
+	raw_put_u32(&r, WGMESH_A_SELF_ID,
+		    !strcmp(c, "self-id-17bit") ? 0x13bf7 : self);
 	if (!strcmp(c, "bad-flags"))
 		raw_put_u32(&r, WGMESH_A_FLAGS, 0x80);
-	raw_member(&r, WGMESH_A_CONTROLLERS, true,
+	raw_member(&r, WGMESH_A_CONTROLLER, true,
 		   !strcmp(c, "controller-id-17bit") ? 0x13bf7 :
 		   !strcmp(c, "self-not-controller") ? 0x1234 : self,
 		   0, false);
-	if (!strcmp(c, "member-stats"))
-		raw_member(&r, WGMESH_A_PEERS, true, 5, 0, true);
-	else if (!strcmp(c, "no-member-id"))
-		raw_member(&r, WGMESH_A_PEERS, false, 0, 0, false);
-	else if (!strcmp(c, "bad-member-flags"))
-		raw_member(&r, WGMESH_A_PEERS, true, 5, 0x80, false);
-	else if (strcmp(c, "short-prefix") && strcmp(c, "bad-flags") &&
-		 strcmp(c, "controller-id-17bit") &&
-		 strcmp(c, "self-not-controller") &&
-		 strcmp(c, "missing-prefix"))
+	if (!strcmp(c, "member-stats")) {
+		raw_member(&r, WGMESH_A_PEER, true, 5, 0, true);
+	} else if (!strcmp(c, "no-member-id")) {
+		raw_member(&r, WGMESH_A_PEER, false, 0, 0, false);
+	} else if (!strcmp(c, "bad-member-flags")) {
+		raw_member(&r, WGMESH_A_PEER, true, 5, 0x80, false);
+	} else if (!strcmp(c, "allow-group-64") ||
+		   !strcmp(c, "allow-no-mask")) {
+		size_t e = raw_nest(&r, WGMESH_A_ALLOW);
+
+		raw_put_u32(&r, WGMESH_ALLOW_A_GROUP,
+			    !strcmp(c, "allow-group-64") ? 64 : 1);
+		if (!strcmp(c, "allow-group-64"))
+			raw_put_u64(&r, WGMESH_ALLOW_A_MASK, 1);
+		raw_end(&r, e);
+	} else if (strcmp(c, "short-prefix") && strcmp(c, "bad-flags") &&
+		   strcmp(c, "controller-id-17bit") &&
+		   strcmp(c, "self-not-controller") &&
+		   strcmp(c, "missing-prefix") && strcmp(c, "twice-prefix") &&
+		   strcmp(c, "self-id-17bit")) {
 		die_usage("raw case", c);
-	return meshnl_request(nl, WGMESH_CMD_SET_TOPOLOGY, r.buf, r.len);
+	}
+	return meshnl_request(nl, WGMESH_CMD_SET_TOPOLOGY, 0, r.buf, r.len);
 }
 
 static void print_flags(uint32_t flags, bool topo)
@@ -353,12 +547,29 @@ static void print_flags(uint32_t flags, bool topo)
 		printf("%s", flags & WGMESH_MEMBER_F_ISOLATED ? "isolated" : "?");
 }
 
-static void print_stats(const uint64_t *c)
-{
-	int i;
+/* The counters a member has (uapi/wgmesh.h); a device has them all. */
+static const int member_counters[] = {
+	WGMESH_STATS_A_LOCAL_PACKETS, WGMESH_STATS_A_LOCAL_BYTES,
+	WGMESH_STATS_A_FWD_PACKETS, WGMESH_STATS_A_FWD_BYTES,
+	WGMESH_STATS_A_TX_PACKETS, WGMESH_STATS_A_TX_BYTES,
+	WGMESH_STATS_A_DROP_PACKETS,
+};
 
-	for (i = 0; i < WGMESH_STATS_NUM; i++)
-		printf(" %s=%" PRIu64, meshnl_stat_names[i], c[i]);
+static void print_stats(const uint64_t *c, bool member)
+{
+	size_t i, n = sizeof(member_counters) / sizeof(member_counters[0]);
+
+	if (member) {
+		for (i = 0; i < n; i++)
+			printf(" %s=%" PRIu64,
+			       meshnl_stat_names[member_counters[i]],
+			       c[member_counters[i]]);
+	} else {
+		for (i = 0; i <= WGMESH_STATS_A_MAX; i++)
+			if (meshnl_stat_names[i])
+				printf(" %s=%" PRIu64, meshnl_stat_names[i],
+				       c[i]);
+	}
 	printf("\n");
 }
 
@@ -366,11 +577,23 @@ static void print_member(const struct meshnl_member *m, bool ctrl, bool stats)
 {
 	printf(ctrl ? "controller id=0x%04x" : "peer id=0x%08x", m->id);
 	if (stats) {
-		print_stats(m->stats);
+		print_stats(m->stats, true);
 		return;
 	}
 	printf(" groups=0x%" PRIx64 " flags=", m->groups);
 	print_flags(m->flags, false);
+	if (m->ipv4) {
+		char a[INET_ADDRSTRLEN];
+
+		printf(" ipv4=%s", inet_ntop(AF_INET, &m->ipv4, a, sizeof(a)));
+	}
+	for (size_t i = 0; i < m->n_subnets; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		printf("%s%s/%u", i ? "," : " subnets=",
+		       inet_ntop(m->subnets[i].family, m->subnets[i].addr, a,
+				 sizeof(a)), m->subnets[i].len);
+	}
 	printf("\n");
 }
 
@@ -378,6 +601,8 @@ static void print_topology(const struct meshnl_state *s)
 {
 	const struct meshnl_topology *t = &s->topo;
 	char prefix[INET6_ADDRSTRLEN];
+	const char *sep = "";
+	unsigned int a, b;
 	size_t i;
 
 	printf("topology ifindex=%u ifname=%s generation=", s->ifindex,
@@ -391,10 +616,21 @@ static void print_topology(const struct meshnl_state *s)
 	       prefix, t->self_id);
 	print_flags(t->flags, true);
 	printf(" controllers=%zu peers=%zu allow=", t->n_ctrls, t->n_peers);
-	if (!t->n_allow)
-		printf("none");
-	for (i = 0; i < t->n_allow; i++)
-		printf("%s%u-%u", i ? "," : "", t->allow[i].a, t->allow[i].b);
+	for (a = 0; a < WGMESH_MAX_GROUPS; a++) {
+		for (b = a; b < WGMESH_MAX_GROUPS; b++) {
+			if (t->allow[a] & (1ULL << b)) {
+				printf("%s%u-%u", sep, a, b);
+				sep = ",";
+			}
+		}
+	}
+	printf("%s", *sep ? "" : "none");
+	if (t->ipv4_len) {
+		char a[INET_ADDRSTRLEN];
+
+		printf(" ipv4=%s/%u", inet_ntop(AF_INET, &t->ipv4_prefix, a,
+						sizeof(a)), t->ipv4_len);
+	}
 	printf("\n");
 	for (i = 0; i < t->n_ctrls; i++)
 		print_member(&t->ctrls[i], true, false);
@@ -423,7 +659,7 @@ static int cmd_stats(const struct meshnl_state *s, int argc, char **argv)
 	}
 	if (all || device) {
 		printf("device");
-		print_stats(s->dev_stats);
+		print_stats(s->dev_stats, false);
 		if (device)
 			return 0;
 	}
@@ -448,12 +684,73 @@ static int cmd_stats(const struct meshnl_state *s, int argc, char **argv)
 	return 1;
 }
 
+/* Reads one reply of @s's dump; 1: more to come, 0: done, -1: error. */
+static int read_dump(struct meshnl *nl, bool *intr)
+{
+	const struct nlmsghdr *r;
+	int n = mnl_socket_recvfrom(nl->s.nl, nl->s.buf, nl->s.buflen);
+
+	if (n < 0)
+		return -1;
+	for (r = (const struct nlmsghdr *)nl->s.buf; mnl_nlmsg_ok(r, n);
+	     r = mnl_nlmsg_next(r, &n)) {
+		if (r->nlmsg_flags & NLM_F_DUMP_INTR)
+			*intr = true;
+		if (r->nlmsg_type == NLMSG_ERROR)
+			return -1;
+		if (r->nlmsg_type == NLMSG_DONE)
+			return 0;
+	}
+	return 1;
+}
+
+static int cmd_race(struct meshnl *nl, const char *ifname)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct meshnl_state st;
+	struct meshnl dumper;
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	bool intr = false;
+	int ret;
+
+	if (meshnl_get(nl, ifname, 0, false, &st))
+		return -1;
+	ret = meshnl_open(&dumper, 4096);
+	if (ret)
+		goto out;
+	nlh = nls_msg(&dumper.s, buf, dumper.family, NLM_F_DUMP);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = WGMESH_CMD_GET_TOPOLOGY;
+	g->version = WGMESH_GENL_VERSION;
+	mnl_attr_put_strz(nlh, WGMESH_A_IFNAME, ifname);
+	ret = -1;
+	snprintf(nl->s.err, sizeof(nl->s.err),
+		 "race %s: the dump failed or fit one message", ifname);
+	if (mnl_socket_sendto(dumper.s.nl, nlh, nlh->nlmsg_len) < 0 ||
+	    read_dump(&dumper, &intr) != 1)
+		goto close;
+	if (meshnl_detach(nl, ifname, 0) || meshnl_attach(nl, ifname, 0) ||
+	    meshnl_set_topology(nl, ifname, 0, &st.topo))
+		goto close;
+	while ((ret = read_dump(&dumper, &intr)) == 1)
+		;
+	printf("intr=%s\n", intr ? "yes" : "no");
+	if (!ret && !intr)
+		ret = 1;
+close:
+	meshnl_close(&dumper);
+out:
+	meshnl_state_free(&st);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd, *dev, *ifname;
 	struct meshnl_state state;
-	char err[512];
-	struct meshnl *nl;
+	size_t rcvbuf = 0;
+	struct meshnl nl;
 	uint32_t ifindex;
 	int ret;
 
@@ -468,6 +765,16 @@ int main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
+	if (argc > 2 && !strcmp(argv[1], "--rcvbuf")) {
+		rcvbuf = number(argv[2], NULL, NLS_BUFLEN, "--rcvbuf");
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--hold")) {
+		hold_dir = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 3)
 		usage();
 	cmd = argv[1];
@@ -475,34 +782,36 @@ int main(int argc, char **argv)
 	dev_arg(dev, &ifname, &ifindex);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "detach") &&
 	    strcmp(cmd, "set") && strcmp(cmd, "show") && strcmp(cmd, "stats") &&
-	    strcmp(cmd, "raw"))
+	    strcmp(cmd, "raw") && strcmp(cmd, "race"))
 		usage();
 	if (!strcmp(cmd, "raw") && argc != 4)
 		usage();
 	if ((!strcmp(cmd, "attach") || !strcmp(cmd, "detach") ||
-	     !strcmp(cmd, "show")) && argc != 3)
+	     !strcmp(cmd, "show") || !strcmp(cmd, "race")) && argc != 3)
 		usage();
 
-	nl = meshnl_open(err, sizeof(err));
-	if (!nl) {
-		fprintf(stderr, "%s: %s %s: %s\n", prog, cmd, dev, err);
+	if (meshnl_open(&nl, rcvbuf)) {
+		fprintf(stderr, "%s: %s\n", prog, nl.s.err);
+		meshnl_close(&nl);
 		return 1;
 	}
 	if (!strcmp(cmd, "attach"))
-		ret = meshnl_attach(nl, ifname, ifindex);
+		ret = meshnl_attach(&nl, ifname, ifindex);
 	else if (!strcmp(cmd, "detach"))
-		ret = meshnl_detach(nl, ifname, ifindex);
+		ret = meshnl_detach(&nl, ifname, ifindex);
 	else if (!strcmp(cmd, "raw"))
-		ret = cmd_raw(nl, dev, argv[3]);
+		ret = cmd_raw(&nl, dev, argv[3]);
+	else if (!strcmp(cmd, "race"))
+		ret = cmd_race(&nl, dev);
 	else if (!strcmp(cmd, "set"))
-		ret = cmd_set(nl, ifname, ifindex, argc - 3, argv + 3);
+		ret = cmd_set(&nl, ifname, ifindex, argc - 3, argv + 3);
 	else
-		ret = meshnl_get(nl, ifname, ifindex, !strcmp(cmd, "stats"),
+		ret = meshnl_get(&nl, ifname, ifindex, !strcmp(cmd, "stats"),
 				 &state);
 	if (ret) {
-		fprintf(stderr, "%s: %s %s: %s\n", prog, cmd, dev,
-			meshnl_error(nl));
-		meshnl_close(nl);
+		if (ret < 0)
+			fprintf(stderr, "%s: %s\n", prog, nl.s.err);
+		meshnl_close(&nl);
 		return 1;
 	}
 	if (!strcmp(cmd, "show")) {
@@ -512,6 +821,6 @@ int main(int argc, char **argv)
 		ret = cmd_stats(&state, argc - 3, argv + 3);
 		meshnl_state_free(&state);
 	}
-	meshnl_close(nl);
+	meshnl_close(&nl);
 	return ret;
 }

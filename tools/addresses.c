@@ -3,25 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
-#include "cmd.h"
-#include "topology.h"
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
+#include "cli.h"
+#include "lib/addr.h"
+#include "lib/topology.h"
 
 static void json_groups(const struct wgmesh_topology *t, uint64_t bits)
 {
@@ -32,7 +16,7 @@ static void json_groups(const struct wgmesh_topology *t, uint64_t bits)
 			continue;
 		if (!first)
 			putchar(',');
-		json_str(stdout, t->groups[g]);
+		cli_json_str(t->groups[g]);
 		first = false;
 	}
 }
@@ -66,23 +50,23 @@ static void print_json(const struct wgmesh_topology *t)
 
 	wgmesh_mesh_prefix(t->name, &mesh);
 	printf("{\"mesh\":");
-	json_str(stdout, t->name);
+	cli_json_str(t->name);
 	printf(",\"prefix\":\"%s\",\"domain\":",
 	       wgmesh_prefix_str(&mesh, WGMESH_MESH_PLEN, prefix));
-	json_str(stdout, t->domain);
+	cli_json_str(t->domain);
 	printf(",\"interface\":");
-	json_str(stdout, t->interface);
+	cli_json_str(t->interface);
 	printf(",\"machines\":[");
 	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
 		bool ctrl = i < t->n_controllers;
 		size_t own = ctrl ? i : t->peers[i - t->n_controllers].controller;
 
 		printf("%s{\"name\":", i ? "," : "");
-		json_str(stdout, ctrl ? t->controllers[i].name :
+		cli_json_str(ctrl ? t->controllers[i].name :
 			 t->peers[i - t->n_controllers].name);
 		printf(",\"role\":\"%s\",\"controller\":",
 		       ctrl ? "controller" : "peer");
-		json_str(stdout, t->controllers[own].name);
+		cli_json_str(t->controllers[own].name);
 		machine_addr(t, i, own, addr, prefix);
 		printf(",\"address\":\"%s\",\"addresses\":[", addr);
 		for (size_t c = 0; c < (ctrl ? 1 : t->n_controllers); c++) {
@@ -90,7 +74,7 @@ static void print_json(const struct wgmesh_topology *t)
 
 			machine_addr(t, i, cc, addr, prefix);
 			printf("%s{\"controller\":", c ? "," : "");
-			json_str(stdout, t->controllers[cc].name);
+			cli_json_str(t->controllers[cc].name);
 			printf(",\"address\":\"%s\",\"prefix\":\"%s\"}", addr,
 			       prefix);
 		}
@@ -105,9 +89,9 @@ static void print_json(const struct wgmesh_topology *t)
 	       t->policy.default_allow ? "allow" : "deny");
 	for (size_t i = 0; i < t->policy.n_allow; i++) {
 		printf("%s[", i ? "," : "");
-		json_str(stdout, t->groups[t->policy.allow[i].a]);
+		cli_json_str(t->groups[t->policy.allow[i].a]);
 		putchar(',');
-		json_str(stdout, t->groups[t->policy.allow[i].b]);
+		cli_json_str(t->groups[t->policy.allow[i].b]);
 		putchar(']');
 	}
 	printf("]}}\n");
@@ -159,24 +143,13 @@ static void print_table(const struct wgmesh_topology *t)
 static int cmd_addresses(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
-	const char *file = NULL;
 	bool json = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--json", .flag = &json },
+		{ 0 }
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return wgmesh_usage_err("addresses", "unknown option "
-						"'%s'", argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return wgmesh_usage_err("addresses", "unexpected "
-						"argument '%s'", argv[i]);
-	}
-	if (!file)
-		return wgmesh_usage_err("addresses", "missing FILE");
-	if (wgmesh_cmd_load(file, &t))
+	if (cli_parse_load(&cli_addresses, argc, argv, opts, &t))
 		return 1;
 	if (json)
 		print_json(t);
@@ -184,11 +157,14 @@ static int cmd_addresses(int argc, char **argv)
 		print_table(t);
 	wgmesh_topology_free(t);
 	if (fflush(stdout))
-		return wgmesh_err("addresses: writing standard output failed");
+		return cli_err("addresses: writing standard output failed");
 	return 0;
 }
 
-WGMESH_COMMAND(addresses, "addresses", cmd_addresses, "[--json] FILE",
-	       "show every machine's addresses and owned prefixes",
-	       "Controllers own a /56 and sit at its ::1; peers have one "
-	       "address and one /96\nin every controller's subnet.\n");
+const struct cli_cmd cli_addresses = {
+	.name = "addresses", .run = cmd_addresses,
+	.args = "[--json] FILE",
+	.summary = "show every machine's addresses and owned prefixes",
+	.help = "Controllers own a /56 and sit at its ::1; peers have one "
+		"address and one /96\nin every controller's subnet.\n",
+};

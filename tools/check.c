@@ -1,46 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
-/* "wgmesh check": validate a topology file, and the loader commands share. */
-#include <string.h>
+/* "wgmesh check": validate a topology file. */
+#include <stdio.h>
 
-#include "cmd.h"
-#include "topology.h"
+#include "cli.h"
+#include "lib/policy.h"
+#include "lib/topology.h"
 
-int wgmesh_cmd_load(const char *file, struct wgmesh_topology **t)
+static void warn_rule(void *ctx, unsigned int line, const char *msg)
 {
-	char err[WGMESH_ERR_LEN];
+	const struct wgmesh_topology *t = ctx;
 
-	if (wgmesh_topology_load(file, t, err, sizeof(err))) {
-		wgmesh_err("%s", err);
-		return -1;
-	}
-	return 0;
+	/* Like the errors, "FILE:LINE: ...", and the line says warning. */
+	(void)cli_err("%s:%u: warning: %s", t->file, line, msg);
 }
 
 static int cmd_check(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
 	bool quiet = false;
-	const char *file = NULL;
+	const struct cli_opt opts[] = {
+		{ .name = "--quiet", .alias = "-q", .flag = &quiet },
+		{ 0 }
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			quiet = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return wgmesh_usage_err("check", "unknown option '%s'",
-						argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return wgmesh_usage_err("check", "unexpected argument "
-						"'%s'", argv[i]);
-	}
-	if (!file)
-		return wgmesh_usage_err("check", "missing FILE");
-	if (wgmesh_cmd_load(file, &t))
+	if (cli_parse_load(&cli_check, argc, argv, opts, &t))
 		return 1;
+	policy_lint(t, warn_rule, t);
 	if (!quiet)
-		printf("%s: mesh %s is valid: %zu controller%s, %zu peer%s, "
-		       "%zu group%s\n", t->file, t->name, t->n_controllers,
+		cli_say("%s: mesh %s is valid: %zu controller%s, %zu peer%s, "
+		       "%zu group%s", t->file, t->name, t->n_controllers,
 		       t->n_controllers == 1 ? "" : "s", t->n_peers,
 		       t->n_peers == 1 ? "" : "s", t->n_groups,
 		       t->n_groups == 1 ? "" : "s");
@@ -48,8 +36,17 @@ static int cmd_check(int argc, char **argv)
 	return 0;
 }
 
-WGMESH_COMMAND(check, "check", cmd_check, "[-q] FILE",
-	       "validate a topology file; exit 0 when it is valid",
-	       "Checks syntax, references, duplicate names and keys, address "
-	       "collisions\n(controller ids, peer /96s) and the policy. "
-	       "Errors are FILE:LINE: what.\n");
+const struct cli_cmd cli_check = {
+	.name = "check", .run = cmd_check,
+	.args = "[-q|--quiet] FILE",
+	.summary = "validate a topology file; exit 0 when it is valid",
+	.help = "Checks syntax, references, duplicate names and keys, address "
+		"collisions\n(controller ids, peer /96s) and the policy. "
+		"Errors are FILE:LINE: what.\nAn Allow rule that cannot have "
+		"an effect gets a warning line on stderr\n(FILE:LINE: warning: "
+		"...) and the file is still valid: under Default = allow,\n"
+		"repeating an earlier pair, or without two different "
+		"non-isolated peers on\nits sides (the policy decides only "
+		"between peers: see help reach).\n"
+		"Exit status: 0 valid, 1 not.\n",
+};

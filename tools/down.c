@@ -1,73 +1,139 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wgmesh down FILE|IFACE: detach wgmesh.ko from the mesh interface (if it
- * is attached) and delete the interface. FILE names the interface through
- * its Interface (default: the mesh Name).
+ * wgmesh down FILE|IFACE [--force]: delete the mesh interface (which also
+ * detaches wgmesh.ko from it) and remove the mesh's /etc/hosts block. FILE
+ * names the interface through its Interface (default: the mesh Name) and
+ * the mesh through its Name; IFACE names the mesh through its mark (see
+ * lib/owner.h). Only an interface wgmesh made is removed, unless --force.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd.h"
-#include "nlrt.h"
-#include "topology.h"
-#include "upmod.h"
+#include "cli.h"
+#include "lib/hosts.h"
+#include "lib/owner.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
 
-static int down(const char *ifname)
+/* Whether @ifname (a WireGuard link marked @alias) may go. */
+static int may_remove(struct nls *rt, const char *ifname,
+		      const struct nlrt_link *link, const char *mesh,
+		      bool force)
 {
-	char err[WGMESH_ERR_LEN];
+	/* By IFACE, any mesh's interface will do. */
+	const char *m = mesh ? mesh : owner_mesh(link->alias);
+	struct nlrt_prefix *routes = NULL;
+	size_t n = 0;
+	enum owner o;
+
+	if (nlrt_route_list(rt, nlrt_ifindex(ifname), &routes, &n))
+		return cli_err("%s", rt->err);
+	free(routes);
+	o = owner_of(link->alias, m ? m : "", n);
+	if (force || o == OWNER_THIS || o == OWNER_LEGACY)
+		return 0;
+	if (o == OWNER_OTHER_MESH)
+		return cli_err("%s: belongs to mesh %s, not %s: left alone "
+			       "(--force removes it)", ifname,
+			       owner_mesh(link->alias), mesh);
+	return cli_err("%s: not created by wgmesh (no alias '%s...'): left "
+		       "alone (wg-quick down or ip link del removes it; so "
+		       "does --force)", ifname, OWNER_PREFIX);
+}
+
+/* Remove @mesh's block from the hosts file: CLI_OK or CLI_PARTLY. */
+static int remove_hosts(const char *mesh)
+{
+	char path[PATH_MAX], err[WGMESH_ERR_LEN];
+	int ret = hosts_remove(mesh, path, sizeof(path), err, sizeof(err));
+
+	if (ret < 0) {
+		cli_warn("%s%s: its wgmesh %s block stays", err,
+			 hosts_hint(errno, path), mesh);
+		return CLI_PARTLY;
+	}
+	if (!ret)
+		cli_say("%s: wgmesh %s block removed", path, mesh);
+	return CLI_OK;
+}
+
+static int down(const char *ifname, const char *mesh, bool force)
+{
 	struct nlrt_link link;
 	struct nls rt;
-	int rc = 1;
+	int rc = CLI_FAILED;
 
 	if (!nlrt_ifindex(ifname))
-		return wgmesh_err("%s: no such interface", ifname);
+		return cli_err("%s: no such interface", ifname);
 	if (nlrt_open(&rt))
-		return wgmesh_err("%s", rt.err);
+		return cli_err("%s", rt.err);
 	/* Never delete anything but a WireGuard device ("down eth0"). */
 	if (nlrt_link_get(&rt, ifname, &link))
-		wgmesh_err("%s", rt.err);
+		cli_err("%s", rt.err);
 	else if (strcmp(link.kind, "wireguard"))
-		wgmesh_err("%s: not a WireGuard device (kind '%s'), left alone",
+		cli_err("%s: not a WireGuard device (kind '%s'), left alone",
 			   ifname, link.kind);
-	else if (mesh_module_down(ifname, err, sizeof(err)))
-		wgmesh_err("%s", err);
+	else if (may_remove(&rt, ifname, &link, mesh, force))
+		;
 	else if (nlrt_link_delete(&rt, ifname))
-		wgmesh_err("%s", rt.err);
+		cli_err("%s", rt.err);
 	else
-		rc = 0;
+		rc = CLI_OK;
 	nls_close(&rt);
-	if (!rc)
-		printf("%s: removed\n", ifname);
-	return rc;
+	if (rc)
+		return rc;
+	cli_say("%s: removed", ifname);
+	if (!mesh)
+		mesh = owner_mesh(link.alias);
+	return mesh ? remove_hosts(mesh) : CLI_OK;
 }
 
 static int cmd_down(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
-	char err[WGMESH_ERR_LEN];
+	const char *arg = NULL;
+	bool force = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--force", .flag = &force },
+		{ 0 }
+	};
 	struct stat st;
 	int rc;
 
-	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
-		return wgmesh_usage_err("down", argc < 2 ? "missing FILE or IFACE" :
-					argc > 2 ? "too many arguments" :
-					"unknown option");
+	if (cli_parse(&cli_down, argc, argv, opts, &arg, 1))
+		return CLI_FAILED;
+	if (!arg)
+		return cli_usage_err(&cli_down, "missing FILE or IFACE");
+	if (cli_need_net_admin(&cli_down, "remove network interfaces"))
+		return CLI_FAILED;
 	/* A file is a topology; anything else an interface name. */
-	if (stat(argv[1], &st) || !S_ISREG(st.st_mode)) {
-		if (strlen(argv[1]) > WGMESH_IFNAME_MAX || strchr(argv[1], '/'))
-			return wgmesh_err("%s: no such file or interface",
-					  argv[1]);
-		return down(argv[1]);
+	if (stat(arg, &st) || !S_ISREG(st.st_mode)) {
+		if (strlen(arg) > WGMESH_IFNAME_MAX || strchr(arg, '/'))
+			return cli_err("%s: no such file or interface", arg);
+		return down(arg, NULL, force);
 	}
-	if (wgmesh_topology_load(argv[1], &t, err, sizeof(err)))
-		return wgmesh_err("%s", err);
-	rc = down(t->interface);
+	if (cli_load(arg, &t))
+		return CLI_FAILED;
+	rc = down(t->interface, t->name, force);
 	wgmesh_topology_free(t);
 	return rc;
 }
 
-WGMESH_COMMAND(down, "down", cmd_down, "FILE|IFACE",
-	       "detach wgmesh.ko and delete the mesh interface",
-	       "FILE is the topology (its Interface is removed) or IFACE the\n"
-	       "interface name.\n");
+const struct cli_cmd cli_down = {
+	.name = "down", .run = cmd_down,
+	.args = "FILE|IFACE [--force]",
+	.summary = "delete the mesh interface and its /etc/hosts block",
+	.help = "FILE is the topology (its Interface is removed) or IFACE the\n"
+		"interface name. Deleting the interface detaches wgmesh.ko from "
+		"it. Only\nan interface wgmesh created (alias wgmesh:<mesh>) is "
+		"removed unless --force.\nThe mesh's block in /etc/hosts "
+		"($" HOSTS_ENV ") goes too, as with\nhosts --remove (by IFACE, "
+		"the mesh is the one its alias names).\n"
+		"Needs root or CAP_NET_ADMIN.\n"
+		"Exit status: 0 removed, 1 failed, 3 the interface is removed "
+		"but not its\n/etc/hosts block (a warning says why).\n",
+};

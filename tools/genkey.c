@@ -9,8 +9,8 @@
 
 #include <sodium.h>
 
-#include "cmd.h"
-#include "keys.h"
+#include "cli.h"
+#include "lib/keys.h"
 
 static int write_all(int fd, const char *s, size_t len)
 {
@@ -28,21 +28,23 @@ static int write_all(int fd, const char *s, size_t len)
 }
 
 /*
- * Where the key goes: FILE is created 0600; stdout as is, except that a
- * regular file open on it that group or others may access is tightened
- * to 0600 first (or refused), so no key ever lands world-readable.
+ * Where the key goes: FILE is created 0600, and an existing FILE (a
+ * machine's identity, perhaps) is only replaced with @force; stdout as
+ * is, except that a regular file open on it that group or others may
+ * access is tightened to 0600 first (or refused), so no key ever lands
+ * world-readable.
  */
-static int open_output(int argc, char **argv, const char **name)
+static int open_output(const char *file, bool force, const char **name)
 {
 	struct stat st;
 	int fd;
 
-	if (argc == 1) {
+	if (!file) {
 		*name = "standard output";
 		if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
 		    (st.st_mode & (S_IRWXG | S_IRWXO))) {
 			if (fchmod(STDOUT_FILENO, st.st_mode & S_IRWXU)) {
-				wgmesh_err("genkey: standard output is a file "
+				cli_err("genkey: standard output is a file "
 					   "with mode %04o that cannot be made "
 					   "private (%s); set umask 077",
 					   (unsigned int)(st.st_mode & 07777),
@@ -56,10 +58,16 @@ static int open_output(int argc, char **argv, const char **name)
 		}
 		return STDOUT_FILENO;
 	}
-	*name = argv[1];
-	fd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	*name = file;
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		  (force ? 0 : O_EXCL), 0600);
+	if (fd < 0 && errno == EEXIST && !force) {
+		cli_err("genkey: %s exists: not overwritten (it may be a "
+			"machine's key); use --force to replace it", file);
+		return -1;
+	}
 	if (fd < 0) {
-		wgmesh_err("genkey: %s: %s", argv[1], strerror(errno));
+		cli_err("genkey: %s: %s", file, strerror(errno));
 		return -1;
 	}
 	/*
@@ -67,7 +75,7 @@ static int open_output(int argc, char **argv, const char **name)
 	 * emptying it, so a failure leaves the old content untouched.
 	 */
 	if (fchmod(fd, 0600) || ftruncate(fd, 0)) {
-		wgmesh_err("genkey: %s: %s", argv[1], strerror(errno));
+		cli_err("genkey: %s: %s", file, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -78,35 +86,44 @@ static int cmd_genkey(int argc, char **argv)
 {
 	uint8_t key[WGMESH_KEY_LEN];
 	char b64[WGMESH_KEY_B64_LEN + 2];
-	const char *name;
+	const char *name, *file = NULL;
+	bool force = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--force", .flag = &force },
+		{ 0 }
+	};
 	int fd, ret = 0;
 
-	if (argc > 2)
-		return wgmesh_usage_err("genkey", "too many arguments");
-	if (argc == 2 && argv[1][0] == '-')
-		return wgmesh_usage_err("genkey", "unknown option '%s'",
-					argv[1]);
-	fd = open_output(argc, argv, &name);
+	if (cli_parse(&cli_genkey, argc, argv, opts, &file, 1))
+		return 1;
+	if (file && !strcmp(file, "-"))
+		file = NULL;
+	fd = open_output(file, force, &name);
 	if (fd < 0)
 		return 1;
 	wgmesh_key_generate(key);
 	wgmesh_key_to_base64(key, b64);
 	strcat(b64, "\n");
 	if (write_all(fd, b64, strlen(b64)))
-		ret = wgmesh_err("genkey: writing %s: %s", name,
+		ret = cli_err("genkey: writing %s: %s", name,
 				 strerror(errno));
 	if (fd != STDOUT_FILENO && close(fd) && !ret)
-		ret = wgmesh_err("genkey: closing %s: %s", name,
+		ret = cli_err("genkey: closing %s: %s", name,
 				 strerror(errno));
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(b64, sizeof(b64));
 	return ret;
 }
 
-WGMESH_COMMAND(genkey, "genkey", cmd_genkey, "[FILE]",
-	       "print a new private key (or write it to FILE, mode 0600)",
-	       "The key is base64, as from wg genkey. Written to standard "
-	       "output, a file\nopen there is made private first.\n");
+const struct cli_cmd cli_genkey = {
+	.name = "genkey", .run = cmd_genkey,
+	.args = "[--force] [FILE]",
+	.summary = "print a new private key (or write it to FILE, mode 0600)",
+	.help = "The key is base64, as from wg genkey. Written to standard "
+		"output (FILE -),\na file open there is made private first. An "
+		"existing FILE is refused (it\nmay be a machine's identity) unless "
+		"--force replaces it.\n",
+};
 
 static int cmd_pubkey(int argc, char **argv)
 {
@@ -117,7 +134,7 @@ static int cmd_pubkey(int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return wgmesh_usage_err("pubkey", "too many arguments");
+		return cli_usage_err(&cli_pubkey, "too many arguments");
 	n = fread(buf, 1, sizeof(buf) - 1, stdin);
 	/* Like wg: the key, then nothing but white space. */
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
@@ -126,13 +143,13 @@ static int cmd_pubkey(int argc, char **argv)
 	buf[n] = '\0';
 	if (wgmesh_key_from_base64(buf, priv) ||
 	    wgmesh_key_public(pub, priv)) {
-		wgmesh_err("pubkey: standard input is not a private key "
+		cli_err("pubkey: standard input is not a private key "
 			   "(44 characters of base64)");
 		goto out;
 	}
 	wgmesh_key_to_base64(pub, b64);
 	if (puts(b64) < 0 || fflush(stdout)) {
-		wgmesh_err("pubkey: writing standard output: %s",
+		cli_err("pubkey: writing standard output: %s",
 			   strerror(errno));
 		goto out;
 	}
@@ -143,6 +160,8 @@ out:
 	return ret;
 }
 
-WGMESH_COMMAND(pubkey, "pubkey", cmd_pubkey, "< PRIVATE_KEY",
-	       "print the public key of the private key read from stdin",
-	       NULL);
+const struct cli_cmd cli_pubkey = {
+	.name = "pubkey", .run = cmd_pubkey,
+	.args = "< PRIVATE_KEY",
+	.summary = "print the public key of the private key read from stdin",
+};

@@ -1,92 +1,68 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /etc/hosts lines of the mesh, and the "hosts" command. */
+/*
+ * "wgmesh hosts [--install|--remove]": the mesh's /etc/hosts lines
+ * (lib/hosts.c).
+ */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "addr.h"
-#include "cmd.h"
-#include "hosts.h"
+#include "cli.h"
+#include "lib/hosts.h"
 
-int wgmesh_hosts_write(FILE *f, const struct wgmesh_topology *t)
+static int change_block(const struct wgmesh_topology *t, bool remove)
 {
-	char buf[INET6_ADDRSTRLEN];
-	struct in6_addr a;
+	char path[PATH_MAX], err[WGMESH_ERR_LEN];
+	int ret = remove ? hosts_remove(t->name, path, sizeof(path), err,
+					sizeof(err)) :
+		  hosts_install(t, path, sizeof(path), err, sizeof(err));
 
-	/* Controllers and peers are already sorted by name. */
-	for (size_t i = 0; i < t->n_controllers; i++) {
-		const struct wgmesh_controller *c = &t->controllers[i];
-
-		wgmesh_controller_addr(t->name, c->name, &a);
-		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), c->name,
-			    t->domain) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < t->n_peers; i++) {
-		const struct wgmesh_peer *p = &t->peers[i];
-
-		wgmesh_peer_addr(t->name, t->controllers[p->controller].name,
-				 p->name, &a);
-		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), p->name,
-			    t->domain) < 0)
-			return -1;
-	}
+	if (ret < 0)
+		return cli_err("%s%s", err, hosts_hint(errno, path));
+	if (remove)
+		cli_say("%s: wgmesh %s block %s", path, t->name,
+			ret ? "not there" : "removed");
+	else
+		cli_say("%s: wgmesh %s block up to date", path, t->name);
 	return 0;
-}
-
-char *wgmesh_hosts_text(const struct wgmesh_topology *t)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int err;
-
-	if (!f)
-		return NULL;
-	err = wgmesh_hosts_write(f, t);
-	if (fclose(f) || err) {
-		free(text);
-		return NULL;
-	}
-	return text;
 }
 
 static int cmd_hosts(int argc, char **argv)
 {
 	struct wgmesh_topology *t;
-	const char *file = NULL;
-	bool install = false;
+	bool install = false, remove = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--install", .flag = &install },
+		{ .name = "--remove", .flag = &remove },
+		{ 0 }
+	};
 	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--install"))
-			install = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return wgmesh_usage_err("hosts", "unknown option '%s'",
-						argv[i]);
-		else if (!file)
-			file = argv[i];
-		else
-			return wgmesh_usage_err("hosts", "unexpected argument "
-						"'%s'", argv[i]);
-	}
-	if (!file)
-		return wgmesh_usage_err("hosts", "missing FILE");
-	if (wgmesh_cmd_load(file, &t))
+	if (cli_parse_load(&cli_hosts, argc, argv, opts, &t))
 		return 1;
-	if (install)
-		ret = wgmesh_hosts_install(t);
-	else if (wgmesh_hosts_write(stdout, t) || fflush(stdout))
-		ret = wgmesh_err("hosts: writing standard output failed");
+	if (install && remove)
+		ret = cli_usage_err(&cli_hosts, "--install or --remove, not both");
+	else if (install || remove)
+		ret = change_block(t, remove);
+	else if (hosts_write(stdout, t) || fflush(stdout))
+		ret = cli_err("hosts: writing standard output failed");
 	else
 		ret = 0;
 	wgmesh_topology_free(t);
 	return ret;
 }
 
-WGMESH_COMMAND(hosts, "hosts", cmd_hosts, "[--install] FILE",
-	       "print the /etc/hosts lines of the mesh",
-	       "Lines are \"<address> <machine>.<domain>\": controllers at ::1"
-	       " sorted by name,\nthen peers sorted by name at their address "
-	       "in their controller's subnet.\n--install writes them into a "
-	       "marked block of /etc/hosts.\n");
+const struct cli_cmd cli_hosts = {
+	.name = "hosts", .run = cmd_hosts,
+	.args = "[--install|--remove] FILE",
+	.summary = "print the /etc/hosts lines of the mesh",
+	.help = "Lines are \"<address> <machine>.<domain>\": controllers at ::1"
+		" sorted by name,\nthen peers sorted by name at their address "
+		"in their controller's subnet.\n--install writes them into a "
+		"marked block of /etc/hosts ($" HOSTS_ENV " names\nanother "
+		"file), --remove takes that block out (wgmesh down does too).\n"
+		"Where /etc/hosts is read-only (NixOS), put the lines in the "
+		"system's\nconfiguration (networking.extraHosts). With "
+		"systemd-resolved, names in\n/etc/hosts are answered too "
+		"(ReadEtcHosts=yes, its default).\n",
+};

@@ -1,89 +1,101 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wgmesh: configure a WireGuard mesh from one topology file.
- * main() only dispatches; every command registers itself (cmd.h).
+ * main() dispatches to the commands of the table below, one file each.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "cmd.h"
+#include "cli.h"
+#include "../kernel/version.h"
 
-#ifndef WGMESH_VERSION
-#define WGMESH_VERSION "0.1.0"
-#endif
+/* Sorted by name: --help lists them in this order. */
+static const struct cli_cmd *const commands[] = {
+	&cli_addresses,
+	&cli_check,
+	&cli_conf,
+	&cli_down,
+	&cli_genkey,
+	&cli_help,
+	&cli_hosts,
+	&cli_pubkey,
+	&cli_reach,
+	&cli_status,
+	&cli_up,
+};
 
-extern const struct wgmesh_cmd __start_wgmesh_cmds[];
-extern const struct wgmesh_cmd __stop_wgmesh_cmds[];
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static int by_name(const void *a, const void *b)
+static const struct cli_cmd *find(const char *name)
 {
-	const struct wgmesh_cmd *const *x = a, *const *y = b;
-
-	return strcmp((*x)->name, (*y)->name);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
 }
 
 static void usage(FILE *f)
 {
-	size_t n = (size_t)(__stop_wgmesh_cmds - __start_wgmesh_cmds);
-	const struct wgmesh_cmd *sorted[64];
 	int width = 0;
 
-	if (n > sizeof(sorted) / sizeof(sorted[0]))
-		n = sizeof(sorted) / sizeof(sorted[0]);
-	for (size_t i = 0; i < n; i++) {
-		int len = (int)strlen(__start_wgmesh_cmds[i].name);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		int len = (int)strlen(commands[i]->name);
 
-		sorted[i] = &__start_wgmesh_cmds[i];
 		if (len > width)
 			width = len;
 	}
-	qsort(sorted, n, sizeof(sorted[0]), by_name);
-
 	fputs("usage: wgmesh <command> [<args>]\n"
 	      "       wgmesh --help | --version | help <command>\n\n"
 	      "Commands:\n", f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "  %-*s  %s\n", width, sorted[i]->name,
-			sorted[i]->summary);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-*s  %s\n", width, commands[i]->name,
+			commands[i]->summary);
+	fputs("\nExit status: 0 done, 1 failed, 2 the answer is no (reach, "
+	      "status --check),\n3 partly done (up, down): see help "
+	      "<command>.\n", f);
 }
 
-static int cmd_help(int argc, char **argv)
+/* An unknown command: one line, then the list of commands. */
+static int unknown(const char *name)
 {
-	const struct wgmesh_cmd *c;
+	cli_err("unknown command '%s'", name);
+	usage(stderr);
+	return 1;
+}
+
+static int help(int argc, char **argv)
+{
+	const struct cli_cmd *c;
 
 	if (argc == 1) {
 		usage(stdout);
 		return 0;
 	}
 	if (argc > 2)
-		return wgmesh_usage_err("help", "too many arguments");
-	c = wgmesh_cmd_find(argv[1]);
-	if (!c) {
-		wgmesh_err("unknown command '%s'", argv[1]);
-		usage(stderr);
-		return 1;
-	}
-	wgmesh_cmd_usage(stdout, c);
+		return cli_usage_err(&cli_help, "too many arguments");
+	c = find(argv[1]);
+	if (!c)
+		return unknown(argv[1]);
+	cli_usage(stdout, c);
 	printf("\n%s.\n", c->summary);
 	if (c->help)
 		printf("\n%s", c->help);
 	return 0;
 }
 
-WGMESH_COMMAND(help, "help", cmd_help, "[COMMAND]",
-	       "show the commands, or the usage of one", NULL);
+const struct cli_cmd cli_help = {
+	.name = "help", .run = help, .args = "[COMMAND]",
+	.summary = "show the commands, or the usage of one",
+};
 
 int main(int argc, char **argv)
 {
-	const struct wgmesh_cmd *c;
+	const struct cli_cmd *c;
 
-	if (sodium_init() < 0) {
-		wgmesh_err("cannot initialise libsodium");
-		return 1;
-	}
+	if (sodium_init() < 0)
+		return cli_err("cannot initialise libsodium");
 	if (argc < 2) {
 		usage(stderr);
 		return 1;
@@ -96,17 +108,14 @@ int main(int argc, char **argv)
 		printf("wgmesh %s\n", WGMESH_VERSION);
 		return 0;
 	}
-	c = wgmesh_cmd_find(argv[1]);
-	if (!c) {
-		wgmesh_err("unknown command '%s'", argv[1]);
-		usage(stderr);
-		return 1;
-	}
+	c = find(argv[1]);
+	if (!c)
+		return unknown(argv[1]);
 	/* "wgmesh CMD --help" is the same as "wgmesh help CMD". */
 	if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 		char *hargv[] = { "help", argv[1], NULL };
 
-		return cmd_help(2, hargv);
+		return help(2, hargv);
 	}
 	return c->run(argc - 1, argv + 1);
 }

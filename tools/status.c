@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wgmesh status [IFACE] [--file FILE] [--json]
+ * wgmesh status [IFACE] [--file FILE] [--json] [--check]
  *
  * One line per member the interface knows: name, role, mesh address,
  * endpoint, latest handshake age, rx/tx bytes (from WireGuard) and, on a
  * controller with wgmesh.ko attached, packets forwarded and dropped from
  * that member; then the module's device totals with drops per reason.
  * Roles and module ids come from the AllowedIPs (a /96 is a peer, a /56 a
- * controller); names from FILE when given, else a short public key.
+ * controller); names from FILE when given, else a short public key (in
+ * JSON: null, next to the full key). Problems (lib/health.h) are listed;
+ * --check prints only them and exits 2 when there are any.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -15,47 +17,55 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "cmd.h"
-#include "keys.h"
-#include "nlrt.h"
-#include "nlwg.h"
-#include "topology.h"
-#include "upmod.h"
+#include "cli.h"
+#include "lib/addr.h"
+#include "lib/health.h"
+#include "lib/keys.h"
+#include "lib/module.h"
+#include "lib/owner.h"
+#include "lib/resolve.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
+#include "nl/wg.h"
 
-#define S_FWD 4		/* index of fwd_packets in meshnl_stat_names */
-#define S_DROP 9	/* first drop_* counter */
+/* The shape of --json: bump when a key changes meaning or goes away. */
+#define STATUS_JSON_VERSION 1
 
 struct status_args {
 	const char *ifname;
 	const char *file;
-	bool json;
+	bool json, check;
 };
 
 /* What a member is, as far as this machine can tell. */
 struct member {
 	char name[WGMESH_NAME_MAX + 1];
+	bool named;			/* name from the file, not a key */
 	const char *role;		/* "controller", "peer", "?" */
 	bool controller;
 	uint32_t id;			/* module id, when role known */
 	struct in6_addr addr;		/* mesh address, when known */
 	bool has_addr;
-	const struct mesh_member_stats *st;
+	const struct meshnl_member *st;	/* its counters, when attached */
 };
 
-static void name_of(const struct wgmesh_topology *t, const uint8_t *key,
-		    char *out, size_t len)
+/* A member of public key @key, named from @t, its role not known yet. */
+static void member_init(struct member *m, const struct wgmesh_topology *t,
+			const uint8_t *key)
 {
 	const struct wgmesh_controller *c = NULL;
 	const struct wgmesh_peer *p = NULL;
 	char b64[WGMESH_KEY_B64_LEN + 1];
 
-	if (t && wgmesh_topology_find_key(t, key, &c, &p)) {
-		snprintf(out, len, "%s", c ? c->name : p->name);
+	memset(m, 0, sizeof(*m));
+	m->role = "?";
+	m->named = t && wgmesh_topology_find_key(t, key, &c, &p);
+	if (m->named) {
+		snprintf(m->name, sizeof(m->name), "%s", c ? c->name : p->name);
 		return;
 	}
 	wgmesh_key_to_base64(key, b64);
-	snprintf(out, len, "%.10s...", b64);
+	snprintf(m->name, sizeof(m->name), "%.10s...", b64);
 }
 
 static void classify(const struct wgmesh_topology *t, const struct wg_peer *p,
@@ -64,9 +74,7 @@ static void classify(const struct wgmesh_topology *t, const struct wg_peer *p,
 	const struct wgmesh_controller *c = NULL;
 	const struct wgmesh_peer *pe = NULL;
 
-	memset(m, 0, sizeof(*m));
-	m->role = "?";
-	name_of(t, p->public_key, m->name, sizeof(m->name));
+	member_init(m, t, p->public_key);
 	for (size_t i = 0; i < p->n_ips; i++) {
 		const struct wg_allowedip *ip = &p->ips[i];
 		const uint8_t *b = ip->ip6.s6_addr;
@@ -99,21 +107,6 @@ static void classify(const struct wgmesh_topology *t, const struct wg_peer *p,
 	}
 }
 
-static void endpoint_str(const union wg_endpoint *e, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (e->sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &e->sin.sin_addr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ntohs(e->sin.sin_port));
-	} else if (e->sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &e->sin6.sin6_addr, a, sizeof(a));
-		snprintf(buf, len, "[%s]:%u", a, ntohs(e->sin6.sin6_port));
-	} else {
-		snprintf(buf, len, "-");
-	}
-}
-
 static long long handshake_age(const struct wg_peer *p)
 {
 	long long age;
@@ -124,100 +117,134 @@ static long long handshake_age(const struct wg_peer *p)
 	return age < 0 ? 0 : age;	/* the clock stepped back */
 }
 
-static const struct mesh_member_stats *find_stats(const struct mesh_stats *s,
-						  const struct member *m)
+static const struct meshnl_member *find_stats(const struct meshnl_state *s,
+					      const struct member *m)
 {
+	const struct meshnl_member *v = m->controller ? s->topo.ctrls :
+					s->topo.peers;
+	size_t n = m->controller ? s->topo.n_ctrls : s->topo.n_peers;
+
 	if (m->role[0] == '?')
 		return NULL;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->m[i].controller == m->controller && s->m[i].id == m->id)
-			return &s->m[i];
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == m->id)
+			return &v[i];
 	return NULL;
-}
-
-static uint64_t drops(const uint64_t *c)
-{
-	uint64_t sum = 0;
-
-	for (int i = S_DROP; i < MESH_NSTATS; i++)
-		sum += c[i];
-	return sum;
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
 }
 
 static void json_counters(const uint64_t *c)
 {
+	const char *sep = "";
+
 	printf("{");
-	for (int i = 0; i < MESH_NSTATS; i++)
-		printf("%s\"%s\": %llu", i ? ", " : "", mesh_stat_name(i),
+	for (int i = 0; i <= WGMESH_STATS_A_MAX; i++) {
+		if (!meshnl_stat_names[i])
+			continue;
+		printf("%s\"%s\": %llu", sep, meshnl_stat_names[i],
 		       (unsigned long long)c[i]);
+		sep = ", ";
+	}
 	printf("}");
 }
 
-/* This machine: name and role from the file, else from its own key. */
-static void self_of(const struct wgmesh_topology *t, const struct wg_device *d,
-		    struct member *self)
+/* One interface as status shows it. */
+struct iface {
+	struct wg_device d;
+	struct member self;
+	struct member *mem;		/* one per WireGuard peer */
+	char alias[256];
+	const char *mesh;		/* from the alias or the file, or NULL */
+	struct meshnl_state st;
+	bool attached;
+	struct health health;
+};
+
+/*
+ * This machine: name and role from the file, else its role from its
+ * addresses (a controller holds <subnet>::1/40, a peer /56s).
+ */
+static void self_of(const struct wgmesh_topology *t, struct nls *rt,
+		    struct iface *f)
 {
 	const struct wgmesh_controller *c = NULL;
 	const struct wgmesh_peer *p = NULL;
+	struct member *self = &f->self;
+	struct nlrt_prefix *a = NULL;
+	size_t n = 0;
 
-	memset(self, 0, sizeof(*self));
-	self->role = "?";
-	name_of(t, d->public_key, self->name, sizeof(self->name));
-	if (!t || !wgmesh_topology_find_key(t, d->public_key, &c, &p))
+	member_init(self, t, f->d.public_key);
+	if (t && wgmesh_topology_find_key(t, f->d.public_key, &c, &p)) {
+		self->controller = c;
+		self->role = c ? "controller" : "peer";
+		if (c)
+			wgmesh_controller_addr(t->name, c->name, &self->addr);
+		else
+			wgmesh_peer_addr(t->name,
+					 t->controllers[p->controller].name,
+					 p->name, &self->addr);
+		self->has_addr = true;
 		return;
-	self->controller = c;
-	self->role = c ? "controller" : "peer";
-	if (c)
-		wgmesh_controller_addr(t->name, c->name, &self->addr);
-	else
-		wgmesh_peer_addr(t->name, t->controllers[p->controller].name,
-				 p->name, &self->addr);
-	self->has_addr = true;
+	}
+	if (nlrt_addr_list(rt, f->d.ifindex, &a, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *b = a[i].addr.s6_addr;
+		bool one = !memcmp(b + 8, "\0\0\0\0\0\0\0\1", 8);
+
+		if (b[0] != 0xfd || (a[i].len != WGMESH_MESH_PLEN &&
+				     a[i].len != WGMESH_SUBNET_PLEN))
+			continue;
+		self->controller = a[i].len == WGMESH_MESH_PLEN && one;
+		self->role = self->controller ? "controller" : "peer";
+		self->addr = a[i].addr;
+		self->has_addr = true;
+		if (self->controller)
+			break;
+	}
+	free(a);
 }
 
-static void print_table(const struct wg_device *d, const struct member *self,
-			const struct member *mem, const struct mesh_stats *st,
-			bool attached)
+static void print_table(const struct iface *f, bool named)
 {
 	char addr[INET6_ADDRSTRLEN], ep[INET6_ADDRSTRLEN + 10], age[32];
-	char b64[WGMESH_KEY_B64_LEN + 1];
+	char b64[WGMESH_KEY_B64_LEN + 1], ifname[4 * IF_NAMESIZE];
+	const struct meshnl_state *st = &f->st;
+	const struct wg_device *d = &f->d;
+	const struct member *self = &f->self;
 
 	wgmesh_key_to_base64(d->public_key, b64);
-	printf("interface %s: %s (%s)", d->ifname, self->name, self->role);
+	printf("interface %s: %s (%s)", cli_escape(d->ifname, ifname,
+						   sizeof(ifname)),
+	       self->name, self->role);
 	if (self->has_addr)
 		printf(" %s", wgmesh_addr_str(&self->addr, addr));
+	if (f->mesh)
+		printf(", mesh %s", f->mesh);
 	if (d->listen_port)
 		printf(", listening on %u", d->listen_port);
 	printf(", public key %s\n", b64);
-	if (attached)
+	for (size_t i = 0; i < f->health.n; i++)
+		printf("problem: %s\n", f->health.v[i].message);
+	if (f->health.more)
+		printf("problem: %zu more\n", f->health.more);
+	if (f->attached)
 		printf("wgmesh.ko attached, %s, generation %llu\n",
-		       st->topology ? "topology set" : "no topology",
-		       (unsigned long long)st->generation);
+		       st->has_topology ? "topology set" : "no topology",
+		       (unsigned long long)st->topo.generation);
+	if (!named && d->n_peers)
+		printf("(names are shortened public keys: --file FILE names "
+		       "them)\n");
 	printf("  %-16s %-10s %-39s %-23s %-10s %12s %12s", "NAME", "ROLE",
 	       "ADDRESS", "ENDPOINT", "HANDSHAKE", "RX", "TX");
-	if (attached)
+	if (f->attached)
 		printf(" %10s %10s", "FORWARDED", "DROPPED");
 	printf("\n");
 	for (size_t i = 0; i < d->n_peers; i++) {
 		const struct wg_peer *p = &d->peers[i];
-		const struct member *m = &mem[i];
+		const struct member *m = &f->mem[i];
 		long long a = handshake_age(p);
 
-		endpoint_str(&p->endpoint, ep, sizeof(ep));
+		resolve_endpoint_str(&p->endpoint, ep, sizeof(ep));
 		if (a < 0)
 			snprintf(age, sizeof(age), "never");
 		else
@@ -227,75 +254,106 @@ static void print_table(const struct wg_device *d, const struct member *self,
 		       m->has_addr ? wgmesh_addr_str(&m->addr, addr) : "-",
 		       ep, age, (unsigned long long)p->rx_bytes,
 		       (unsigned long long)p->tx_bytes);
-		if (attached && m->st)
+		if (f->attached && m->st)
 			printf(" %10llu %10llu",
-			       (unsigned long long)m->st->c[S_FWD],
-			       (unsigned long long)drops(m->st->c));
-		else if (attached)
+			       (unsigned long long)
+			       m->st->stats[WGMESH_STATS_A_FWD_PACKETS],
+			       (unsigned long long)
+			       m->st->stats[WGMESH_STATS_A_DROP_PACKETS]);
+		else if (f->attached)
 			printf(" %10s %10s", "-", "-");
 		printf("\n");
 	}
-	if (!attached)
+	if (!f->attached)
 		return;
 	printf("forwarded %llu packets (%llu bytes), delivered %llu, passed %llu; dropped:",
-	       (unsigned long long)st->dev[S_FWD],
-	       (unsigned long long)st->dev[S_FWD + 1],
-	       (unsigned long long)st->dev[2],
-	       (unsigned long long)st->dev[8]);
-	for (int i = S_DROP; i < MESH_NSTATS; i++)
-		printf(" %s %llu", mesh_stat_name(i) + 5,
-		       (unsigned long long)st->dev[i]);
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_FWD_PACKETS],
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_FWD_BYTES],
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_LOCAL_PACKETS],
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_PASS_PACKETS]);
+	/* The reasons: every drop_* counter but their sum. */
+	for (int i = 0; i <= WGMESH_STATS_A_MAX; i++)
+		if (i != WGMESH_STATS_A_DROP_PACKETS && meshnl_stat_names[i] &&
+		    !strncmp(meshnl_stat_names[i], "drop_", 5))
+			printf(" %s %llu", meshnl_stat_names[i] + 5,
+			       (unsigned long long)st->dev_stats[i]);
 	printf("\n");
 }
 
-static void print_json(const struct wg_device *d, const struct member *self,
-		       const struct member *mem, const struct mesh_stats *st,
-		       bool attached)
+/* A JSON string, or null. */
+static void json_str_or_null(const char *s)
+{
+	if (s)
+		cli_json_str(s);
+	else
+		printf("null");
+}
+
+/* "role" and "name" of a member: null when not known. */
+static void json_who(const struct member *m)
+{
+	printf("\"name\": ");
+	json_str_or_null(m->named ? m->name : NULL);
+	printf(", \"role\": ");
+	json_str_or_null(m->role[0] == '?' ? NULL : m->role);
+}
+
+/* One interface: see README "status --json" for the shape. */
+static void print_json(const struct iface *f, bool loaded)
 {
 	char addr[INET6_ADDRSTRLEN], ep[INET6_ADDRSTRLEN + 10];
 	char b64[WGMESH_KEY_B64_LEN + 1];
+	const struct meshnl_state *st = &f->st;
+	const struct wg_device *d = &f->d;
+	const struct member *self = &f->self;
 
 	wgmesh_key_to_base64(d->public_key, b64);
 	printf("{\"interface\": ");
-	json_str(d->ifname);
-	printf(", \"name\": ");
-	json_str(self->name);
-	printf(", \"role\": \"%s\", \"address\": ", self->role);
-	if (self->has_addr)
-		json_str(wgmesh_addr_str(&self->addr, addr));
-	else
-		printf("null");
+	cli_json_str(d->ifname);
+	printf(", \"mesh\": ");
+	json_str_or_null(f->mesh);
+	printf(", ");
+	json_who(self);
+	printf(", \"address\": ");
+	json_str_or_null(self->has_addr ? wgmesh_addr_str(&self->addr, addr) :
+			 NULL);
 	printf(", \"listen_port\": %u, \"public_key\": \"%s\"", d->listen_port,
 	       b64);
-	if (attached) {
-		printf(", \"module\": {\"topology\": %s, \"generation\": %llu, \"stats\": ",
-		       st->topology ? "true" : "false",
-		       (unsigned long long)st->generation);
-		json_counters(st->dev);
+	printf(",\n \"module\": {\"loaded\": %s, \"attached\": %s, "
+	       "\"topology\": %s, \"generation\": ", loaded ? "true" : "false",
+	       f->attached ? "true" : "false",
+	       f->attached && st->has_topology ? "true" : "false");
+	if (f->attached && st->has_topology)
+		printf("%llu", (unsigned long long)st->topo.generation);
+	else
+		printf("null");
+	printf(", \"stats\": ");
+	if (f->attached)
+		json_counters(st->dev_stats);
+	else
+		printf("null");
+	printf("},\n \"problems\": [");
+	for (size_t i = 0; i < f->health.n; i++) {
+		printf("%s{\"code\": \"%s\", \"message\": ", i ? ", " : "",
+		       f->health.v[i].code);
+		cli_json_str(f->health.v[i].message);
 		printf("}");
-	} else {
-		printf(", \"module\": null");
 	}
-	printf(", \"members\": [");
+	printf("],\n \"members\": [");
 	for (size_t i = 0; i < d->n_peers; i++) {
 		const struct wg_peer *p = &d->peers[i];
-		const struct member *m = &mem[i];
+		const struct member *m = &f->mem[i];
 		long long a = handshake_age(p);
 
 		wgmesh_key_to_base64(p->public_key, b64);
-		endpoint_str(&p->endpoint, ep, sizeof(ep));
-		printf("%s\n  {\"name\": ", i ? "," : "");
-		json_str(m->name);
-		printf(", \"role\": \"%s\", \"address\": ", m->role);
-		if (m->has_addr)
-			json_str(wgmesh_addr_str(&m->addr, addr));
-		else
-			printf("null");
+		resolve_endpoint_str(&p->endpoint, ep, sizeof(ep));
+		printf("%s\n  {", i ? "," : "");
+		json_who(m);
+		printf(", \"address\": ");
+		json_str_or_null(m->has_addr ? wgmesh_addr_str(&m->addr, addr) :
+				 NULL);
 		printf(", \"public_key\": \"%s\", \"endpoint\": ", b64);
-		if (p->endpoint.sa.sa_family)
-			json_str(ep);
-		else
-			printf("null");
+		json_str_or_null(p->endpoint.sa.sa_family ? ep : NULL);
 		printf(", \"latest_handshake\": %lld, \"handshake_age\": ",
 		       (long long)p->handshake_sec);
 		if (a < 0)
@@ -306,133 +364,173 @@ static void print_json(const struct wg_device *d, const struct member *self,
 		       (unsigned long long)p->rx_bytes,
 		       (unsigned long long)p->tx_bytes);
 		if (m->st)
-			json_counters(m->st->c);
+			json_counters(m->st->stats);
 		else
 			printf("null");
 		printf("}");
 	}
-	printf("]}\n");
+	printf("]}");
 }
 
-static int status_one(struct nlwg *wg, const char *ifname,
-		      const struct wgmesh_topology *t, bool json)
+/* --check: one line, "IFACE: ok" or its problems. */
+static void print_check(const struct iface *f)
 {
-	struct mesh_stats st = { 0 };
+	char ifname[4 * IF_NAMESIZE];
+
+	printf("%s: ", cli_escape(f->d.ifname, ifname, sizeof(ifname)));
+	if (!f->health.n)
+		printf("ok");
+	for (size_t i = 0; i < f->health.n; i++)
+		printf("%s%s", i ? "; " : "", f->health.v[i].message);
+	if (f->health.more)
+		printf("; %zu more", f->health.more);
+	printf("\n");
+}
+
+/* Gather what status says about @ifname. 0, or 1 once an error is shown. */
+static int gather(struct nlwg *wg, struct nls *rt, const char *ifname,
+		  const struct wgmesh_topology *t, struct iface *f)
+{
+	struct health_input h = { 0 };
 	char err[WGMESH_ERR_LEN];
-	struct member self, *mem;
-	struct wg_device d;
-	int attached;
+	struct nlrt_link link;
+	int ret;
 
-	if (nlwg_get(wg, ifname, &d))
-		return wgmesh_err("%s", wg->s.err);
-	attached = mesh_module_stats(ifname, &st, err, sizeof(err));
-	if (attached < 0) {
-		wg_device_free(&d);
-		return wgmesh_err("%s", err);
+	if (nlwg_get(wg, ifname, &f->d))
+		return cli_err("%s", wg->s.err);
+	if (!nlrt_link_get(rt, ifname, &link))
+		memcpy(f->alias, link.alias, sizeof(f->alias));
+	f->mesh = owner_mesh(f->alias);
+	if (!f->mesh && t)
+		f->mesh = t->name;
+	ret = mesh_module_get(ifname, &f->st, err, sizeof(err));
+	if (ret < 0)
+		return cli_err("%s", err);
+	f->attached = !ret;
+	f->mem = calloc(f->d.n_peers + 1, sizeof(*f->mem));
+	if (!f->mem)
+		return cli_err("out of memory");
+	self_of(t, rt, f);
+	for (size_t i = 0; i < f->d.n_peers; i++) {
+		classify(t, &f->d.peers[i], &f->mem[i]);
+		f->mem[i].st = f->attached ? find_stats(&f->st, &f->mem[i]) :
+			       NULL;
 	}
-	attached = !attached;
-	mem = calloc(d.n_peers + 1, sizeof(*mem));
-	if (!mem) {
-		wg_device_free(&d);
-		mesh_stats_free(&st);
-		return wgmesh_err("out of memory");
-	}
-	self_of(t, &d, &self);
-	for (size_t i = 0; i < d.n_peers; i++) {
-		classify(t, &d.peers[i], &mem[i]);
-		mem[i].st = attached ? find_stats(&st, &mem[i]) : NULL;
-	}
-	if (json)
-		print_json(&d, &self, mem, &st, attached);
-	else
-		print_table(&d, &self, mem, &st, attached);
-	free(mem);
-	mesh_stats_free(&st);
-	wg_device_free(&d);
+	h.controller = f->self.controller;
+	h.role_known = f->self.role[0] != '?';
+	h.not_in_file = t && !f->self.named;
+	h.module_loaded = mesh_module_loaded();
+	h.attached = f->attached;
+	h.has_topology = f->st.has_topology;
+	health_interface(&h, &f->health);
+	for (size_t i = 0; i < f->d.n_peers; i++)
+		if (f->mem[i].controller && !f->d.peers[i].endpoint.sa.sa_family)
+			health_no_endpoint(&f->health, f->mem[i].name);
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct status_args *a)
+/* Show @ifname; *@problems counts what it found. 0, or 1 on error. */
+static int status_one(struct nlwg *wg, struct nls *rt, const char *ifname,
+		      const struct wgmesh_topology *t,
+		      const struct status_args *a, size_t *problems)
 {
-	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			a->json = true;
-		} else if (!strcmp(argv[i], "--file")) {
-			if (++i == argc)
-				return wgmesh_usage_err("status",
-							"--file needs a value");
-			a->file = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return wgmesh_usage_err("status", "unknown option '%s'",
-						argv[i]);
-		} else if (!a->ifname) {
-			a->ifname = argv[i];
-		} else {
-			return wgmesh_usage_err("status",
-						"unexpected argument '%s'",
-						argv[i]);
-		}
+	struct iface f = { 0 };
+	int ret = gather(wg, rt, ifname, t, &f);
+
+	if (!ret) {
+		*problems += f.health.n + f.health.more;
+		if (a->json)
+			print_json(&f, mesh_module_loaded());
+		else if (a->check)
+			print_check(&f);
+		else
+			print_table(&f, t != NULL);
 	}
-	return 0;
+	free(f.mem);
+	meshnl_state_free(&f.st);
+	wg_device_free(&f.d);
+	return ret;
 }
 
 static int cmd_status(int argc, char **argv)
 {
 	struct wgmesh_topology *t = NULL;
-	char err[WGMESH_ERR_LEN], (*names)[16] = NULL;
-	struct status_args a;
-	struct nlwg wg;
-	struct nls rt;
-	size_t n = 0;
+	char (*names)[16] = NULL, (*listed)[16] = NULL, one[1][16];
+	struct status_args a = { 0 };
+	const struct cli_opt opts[] = {
+		{ .name = "--json", .flag = &a.json },
+		{ .name = "--check", .flag = &a.check },
+		{ .name = "--file", .value = &a.file, .needs = "a FILE" },
+		{ 0 }
+	};
+	struct nlwg wg = { 0 };
+	struct nls rt = { 0 };
+	size_t n = 0, problems = 0;
 	int rc = 0;
 
-	if (parse_args(argc, argv, &a))
-		return 1;
-	if (a.file && wgmesh_topology_load(a.file, &t, err, sizeof(err)))
-		return wgmesh_err("%s", err);
+	if (cli_parse(&cli_status, argc, argv, opts, &a.ifname, 1))
+		return CLI_FAILED;
+	if (cli_need_net_admin(&cli_status, "read WireGuard interfaces"))
+		return CLI_FAILED;
+	if (a.file && cli_load(a.file, &t))
+		return CLI_FAILED;
 	if (!a.ifname && t)
 		a.ifname = t->interface;
-	if (!a.ifname) {
+	if (nlrt_open(&rt)) {
+		rc = cli_err("%s", rt.err);
+	} else if (!a.ifname) {
 		/* Every WireGuard interface. */
-		if (nlrt_open(&rt)) {
-			wgmesh_topology_free(t);
-			return wgmesh_err("%s", rt.err);
-		}
-		if (nlrt_link_list(&rt, "wireguard", &names, &n))
-			rc = wgmesh_err("%s", rt.err);
-		nls_close(&rt);
+		if (nlrt_link_list(&rt, "wireguard", &listed, &n))
+			rc = cli_err("%s", rt.err);
+		names = listed;
 	} else if (!nlrt_ifindex(a.ifname)) {
-		rc = wgmesh_err("%s: no such interface", a.ifname);
+		rc = cli_err("%s: no such interface", a.ifname);
+	} else {
+		snprintf(one[0], sizeof(one[0]), "%s", a.ifname);
+		names = one;
+		n = 1;
 	}
-	if (!rc && nlwg_open(&wg)) {
-		rc = wgmesh_err("%s", wg.s.err);
-	} else if (!rc) {
-		if (a.ifname) {
-			rc = status_one(&wg, a.ifname, t, a.json);
-		} else {
-			if (a.json)
-				printf("[");
-			for (size_t i = 0; i < n; i++) {
-				if (a.json && i)
-					printf(",\n");
-				else if (i)
-					printf("\n");
-				rc |= status_one(&wg, names[i], t, a.json);
-			}
-			if (a.json)
-				printf("]\n");
-		}
+	if (!rc && nlwg_open(&wg))
+		rc = cli_err("%s", wg.s.err);
+	if (!rc && a.json)
+		printf("{\"version\": %d, \"interfaces\": [",
+		       STATUS_JSON_VERSION);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (a.json && i)
+			printf(",\n");
+		else if (a.json)
+			printf("\n");
+		else if (i && !a.check)
+			printf("\n");
+		rc |= status_one(&wg, &rt, names[i], t, &a, &problems);
+	}
+	if (!rc && a.json)
+		printf("]}\n");
+	if (wg.s.nl)
 		nlwg_close(&wg);
-	}
-	free(names);
+	if (rt.nl)
+		nls_close(&rt);
+	free(listed);
 	wgmesh_topology_free(t);
-	return rc;
+	if (rc)
+		return CLI_FAILED;
+	return a.check && problems ? CLI_NO : CLI_OK;
 }
 
-WGMESH_COMMAND(status, "status", cmd_status, "[IFACE] [--file FILE] [--json]",
-	       "show the members of a mesh interface and their traffic",
-	       "IFACE defaults to FILE's Interface, else every WireGuard interface.\n"
-	       "FILE maps public keys to machine names. On a controller with\n"
-	       "wgmesh.ko attached, FORWARDED/DROPPED count packets from each\n"
-	       "member, and a last line gives the device totals per drop reason.\n");
+const struct cli_cmd cli_status = {
+	.name = "status", .run = cmd_status,
+	.args = "[IFACE] [--file FILE] [--json] [--check]",
+	.summary = "show the members of a mesh interface and their traffic",
+	.help = "IFACE defaults to FILE's Interface, else every WireGuard interface.\n"
+		"FILE maps public keys to machine names. On a controller with\n"
+		"wgmesh.ko attached, FORWARDED/DROPPED count packets from each\n"
+		"member, and a last line gives the device totals per drop reason.\n"
+		"Problems get a line each: a controller without wgmesh.ko attached,\n"
+		"the module without a topology, a controller member without an\n"
+		"endpoint, a key not in FILE. --json prints one object, {\"version\": 1,\n"
+		"\"interfaces\": [...]} (README: status --json). --check prints one\n"
+		"line per interface, \"IFACE: ok\" or its problems.\n"
+		"Needs root or CAP_NET_ADMIN.\n"
+		"Exit status: 0 (--check: no problem), 1 error, 2 --check found\n"
+		"problems.\n",
+};

@@ -11,53 +11,29 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 
-#include "cmd.h"
-#include "desired.h"
-#include "keys.h"
-#include "nlrt.h"
-#include "nlwg.h"
-#include "plan.h"
-#include "topology.h"
-#include "upmod.h"
+#include "cli.h"
+#include "lib/derive.h"
+#include "lib/keys.h"
+#include "lib/module.h"
+#include "lib/owner.h"
+#include "lib/plan.h"
+#include "lib/report.h"
+#include "lib/resolve.h"
+#include "lib/topology.h"
+#include "nl/rt.h"
+#include "nl/wg.h"
 
 struct up_args {
 	const char *file;
 	const char *name;
 	const char *key_file;
+	bool dry_run, verbose, force;
 };
-
-static int parse_args(int argc, char **argv, struct up_args *a)
-{
-	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		const char **opt = NULL;
-
-		if (!strcmp(argv[i], "--name"))
-			opt = &a->name;
-		else if (!strcmp(argv[i], "--private-key-file"))
-			opt = &a->key_file;
-		if (opt) {
-			if (++i == argc)
-				return wgmesh_usage_err("up", "%s needs a value",
-							argv[i - 1]);
-			*opt = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return wgmesh_usage_err("up", "unknown option '%s'",
-						argv[i]);
-		} else if (!a->file) {
-			a->file = argv[i];
-		} else {
-			return wgmesh_usage_err("up", "unexpected argument '%s'",
-						argv[i]);
-		}
-	}
-	if (!a->file)
-		return wgmesh_usage_err("up", "missing topology FILE");
-	return 0;
-}
 
 /* Who are we: by --name (the key must then match) or by public key. */
 static int find_self(const struct wgmesh_topology *t, const char *name,
@@ -71,18 +47,21 @@ static int find_self(const struct wgmesh_topology *t, const char *name,
 	wgmesh_key_to_base64(pub, b64);
 	if (!name) {
 		if (!wgmesh_topology_find_key(t, pub, &self->ctrl, &self->peer))
-			return wgmesh_err("%s: public key %s of %s is not in %s; use --name",
-					  key_file, b64, key_file, t->file);
+			return cli_err("this machine is not in %s: no machine "
+				       "there has the public key %s of %s (if "
+				       "it left the mesh, 'wgmesh down %s' "
+				       "removes its interface)", t->file, b64,
+				       key_file, t->file);
 		return 0;
 	}
 	self->ctrl = wgmesh_topology_controller(t, name);
 	if (!self->ctrl)
 		self->peer = wgmesh_topology_peer(t, name);
 	if (!self->ctrl && !self->peer)
-		return wgmesh_err("%s: no machine named '%s'", t->file, name);
+		return cli_err("%s: no machine named '%s'", t->file, name);
 	want = self->ctrl ? self->ctrl->public_key : self->peer->public_key;
 	if (memcmp(want, pub, WG_KEY_LEN))
-		return wgmesh_err("%s: its public key %s is not the PublicKey of %s in %s",
+		return cli_err("%s: its public key %s is not the PublicKey of %s in %s",
 				  key_file, b64, name, t->file);
 	return 0;
 }
@@ -96,13 +75,29 @@ static int read_state(struct nls *rt, struct nlwg *wg, const char *ifname,
 
 	memset(cur, 0, sizeof(*cur));
 	ret = nlwg_get(wg, ifname, &cur->wg);
+	if (ret == -EPERM || ret == -EACCES)
+		return cli_err("%s: reading its WireGuard state needs root or "
+			       "CAP_NET_ADMIN", ifname);
 	if (ret)
-		return wgmesh_err("%s: %s", ifname, wg->s.err);
+		return cli_err("%s: %s", ifname, wg->s.err);
 	if (nlrt_addr_list(rt, ifindex, &cur->addrs, &cur->n_addrs) ||
 	    nlrt_route_list(rt, ifindex, &cur->routes, &cur->n_routes) ||
 	    nlrt_link_get(rt, ifname, &link))
-		return wgmesh_err("%s: %s", ifname, rt->err);
+		return cli_err("%s: %s", ifname, rt->err);
 	cur->mtu = link.mtu;
+	return 0;
+}
+
+typedef int (*prefix_op)(struct nls *s, uint32_t ifindex,
+			 const struct nlrt_prefix *p);
+
+/* @op on each of the @n prefixes at @v, up to the first failure. */
+static int each(prefix_op op, struct nls *rt, uint32_t ifindex,
+		const struct nlrt_prefix *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (op(rt, ifindex, &v[i]))
+			return -1;
 	return 0;
 }
 
@@ -111,153 +106,432 @@ static int apply(struct nls *rt, struct nlwg *wg, const char *ifname,
 		 uint32_t ifindex, const struct mesh_plan *p, bool up)
 {
 	if (p->wg_changed && nlwg_set(wg, &p->wg))
-		return wgmesh_err("%s: %s", ifname, wg->s.err);
-	for (size_t i = 0; i < p->n_addr_del; i++)
-		if (nlrt_addr_del(rt, ifindex, &p->addr_del[i]))
-			goto rt_fail;
-	for (size_t i = 0; i < p->n_addr_add; i++)
-		if (nlrt_addr_add(rt, ifindex, &p->addr_add[i]))
-			goto rt_fail;
-	if ((p->mtu || !up) && nlrt_link_set(rt, ifname, p->mtu, true))
-		goto rt_fail;
-	for (size_t i = 0; i < p->n_route_del; i++)
-		if (nlrt_route_del(rt, ifindex, &p->route_del[i]))
-			goto rt_fail;
-	for (size_t i = 0; i < p->n_route_add; i++)
-		if (nlrt_route_add(rt, ifindex, &p->route_add[i]))
-			goto rt_fail;
+		return cli_err("%s: %s", ifname, wg->s.err);
+	if (each(nlrt_addr_del, rt, ifindex, p->addr_del, p->n_addr_del) ||
+	    each(nlrt_addr_add, rt, ifindex, p->addr_add, p->n_addr_add) ||
+	    ((p->mtu || !up) && nlrt_link_set(rt, ifname, p->mtu, true)) ||
+	    each(nlrt_route_del, rt, ifindex, p->route_del, p->n_route_del) ||
+	    each(nlrt_route_add, rt, ifindex, p->route_add, p->n_route_add))
+		return cli_err("%s: %s", ifname, rt->err);
 	return 0;
-rt_fail:
-	return wgmesh_err("%s: %s", ifname, rt->err);
+}
+
+
+/* One run of "up": what it read, wants and does. */
+struct up_run {
+	const struct up_args *a;
+	struct wgmesh_topology *t;
+	struct mesh_self self;
+	const char *ifname;
+	uint8_t priv[WG_KEY_LEN];
+	struct nls rt;
+	struct nlwg wg;
+	uint32_t ifindex;
+	bool exists, created, link_up;
+	struct mesh_state want, cur;
+	struct mesh_plan plan;
+	struct resolve_pending *pending;
+	size_t n_pending;
+	bool *resolved;		/* per pending: resolved by a retry */
+	long retries;		/* WG_ENDPOINT_RESOLUTION_RETRIES */
+};
+
+/* The file, the key, this machine and what its interface should be. */
+static int load(struct up_run *r)
+{
+	const struct up_args *a = r->a;
+	char key_path[4096], err[WGMESH_ERR_LEN];
+	uint8_t pub[WG_KEY_LEN];
+
+	if (resolve_retries(getenv(RESOLVE_RETRIES_ENV), &r->retries, err,
+			    sizeof(err)))
+		return cli_err("%s", err);
+	if (cli_load(a->file, &r->t))
+		return -1;
+	r->ifname = r->t->interface;
+	if (a->key_file)
+		snprintf(key_path, sizeof(key_path), "%s", a->key_file);
+	else if (wgmesh_key_default_path(r->t, key_path, sizeof(key_path)))
+		return cli_err("%s: key file path too long", r->t->file);
+	if (wgmesh_key_load_private(key_path, r->priv, err, sizeof(err)))
+		return cli_err("%s", err);
+	if (wgmesh_key_public(pub, r->priv))
+		return cli_err("%s: not a usable private key", key_path);
+	if (find_self(r->t, a->name, key_path, pub, &r->self))
+		return -1;
+	if (mesh_desired(r->t, r->self, r->priv, &r->want, err, sizeof(err)))
+		return cli_err("%s", err);
+	return 0;
+}
+
+/*
+ * Other interfaces marked for this mesh are what an earlier Interface
+ * name left behind, with the same addresses and routes: take them down
+ * (deleting a link also detaches wgmesh.ko from it).
+ */
+static int remove_previous(struct up_run *r)
+{
+	char (*names)[16];
+	size_t n;
+	int ret = 0;
+
+	if (owner_links(&r->rt, r->t->name, r->ifname, &names, &n))
+		return cli_err("%s", r->rt.err);
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (r->a->dry_run) {
+			cli_say("dry run: %s would be removed (the previous "
+				"interface of mesh %s)", names[i], r->t->name);
+		} else if (nlrt_link_delete(&r->rt, names[i])) {
+			ret = cli_err("%s", r->rt.err);
+		} else {
+			cli_say("%s: removed (the previous interface of mesh "
+				"%s)", names[i], r->t->name);
+		}
+	}
+	free(names);
+	return ret;
+}
+
+/* The interface may be ours to configure; mark it if it is not yet. */
+static int check_owner(struct up_run *r, const struct nlrt_link *link)
+{
+	char alias[sizeof(link->alias)];
+	const char *m = owner_mesh(link->alias);
+	enum owner o = owner_of(link->alias, r->t->name, r->cur.n_routes);
+
+	if (o == OWNER_THIS)
+		return 0;
+	if (o == OWNER_OTHER_MESH && !r->a->force)
+		return cli_err("%s: belongs to mesh %s (alias '%s'), not %s: "
+			       "set another Interface in %s, or take it over "
+			       "with --force", r->ifname, m, link->alias,
+			       r->t->name, r->t->file);
+	if (o == OWNER_FOREIGN && !r->a->force)
+		return cli_err("%s: exists and was not created by wgmesh (no "
+			       "alias '%s%s'; wg-quick's?): remove it, set "
+			       "another Interface in %s, or take it over with "
+			       "--force", r->ifname, OWNER_PREFIX, r->t->name,
+			       r->t->file);
+	owner_alias(r->t->name, alias, sizeof(alias));
+	if (r->a->dry_run) {
+		cli_say("dry run: %s would be marked '%s'%s", r->ifname, alias,
+			o == OWNER_LEGACY ? "" : " (taken over: --force)");
+		return 0;
+	}
+	if (nlrt_link_set_alias(&r->rt, r->ifname, alias))
+		return cli_err("%s", r->rt.err);
+	if (r->a->verbose || o != OWNER_LEGACY)
+		cli_say("%s: %s, now marked '%s'", r->ifname,
+			o == OWNER_LEGACY ? "made by an earlier wgmesh" :
+			"taken over (--force)", alias);
+	return 0;
+}
+
+/* Create the link, or read it as it is and check whose it is. */
+static int open_link(struct up_run *r)
+{
+	char alias[sizeof(((struct nlrt_link *)0)->alias)];
+	struct nlrt_link link;
+
+	r->ifindex = nlrt_ifindex(r->ifname);
+	r->exists = r->ifindex;
+	if (!r->exists && r->a->dry_run)
+		return 0;	/* everything would be new: cur stays empty */
+	if (!r->exists) {
+		if (nlrt_link_create_wg(&r->rt, r->ifname))
+			return cli_err("%s", r->rt.err);
+		r->created = true;
+		owner_alias(r->t->name, alias, sizeof(alias));
+		if (nlrt_link_set_alias(&r->rt, r->ifname, alias))
+			return cli_err("%s", r->rt.err);
+		r->ifindex = nlrt_ifindex(r->ifname);
+		if (!r->ifindex)
+			return cli_err("%s: created but not found", r->ifname);
+	}
+	if (nlrt_link_get(&r->rt, r->ifname, &link))
+		return cli_err("%s", r->rt.err);
+	if (strcmp(link.kind, "wireguard"))
+		return cli_err("%s: exists and is not a WireGuard device "
+			       "(kind '%s')", r->ifname, link.kind);
+	r->link_up = link.up;
+	if (nlwg_open(&r->wg))
+		return cli_err("%s", r->wg.s.err);
+	if (read_state(&r->rt, &r->wg, r->ifname, r->ifindex, &r->cur))
+		return -1;
+	return r->created ? 0 : check_owner(r, &link);
+}
+
+/* One warning per endpoint that did not resolve. */
+static void warn_unresolved(const struct up_run *r)
+{
+	char ep[INET6_ADDRSTRLEN + 10], retry[96] = "";
+
+	for (size_t i = 0; i < r->n_pending; i++) {
+		const struct resolve_pending *p = &r->pending[i];
+		const struct wg_peer *cur =
+			wg_device_find_peer(&r->cur.wg, p->ctrl->public_key);
+		bool kept = cur && cur->endpoint.sa.sa_family;
+
+		if (!r->a->dry_run && resolve_transient(p->gai_err) &&
+		    r->retries)
+			snprintf(retry, sizeof(retry), "; retrying (%s=%ld)",
+				 RESOLVE_RETRIES_ENV, r->retries);
+		cli_warn("controller %s: cannot resolve %s (%s): endpoint "
+			 "%s%s%s", p->ctrl->name, p->ctrl->endpoint_host,
+			 p->err, kept ? "stays " : "left unset",
+			 kept ? resolve_endpoint_str(&cur->endpoint, ep,
+						      sizeof(ep)) : "",
+			 resolve_transient(p->gai_err) ? retry : "");
+	}
+}
+
+/* Set the endpoint of controller @c alone. */
+static int set_endpoint(struct up_run *r, const struct wgmesh_controller *c,
+			const union wg_endpoint *e)
+{
+	struct wg_device d = { 0 };
+	struct wg_peer *p = wg_device_add_peer(&d);
+	int ret;
+
+	if (!p)
+		return cli_err("out of memory");
+	snprintf(d.ifname, sizeof(d.ifname), "%s", r->ifname);
+	memcpy(p->public_key, c->public_key, WG_KEY_LEN);
+	p->endpoint = *e;
+	p->set_endpoint = true;
+	ret = nlwg_set(&r->wg, &d);
+	wg_device_free(&d);
+	return ret ? cli_err("%s: %s", r->ifname, r->wg.s.err) : 0;
+}
+
+static void wait_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Retry the names that may resolve later, as wg does, setting each
+ * endpoint as soon as it resolves. The number left unresolved, or -1.
+ */
+static long retry_unresolved(struct up_run *r)
+{
+	char ep[INET6_ADDRSTRLEN + 10];
+	long left = 0;
+
+	r->resolved = calloc(r->n_pending + 1, sizeof(*r->resolved));
+	if (!r->resolved)
+		return -cli_err("out of memory");
+	for (unsigned int k = 0;; k++) {
+		bool again = false;
+
+		for (size_t i = 0; i < r->n_pending; i++)
+			again |= !r->resolved[i] &&
+				 resolve_transient(r->pending[i].gai_err);
+		if (!again || (r->retries != RESOLVE_FOREVER &&
+			       k >= (unsigned long)r->retries))
+			break;
+		fflush(stdout);
+		wait_us(resolve_delay_us(k));
+		for (size_t i = 0; i < r->n_pending; i++) {
+			struct resolve_pending *p = &r->pending[i];
+			union wg_endpoint e;
+
+			if (r->resolved[i] || !resolve_transient(p->gai_err))
+				continue;
+			p->gai_err = resolve_endpoint(p->ctrl->endpoint_host,
+						      p->ctrl->endpoint_port,
+						      &e, p->err,
+						      sizeof(p->err));
+			if (p->gai_err)
+				continue;
+			if (set_endpoint(r, p->ctrl, &e))
+				return -1;
+			r->resolved[i] = true;
+			cli_say("%s: controller %s: %s resolved to %s (retry "
+				"%u)", r->ifname, p->ctrl->name,
+				p->ctrl->endpoint_host,
+				resolve_endpoint_str(&e, ep, sizeof(ep)), k + 1);
+		}
+	}
+	for (size_t i = 0; i < r->n_pending; i++)
+		left += !r->resolved[i];
+	return left;
+}
+
+/* The module's side: attach and push on a controller, detach on a peer. */
+static int module(struct up_run *r, const char **what)
+{
+	char err[WGMESH_ERR_LEN];
+	struct meshnl_state st;
+	bool pushed;
+	int ret;
+
+	*what = "";
+	if (r->a->dry_run && r->self.ctrl) {
+		static const char *const plan[] = {
+			[MODULE_SAME] = ", topology unchanged",
+			[MODULE_PUSH] = ", topology would be pushed",
+			[MODULE_ATTACH] = ", wgmesh.ko would be attached and "
+					  "the topology pushed",
+			[MODULE_LOAD] = ", wgmesh.ko would be loaded, attached "
+					"and the topology pushed",
+		};
+
+		ret = r->exists ? mesh_module_diff(r->t, r->self.ctrl,
+						   r->ifname, err, sizeof(err)) :
+		      mesh_module_loaded() ? MODULE_ATTACH : MODULE_LOAD;
+		if (ret < 0)
+			return cli_err("%s", err);
+		*what = plan[ret];
+		return 0;
+	}
+	if (r->a->dry_run) {
+		ret = r->exists ? mesh_module_get(r->ifname, &st, err,
+						  sizeof(err)) : 1;
+		if (ret < 0)
+			return cli_err("%s", err);
+		if (!ret) {
+			meshnl_state_free(&st);
+			*what = ", wgmesh.ko would be detached";
+		}
+		return 0;
+	}
+	if (r->self.ctrl) {
+		if (mesh_module_up(r->t, r->self.ctrl, r->ifname, &pushed, err,
+				   sizeof(err)))
+			return cli_err("%s", err);
+		*what = pushed ? ", topology pushed" : ", topology unchanged";
+		return 0;
+	}
+	/* A former controller's attachment must not police a peer. */
+	if (mesh_module_down(r->ifname, err, sizeof(err)))
+		return cli_err("%s", err);
+	return 0;
+}
+
+static int run(struct up_run *r)
+{
+	const struct up_args *a = r->a;
+	const char *mod;
+	long left = 0;
+
+	if (load(r))
+		return CLI_FAILED;
+	if (nlrt_open(&r->rt))
+		return cli_err("%s", r->rt.err);
+	/* This interface first: a refused one must not cost the old one. */
+	if (open_link(r) || remove_previous(r))
+		return CLI_FAILED;
+	if (resolve_mesh(r->t, r->self, &r->want.wg, &r->pending,
+			 &r->n_pending) ||
+	    mesh_plan(&r->cur, &r->want, &r->plan))
+		return cli_err("out of memory");
+	warn_unresolved(r);
+	if ((a->verbose || a->dry_run) && !r->exists)
+		printf("  + interface %s, alias %s%s\n", r->ifname,
+		       OWNER_PREFIX, r->t->name);
+	if (a->verbose || a->dry_run)
+		report_changes(stdout, r->t, &r->cur, &r->plan, r->link_up);
+	if (!a->dry_run && apply(&r->rt, &r->wg, r->ifname, r->ifindex,
+				 &r->plan, r->link_up))
+		return CLI_FAILED;
+	if (module(r, &mod))
+		return CLI_FAILED;
+	if (!a->dry_run) {
+		left = retry_unresolved(r);
+		if (left < 0)
+			return CLI_FAILED;
+	}
+	printf("%s%s: %s (%s)%s: ", a->dry_run ? "dry run: " : "", r->ifname,
+	       mesh_self_name(r->self), r->self.ctrl ? "controller" : "peer",
+	       r->created ? " created" : !r->exists ? " would be created" :
+	       "");
+	report_counts(stdout, &r->plan, r->link_up);
+	printf("%s", mod);
+	for (size_t i = 0, n = 0; i < r->n_pending; i++)
+		if (!r->resolved || !r->resolved[i])
+			printf("%s%s", n++ ? ", " : ", endpoint unresolved: ",
+			       r->pending[i].ctrl->name);
+	printf("\n");
+	return left ? CLI_PARTLY : CLI_OK;
 }
 
 static int up(const struct up_args *a)
 {
-	struct mesh_state want = { 0 }, cur = { 0 };
-	struct wgmesh_topology *t = NULL;
-	uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
-	char key_path[4096], err[WGMESH_ERR_LEN];
-	struct mesh_plan plan = { 0 };
-	struct nls rt = { 0 };
-	struct nlwg wg = { 0 };
-	struct nlrt_link link;
-	struct mesh_self self;
-	bool created = false, pushed = false;
-	const char *ifname;
-	uint32_t ifindex;
-	int rc = 1;
+	struct up_run r = { .a = a };
+	int rc = run(&r);
 
-	if (wgmesh_topology_load(a->file, &t, err, sizeof(err)))
-		return wgmesh_err("%s", err);
-	ifname = t->interface;
-	if (a->key_file)
-		snprintf(key_path, sizeof(key_path), "%s", a->key_file);
-	else if (wgmesh_key_default_path(t, key_path, sizeof(key_path))) {
-		wgmesh_err("%s: key file path too long", t->file);
-		goto out;
-	}
-	if (wgmesh_key_load_private(key_path, priv, err, sizeof(err))) {
-		wgmesh_err("%s", err);
-		goto out;
-	}
-	if (wgmesh_key_public(pub, priv)) {
-		wgmesh_err("%s: not a usable private key", key_path);
-		goto out;
-	}
-	if (find_self(t, a->name, key_path, pub, &self))
-		goto out;
-	if (mesh_desired(t, self, priv, &want, err, sizeof(err))) {
-		wgmesh_err("%s", err);
-		goto out;
-	}
-
-	if (nlrt_open(&rt)) {
-		wgmesh_err("%s", rt.err);
-		goto out;
-	}
-	ifindex = nlrt_ifindex(ifname);
-	if (!ifindex) {
-		if (nlrt_link_create_wg(&rt, ifname)) {
-			wgmesh_err("%s", rt.err);
-			goto out;
-		}
-		created = true;
-		ifindex = nlrt_ifindex(ifname);
-		if (!ifindex) {
-			wgmesh_err("%s: created but not found", ifname);
-			goto out;
-		}
-	}
-	if (nlrt_link_get(&rt, ifname, &link)) {
-		wgmesh_err("%s", rt.err);
-		goto out;
-	}
-	if (strcmp(link.kind, "wireguard")) {
-		wgmesh_err("%s: exists and is not a WireGuard device (kind '%s')",
-			   ifname, link.kind);
-		goto out;
-	}
-	if (nlwg_open(&wg)) {
-		wgmesh_err("%s", wg.s.err);
-		goto out;
-	}
-	if (read_state(&rt, &wg, ifname, ifindex, &cur))
-		goto out;
-	if (mesh_plan(&cur, &want, &plan)) {
-		wgmesh_err("out of memory");
-		goto out;
-	}
-	if (apply(&rt, &wg, ifname, ifindex, &plan, link.up))
-		goto out;
-	if (self.ctrl) {
-		if (mesh_module_up(t, self.ctrl, ifname, &pushed, err,
-				   sizeof(err))) {
-			wgmesh_err("%s", err);
-			goto out;
-		}
-	} else if (mesh_module_down(ifname, err, sizeof(err))) {
-		/* A former controller's attachment must not police a peer. */
-		wgmesh_err("%s", err);
-		goto out;
-	}
-	printf("%s: %s (%s)%s: peers +%zu ~%zu -%zu, addresses +%zu -%zu, routes +%zu -%zu%s\n",
-	       ifname, mesh_self_name(self),
-	       self.ctrl ? "controller" : "peer", created ? " created" : "",
-	       plan.peers_added, plan.peers_changed, plan.peers_removed,
-	       plan.n_addr_add, plan.n_addr_del, plan.n_route_add,
-	       plan.n_route_del, !self.ctrl ? "" : pushed ?
-	       ", topology pushed" : ", topology unchanged");
-	rc = 0;
-out:
-	if (rc && created && nlrt_link_delete(&rt, ifname))
-		wgmesh_err("%s (cleaning up)", rt.err);
-	if (wg.s.nl)
-		nlwg_close(&wg);
-	if (rt.nl)
-		nls_close(&rt);
-	mesh_plan_free(&plan);
-	mesh_state_free(&cur);
-	mesh_state_free(&want);
-	sodium_memzero(priv, sizeof(priv));
-	wgmesh_topology_free(t);
+	if (rc == CLI_FAILED && r.created &&
+	    nlrt_link_delete(&r.rt, r.ifname))
+		cli_err("%s (cleaning up)", r.rt.err);
+	if (r.wg.s.nl)
+		nlwg_close(&r.wg);
+	if (r.rt.nl)
+		nls_close(&r.rt);
+	free(r.pending);
+	free(r.resolved);
+	mesh_plan_free(&r.plan);
+	mesh_state_free(&r.cur);
+	mesh_state_free(&r.want);
+	sodium_memzero(r.priv, sizeof(r.priv));
+	wgmesh_topology_free(r.t);
 	return rc;
 }
 
 static int cmd_up(int argc, char **argv)
 {
-	struct up_args a;
+	struct up_args a = { 0 };
+	const struct cli_opt opts[] = {
+		{ .name = "--name", .value = &a.name, .needs = "a MACHINE" },
+		{ .name = "--private-key-file", .value = &a.key_file,
+		  .needs = "a PATH" },
+		{ .name = "--dry-run", .alias = "-n", .flag = &a.dry_run },
+		{ .name = "--verbose", .alias = "-v", .flag = &a.verbose },
+		{ .name = "--force", .flag = &a.force },
+		{ 0 }
+	};
 
-	if (parse_args(argc, argv, &a))
-		return 1;
+	if (cli_parse(&cli_up, argc, argv, opts, &a.file, 1))
+		return CLI_FAILED;
+	if (!a.file)
+		return cli_usage_err(&cli_up, "missing topology FILE");
+	if (!a.dry_run &&
+	    cli_need_net_admin(&cli_up, "configure network interfaces"))
+		return CLI_FAILED;
 	return up(&a);
 }
 
-WGMESH_COMMAND(up, "up", cmd_up,
-	       "FILE [--name MACHINE] [--private-key-file PATH]",
-	       "configure this machine's mesh interface from FILE",
-	       "The machine is named by --name, or found by the public key of its\n"
-	       "private key (default " WGMESH_KEY_DIR "/<interface>.key, which must\n"
-	       "not be readable by group or others). Creates the interface if\n"
-	       "missing and applies only what differs: unchanged peers keep their\n"
-	       "sessions. On a controller, attaches wgmesh.ko and pushes the\n"
-	       "topology and policy. Never changes forwarding sysctls.\n");
+const struct cli_cmd cli_up = {
+	.name = "up", .run = cmd_up,
+	.args = "FILE [--name MACHINE] [--private-key-file PATH] [-n|--dry-run]\n"
+		"                 [-v|--verbose] [--force]",
+	.summary = "configure this machine's mesh interface from FILE",
+	.help = "The machine is named by --name, or found by the public key of its\n"
+		"private key (default " WGMESH_KEY_DIR "/<interface>.key, which must\n"
+		"not be readable by group or others). Creates the interface if\n"
+		"missing (marked with the link alias wgmesh:<mesh>) and applies only\n"
+		"what differs: unchanged peers keep their sessions. On a controller,\n"
+		"attaches wgmesh.ko and pushes the topology and policy. Never changes\n"
+		"forwarding sysctls. Needs root or CAP_NET_ADMIN.\n"
+		"\n"
+		"  -n, --dry-run  print what would change and change nothing (no root\n"
+		"                 needed unless the interface exists: reading it does)\n"
+		"  -v, --verbose  name each peer, address, route and setting changed\n"
+		"  --force        take over an interface wgmesh did not create (or one\n"
+		"                 marked for another mesh)\n"
+		"\n"
+		"An existing interface without the mark is refused unless --force. Any\n"
+		"other interface marked for this mesh (Interface was renamed) is\n"
+		"removed first. A controller's host name that does not resolve leaves\n"
+		"its endpoint unset with a warning; everything else is applied, and\n"
+		"temporary failures are retried like wg does: "
+		RESOLVE_RETRIES_ENV "\n"
+		"retries (default 15, about 72 s; \"infinity\"), 1 s apart growing\n"
+		"by 1.2 each time up to 20 s.\n"
+		"Exit status: 0 applied, 1 failed (a new interface is deleted again),\n"
+		"3 applied but an endpoint is unresolved; --dry-run: 0 or 1.\n",
+};

@@ -15,27 +15,31 @@
  *
  * mode=random: every packet between two members drawn from the whole mesh
  * (the worst case for caches); mode=hot: packets among 256 members (active
- * flows), where only the algorithm's cost can grow with the mesh. ns_* is
+ * flows), where only the algorithm's cost can grow with the mesh;
+ * mode=subnet: IPv4 between hosts of random members' routed subnets (one
+ * /24 each); mode=subnet8: IPv6 between hosts of random members' subnets
+ * of 8 distinct prefix lengths (/48../62), the longest-prefix match's
+ * worst realistic case. ns_* is
  * per packet: a run is P decisions timed in chunks of BENCH_CHUNK, and the
  * median, minimum and maximum are over the chunks of all runs (a chunk an
  * interrupt or another guest hit does not move the median). build_us is
- * the time to build the snapshot's lookup tables; verdicts count forward/drop/local of one run,
- * proof that the timed loop makes real, varied decisions.
+ * the time to build the snapshot's lookup tables; verdicts count
+ * forward/drop/local of one run, proof that the timed loop makes real,
+ * varied decisions.
  */
 
 #include <linux/bottom_half.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 
-#include "topology.h"
+#include "selftest/util.h"
 
 #define BENCH_CTRLS 8
 #define BENCH_GROUPS 8
-#define BENCH_PKTS (1U << 16)
+#define BENCH_PKTS 65536U
 #define BENCH_CHUNK 4096
 #define BENCH_CHUNKS (BENCH_PKTS / BENCH_CHUNK)
 #define BENCH_MAX_RUNS 101
@@ -43,25 +47,27 @@
 
 static const u32 sizes[] = { 10, 1000, 10000, 100000 };
 
+/* An IPv6 pair, or an IPv4 one in the first word of each address. */
 struct pair {
 	struct in6_addr src, dst;
 };
 
 enum verdict { V_FORWARD, V_DROP, V_LOCAL, V_MAX };
 
-static u32 rnd(u32 n)
-{
-	return n ? get_random_u32() % n : 0;
-}
-
-/* The hook's decision (wgmesh_decide(), as kernel/hook.c calls it). */
+/* The hook's decision (wgmesh_decide*(), as kernel/hook.c calls them). */
 static enum verdict decide(const struct wgmesh_topology *t,
 			   const struct in6_addr *src,
-			   const struct in6_addr *dst)
+			   const struct in6_addr *dst, bool ipv4)
 {
 	const struct wgmesh_member *s = NULL, *d = NULL;
+	enum wgmesh_ctr ctr;
 
-	switch (wgmesh_decide(t, src, dst, &s, &d)) {
+	if (ipv4)
+		ctr = wgmesh_decide4(t, src->s6_addr32[0], dst->s6_addr32[0],
+				     &s, &d);
+	else
+		ctr = wgmesh_decide(t, src, dst, &s, &d);
+	switch (ctr) {
 	case WGMESH_CTR_FWD_PACKETS:
 		return V_FORWARD;
 	case WGMESH_CTR_LOCAL_PACKETS:
@@ -74,21 +80,42 @@ static enum verdict decide(const struct wgmesh_topology *t,
 /*
  * A default-deny mesh of @n_peers peers spread over 8 groups, each group
  * allowed to itself and the next, one peer in ten isolated: every branch
- * of the policy is taken, in the same proportions at every size. Distinct
- * random peer ids from a bijection, as in lookup.c.
+ * of the policy is taken, in the same proportions at every size.
  */
-static struct wgmesh_topology *bench_topology(u32 n_peers, u64 *build_ns)
+enum subnets { NO_SUBNETS, SUBNET_24, SUBNETS_8_LENS };
+
+/*
+ * Each peer's subnet, distinct and disjoint: an IPv4 /24, or an IPv6 /48
+ * to /62 (8 lengths, in turn) inside that peer's own /48 of 2000::/3.
+ */
+static void bench_subnet(struct wgmesh_subnet *s, u32 i, enum subnets kind)
+{
+	s->member = BENCH_CTRLS + i;
+	if (kind == SUBNET_24) {
+		s->family = AF_INET;
+		s->len = 24;
+		s->key = (u64)(0x10000 + i) << 40;
+	} else {
+		s->family = AF_INET6;
+		s->len = 48 + 2 * (i % 8);
+		s->key = 0x2000000000000000ULL | (u64)i << 16;
+	}
+}
+
+static struct wgmesh_topology *bench_topology(u32 n_peers, enum subnets kind,
+					      u64 *build_ns)
 {
 	struct wgmesh_topology *t;
-	bool dup_is_ctrl;
-	u32 i, k, c, dup;
+	enum wgmesh_build_err what;
+	u32 i, dup;
 	u64 t0;
 
-	t = wgmesh_topology_alloc(BENCH_CTRLS, n_peers);
+	t = wgmesh_topology_alloc(BENCH_CTRLS, n_peers,
+				  kind == NO_SUBNETS ? 0 : n_peers);
 	if (!t)
 		return NULL;
-	get_random_bytes(&t->prefix.s6_addr[1], 3);
-	t->prefix.s6_addr[0] = 0xfd;
+	random_ids(t);
+	t->self_id = ctrl_of(t, 0)->id;
 	t->flags = WGMESH_F_DEFAULT_DENY;
 	for (i = 0; i < BENCH_GROUPS; i++) {
 		u32 g = (i + 1) % BENCH_GROUPS;
@@ -96,47 +123,39 @@ static struct wgmesh_topology *bench_topology(u32 n_peers, u64 *build_ns)
 		t->allow[i] |= BIT_ULL(g) | BIT_ULL(i);
 		t->allow[g] |= BIT_ULL(i);
 	}
-	k = get_random_u32() | 1;
-	c = get_random_u32();
-	for (i = 0; i < BENCH_CTRLS; i++) {
-		t->ctrls[i].id = (i * k + c) & 0xffff;
-		t->ctrls[i].groups = ~0ULL;
-	}
-	t->self_id = t->ctrls[0].id;
-	k = get_random_u32() | 1;
-	c = get_random_u32() | 1;
+	for (i = 0; i < BENCH_CTRLS; i++)
+		ctrl_of(t, i)->groups = ~0ULL;
 	for (i = 0; i < n_peers; i++) {
-		t->peers[i].id = (i + 1) * k + c;
-		if (!t->peers[i].id)
-			t->peers[i].id = c;
-		t->peers[i].groups = BIT_ULL(i % BENCH_GROUPS);
-		t->peers[i].flags = i % 10 ? 0 : WGMESH_MEMBER_F_ISOLATED;
+		peer_of(t, i)->groups = BIT_ULL(i % BENCH_GROUPS);
+		peer_of(t, i)->flags = i % 10 ? 0 : WGMESH_MEMBER_F_ISOLATED;
+		if (kind != NO_SUBNETS) {
+			peer_of(t, i)->subnets = i;
+			bench_subnet(&t->subnets.v[i], i, kind);
+		}
 	}
 	t0 = ktime_get_ns();
-	if (wgmesh_topology_build(t, &dup_is_ctrl, &dup)) {
-		wgmesh_topology_free(t);
+	if (wgmesh_topology_build(t, &what, &dup)) {
+		wgmesh_topology_put(t);
 		return NULL;
 	}
 	*build_ns = ktime_get_ns() - t0;
+	t->self = 0;
 	return t;
 }
 
-/* A random peer's address in a random controller's subnet (1 in 16: a
- * controller's ::1, which may be this controller's).
- */
-static void member_addr(const struct wgmesh_topology *t, struct in6_addr *a)
+/* A host in a random subnet, as a packet address. */
+static void subnet_host(const struct wgmesh_topology *t, struct in6_addr *a)
 {
-	const struct wgmesh_member *c = &t->ctrls[rnd(t->n_ctrls)];
+	const struct wgmesh_subnet *s = &t->subnets.v[rnd(t->subnets.n)];
+	u64 key = s->key | ((u64)get_random_u32() & ~wgmesh_mask(s->len));
 
-	*a = t->prefix;
-	a->s6_addr[5] = c->id >> 8;
-	a->s6_addr[6] = c->id & 0xff;
-	if (!rnd(16)) {
-		a->s6_addr[15] = 1;
+	memset(a, 0, sizeof(*a));
+	if (s->family == AF_INET) {
+		a->s6_addr32[0] = htonl(key >> 32);
 		return;
 	}
-	a->s6_addr32[2] = htonl(t->peers[rnd(t->n_peers)].id);
-	a->s6_addr32[3] = get_random_u32();
+	put_unaligned_be64(key, a->s6_addr);
+	a->s6_addr32[3] = (__force __be32)get_random_u32();
 }
 
 /*
@@ -144,7 +163,7 @@ static void member_addr(const struct wgmesh_topology *t, struct in6_addr *a)
  * each chunk in @ns (BENCH_CHUNKS entries).
  */
 static void timed_run(const struct wgmesh_topology *t, const struct pair *p,
-		      u32 *counts, u64 *ns)
+		      bool ipv4, u32 *counts, u64 *ns)
 {
 	u32 i, c;
 	u64 t0;
@@ -154,7 +173,7 @@ static void timed_run(const struct wgmesh_topology *t, const struct pair *p,
 	for (c = 0; c < BENCH_CHUNKS; c++) {
 		t0 = ktime_get_ns();
 		for (i = c * BENCH_CHUNK; i < (c + 1) * BENCH_CHUNK; i++)
-			counts[decide(t, &p[i].src, &p[i].dst)]++;
+			counts[decide(t, &p[i].src, &p[i].dst, ipv4)]++;
 		ns[c] = ktime_get_ns() - t0;
 	}
 	rcu_read_unlock();
@@ -177,12 +196,16 @@ static u64 tenths(u64 chunk_ns)
 /* One mesh size in one mode: its snapshot, its packets, its timings. */
 struct bench_case {
 	struct wgmesh_topology *t;
+	bool owns_t;
+	bool ipv4;
 	const char *mode;
 	struct pair *p;
 	u64 *ns;
 	u64 build_ns;
 	u32 first[V_MAX];
 };
+
+#define MODES 4		/* random, hot, subnet, subnet8 */
 
 static void report(struct bench_case *bc, u32 runs)
 {
@@ -193,42 +216,67 @@ static void report(struct bench_case *bc, u32 runs)
 	med = tenths(bc->ns[n / 2]);
 	lo = tenths(bc->ns[0]);
 	hi = tenths(bc->ns[n - 1]);
-	pr_info("wgmesh bench: mode=%s peers=%u ctrls=%u pkts=%u runs=%u build_us=%llu ns_median=%llu.%llu ns_min=%llu.%llu ns_max=%llu.%llu verdicts=%u/%u/%u\n",
+	pr_info("bench: mode=%s peers=%u ctrls=%u pkts=%u runs=%u build_us=%llu ns_median=%llu.%llu ns_min=%llu.%llu ns_max=%llu.%llu verdicts=%u/%u/%u\n",
 		bc->mode, bc->t->n_peers, bc->t->n_ctrls, BENCH_PKTS, runs,
 		div_u64(bc->build_ns, 1000), div_u64(med, 10), med % 10,
 		div_u64(lo, 10), lo % 10, div_u64(hi, 10), hi % 10,
 		bc->first[V_FORWARD], bc->first[V_DROP], bc->first[V_LOCAL]);
 }
 
-/* Fills the random case (@bc) and the hot one (@bc + 1) of one size. */
+static int case_alloc(struct bench_case *bc, const char *mode, u32 runs)
+{
+	bc->mode = mode;
+	bc->p = vmalloc(array_size(BENCH_PKTS, sizeof(*bc->p)));
+	bc->ns = kcalloc(runs * BENCH_CHUNKS, sizeof(*bc->ns), GFP_KERNEL);
+	return bc->p && bc->ns ? 0 : -ENOMEM;
+}
+
+/* A subnet case of one size: its own snapshot, hosts of its subnets. */
+static int prepare_subnets(struct bench_case *bc, const char *mode,
+			   u32 n_peers, enum subnets kind, u32 runs)
+{
+	u32 i;
+
+	bc->t = bench_topology(n_peers, kind, &bc->build_ns);
+	if (!bc->t)
+		return -ENOMEM;
+	bc->owns_t = true;
+	bc->ipv4 = kind == SUBNET_24;
+	if (case_alloc(bc, mode, runs))
+		return -ENOMEM;
+	for (i = 0; i < BENCH_PKTS; i++) {
+		subnet_host(bc->t, &bc->p[i].src);
+		subnet_host(bc->t, &bc->p[i].dst);
+	}
+	return 0;
+}
+
+/* Fills the MODES cases of one size, from @bc on. */
 static int prepare(struct bench_case *bc, u32 n_peers, u32 runs)
 {
 	struct bench_case *hot = bc + 1;
 	u32 i;
 
-	bc->t = bench_topology(n_peers, &bc->build_ns);
+	bc->t = bench_topology(n_peers, NO_SUBNETS, &bc->build_ns);
 	if (!bc->t)
 		return -ENOMEM;
+	bc->owns_t = true;
 	hot->t = bc->t;
 	hot->build_ns = bc->build_ns;
-	bc->mode = "random";
-	hot->mode = "hot";
-	bc->p = vmalloc(array_size(BENCH_PKTS, sizeof(*bc->p)));
-	hot->p = vmalloc(array_size(BENCH_PKTS, sizeof(*hot->p)));
-	bc->ns = kcalloc(runs * BENCH_CHUNKS, sizeof(*bc->ns), GFP_KERNEL);
-	hot->ns = kcalloc(runs * BENCH_CHUNKS, sizeof(*hot->ns), GFP_KERNEL);
-	if (!bc->p || !hot->p || !bc->ns || !hot->ns)
+	if (case_alloc(bc, "random", runs) || case_alloc(hot, "hot", runs))
 		return -ENOMEM;
 	for (i = 0; i < BENCH_PKTS; i++) {
-		member_addr(bc->t, &bc->p[i].src);
-		member_addr(bc->t, &bc->p[i].dst);
+		member_addr(bc->t, &bc->p[i].src, 16);
+		member_addr(bc->t, &bc->p[i].dst, 16);
 	}
 	/* The hot set: pairs among the first random pairs' members. */
 	for (i = 0; i < BENCH_PKTS; i++) {
 		hot->p[i].src = bc->p[rnd(BENCH_HOT / 2)].src;
 		hot->p[i].dst = bc->p[rnd(BENCH_HOT / 2)].dst;
 	}
-	return 0;
+	return prepare_subnets(bc + 2, "subnet", n_peers, SUBNET_24, runs) ?:
+	       prepare_subnets(bc + 3, "subnet8", n_peers, SUBNETS_8_LENS,
+			       runs);
 }
 
 /*
@@ -239,24 +287,24 @@ static int prepare(struct bench_case *bc, u32 n_peers, u32 runs)
 static int bench_run(u32 runs)
 {
 	struct bench_case *bc;
-	u32 i, r, n = 2 * ARRAY_SIZE(sizes), counts[V_MAX];
+	u32 i, r, n = MODES * ARRAY_SIZE(sizes), counts[V_MAX];
 	int ret = 0;
 
 	bc = kcalloc(n, sizeof(*bc), GFP_KERNEL);
 	if (!bc)
 		return -ENOMEM;
-	pr_info("wgmesh bench: start runs=%u\n", runs);
+	pr_info("bench: start runs=%u\n", runs);
 	for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
-		ret = prepare(&bc[2 * i], sizes[i], runs);
+		ret = prepare(&bc[MODES * i], sizes[i], runs);
 	if (ret)
 		goto out;
 	/* An untimed pass warms caches and branch predictors alike. */
 	for (i = 0; i < n; i++)
-		timed_run(bc[i].t, bc[i].p, counts, bc[i].ns);
+		timed_run(bc[i].t, bc[i].p, bc[i].ipv4, counts, bc[i].ns);
 	for (r = 0; r < runs; r++) {
 		for (i = 0; i < n; i++) {
 			memset(counts, 0, sizeof(counts));
-			timed_run(bc[i].t, bc[i].p, counts,
+			timed_run(bc[i].t, bc[i].p, bc[i].ipv4, counts,
 				  &bc[i].ns[r * BENCH_CHUNKS]);
 			if (!r)
 				memcpy(bc[i].first, counts, sizeof(counts));
@@ -266,10 +314,10 @@ static int bench_run(u32 runs)
 	for (i = 0; i < n; i++)
 		report(&bc[i], runs);
 out:
-	pr_info("wgmesh bench: %s\n", ret ? "failed" : "done");
+	pr_info("bench: %s\n", ret ? "failed" : "done");
 	for (i = 0; i < n; i++) {
-		if (i % 2 == 0)
-			wgmesh_topology_free(bc[i].t);
+		if (bc[i].owns_t)
+			wgmesh_topology_put(bc[i].t);
 		vfree(bc[i].p);
 		kfree(bc[i].ns);
 	}

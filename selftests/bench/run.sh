@@ -12,7 +12,8 @@
 #                4.5 minutes each on this 2-core machine; $KERNELS too)
 #   -r ROUNDS    repetitions of each VM measurement (default 4)
 #   -s SECS      seconds per iperf3 run (default 3)
-#   --only LIST  subset of: fwd local push mem scale up native
+#   --only LIST  subset of: fwd local push mem locks scale up native
+#                (mem is measured in a second, 1-vCPU boot too)
 #
 # Benchmarks print numbers, they never fail a build: a missed target is
 # reported as MISSED, and the exit status is non-zero only when a VM run
@@ -22,11 +23,12 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+. "$here/../lib/kernel.sh"
 out=${WGMESH_BUILD:-$repo/build}/bench
 kernels=${KERNELS:-6.1 6.12}
 rounds=4
 secs=3
-only="fwd local push mem scale up native"
+only="fwd local push mem locks scale up native"
 
 usage()
 {
@@ -52,19 +54,6 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 command -v jq >/dev/null || { echo "bench: jq not found (make deps)" >&2; exit 1; }
 mkdir -p "$out"
 cd "$repo" || exit 1
-
-# kver_of LINE: newest installed cloud kernel headers of LINE (or LINE
-# itself when it is a full release), as the top-level Makefile does
-kver_of()
-{
-	if [ -d "/usr/src/linux-headers-$1" ]; then
-		echo "$1"
-		return
-	fi
-	# shellcheck disable=SC2012
-	ls -d /usr/src/linux-headers-"$1".*-cloud-amd64 2>/dev/null |
-		sed 's|.*/linux-headers-||' | sort -V | tail -n 1
-}
 
 # bench_ko KVER: build wgmesh.ko with WGMESH_BENCH=1 into $out/KVER/ from a
 # private copy of the sources (never sharing objects with other builds);
@@ -137,7 +126,7 @@ fi
 status=0
 results=()
 for k in $kernels; do
-	kver=$(kver_of "$k")
+	kver=$(resolve_kver "$k")
 	if [ -z "$kver" ]; then
 		echo "bench: no installed kernel headers for '$k' (make deps)" >&2
 		status=1
@@ -160,7 +149,17 @@ for k in $kernels; do
 		continue
 	fi
 	[ "$rc" = 0 ] || echo "bench: $kver: the VM run did not finish cleanly (exit $rc), results are partial" >&2
-	sed -n 's/^@bench //p' "$log" |
+	# Memory per peer must not depend on the CPU count: once more on 1.
+	log1=$out/$kver/vm-1cpu.log
+	: > "$log1"
+	if [[ " $only " == *" mem "* ]]; then
+		echo "bench: $kver: memory per peer with 1 vCPU (log: ${log1#"$repo"/})" >&2
+		selftests/vm/run.sh -k "$kver" -t 300 --smp 1 --ko "$ko" \
+			-e BENCH_ROUNDS=1 -e BENCH_ONLY=mem \
+			-- selftests/bench/vm-bench.sh >"$log1" 2>&1 ||
+			echo "bench: $kver: the 1-vCPU run failed (see $log1)" >&2
+	fi
+	{ sed -n 's/^@bench //p' "$log"; sed -n 's/^@bench mem /mem /p' "$log1"; } |
 		jq -R -s --arg kernel "$kver" -f "$here/aggregate.jq" >"$out/$kver/results.json" ||
 		{ status=1; continue; }
 	results+=("$out/$kver/results.json")
@@ -173,7 +172,7 @@ if [[ " $only " == *" native "* ]]; then
 	echo "bench: native decision benchmark on the host ($cpu)" >&2
 	if make -s -C "$here" native O="$out/native" >"$out/native-build.log" 2>&1; then
 		"$out/native/decide-bench" 21 >"$out/native.log" 2>&1
-		sed -n 's/^wgmesh bench: \(mode=.*\)/\1/p' "$out/native.log" |
+		sed -n 's/^bench: \(mode=.*\)/\1/p' "$out/native.log" |
 			jq -R -s --arg cpu "$cpu" -f "$here/native.jq" >"$native" || rm -f "$native"
 	else
 		jq -n --arg e "userspace build failed, see ${out#"$repo"/}/native-build.log" \

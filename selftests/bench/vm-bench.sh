@@ -20,14 +20,18 @@
 #   fwd   a -> ctrl -> b: TCP throughput and 64-byte UDP packet rate
 #   local a -> ctrl ::1: TCP throughput with and without the module attached
 #   push  wgmesh-ctl set with --random-peers 10000, wall time
-#   mem   Slab + VmallocUsed + Percpu growth for a 100,000-peer topology
+#   mem   what a 100,000-peer topology adds to the memory cgroup that set it
+#         (the module charges everything a topology takes to its sender)
+#   locks ftrace of a 100,000-peer SET: how long it holds RTNL; and the
+#         longest any module function runs in softirq (hooks, RCU callback)
+#         while such topologies are replaced and detached under traffic
 #   scale the in-module decision microbenchmark (kernel/selftest/bench.c),
 #         when $WGMESH_KO was built with WGMESH_BENCH=1
 #   up    `wgmesh up` of a 1,000-peer controller, first run and re-run
 #         (bench/up-bench.sh, topology files in $BENCH_UP_DIR)
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_SECS (iperf3 seconds, 3),
-# BENCH_ONLY (space-separated subset of: fwd local push mem scale up).
+# BENCH_ONLY (space-separated subset of: fwd local push mem locks scale up).
 
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=../lib/ktap.sh
@@ -37,7 +41,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECS:-3}
-ONLY=${BENCH_ONLY:-fwd local push mem scale up}
+ONLY=${BENCH_ONLY:-fwd local push mem locks scale up}
 
 want()
 {
@@ -61,14 +65,10 @@ mesh_init
 emit "info kernel=$(uname -r) cpus=$(nproc) rounds=$ROUNDS secs=$SECS" \
 	"cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '_')"
 
-mesh_controller ctrl 0x0001
-mesh_peer a 0x11111111 ctrl
-mesh_peer b 0x22222222 ctrl
-mesh_connect a ctrl
-mesh_connect b ctrl
+mesh_star ctrl 0x0001 a 0x11111111 b 0x22222222
 B=$(mesh_addr b)
 CTRL=$(mesh_addr ctrl)
-mesh_load_module || ktap_bail "insmod $WGMESH_KO"
+mesh_load_module || ktap_exit_fail_msg "insmod $WGMESH_KO"
 
 # setup a|b|on|off: (a) module attached + topology, forwarding off; (b) module
 # detached, forwarding on; on/off: module attached or not, forwarding off
@@ -78,18 +78,18 @@ setup()
 	local fwd=0 mod=1
 	case $1 in b) fwd=1 mod=0 ;; off) mod=0 ;; esac
 	if [ "$mod" = 1 ] && [ "$MOD_ON" = 0 ]; then
-		mesh_attach ctrl >/dev/null || ktap_bail "attach wgmesh on ctrl"
+		mesh_attach ctrl >/dev/null || ktap_exit_fail_msg "attach wgmesh on ctrl"
 		MOD_ON=1
 	elif [ "$mod" = 0 ] && [ "$MOD_ON" = 1 ]; then
 		# what the module did while attached: proof that (a) went through it
 		nx ctrl wgmesh-ctl stats wg0 --device 2>/dev/null | tr ' ' '\n' |
 			grep -E '^(rx|local|fwd|tx)_packets=|^drop_.*=[1-9]' | tr '\n' ' ' |
 			sed 's/^/# ctrl wgmesh stats before detach: /; s/$/\n/' >&2
-		nx ctrl wgmesh-ctl detach wg0 || ktap_bail "detach wgmesh on ctrl"
+		nx ctrl wgmesh-ctl detach wg0 || ktap_exit_fail_msg "detach wgmesh on ctrl"
 		MOD_ON=0
 	fi
 	nx ctrl sysctl -qw net.ipv6.conf.all.forwarding=$fwd ||
-		ktap_bail "ctrl: forwarding=$fwd"
+		ktap_exit_fail_msg "ctrl: forwarding=$fwd"
 }
 
 # server NAME DST: a persistent iperf3 server in NAME on DST (one per
@@ -159,15 +159,17 @@ if want local; then
 	measure local tcp on off ctrl a "$CTRL"
 fi
 
-# mem_kb: "SLAB VMALLOC PERCPU MEMFREE" kB (/proc/meminfo). The snapshot's
-# large kvcalloc()s (member array, table: ~42 bytes per peer) come straight
-# from the page allocator and are in none of the first three; VmallocUsed
-# grows with the per-CPU allocator's chunks (pcpu_create_chunk in
-# /proc/vmallocinfo).
-mem_kb()
+# cg_stat KEY: a memory.stat field (bytes) of the benchmark's cgroup
+CG=/sys/fs/cgroup/wgmesh-bench
+cg_stat()
 {
-	awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } /^Percpu:/ { p = $2 }
-	     /^MemFree:/ { f = $2 } END { print s + 0, v + 0, p + 0, f + 0 }' /proc/meminfo
+	awk -v k="$1" '$1 == k { print $2 }' "$CG/memory.stat"
+}
+
+# in_cg CMD...: CMD in the benchmark's memory cgroup
+in_cg()
+{
+	(echo "$BASHPID" > "$CG/cgroup.procs" && "$@")
 }
 
 ctl_set()
@@ -181,35 +183,152 @@ fi
 
 if want push; then
 	for ((r = 1; r <= ROUNDS; r++)); do
-		ctl_set --random-peers 10:$r >/dev/null || ktap_bail "small topology"
+		ctl_set --random-peers 10:$r >/dev/null || ktap_exit_fail_msg "small topology"
 		t0=$(now_us)
 		ctl_set --random-peers "10000:$r" >/dev/null ||
-			ktap_bail "push of 10000 peers"
+			ktap_exit_fail_msg "push of 10000 peers"
 		t1=$(now_us)
 		n=$(nx ctrl wgmesh-ctl show wg0 | head -n 1 | sed -n 's/.* peers=\([0-9]*\).*/\1/p')
-		[ "$n" -ge 10000 ] || ktap_bail "after the push: peers=$n, want 10000"
+		[ "$n" -ge 10000 ] || ktap_exit_fail_msg "after the push: peers=$n, want 10000"
 		emit "push peers=10000 round=$r us=$((t1 - t0))"
 	done
 fi
 
 if want mem; then
+	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p "$CG"
 	for ((r = 1; r <= 3; r++)); do
-		ctl_set --random-peers 10:$r >/dev/null || ktap_bail "small topology"
-		sleep 0.5	# the old snapshot goes after an RCU grace period
-		read -r s0 v0 p0 f0 < <(mem_kb)
-		ctl_set --random-peers "100000:$r" >/dev/null ||
-			ktap_bail "push of 100000 peers"
-		sleep 0.5
-		read -r s1 v1 p1 f1 < <(mem_kb)
-		# MemFree moves with per-CPU page lists and everything else the
-		# guest does: a cross-check only, the figure is the sum
-		kb=$((s1 - s0 + v1 - v0 + p1 - p0))
-		emit "mem peers=100000 round=$r kb=$kb bytes_per_peer=$((kb * 1024 / 99990))" \
-			"slab_b=$(((s1 - s0) * 1024 / 99990)) vmalloc_b=$(((v1 - v0) * 1024 / 99990))" \
-			"percpu_b=$(((p1 - p0) * 1024 / 99990)) memfree_b=$(((f0 - f1) * 1024 / 99990))" \
-			"cpus=$(nproc)"
+		in_cg ctl_set --random-peers 10:$r >/dev/null ||
+			ktap_exit_fail_msg "small topology"
+		c0=$(cat "$CG/memory.current")
+		s0=$(($(cg_stat slab) + 0)) v0=$(($(cg_stat vmalloc) + 0))
+		p0=$(($(cg_stat percpu) + 0))
+		# SET frees the snapshot it replaced before it returns
+		in_cg ctl_set --random-peers "100000:$r" >/dev/null ||
+			ktap_exit_fail_msg "push of 100000 peers"
+		c1=$(cat "$CG/memory.current")
+		s1=$(($(cg_stat slab) + 0)) v1=$(($(cg_stat vmalloc) + 0))
+		p1=$(($(cg_stat percpu) + 0))
+		emit "mem peers=100000 round=$r bytes_per_peer=$(((c1 - c0) / 99990))" \
+			"slab_b=$(((s1 - s0) / 99990)) vmalloc_b=$(((v1 - v0) / 99990))" \
+			"percpu_b=$(((p1 - p0) / 99990)) cpus=$(nproc)"
 	done
+	in_cg ctl_set --random-peers 10:1 >/dev/null
+fi
+
+# tracefs DIR: where ftrace lives in this guest
+tracefs()
+{
+	local d
+	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -w "$d/current_tracer" ] && { echo "$d"; return 0; }
+	done
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null &&
+		echo /sys/kernel/tracing
+}
+
+# graph T "FUNC..." "TRACED...": function_graph from each FUNC, recording
+# only the TRACED functions (so that 100,000 parse_member() calls do not
+# overflow the buffer); the tracer's options exist only once it is current
+graph()
+{
+	local t=$1 f
+	echo 0 > "$t/tracing_on"
+	echo function_graph > "$t/current_tracer"
+	echo > "$t/set_graph_function"
+	for f in $2; do
+		echo "$f" >> "$t/set_graph_function"
+	done
+	echo > "$t/set_ftrace_filter"
+	for f in $3; do
+		echo "$f" >> "$t/set_ftrace_filter"
+	done
+	echo funcgraph-abstime > "$t/trace_options"
+	echo nofuncgraph-irqs > "$t/trace_options"
+	echo 16384 > "$t/buffer_size_kb"
+	echo > "$t/trace"
+	echo 1 > "$t/tracing_on"
+}
+
+# dur(): the duration in us of a function_graph line, -1 when it has none
+AWK_DUR='function dur(   i) {
+	for (i = 1; i < NF; i++)
+		if ($(i + 1) == "us" && $i ~ /^[0-9.]+$/)
+			return $i
+	return -1
+}
+'
+
+if want locks && T=$(tracefs); then
+	setup on
 	ctl_set --random-peers 10:1 >/dev/null
+	# RTNL in a 100,000-peer SET: from rtnl_lock()'s return to
+	# rtnl_unlock()'s, against the whole request (set_topology_doit).
+	graph "$T" set_topology_doit "set_topology_doit rtnl_lock rtnl_unlock"
+	for ((r = 1; r <= 3; r++)); do
+		ctl_set --random-peers "100000:$r" >/dev/null ||
+			ktap_exit_fail_msg "push of 100000 peers"
+	done
+	echo 0 > "$T/tracing_on"
+	awk "$AWK_DUR"'
+		# the function column: after the last "|"
+		function fn() { return substr($0, match($0, /\|[^|]*$/) + 1) }
+		/set_topology_doit.*\{/ { start = 1; held = 0; lock = 0 }
+		# rtnl_lock() returns: a leaf line (entry time + duration), or
+		# the closing line of one that slept (its own time)
+		start && / rtnl_lock\(\);/ { lock = $1 + dur() / 1e6 }
+		start && /\} \/\* rtnl_lock \*\// { lock = $1 }
+		start && / rtnl_unlock\(\);/ { held = $1 + dur() / 1e6 - lock }
+		start && /\} \/\* rtnl_unlock \*\// { held = $1 - lock }
+		start && fn() ~ /^  \}/ {
+			total = dur() / 1e6
+			if (total > 0 && lock > 0)
+				printf "locks kind=rtnl held_us=%d total_us=%d pct=%.2f\n", held * 1e6, total * 1e6, 100 * held / total
+			start = 0
+		}' "$T/trace" | while read -r line; do emit "$line"; done
+	# Softirq: the module's RCU callback (free_dev_rcu) and its hooks,
+	# while 100,000-peer snapshots are replaced and a device is detached
+	# under traffic; the snapshot frees run in a worker (put_work),
+	# reported alongside. Wall time under TCG: a hook's maximum also
+	# catches the host descheduling the vCPU, its median does not.
+	f="wgmesh_hook wgmesh_border_hook free_dev_rcu put_work"
+	graph "$T" "$f" "$f"
+	nx a ping -c 200 -i 0.01 "$B" >/dev/null 2>&1 &
+	for ((r = 1; r <= 2; r++)); do
+		ctl_set --random-peers "100000:$((r + 10))" >/dev/null
+	done
+	nx ctrl wgmesh-ctl detach wg0 && MOD_ON=0
+	wait
+	sleep 1
+	echo 0 > "$T/tracing_on"
+	awk "$AWK_DUR"'
+		match($0, /(wgmesh_hook|wgmesh_border_hook|free_dev_rcu|put_work)/) {
+			f = substr($0, RSTART, RLENGTH); d = dur()
+			if (d >= 0) {
+				v[f, n[f]++] = d
+				if (d > max[f])
+					max[f] = d
+			}
+		}
+		END {
+			for (f in n) {
+				# the median by counting: n is a few hundred
+				for (i = 0; i < n[f]; i++) {
+					below = 0
+					for (j = 0; j < n[f]; j++)
+						below += v[f, j] < v[f, i]
+					if (below <= n[f] / 2)
+						med = v[f, i]
+				}
+				printf "locks kind=fn fn=%s calls=%d max_us=%.1f median_us=%.1f\n", f, n[f], max[f], med
+			}
+		}' \
+		"$T/trace" | while read -r line; do emit "$line"; done
+	echo nop > "$T/current_tracer"
+	echo > "$T/set_ftrace_filter"
+	echo > "$T/set_graph_function"
+	setup on
 fi
 
 if want scale; then
@@ -219,7 +338,7 @@ if want scale; then
 		echo 21 > /sys/module/wgmesh/parameters/bench ||
 			echo "# the decision microbenchmark failed"
 		echo "# microbenchmark took $((($(now_us) - t0) / 1000)) ms"
-		dmesg | tail -n +$((start + 1)) | sed -n 's/.*wgmesh bench: \(mode=.*\)/\1/p' |
+		dmesg | tail -n +$((start + 1)) | sed -n 's/.*bench: \(mode=.*\)/\1/p' |
 			while read -r line; do emit "scale $line"; done
 	else
 		echo "# $WGMESH_KO has no bench parameter (build it with WGMESH_BENCH=1)"

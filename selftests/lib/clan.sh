@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash source-path=SCRIPTDIR
 #
 # clan.sh: the clan-core scenario (issue 5), shared by test_mesh_clan.sh,
-# test_mesh_update.sh and demo.sh. Source selftests/lib/ktap.sh first.
+# test_mesh_update.sh and demo.sh. Source selftests/lib/ktap.sh first; the
+# machines' namespaces are lib/netns.sh's, named clan-<machine> (ns, nx).
 #
 # Instance wg-test-one; controllers ctrl1 and ctrl2; peers peer1 and peer3
 # designated to ctrl1, peer2 to ctrl2. Every machine is a network namespace
@@ -36,28 +38,26 @@ declare -A CLAN_NUM=([ctrl1]=1 [ctrl2]=2 [peer1]=3 [peer2]=4 [peer3]=5)
 declare -A CLAN_PUB=()
 CLAN_DIR=${CLAN_DIR:-/tmp/clan}
 CLAN_TOPO=$CLAN_DIR/topology.conf
-CLAN_UNDERLAY=clan-underlay
+NS_PREFIX=clan-
+# shellcheck source=netns.sh
+. "${BASH_SOURCE[0]%/*}/netns.sh"
+# shellcheck source=checks.sh
+. "${BASH_SOURCE[0]%/*}/checks.sh"
+CLAN_UNDERLAY=$(ns underlay)
 CLAN_MTU=1380
 
-# clan_ns NAME: the namespace of machine NAME
-clan_ns()
+# clan_init: a test of the scenario: skip without its tools, clean up at exit
+clan_init()
 {
-	echo "clan-$1"
-}
-
-# cx NAME CMD...: run CMD in machine NAME's namespace, logged
-cx()
-{
-	local n=$1
-	shift
-	run ip netns exec "clan-$n" "$@"
+	ktap_need wgmesh ip wg ping
+	trap clan_cleanup EXIT
 }
 
 # clan_underlay: the namespaces, their veths and the IPv4 underlay
 clan_underlay()
 {
-	local m n
-	run ip netns add "$CLAN_UNDERLAY" || ktap_bail "ip netns add"
+	local m n nsn
+	run ip netns add "$CLAN_UNDERLAY" || ktap_exit_fail_msg "ip netns add"
 	run ip -n "$CLAN_UNDERLAY" link set lo up
 	# IPv4 routing between the machines, in the underlay namespace only.
 	run ip netns exec "$CLAN_UNDERLAY" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
@@ -65,22 +65,23 @@ clan_underlay()
 	[ -e /etc/nsswitch.conf ] || echo "hosts: files" > /etc/nsswitch.conf
 	for m in "${CLAN_MACHINES[@]}"; do
 		n=${CLAN_NUM[$m]}
-		run ip netns add "clan-$m" || ktap_bail "ip netns add clan-$m"
-		run ip -n "clan-$m" link set lo up
+		nsn=$(ns "$m")
+		run ip netns add "$nsn" || ktap_exit_fail_msg "ip netns add $nsn"
+		run ip -n "$nsn" link set lo up
 		run ip link add "u-$m" netns "$CLAN_UNDERLAY" type veth \
-			peer name eth0 netns "clan-$m" || ktap_bail "veth for $m"
+			peer name eth0 netns "$nsn" || ktap_exit_fail_msg "veth for $m"
 		run ip -n "$CLAN_UNDERLAY" addr add "10.77.$n.1/24" dev "u-$m"
 		run ip -n "$CLAN_UNDERLAY" link set "u-$m" up
-		run ip -n "clan-$m" addr add "10.77.$n.2/24" dev eth0
-		run ip -n "clan-$m" link set eth0 up
-		run ip -n "clan-$m" route add default via "10.77.$n.1"
+		run ip -n "$nsn" addr add "10.77.$n.2/24" dev eth0
+		run ip -n "$nsn" link set eth0 up
+		run ip -n "$nsn" route add default via "10.77.$n.1"
 		run ip -n "$CLAN_UNDERLAY" addr add "fd77:$n::1/64" dev "u-$m" nodad
-		run ip -n "clan-$m" addr add "fd77:$n::2/64" dev eth0 nodad
-		run ip -n "clan-$m" -6 route add default via "fd77:$n::1"
+		run ip -n "$nsn" addr add "fd77:$n::2/64" dev eth0 nodad
+		run ip -n "$nsn" -6 route add default via "fd77:$n::1"
 		# The namespace's own /etc/hosts (ip netns exec bind-mounts it).
-		mkdir -p "/etc/netns/clan-$m"
+		mkdir -p "/etc/netns/$nsn"
 		printf '127.0.0.1 localhost\n::1 localhost\nfd77:1::2 ctrl1.underlay\n' \
-			> "/etc/netns/clan-$m/hosts"
+			> "/etc/netns/$nsn/hosts"
 	done
 }
 
@@ -91,8 +92,8 @@ clan_keys()
 	mkdir -p "$CLAN_DIR"
 	for m in "${CLAN_MACHINES[@]}"; do
 		rm -f "$CLAN_DIR/$m.key"
-		run wgmesh genkey "$CLAN_DIR/$m.key" >/dev/null || ktap_bail "genkey $m"
-		CLAN_PUB[$m]=$(wgmesh pubkey < "$CLAN_DIR/$m.key") || ktap_bail "pubkey $m"
+		run wgmesh genkey "$CLAN_DIR/$m.key" >/dev/null || ktap_exit_fail_msg "genkey $m"
+		CLAN_PUB[$m]=$(wgmesh pubkey < "$CLAN_DIR/$m.key") || ktap_exit_fail_msg "pubkey $m"
 	done
 }
 
@@ -135,13 +136,13 @@ clan_topology()
 # clan_up NAME: "wgmesh up" in NAME's namespace with its own key file
 clan_up()
 {
-	cx "$1" wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/$1.key"
+	nx "$1" wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/$1.key"
 }
 
 # clan_hosts NAME: "wgmesh hosts --install" into NAME's /etc/hosts
 clan_hosts()
 {
-	WGMESH_HOSTS=/etc/netns/clan-$1/hosts cx "$1" wgmesh hosts --install "$CLAN_TOPO"
+	WGMESH_HOSTS=/etc/netns/$(ns "$1")/hosts nx "$1" wgmesh hosts --install "$CLAN_TOPO"
 }
 
 # clan_setup: underlay, keys, topology, module, every machine up with hosts
@@ -152,18 +153,18 @@ clan_setup()
 	clan_keys
 	clan_topology
 	if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
-		run insmod "$WGMESH_KO" || ktap_bail "insmod $WGMESH_KO"
+		run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod $WGMESH_KO"
 	fi
 	for m in "${CLAN_MACHINES[@]}"; do
-		clan_up "$m" || ktap_bail "wgmesh up on $m"
-		clan_hosts "$m" || ktap_bail "wgmesh hosts --install on $m"
+		clan_up "$m" || ktap_exit_fail_msg "wgmesh up on $m"
+		clan_hosts "$m" || ktap_exit_fail_msg "wgmesh hosts --install on $m"
 	done
 }
 
 # clan_ping SRC DST: SRC pings DST.wg-test-one (by name) once, quietly
 clan_ping()
 {
-	cx "$1" ping -6 -c 1 -W 2 "$2.$CLAN_MESH" >/dev/null 2>&1
+	nx "$1" ping -6 -c 1 -W 2 "$2.$CLAN_MESH" >/dev/null 2>&1
 }
 
 # clan_ping_retry SRC DST: up to 5 tries (first packets wait for handshakes)
@@ -176,14 +177,35 @@ clan_ping_retry()
 	return 1
 }
 
+# clan_pairs: every ordered pair of different machines, as SRC:DST words
+clan_pairs()
+{
+	local s d
+	for s in "${CLAN_MACHINES[@]}"; do
+		for d in "${CLAN_MACHINES[@]}"; do
+			[ "$s" = "$d" ] || echo "$s:$d"
+		done
+	done
+}
+
+# clan_handshakes: every peer pings both controllers until answered, so
+# that all first handshakes are done (quietly)
+clan_handshakes()
+{
+	local p c
+	for p in "${CLAN_PEERS[@]}"; do
+		for c in "${CLAN_CTRLS[@]}"; do
+			clan_ping_retry "$p" "$c" >/dev/null 2>&1
+		done
+	done
+}
+
 # clan_cleanup: remove every namespace (the VM is thrown away anyway)
 clan_cleanup()
 {
 	local m
+	ns_del_all
 	for m in "${CLAN_MACHINES[@]}"; do
-		ip netns del "clan-$m" 2>/dev/null
-		rm -rf "/etc/netns/clan-$m"
+		rm -rf "/etc/netns/$(ns "$m")"
 	done
-	ip netns del "$CLAN_UNDERLAY" 2>/dev/null
-	return 0
 }

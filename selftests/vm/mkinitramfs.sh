@@ -34,6 +34,8 @@ ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (apt-get install b
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/wgmesh-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
+# mktemp made it 0700: unprivileged test users must reach /bin.
+chmod 0755 "$root"
 
 # One bin/ for everything: sbin and usr/{bin,sbin} point to it.
 mkdir -p "$root"/{bin,lib,lib64,etc,proc,sys,dev,run,tmp,root,mnt,var,usr}

@@ -29,13 +29,15 @@
 #
 # The guest: busybox + bash, ip, wg, ping, iperf3, ... (see mkinitramfs.sh),
 # the repo's tools/ and selftests/ at /wgmesh (cwd), PATH starting with
-# /wgmesh/tools:/wgmesh/selftests, $KVER = uname -r, $WGMESH_KO.
+# /wgmesh/tools:/wgmesh/selftests, $KVER = uname -r, $WGMESH_KO, and from
+# `make modules-all` $WGMESH_KO_DEBUG (the WGMESH_DEBUG=1 build) and
+# $WGMESH_KMOD (the directory of the selftests' helper modules).
 #
 # The command's stdout+stderr, exit status and the guest's kernel log come
 # back over virtio-serial. Output is streamed to stdout while the guest
 # runs. Exit status: the command's; 124 on timeout; 125 if the guest died
 # without reporting one; 1 if the command passed but the kernel log shows a
-# splat (Oops, BUG:, WARNING:, KASAN, Call Trace). On any failure the
+# splat (lib/kernel.sh: Oops, BUG:, WARNING:, KASAN...). On any failure the
 # console log and the guest kernel log are printed to stderr.
 #
 # Uses virtme-ng (vng) instead when it is installed (WGMESH_VNG=0 to avoid).
@@ -46,6 +48,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+. "$here/../lib/kernel.sh"
 build=${WGMESH_BUILD:-$repo/build}
 
 kernel=6.1
@@ -62,7 +65,7 @@ adds=()
 
 usage()
 {
-	sed -n '4,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -100,24 +103,16 @@ if [ -n "$wrap" ] && [ "${wrap#/}" = "$wrap" ] && [ ! -x "$repo/$wrap" ]; then
 	die "--wrap $wrap: no executable $repo/$wrap"
 fi
 
-# resolve_kver KERNEL: a full release stays, a line (6.1) becomes the
-# newest installed cloud kernel of that line (with --kroot: the newest
-# kernel of that line there).
-resolve_kver()
-{
-	local k=$1 found flavour=-cloud-amd64
-	if [ -e "$kroot/boot/vmlinuz-$k" ]; then
-		echo "$k"
-		return
-	fi
-	[ -z "$kroot" ] || flavour=
-	found=$(ls -d "$kroot"/boot/vmlinuz-"$k".*"$flavour" 2>/dev/null |
-		sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)
-	[ -n "$found" ] || die "no installed kernel matches '$k' ($kroot/boot/vmlinuz-$k.*$flavour; run 'make deps')"
-	echo "$found"
-}
-
-kver=$(resolve_kver "$kernel")
+# The kernel: a full release stays, a line (6.1) becomes the newest
+# installed cloud kernel of that line (with --kroot: the newest kernel of
+# that line there).
+if [ -n "$kroot" ]; then
+	kver=$(resolve_kroot_kver "$kroot" "$kernel")
+	[ -n "$kver" ] || die "no kernel in $kroot matches '$kernel' ($kroot/boot/vmlinuz-$kernel*)"
+else
+	kver=$(resolve_kver "$kernel")
+	[ -n "$kver" ] || die "no installed kernel matches '$kernel' (/boot/vmlinuz-$kernel.*-$KERNEL_FLAVOUR; run 'make deps')"
+fi
 vmlinuz=$kroot/boot/vmlinuz-$kver
 [ -r "$vmlinuz" ] || die "$vmlinuz is not readable"
 default_ko=$build/$kver/wgmesh.ko
@@ -177,7 +172,7 @@ if [ "${WGMESH_VNG:-1}" != 0 ] && [ -z "$kroot" ] && command -v vng >/dev/null; 
 	rc=0
 	timeout -k 5 "$timeout" vng --run "$vmlinuz" --user root --cpus "$smp" \
 		--memory "$mem" --rwdir "$run" --exec "bash $run/vng.sh" || rc=$?
-	if [ -f "$run/dmesg" ] && grep -Eq 'Oops|BUG:|WARNING:|KASAN|Call Trace' "$run/dmesg"; then
+	if [ -f "$run/dmesg" ] && kernel_splat "$run/dmesg" >/dev/null; then
 		echo "run.sh: kernel splat in the guest kernel log:" >&2
 		cat "$run/dmesg" >&2
 		[ "$rc" != 0 ] || rc=1
@@ -228,6 +223,18 @@ if [ -f "$ko" ]; then
 	mkdir -p "$stage$(dirname "$guest_ko")"
 	cp "$ko" "$stage$guest_ko"
 fi
+# The debug build and the helper modules of `make modules-all`, if any.
+guest_ko_debug=/wgmesh/build/$kver/debug/wgmesh.ko
+guest_kmod=/wgmesh/build/$kver/kmod
+if [ -f "$build/$kver/debug/wgmesh.ko" ]; then
+	mkdir -p "$stage$(dirname "$guest_ko_debug")"
+	cp "$build/$kver/debug/wgmesh.ko" "$stage$guest_ko_debug"
+fi
+for k in "$build/$kver/kmod"/*.ko; do
+	[ -f "$k" ] || continue
+	mkdir -p "$stage$guest_kmod"
+	cp "$k" "$stage$guest_kmod/"
+done
 for a in "${adds[@]+"${adds[@]}"}"; do
 	src=${a%%:*}
 	dst=${a#*:}
@@ -251,6 +258,7 @@ fi
 {
 	echo "export PATH=/wgmesh/tools:/wgmesh/selftests:/bin"
 	echo "export WGMESH_KO=$guest_ko"
+	echo "export WGMESH_KO_DEBUG=$guest_ko_debug WGMESH_KMOD=$guest_kmod"
 	echo "export KVER=\$(uname -r)"
 	echo "export TERM=dumb"
 	pass_env
@@ -391,7 +399,7 @@ if [ -z "$rc" ]; then
 	dump_logs
 	exit 125
 fi
-if grep -Eq 'Oops|BUG:|WARNING:|KASAN|Call Trace' "$run/dmesg" "$run/console"; then
+if kernel_splat "$run/dmesg" "$run/console" >/dev/null; then
 	echo "run.sh: kernel splat in the guest ($kver) kernel log" >&2
 	dump_logs full
 	[ "$rc" != 0 ] || rc=1

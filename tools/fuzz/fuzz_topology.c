@@ -11,9 +11,9 @@
 
 #include <sodium.h>
 
-#include "conf.h"
-#include "hosts.h"
-#include "topology.h"
+#include "lib/hosts.h"
+#include "lib/topology.h"
+#include "lib/wgquick.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,14 +27,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void render(const struct wgmesh_topology *t, const char *machine)
 {
-	struct wgmesh_conf_opts o = { .private_key_file = "/k" };
+	struct wgquick_opts o = { .private_key_file = "/k" };
 	char err[WGMESH_ERR_LEN], *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	if (!f)
 		abort();
-	if (wgmesh_conf_write(f, t, machine, &o, err, sizeof(err)))
+	if (wgquick_write(f, t, machine, &o, err, sizeof(err)))
 		abort();	/* every parsed machine must render */
 	fclose(f);
 	free(text);
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < t->n_peers; i++)
 		if (t->peers[i].controller >= t->n_controllers)
 			abort();
-	hosts = wgmesh_hosts_text(t);
+	hosts = hosts_text(t);
 	if (!hosts)
 		abort();
 	free(hosts);

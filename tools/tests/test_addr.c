@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "ktap.h"
 
 static bool str_is(const char *got, const char *want, const char *what)

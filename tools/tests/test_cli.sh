@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The wgmesh CLI end to end: help, errors, check, addresses, hosts, conf,
-# and genkey/pubkey interoperating with wg(8) both ways. $WGMESH is the
-# ASan+UBSan build (make test sets it); $WGMESH_PLAIN, the real binary, is
-# also run under valgrind when valgrind is installed.
+# The wgmesh CLI end to end: help, errors, check (and its policy
+# warnings), reach, addresses, hosts, conf (and --qr, decoded back with
+# zbarimg), genkey/pubkey interoperating with wg(8) both ways, genkey
+# keeping existing keys, escaped control characters, the privilege check of
+# up/down/status and "up --dry-run" without root. $WGMESH is the ASan+UBSan
+# build (make test sets it); $WGMESH_PLAIN, the real binary, is also run
+# under valgrind when valgrind is installed.
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../selftests/lib/ktap.sh"
@@ -14,7 +17,8 @@ WGMESH_PLAIN=${WGMESH_PLAIN:-$here/../wgmesh}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ktap_plan 26
+ktap_print_header
+ktap_set_plan 44
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -53,43 +57,78 @@ expect_fail()
 	"$@" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	if [ $rc -eq 1 ] && [ "$(head -n1 "$tmp/err")" = "$want" ]; then
-		ktap_ok "$desc"
+		ktap_test_pass "$desc"
 	else
-		ktap_diag "exit $rc, stderr: $(head -n1 "$tmp/err")"
-		ktap_diag "want exit 1, stderr: $want"
-		ktap_fail "$desc"
+		ktap_print_msg "exit $rc, stderr: $(head -n1 "$tmp/err")"
+		ktap_print_msg "want exit 1, stderr: $want"
+		ktap_test_fail "$desc"
 	fi
 }
 
-# --help lists every command; --version; help CMD.
-out=$(run "$WGMESH" --help) && ok=1 || ok=0
-for c in addresses check conf genkey help hosts pubkey; do
-	grep -q "^  $c " <<< "$out" || ok=0
-done
-[ $ok = 1 ] && ktap_ok "--help lists every command" || ktap_fail "--help lists every command"
-[[ "$(run "$WGMESH" --version)" =~ ^wgmesh\ [0-9] ]] && ktap_ok "--version" || ktap_fail "--version"
-[[ "$(run "$WGMESH" help conf | head -n1)" == "usage: wgmesh conf FILE MACHINE"* ]] &&
-	ktap_ok "help conf prints its usage" || ktap_fail "help conf prints its usage"
+# lists_commands: --help names every command
+lists_commands()
+{
+	local out c
+	out=$(run "$WGMESH" --help) || return 1
+	for c in addresses check conf down genkey help hosts pubkey reach status up; do
+		grep -q "^  $c " <<< "$out" || return 1
+	done
+}
+ktap_expect "--help lists every command" lists_commands
+ktap_expect "--version" grep -q '^wgmesh [0-9]' <(run "$WGMESH" --version)
+ktap_expect "help conf prints its usage" \
+	grep -q '^usage: wgmesh conf FILE MACHINE' <(run "$WGMESH" help conf | head -n1)
 
 expect_fail "unknown command" "wgmesh: unknown command 'frob'" "$WGMESH" frob
-grep -q '^usage: wgmesh <command>' "$tmp/err" && ktap_ok "unknown command prints the usage" ||
-	ktap_fail "unknown command prints the usage"
+ktap_expect "unknown command prints the usage" grep -q '^usage: wgmesh <command>' "$tmp/err"
 expect_fail "unknown option" "wgmesh addresses: unknown option '--frob'" \
 	"$WGMESH" addresses --frob "$tmp/mesh.conf"
-grep -q '^usage: wgmesh addresses \[--json\] FILE' "$tmp/err" &&
-	ktap_ok "unknown option prints the command's usage" ||
-	ktap_fail "unknown option prints the command's usage"
+ktap_expect "unknown option prints the command's usage" \
+	grep -q '^usage: wgmesh addresses \[--json\] FILE' "$tmp/err"
 expect_fail "missing argument" "wgmesh conf: missing MACHINE" "$WGMESH" conf "$tmp/mesh.conf"
 expect_fail "extra argument" "wgmesh hosts: unexpected argument 'x'" "$WGMESH" hosts "$tmp/mesh.conf" x
 expect_fail "help of an unknown command" "wgmesh: unknown command 'nope'" "$WGMESH" help nope
 
-# check
-ktap_check "check accepts a valid file" "$WGMESH" check -q "$tmp/mesh.conf"
+# check: valid, with a warning for the rule about controllers only
+ktap_test_result "check accepts a valid file" "$WGMESH" check -q "$tmp/mesh.conf"
+# warns_rule: check names the rule that cannot have an effect, and why
+warns_rule()
+{
+	"$WGMESH" check "$tmp/mesh.conf" > "$tmp/out" 2> "$tmp/err" &&
+	[ "$(cat "$tmp/err")" = "wgmesh: $tmp/mesh.conf:20: warning: Allow = admins <-> servers has no effect: group servers has no peers, only controllers, and controllers are not policed (a controller's ::1 is always reachable and what a controller sends is not policed)" ] &&
+	grep -q "mesh vpn is valid" "$tmp/out"
+}
+ktap_expect "check warns (exit 0) about a rule only controllers are in" warns_rule
 printf '[Mesh]\nName = vpn\n[Controller c1]\nEndpoint = h\nPublicKey = %s\nFoo = 1\n' "$K1" > "$tmp/bad.conf"
 expect_fail "check names file and line" "wgmesh: $tmp/bad.conf:6: unknown key 'Foo' in [Controller]" \
 	"$WGMESH" check "$tmp/bad.conf"
-[ "$(wc -l < "$tmp/err")" -eq 1 ] && ktap_ok "a parse error is one line" || ktap_fail "a parse error is one line"
+ktap_expect "a parse error is one line" [ "$(wc -l < "$tmp/err")" -eq 1 ]
 expect_fail "missing file" "wgmesh: $tmp/none.conf: No such file or directory" "$WGMESH" check "$tmp/none.conf"
+printf '[Mesh]\nName = v\033[2J\x9b\n' > "$tmp/ctl.conf"
+expect_fail "control characters in a message are escaped" \
+	"wgmesh: $tmp/ctl.conf:2: bad mesh Name 'v\\x1b[2J\\x9b': use letters, digits, '-' and '_' (not first '-')" \
+	"$WGMESH" check "$tmp/ctl.conf"
+ktap_expect "no raw control character reaches the terminal" \
+	[ "$(tr -d '\n' < "$tmp/err" | LC_ALL=C grep -c '[[:cntrl:]]')" = 0 ]
+
+# reach: the answer, the rule that decides, and the exit status
+# reach_is A B STATUS TEXT: "reach A B" exits STATUS and prints TEXT
+reach_is()
+{
+	local out rc
+	out=$(run "$WGMESH" reach "$tmp/mesh.conf" "$1" "$2")
+	rc=$?
+	echo "# $out"
+	[ "$rc" = "$3" ] && [ "$out" = "$1 -> $2: $4" ]
+}
+ktap_expect "reach: a controller's ::1 is always reachable (exit 0)" \
+	reach_is peer2 controller2 0 "allowed: controller2 is a controller, whose ::1 is always reachable (delivered by controller2 itself, never policed)"
+ktap_expect "reach: an isolated peer is denied (exit 2)" \
+	reach_is peer1 peer2 2 "denied: peer2 is isolated: it only reaches controllers"
+ktap_expect "reach: a controller's own traffic is not policed" \
+	reach_is controller1 peer2 0 "allowed: controller1 is a controller: it reaches every peer directly, and what a controller sends is not policed"
+expect_fail "reach: an unknown machine" "wgmesh: $tmp/mesh.conf: no machine named 'nobody'" \
+	"$WGMESH" reach "$tmp/mesh.conf" peer1 nobody
 
 # addresses --json is valid JSON with the notes' example addresses.
 if command -v jq > /dev/null; then
@@ -97,82 +136,187 @@ if command -v jq > /dev/null; then
 elif command -v python3 > /dev/null; then
 	jsonq() { python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); print(eval(sys.argv[1]))' "$3" "$2"; }
 fi
+# json_ok: addresses --json has the example's prefixes, flags and policy
+json_ok()
+{
+	run "$WGMESH" addresses --json "$tmp/mesh.conf" > "$tmp/json" &&
+	[ "$(jsonq '.machines[] | select(.name=="peer1") | .addresses[1].prefix' "$tmp/json" \
+	     '[m for m in d["machines"] if m["name"]=="peer1"][0]["addresses"][1]["prefix"]')" = \
+	  "fdeb:f20c:c1:aa00:6987:50a0::/96" ] &&
+	[ "$(jsonq '.prefix' "$tmp/json" 'd["prefix"]')" = "fdeb:f20c::/40" ] &&
+	[ "$(jsonq '[.machines[] | select(.isolated) | .name] | join(",")' "$tmp/json" \
+	     '",".join(m["name"] for m in d["machines"] if m["isolated"])')" = peer2 ] &&
+	[ "$(jsonq '.machines[] | select(.name=="peer1") | .groups | join(",")' "$tmp/json" \
+	     '",".join([m for m in d["machines"] if m["name"]=="peer1"][0]["groups"])')" = admins ] &&
+	[ "$(jsonq '.policy.default + " " + (.policy.allow[0] | join("<->"))' "$tmp/json" \
+	     'd["policy"]["default"] + " " + "<->".join(d["policy"]["allow"][0])')" = "deny admins<->servers" ]
+}
 if ! command -v jq > /dev/null && ! command -v python3 > /dev/null; then
-	ktap_skip "addresses --json" "neither jq nor python3 is installed"
-elif run "$WGMESH" addresses --json "$tmp/mesh.conf" > "$tmp/json" &&
-   [ "$(jsonq '.machines[] | select(.name=="peer1") | .addresses[1].prefix' "$tmp/json" \
-	'[m for m in d["machines"] if m["name"]=="peer1"][0]["addresses"][1]["prefix"]')" = \
-     "fdeb:f20c:c1:aa00:6987:50a0::/96" ] &&
-   [ "$(jsonq '.prefix' "$tmp/json" 'd["prefix"]')" = "fdeb:f20c::/40" ] &&
-   [ "$(jsonq '[.machines[] | select(.isolated) | .name] | join(",")' "$tmp/json" \
-	'",".join(m["name"] for m in d["machines"] if m["isolated"])')" = peer2 ] &&
-   [ "$(jsonq '.machines[] | select(.name=="peer1") | .groups | join(",")' "$tmp/json" \
-	'",".join([m for m in d["machines"] if m["name"]=="peer1"][0]["groups"])')" = admins ] &&
-   [ "$(jsonq '.policy.default + " " + (.policy.allow[0] | join("<->"))' "$tmp/json" \
-	'd["policy"]["default"] + " " + "<->".join(d["policy"]["allow"][0])')" = "deny admins<->servers" ]; then
-	ktap_ok "addresses --json"
+	ktap_test_skip "addresses --json" "neither jq nor python3 is installed"
 else
-	ktap_fail "addresses --json"
+	ktap_expect "addresses --json" json_ok
 fi
-run "$WGMESH" addresses "$tmp/mesh.conf" > "$tmp/out" &&
-	grep -Eq '^peer2 +peer +controller2\* +fdeb:f20c:c1:aa00:3b21:3ced:3e:89b3 +fdeb:f20c:c1:aa00:3b21:3ced::/96$' "$tmp/out" &&
-	ktap_ok "addresses table" || ktap_fail "addresses table"
+run "$WGMESH" addresses "$tmp/mesh.conf" > "$tmp/out"
+ktap_expect "addresses table" grep -Eq \
+	'^peer2 +peer +controller2\* +fdeb:f20c:c1:aa00:3b21:3ced:3e:89b3 +fdeb:f20c:c1:aa00:3b21:3ced::/96$' "$tmp/out"
 
 # hosts
 printf '%s\n' "fdeb:f20c:3b:f700::1 controller1.vpn" "fdeb:f20c:c1:aa00::1 controller2.vpn" \
 	"fdeb:f20c:3b:f700:6987:50a0:9b93:4337 peer1.vpn" "fdeb:f20c:c1:aa00:3b21:3ced:3e:89b3 peer2.vpn" > "$tmp/want"
-run "$WGMESH" hosts "$tmp/mesh.conf" > "$tmp/out" && cmp -s "$tmp/out" "$tmp/want" &&
-	ktap_ok "hosts" || ktap_fail "hosts"
+run "$WGMESH" hosts "$tmp/mesh.conf" > "$tmp/out"
+ktap_expect "hosts" cmp -s "$tmp/out" "$tmp/want"
 
 # conf: PostUp by default, embedding only on request and only from a 0600 file.
-run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" > "$tmp/out" &&
+# postup_only: the key is loaded by PostUp, never in the output
+postup_only()
+{
+	run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" > "$tmp/out" &&
 	grep -qx "PostUp = wg set %i private-key $tmp/peer1.key" "$tmp/out" &&
-	! grep -q PrivateKey "$tmp/out" &&
-	ktap_ok "conf loads the key with PostUp, never embeds it by default" ||
-	ktap_fail "conf loads the key with PostUp, never embeds it by default"
-run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key > "$tmp/out" &&
-	grep -qx "PrivateKey = $(cat "$tmp/peer1.key")" "$tmp/out" &&
-	ktap_ok "conf --embed-private-key" || ktap_fail "conf --embed-private-key"
+	! grep -q PrivateKey "$tmp/out"
+}
+ktap_expect "conf loads the key with PostUp, never embeds it by default" postup_only
+run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key > "$tmp/out"
+ktap_expect "conf --embed-private-key" grep -qx "PrivateKey = $(cat "$tmp/peer1.key")" "$tmp/out"
 chmod 644 "$tmp/peer1.key"
 expect_fail "conf refuses a world-readable key file" \
 	"wgmesh: private key file $tmp/peer1.key has mode 0644: it must not be accessible by group or others (chmod 600)" \
 	"$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key
-[ ! -s "$tmp/out" ] && ktap_ok "a failed conf prints nothing on stdout" ||
-	ktap_fail "a failed conf prints nothing on stdout"
+ktap_expect "a failed conf prints nothing on stdout" [ ! -s "$tmp/out" ]
 chmod 600 "$tmp/peer1.key"
+expect_fail "conf --qr needs --embed-private-key" \
+	"wgmesh conf: --qr needs --embed-private-key: the WireGuard apps import the private key with the configuration" \
+	"$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --qr
+ktap_expect "conf --qr without the key prints nothing" [ ! -s "$tmp/out" ]
+# qr2pbm: the terminal QR code on stdin as a PBM image, 8 pixels a module
+qr2pbm()
+{
+	python3 -c '
+import re, sys
+glyph = {"\u2588": (0, 0), "\u2580": (0, 1), "\u2584": (1, 0), " ": (1, 1)}
+rows = []
+for line in sys.stdin.read().splitlines():
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+    rows += [[glyph[c][0] for c in line], [glyph[c][1] for c in line]]
+print("P1\n%d %d" % (8 * len(rows[0]), 8 * len(rows)))
+for r in rows:
+    print(("".join(str(v) * 8 for v in r) + "\n") * 8, end="")'
+}
+# qr_decodes: zbarimg reads back exactly the configuration --embed gives
+qr_decodes()
+{
+	run "$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key --qr | qr2pbm > "$tmp/qr.pbm" &&
+	[ "$(zbarimg -q --raw --nodbus "$tmp/qr.pbm" 2>/dev/null)" = \
+	  "$("$WGMESH" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" --embed-private-key)" ]
+}
+if command -v zbarimg > /dev/null && command -v python3 > /dev/null; then
+	ktap_expect "conf --qr: a QR code of the configuration (decoded by zbarimg)" qr_decodes
+else
+	ktap_test_skip "conf --qr decoded by zbarimg" "zbarimg or python3 is not installed (make deps)"
+fi
 
 # Keys: both directions with wg, and nothing world-readable.
+# same_pubkey KEY: wg pubkey and wgmesh pubkey agree on KEY
+same_pubkey()
+{
+	[ -n "$1" ] && [ "$(wg pubkey <<< "$1")" = "$(run "$WGMESH" pubkey <<< "$1")" ]
+}
+# interoperate: keys of either tool have the same public key in both
+interoperate()
+{
+	same_pubkey "$(run "$WGMESH" genkey)" && same_pubkey "$(wg genkey)"
+}
 if command -v wg > /dev/null; then
-	a=$(run "$WGMESH" genkey) &&
-	[ "$(wg pubkey <<< "$a")" = "$(run "$WGMESH" pubkey <<< "$a")" ] &&
-	b=$(wg genkey) &&
-	[ "$(wg pubkey <<< "$b")" = "$(run "$WGMESH" pubkey <<< "$b")" ] &&
-	ktap_ok "genkey/pubkey interoperate with wg genkey/wg pubkey" ||
-	ktap_fail "genkey/pubkey interoperate with wg genkey/wg pubkey"
+	ktap_expect "genkey/pubkey interoperate with wg genkey/wg pubkey" interoperate
 else
-	ktap_skip "genkey/pubkey interoperate with wg" "wg is not installed"
+	ktap_test_skip "genkey/pubkey interoperate with wg" "wg is not installed"
 fi
-(umask 022; run "$WGMESH" genkey "$tmp/new.key") &&
-	[ "$(stat -c %a "$tmp/new.key")" = 600 ] && "$WGMESH" pubkey < "$tmp/new.key" > /dev/null &&
-	printf '%0100d\n' 0 > "$tmp/old.key" && chmod 644 "$tmp/old.key" &&
-	run "$WGMESH" genkey "$tmp/old.key" && [ "$(stat -c %a "$tmp/old.key")" = 600 ] &&
-	"$WGMESH" pubkey < "$tmp/old.key" > /dev/null &&
-	ktap_ok "genkey FILE creates it 0600 under umask 022, or makes an old one 0600" ||
-	ktap_fail "genkey FILE creates it 0600 under umask 022, or makes an old one 0600"
-(umask 022; run "$WGMESH" genkey > "$tmp/redirected.key" 2> "$tmp/err") &&
-	[ "$(stat -c %a "$tmp/redirected.key")" = 600 ] && grep -q "made the output file private" "$tmp/err" &&
-	ktap_ok "genkey > FILE makes a world-readable FILE private, with a warning" ||
-	ktap_fail "genkey > FILE makes a world-readable FILE private, with a warning"
+# private_file: genkey FILE makes a new FILE 0600 under umask 022, holding
+# a key
+private_file()
+{
+	(umask 022; run "$WGMESH" genkey "$tmp/new.key") &&
+	[ "$(stat -c %a "$tmp/new.key")" = 600 ] && "$WGMESH" pubkey < "$tmp/new.key" > /dev/null
+}
+ktap_expect "genkey FILE creates it 0600 under umask 022" private_file
+# kept: genkey refuses an existing FILE, naming it, and leaves it alone
+printf '%0100d\n' 0 > "$tmp/old.key"
+chmod 644 "$tmp/old.key"
+cp -p "$tmp/old.key" "$tmp/old.copy"
+expect_fail "genkey refuses an existing FILE, naming it" \
+	"wgmesh: genkey: $tmp/old.key exists: not overwritten (it may be a machine's key); use --force to replace it" \
+	"$WGMESH" genkey "$tmp/old.key"
+ktap_expect "genkey left the existing FILE as it was" cmp -s "$tmp/old.key" "$tmp/old.copy"
+# forced: --force replaces it with a key, made 0600
+forced()
+{
+	run "$WGMESH" genkey --force "$tmp/old.key" && [ "$(stat -c %a "$tmp/old.key")" = 600 ] &&
+	"$WGMESH" pubkey < "$tmp/old.key" > /dev/null
+}
+ktap_expect "genkey --force replaces an old FILE with a key, mode 0600" forced
+# private_stdout: genkey > FILE makes FILE 0600 and says so
+private_stdout()
+{
+	(umask 022; run "$WGMESH" genkey > "$tmp/redirected.key" 2> "$tmp/err") &&
+	[ "$(stat -c %a "$tmp/redirected.key")" = 600 ] && grep -q "made the output file private" "$tmp/err"
+}
+ktap_expect "genkey > FILE makes a world-readable FILE private, with a warning" private_stdout
 expect_fail "pubkey rejects garbage" \
 	"wgmesh: pubkey: standard input is not a private key (44 characters of base64)" \
 	"$WGMESH" pubkey <<< "garbage"
+
+# Privileges: checked first, said plainly. As nobody (setpriv), in a network
+# namespace of our own when we may make one.
+netns=
+unshare -n true 2>/dev/null && netns="unshare -n"
+nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+for c in "up $tmp/mesh.conf" "down vpn" "status"; do
+	expect_fail "${c%% *} as nobody: needs root or CAP_NET_ADMIN" \
+		"wgmesh ${c%% *}: needs root or CAP_NET_ADMIN (to $(case $c in up*) echo configure network interfaces ;; down*) echo remove network interfaces ;; *) echo read WireGuard interfaces ;; esac))" \
+		$nobody "$WGMESH" $c
+done
+# has_lines TEXT LINE...: TEXT has each LINE, whole
+has_lines()
+{
+	local text=$1 l
+	shift
+	for l in "$@"; do
+		grep -qxF -- "$l" <<< "$text" || { echo "# missing: $l"; return 1; }
+	done
+}
+# dry_run: up --dry-run as nobody prints the plan of a new interface, with
+# a key file nobody owns
+dry_run()
+{
+	local out
+	chmod 755 "$tmp"
+	cp "$tmp/peer1.key" "$tmp/nobody.key"
+	chown 65534 "$tmp/nobody.key"
+	out=$(run $netns $nobody "$WGMESH" up "$tmp/mesh.conf" --private-key-file "$tmp/nobody.key" --dry-run) || return 1
+	echo "$out" | sed 's/^/# /'
+	has_lines "$out" "  + interface vpn, alias wgmesh:vpn" \
+		"  + peer controller1 (controller): allowed-ips fdeb:f20c:3b:f700::/56, endpoint 192.0.2.1:51820, keepalive 25" \
+		"  + address fdeb:f20c:3b:f700:6987:50a0:9b93:4337/56" \
+		"  + route fdeb:f20c:c1:aa00::/56" \
+		"dry run: vpn: peer1 (peer) would be created: peers +2 ~0 -0, addresses +2 -0, routes +2 -0, private key, link up" &&
+	! grep -qF "$(cat "$tmp/peer1.key")" <<< "$out"
+}
+if command -v setpriv > /dev/null; then
+	ktap_expect "up --dry-run without root: the plan, never the private key" dry_run
+else
+	ktap_test_skip "up --dry-run without root" "setpriv is not installed"
+fi
+expect_fail "a bad WG_ENDPOINT_RESOLUTION_RETRIES is refused first" \
+	"wgmesh: WG_ENDPOINT_RESOLUTION_RETRIES='soon': want a number of retries or 'infinity'" \
+	env WG_ENDPOINT_RESOLUTION_RETRIES=soon "$WGMESH" up "$tmp/mesh.conf" -n
 
 # The real binary under valgrind: no leaks, no errors.
 if command -v valgrind > /dev/null; then
 	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all"
 	ok=1
 	for args in "check $tmp/mesh.conf" "addresses --json $tmp/mesh.conf" "hosts $tmp/mesh.conf" \
-		    "conf $tmp/mesh.conf controller1" "check $tmp/bad.conf"; do
+		    "conf $tmp/mesh.conf controller1" "check $tmp/bad.conf" \
+		    "reach $tmp/mesh.conf peer1 peer2" "check $tmp/ctl.conf"; do
 		run $vg "$WGMESH_PLAIN" $args > /dev/null 2> "$tmp/vg"
 		[ $? -eq 99 ] && { ok=0; cat "$tmp/vg" >&2; }
 	done
@@ -180,9 +324,10 @@ if command -v valgrind > /dev/null; then
 	run $vg "$WGMESH_PLAIN" genkey "$tmp/vg.key" 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
 		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
-	[ $ok = 1 ] && ktap_ok "wgmesh under valgrind: no leaks or errors" ||
-		ktap_fail "wgmesh under valgrind: no leaks or errors"
+	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key --qr > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	ktap_expect "wgmesh under valgrind: no leaks or errors" [ $ok = 1 ]
 else
-	ktap_skip "wgmesh under valgrind" "valgrind is not installed"
+	ktap_test_skip "wgmesh under valgrind" "valgrind is not installed"
 fi
-ktap_finish
+ktap_finished

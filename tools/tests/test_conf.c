@@ -11,10 +11,10 @@
 
 #include <sodium.h>
 
-#include "conf.h"
-#include "hosts.h"
-#include "keys.h"
-#include "topology.h"
+#include "lib/hosts.h"
+#include "lib/keys.h"
+#include "lib/topology.h"
+#include "lib/wgquick.h"
 #include "ktap.h"
 
 #define K1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
@@ -94,7 +94,7 @@ static bool same(const char *got, const char *want, const char *what)
 }
 
 static char *conf(const struct wgmesh_topology *t, const char *machine,
-		  const struct wgmesh_conf_opts *o, char *err)
+		  const struct wgquick_opts *o, char *err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -103,7 +103,7 @@ static char *conf(const struct wgmesh_topology *t, const char *machine,
 
 	if (!f)
 		abort();
-	ret = wgmesh_conf_write(f, t, machine, o, err, WGMESH_ERR_LEN);
+	ret = wgquick_write(f, t, machine, o, err, WGMESH_ERR_LEN);
 	fclose(f);
 	if (ret) {
 		free(text);
@@ -129,7 +129,7 @@ static void private_keys(const struct wgmesh_topology *t)
 	     err[WGMESH_ERR_LEN] = "", want[256];
 	uint8_t priv[WGMESH_KEY_LEN], pub[WGMESH_KEY_LEN];
 	struct wgmesh_topology *t2;
-	struct wgmesh_conf_opts o = { .embed_private_key = true };
+	struct wgquick_opts o = { .embed_private_key = true };
 	char *text, *mesh2;
 
 	if (!mkdtemp(dir))
@@ -210,7 +210,7 @@ static void private_keys(const struct wgmesh_topology *t)
 
 int main(void)
 {
-	struct wgmesh_conf_opts o = { 0 };
+	struct wgquick_opts o = { 0 };
 	struct wgmesh_topology *t;
 	char err[WGMESH_ERR_LEN] = "";
 	char *text;
@@ -223,7 +223,7 @@ int main(void)
 		     "example mesh parses (%s)", err))
 		return ktap_finish();
 
-	text = wgmesh_hosts_text(t);
+	text = hosts_text(t);
 	same(text, want_hosts, "hosts: controllers at ::1 by name, then peers"
 	     " at their designated controller's address by name");
 	free(text);

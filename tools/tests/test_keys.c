@@ -4,7 +4,7 @@
 
 #include <sodium.h>
 
-#include "keys.h"
+#include "lib/keys.h"
 #include "ktap.h"
 
 static void hex(uint8_t *out, const char *h)

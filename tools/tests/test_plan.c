@@ -12,17 +12,8 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "plan.h"
-
-static int n_test, n_fail;
-
-static void check(int ok, const char *what)
-{
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%sok %d %s\n", ok ? "" : "not ", n_test, what);
-}
+#include "lib/plan.h"
+#include "ktap.h"
 
 static void key(uint8_t *k, int seed)
 {
@@ -96,7 +87,7 @@ static void applied(struct mesh_state *c, const struct mesh_state *w)
 	memset(c, 0, sizeof(*c));
 	c->wg = w->wg;
 	c->wg.peers = NULL;
-	c->wg.n_peers = 0;
+	c->wg.n_peers = c->wg.cap_peers = 0;
 	for (size_t i = w->wg.n_peers; i-- > 0;) {
 		const struct wg_peer *src = &w->wg.peers[i];
 		struct wg_peer *p = wg_device_add_peer(&c->wg);
@@ -138,21 +129,21 @@ static void test_fresh(void)
 
 	wanted(&want);
 	cur.mtu = 1420;
-	check(!mesh_plan(&cur, &want, &p), "fresh: plan computed");
-	check(p.wg_changed && p.wg.has_private_key && p.wg.set_listen_port &&
+	ktap_ok(!mesh_plan(&cur, &want, &p), "fresh: plan computed");
+	ktap_ok(p.wg_changed && p.wg.has_private_key && p.wg.set_listen_port &&
 	      p.wg.listen_port == 51820, "fresh: private key and port set");
-	check(p.peers_added == 3 && p.peers_changed == 0 &&
+	ktap_ok(p.peers_added == 3 && p.peers_changed == 0 &&
 	      p.peers_removed == 0 && p.wg.n_peers == 3,
 	      "fresh: every peer added");
 	c = plan_peer(&p, 10);
-	check(c && c->set_endpoint && c->set_keepalive && c->keepalive == 25 &&
+	ktap_ok(c && c->set_endpoint && c->set_keepalive && c->keepalive == 25 &&
 	      c->set_ips && c->n_ips == 1 &&
 	      c->flags == WGPEER_F_REPLACE_ALLOWEDIPS,
 	      "fresh: controller peer has endpoint, keepalive, its /56");
 	c = plan_peer(&p, 11);
-	check(c && !c->set_endpoint && c->n_ips == 2,
+	ktap_ok(c && !c->set_endpoint && c->n_ips == 2,
 	      "fresh: peer without endpoint gets none");
-	check(p.n_addr_add == 1 && p.n_addr_del == 0 && p.n_route_add == 1 &&
+	ktap_ok(p.n_addr_add == 1 && p.n_addr_del == 0 && p.n_route_add == 1 &&
 	      p.n_route_del == 0 && p.mtu == 1400,
 	      "fresh: address, route and MTU added");
 	mesh_plan_free(&p);
@@ -166,11 +157,11 @@ static void test_unchanged(void)
 
 	wanted(&want);
 	applied(&cur, &want);
-	check(!mesh_plan(&cur, &want, &p), "unchanged: plan computed");
-	check(!p.wg_changed && p.wg.n_peers == 0 && !p.wg.has_private_key &&
+	ktap_ok(!mesh_plan(&cur, &want, &p), "unchanged: plan computed");
+	ktap_ok(!p.wg_changed && p.wg.n_peers == 0 && !p.wg.has_private_key &&
 	      !p.wg.set_listen_port,
 	      "unchanged: nothing sent to WireGuard (order and learned endpoints ignored)");
-	check(!p.n_addr_add && !p.n_addr_del && !p.n_route_add &&
+	ktap_ok(!p.n_addr_add && !p.n_addr_del && !p.n_route_add &&
 	      !p.n_route_del && !p.mtu, "unchanged: no address, route or MTU change");
 	mesh_plan_free(&p);
 	mesh_state_free(&cur);
@@ -200,33 +191,33 @@ static void test_changes(void)
 	want.addrs[0].addr.s6_addr[15] = 2;
 	prefix(&want.routes, &want.n_routes, "fd01::", 40);
 
-	check(!mesh_plan(&cur, &want, &p), "changes: plan computed");
-	check(p.peers_added == 1 && p.peers_changed == 2 &&
+	ktap_ok(!mesh_plan(&cur, &want, &p), "changes: plan computed");
+	ktap_ok(p.peers_added == 1 && p.peers_changed == 2 &&
 	      p.peers_removed == 1 && p.wg.n_peers == 4,
 	      "changes: 1 added, 2 changed, 1 removed");
 	c = plan_peer(&p, 12);
-	check(c && c->flags == WGPEER_F_REMOVE_ME && !c->set_ips &&
+	ktap_ok(c && c->flags == WGPEER_F_REMOVE_ME && !c->set_ips &&
 	      !c->set_endpoint && !c->set_keepalive,
 	      "changes: removed peer only has REMOVE_ME");
-	check(p.wg.peers[0].flags == WGPEER_F_REMOVE_ME,
+	ktap_ok(p.wg.peers[0].flags == WGPEER_F_REMOVE_ME,
 	      "changes: removals are sent before additions");
 	c = plan_peer(&p, 11);
-	check(c && c->flags == WGPEER_F_REPLACE_ALLOWEDIPS && c->n_ips == 3 &&
+	ktap_ok(c && c->flags == WGPEER_F_REPLACE_ALLOWEDIPS && c->n_ips == 3 &&
 	      !c->set_endpoint && !c->set_keepalive,
 	      "changes: allowed IPs replaced as a whole, nothing else");
 	c = plan_peer(&p, 10);
-	check(c && c->set_endpoint && !c->set_ips && !c->flags &&
+	ktap_ok(c && c->set_endpoint && !c->set_ips && !c->flags &&
 	      !c->set_keepalive && ntohl(c->endpoint.sin.sin_addr.s_addr) ==
 	      0x0a000902, "changes: moved endpoint alone is updated");
 	c = plan_peer(&p, 13);
-	check(c && c->set_ips && c->n_ips == 1, "changes: new peer added");
-	check(p.wg.has_private_key && p.wg.set_listen_port &&
+	ktap_ok(c && c->set_ips && c->n_ips == 1, "changes: new peer added");
+	ktap_ok(p.wg.has_private_key && p.wg.set_listen_port &&
 	      p.wg.listen_port == 51821, "changes: new key and port");
-	check(p.n_addr_add == 1 && p.n_addr_del == 1 &&
+	ktap_ok(p.n_addr_add == 1 && p.n_addr_del == 1 &&
 	      p.addr_add[0].addr.s6_addr[15] == 2 &&
 	      p.addr_del[0].addr.s6_addr[15] == 1,
 	      "changes: address replaced");
-	check(p.n_route_add == 1 && p.n_route_del == 0 &&
+	ktap_ok(p.n_route_add == 1 && p.n_route_del == 0 &&
 	      p.route_add[0].addr.s6_addr[1] == 1,
 	      "changes: only the new route added");
 	mesh_plan_free(&p);
@@ -245,19 +236,19 @@ static void test_keepalive_and_gone(void)
 	want.wg.peers[2].keepalive = 0;
 	want.mtu = 0;
 	cur.mtu = 9000;
-	check(!mesh_plan(&cur, &want, &p), "keepalive: plan computed");
+	ktap_ok(!mesh_plan(&cur, &want, &p), "keepalive: plan computed");
 	c = plan_peer(&p, 12);
-	check(p.wg.n_peers == 1 && c && c->set_keepalive && !c->keepalive &&
+	ktap_ok(p.wg.n_peers == 1 && c && c->set_keepalive && !c->keepalive &&
 	      !c->set_ips && !c->flags, "keepalive: only the keepalive sent");
-	check(!p.mtu, "keepalive: MTU 0 leaves the device's MTU alone");
+	ktap_ok(!p.mtu, "keepalive: MTU 0 leaves the device's MTU alone");
 	mesh_plan_free(&p);
 
 	/* An empty topology side removes every peer, address and route. */
 	mesh_state_free(&want);
 	memset(&want, 0, sizeof(want));
 	strcpy(want.wg.ifname, "wg-test-one");
-	check(!mesh_plan(&cur, &want, &p), "empty: plan computed");
-	check(p.peers_removed == 3 && p.n_addr_del == 1 && p.n_route_del == 1 &&
+	ktap_ok(!mesh_plan(&cur, &want, &p), "empty: plan computed");
+	ktap_ok(p.peers_removed == 3 && p.n_addr_del == 1 && p.n_route_del == 1 &&
 	      !p.wg.has_private_key, "empty: everything removed, key kept");
 	mesh_plan_free(&p);
 	mesh_state_free(&cur);
@@ -267,32 +258,30 @@ static void test_endpoint_equal(void)
 {
 	union wg_endpoint a = { 0 }, b = { 0 };
 
-	check(wg_endpoint_equal(&a, &b), "endpoint: none equals none");
+	ktap_ok(wg_endpoint_equal(&a, &b), "endpoint: none equals none");
 	a.sin6.sin6_family = AF_INET6;
 	a.sin6.sin6_port = htons(1);
 	inet_pton(AF_INET6, "2001:db8::1", &a.sin6.sin6_addr);
 	b = a;
-	check(wg_endpoint_equal(&a, &b), "endpoint: same IPv6");
+	ktap_ok(wg_endpoint_equal(&a, &b), "endpoint: same IPv6");
 	b.sin6.sin6_port = htons(2);
-	check(!wg_endpoint_equal(&a, &b), "endpoint: other port differs");
+	ktap_ok(!wg_endpoint_equal(&a, &b), "endpoint: other port differs");
 	b = a;
 	b.sin6.sin6_addr.s6_addr[15] = 2;
-	check(!wg_endpoint_equal(&a, &b), "endpoint: other address differs");
+	ktap_ok(!wg_endpoint_equal(&a, &b), "endpoint: other address differs");
 	b.sin.sin_family = AF_INET;
-	check(!wg_endpoint_equal(&a, &b), "endpoint: other family differs");
+	ktap_ok(!wg_endpoint_equal(&a, &b), "endpoint: other family differs");
 }
 
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	printf("TAP version 13\n1..29\n");
+	ktap_plan(29);
 	test_fresh();
 	test_unchanged();
 	test_changes();
 	test_keepalive_and_gone();
 	test_endpoint_equal();
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
-	       n_test - n_fail, n_fail);
-	return n_fail || n_test != 29;
+	return ktap_finish();
 }

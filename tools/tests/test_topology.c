@@ -8,8 +8,8 @@
 
 #include <sodium.h>
 
-#include "addr.h"
-#include "topology.h"
+#include "lib/addr.h"
+#include "lib/topology.h"
 #include "ktap.h"
 
 #define K1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="

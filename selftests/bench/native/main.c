@@ -9,18 +9,6 @@
  */
 
 #include "kshim.h"
-#include "stats.h"
-
-/* The module's counters play no part in a decision: none are allocated. */
-void wgmesh_member_stats_put(struct wgmesh_member_stats *ms)
-{
-	free(ms);
-}
-
-struct wgmesh_member_stats *wgmesh_member_stats_new(void)
-{
-	return calloc(1, sizeof(struct wgmesh_member_stats));
-}
 
 #include "selftest/bench.c"
 

@@ -37,8 +37,12 @@ typedef uint16_t __be16;
 typedef uint32_t __be32;
 typedef u64 u64_stats_t;
 typedef struct { int refs; } refcount_t;
+typedef struct { s64 counter; } atomic64_t;
 struct u64_stats_sync { int unused; };
 struct rcu_head { void *unused; };
+struct work_struct { void (*func)(struct work_struct *work); };
+struct rcu_work { struct work_struct work; };
+struct workqueue_struct { int unused; };
 struct sk_buff;
 struct kernel_param;
 struct kernel_param_ops {
@@ -51,9 +55,17 @@ struct kernel_param {
 };
 
 #define __percpu
+#define __force
 #define __init
 #define __exit
+#define ____cacheline_aligned __attribute__((aligned(64)))
 #define GFP_KERNEL 0
+#define __GFP_ZERO 0
+#define PAGE_SIZE 4096UL
+#define GFP_KERNEL_ACCOUNT 0
+#define __GFP_RETRY_MAYFAIL 0
+#define __GFP_NOWARN 0
+#define WQ_UNBOUND 0
 #define BIT(n) (1UL << (n))
 #define BIT_ULL(n) (1ULL << (n))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -62,6 +74,14 @@ struct kernel_param {
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 #define max(a, b) ((a) > (b) ? (a) : (b))
+#define max_t(t, a, b) max((t)(a), (t)(b))
+#define min_t(t, a, b) min((t)(a), (t)(b))
+#define swap(a, b) do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define GENMASK_ULL(h, l) ((~0ULL >> (63 - (h))) & (~0ULL << (l)))
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+#define __aligned(x) __attribute__((aligned(x)))
+#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define pr_info(...) printf(__VA_ARGS__)
 #define pr_err(...) fprintf(stderr, __VA_ARGS__)
@@ -69,6 +89,7 @@ struct kernel_param {
 	const struct kernel_param shim_param_##name = { .arg = (a), .ops = (o) }
 #define MODULE_PARM_DESC(name, desc)
 #define GOLDEN_RATIO_32 0x61C88647
+#define GOLDEN_RATIO_64 0x61C8864680B583EBull
 
 static inline u32 hash_32(u32 val, unsigned int bits)
 {
@@ -90,6 +111,7 @@ static inline void *kmalloc(size_t n, int gfp) { (void)gfp; return malloc(n); }
 static inline void *kcalloc(size_t n, size_t s, int gfp) { (void)gfp; return calloc(n, s); }
 static inline void *kvcalloc(size_t n, size_t s, int gfp) { (void)gfp; return calloc(n, s); }
 static inline void *vmalloc(size_t n) { return malloc(n); }
+static inline void *__vmalloc(size_t n, int gfp) { (void)gfp; return calloc(1, n); }
 static inline void kfree(const void *p) { free((void *)p); }
 static inline void kvfree(const void *p) { free((void *)p); }
 static inline void vfree(const void *p) { free((void *)p); }
@@ -108,6 +130,11 @@ static inline u32 get_random_u32(void)
 	s ^= s << 25;
 	s ^= s >> 27;
 	return (u32)((s * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+static inline u64 get_random_u64(void)
+{
+	return (u64)get_random_u32() << 32 | get_random_u32();
 }
 
 static inline void get_random_bytes(void *buf, size_t n)
@@ -139,6 +166,40 @@ static inline void u64_stats_inc(u64_stats_t *p) { (*p)++; }
 static inline void u64_stats_add(u64_stats_t *p, u64 v) { *p += v; }
 static inline void refcount_inc(refcount_t *r) { r->refs++; }
 static inline void refcount_set(refcount_t *r, int v) { r->refs = v; }
+static inline int refcount_read(const refcount_t *r) { return r->refs; }
+static inline bool refcount_dec_and_test(refcount_t *r) { return !--r->refs; }
+static inline void might_sleep(void) {}
+static inline s64 atomic64_read(const atomic64_t *a) { return a->counter; }
+static inline void atomic64_set(atomic64_t *a, s64 v) { a->counter = v; }
+static inline void atomic64_add(s64 v, atomic64_t *a) { a->counter += v; }
+
+/* A snapshot's last reference goes at once: no readers to wait for. */
+#define INIT_RCU_WORK(w, f) ((w)->work.func = (f))
+#define to_rcu_work(w) container_of(w, struct rcu_work, work)
+static inline bool queue_rcu_work(struct workqueue_struct *wq,
+				  struct rcu_work *w)
+{
+	(void)wq;
+	w->work.func(&w->work);
+	return true;
+}
+
+static inline struct workqueue_struct *alloc_workqueue(const char *name,
+							unsigned int flags,
+							int max)
+{
+	static struct workqueue_struct wq;
+
+	(void)name;
+	(void)flags;
+	(void)max;
+	return &wq;
+}
+
+static inline void destroy_workqueue(struct workqueue_struct *wq)
+{
+	(void)wq;
+}
 
 static inline void call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {

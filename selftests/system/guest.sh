@@ -1,0 +1,248 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of the booted-system test (selftests/system/run.sh): runs
+# as root in a Debian 12 VM booted with systemd, from the payload disk
+# (/mnt/payload: this script, lib/, the two .debs), at every boot.
+#
+#   boot 1: apt installs wgmesh and wgmesh-dkms offline; DKMS builds the
+#           module for the running kernel; wgmesh@mesh is enabled and
+#           started (with the /etc/hosts drop-in); two peers, network
+#           namespaces with their own `wgmesh up`, ping the controller (this
+#           system) and each other through it; then the VM reboots.
+#   boot 2: wgmesh@mesh came back by itself; the peers ping again;
+#           `systemctl reload` applies a topology with a third peer without
+#           renewing the handshakes of the other two; apt purge leaves no
+#           interface, route, hosts block, module or unit link; power off.
+#
+# Output: KTAP result and "# " lines on stdout (the virtio-serial port
+# wgmesh.out; run.sh renumbers the results across both boots), the exit
+# status of the last boot on the port wgmesh.status.
+# (Like every KTAP test here, no `set -e`: a failed check goes on to the next.)
+#
+# wgmesh-plan: 39
+
+set -uo pipefail
+
+payload=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$payload/lib/ktap.sh"
+. "$payload/lib/kernel.sh"
+
+state=/var/lib/wgmesh-test
+mkdir -p "$state"
+phase=$(cat "$state/phase" 2>/dev/null || echo 1)
+MESH=sysmesh		# the mesh's Name, Interface and Domain
+conf=/etc/wgmesh/mesh.conf
+t0=$SECONDS
+
+# finish: the exit status to run.sh, then power off
+finish()
+{
+	local rc=0
+	[ "$KTAP_CNT_FAIL" = 0 ] || rc=1
+	ktap_print_msg "boot $phase done in $((SECONDS - t0))s"
+	echo "$rc" > /dev/virtio-ports/wgmesh.status
+	systemctl poweroff
+	exit "$rc"
+}
+
+# bail TEXT: nothing after a failed setup step can be trusted
+bail()
+{
+	echo "Bail out! $*"
+	finish
+}
+
+# logged CMD...: run CMD logged, its output as "# " lines
+logged()
+{
+	local rc
+	echo "# \$ $*"
+	"$@" > "$state/cmd.log" 2>&1
+	rc=$?
+	sed 's/^/# /' "$state/cmd.log"
+	return $rc
+}
+
+# pubkey FILE: the public key of private key FILE
+pubkey()
+{
+	wgmesh pubkey < "$1"
+}
+
+# write_conf PEER...: the topology: this machine as controller ctrl1
+# reachable on the bridge at fd77::1, and PEERs
+write_conf()
+{
+	local p
+	{
+		printf '[Mesh]\nName = %s\n\n' "$MESH"
+		printf '[Controller ctrl1]\nEndpoint = [fd77::1]:51820\nPublicKey = %s\n\n' \
+			"$(pubkey /etc/wgmesh/mesh.key)"
+		for p in "$@"; do
+			printf '[Peer %s]\nPublicKey = %s\n\n' "$p" "$(pubkey "/root/$p.key")"
+		done
+	} > "$conf.new" && mv "$conf.new" "$conf"
+}
+
+# addr NAME: NAME's mesh address, from `wgmesh hosts`
+addr()
+{
+	wgmesh hosts "$conf" | awk -v h="$1.$MESH" '$2 == h { print $1 }'
+}
+
+# underlay: br0 with fd77::1 here; peer namespaces on it (fd77::N)
+underlay()
+{
+	local p n=10
+	ip link add br0 type bridge && ip link set br0 up &&
+		ip addr add fd77::1/64 dev br0 nodad || return 1
+	for p in "$@"; do
+		n=$((n + 1))
+		ip netns add "$p" &&
+			ip link add "v-$p" type veth peer name eth0 netns "$p" &&
+			ip link set "v-$p" master br0 up &&
+			ip -n "$p" link set lo up &&
+			ip -n "$p" link set eth0 up &&
+			ip -n "$p" addr add "fd77::$n/64" dev eth0 nodad || return 1
+	done
+}
+
+# peers_up PEER...: each peer's own `wgmesh up` in its namespace
+peers_up()
+{
+	local p
+	for p in "$@"; do
+		logged ip netns exec "$p" wgmesh up "$conf" --name "$p" \
+			--private-key-file "/root/$p.key" || return 1
+	done
+}
+
+# pings FROM TO: FROM (a peer namespace or "ctrl1") pings TO's mesh address
+pings()
+{
+	local to
+	to=$(addr "$2")
+	[ -n "$to" ] || return 1
+	if [ "$1" = ctrl1 ]; then
+		logged ping -6 -c 1 -w 15 "$to"
+	else
+		logged ip netns exec "$1" ping -6 -c 1 -w 15 "$to"
+	fi
+}
+
+# handshake PEER: the latest handshake (seconds since the epoch) of PEER on
+# this controller's interface
+handshake()
+{
+	wg show "$MESH" latest-handshakes | awk -v k="$(pubkey "/root/$1.key")" '$1 == k { print $2 }'
+}
+
+if [ "$phase" = 1 ]; then
+	ktap_print_msg "boot 1: $(uname -r), $(cat /etc/debian_version), PID 1 $(cat /proc/1/comm)"
+	ktap_expect "booted Debian 12 with systemd as init" \
+		eval '[ "$(cat /proc/1/comm)" = systemd ] && grep -q "^12\." /etc/debian_version'
+	ktap_expect "the running kernel's headers are installed" test -d "/lib/modules/$(uname -r)/build"
+	ktap_expect "no wgmesh.ko before the packages" eval '! modinfo wgmesh >/dev/null 2>&1'
+
+	cp "$payload"/*.deb /tmp/
+	t=$SECONDS
+	ktap_expect "apt installs wgmesh and wgmesh-dkms (offline)" \
+		logged env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		/tmp/wgmesh_*.deb /tmp/wgmesh-dkms_*.deb || bail "the packages did not install"
+	ktap_print_msg "apt install (DKMS build included): $((SECONDS - t))s"
+	logged dkms status
+	ktap_expect "DKMS built and installed wgmesh for $(uname -r)" \
+		eval 'dkms status -m wgmesh -k "$(uname -r)" | grep -q ": installed"'
+	ko=$(modinfo -n wgmesh 2>/dev/null)
+	ktap_print_msg "module: $ko, version $(modinfo -F version wgmesh 2>/dev/null)"
+	ktap_expect "modprobe finds it in /lib/modules/$(uname -r)/updates/dkms" \
+		eval '[[ $ko == /lib/modules/$(uname -r)/updates/dkms/wgmesh.ko* ]]'
+
+	umask 077
+	ktap_test_result "wgmesh genkey the controller's and peers' keys" \
+		eval 'wgmesh genkey /etc/wgmesh/mesh.key && wgmesh genkey /root/peer1.key &&
+			wgmesh genkey /root/peer2.key && wgmesh genkey /root/peer3.key'
+	umask 022
+	write_conf peer1 peer2
+	sed 's/^/# /' "$conf"
+	ktap_test_result "the topology is valid" wgmesh check "$conf"
+	# the names in /etc/hosts: the drop-in wgmesh(8) describes
+	mkdir -p /etc/systemd/system/wgmesh@.service.d
+	printf '[Service]\nExecStartPost=+/usr/sbin/wgmesh hosts --install /etc/wgmesh/%%i.conf\n' \
+		> /etc/systemd/system/wgmesh@.service.d/hosts.conf
+	systemctl daemon-reload
+	ktap_expect "systemctl enable --now wgmesh@mesh" \
+		logged systemctl enable --now wgmesh@mesh
+	logged journalctl -q -o cat -u wgmesh@mesh
+	ktap_expect "the kernel loaded wgmesh.ko for the sandboxed service" test -d /sys/module/wgmesh
+	ktap_expect "interface $MESH has the controller's address" \
+		eval 'ip -6 addr show dev "$MESH" | grep -q "$(addr ctrl1)/"'
+	underlay peer1 peer2 || bail "the underlay (bridge, namespaces, veths) failed"
+	ktap_test_result "peers peer1 and peer2 run their own wgmesh up" peers_up peer1 peer2
+	ktap_test_result "peer1 pings the controller" pings peer1 ctrl1
+	ktap_test_result "peer1 pings peer2 through the controller" pings peer1 peer2
+	ktap_expect "the controller pings peer2 by its name in /etc/hosts" \
+		logged ping -6 -c 1 -w 15 "peer2.$MESH"
+	logged wgmesh status --file "$conf"
+	ktap_print_msg "boot 1 done in $((SECONDS - t0))s: rebooting"
+	echo 2 > "$state/phase"
+	sync
+	systemctl reboot
+	exit 0
+fi
+
+ktap_print_msg "boot 2: $(uname -r)"
+ktap_expect "wgmesh@mesh is active after the reboot, by itself" systemctl -q is-active wgmesh@mesh
+logged journalctl -q -o cat -b -u wgmesh@mesh
+ktap_expect "the kernel loaded wgmesh.ko again" test -d /sys/module/wgmesh
+ktap_expect "interface $MESH is back with the controller's address" \
+	eval 'ip -6 addr show dev "$MESH" | grep -q "$(addr ctrl1)/"'
+ktap_expect "/etc/hosts has the mesh's block" grep -q "^# BEGIN wgmesh $MESH" /etc/hosts
+underlay peer1 peer2 || bail "the underlay (bridge, namespaces, veths) failed"
+ktap_test_result "peers come up again" peers_up peer1 peer2
+ktap_test_result "peer1 pings the controller" pings peer1 ctrl1
+ktap_test_result "peer2 pings peer1 through the controller" pings peer2 peer1
+
+# reload: a third peer joins; the sessions of the other two are kept
+sleep 2
+h1=$(handshake peer1)
+h2=$(handshake peer2)
+logged wg show "$MESH" latest-handshakes
+write_conf peer1 peer2 peer3
+ktap_expect "systemctl reload wgmesh@mesh (peer3 added)" logged systemctl reload wgmesh@mesh
+logged journalctl -q -o cat -b -u wgmesh@mesh
+ktap_expect "up applied only the new peer (peers +1 ~0 -0)" \
+	eval 'journalctl -q -o cat -b -u wgmesh@mesh | tail -n 3 | grep -q "peers +1 ~0 -0"'
+ktap_expect "peer3 is on the interface" \
+	eval 'wg show "$MESH" peers | grep -qxF "$(pubkey /root/peer3.key)"'
+underlay_peer3()
+{
+	ip netns add peer3 &&
+		ip link add v-peer3 type veth peer name eth0 netns peer3 &&
+		ip link set v-peer3 master br0 up && ip -n peer3 link set lo up &&
+		ip -n peer3 link set eth0 up && ip -n peer3 addr add fd77::13/64 dev eth0 nodad
+}
+ktap_test_result "peer3 comes up" eval 'underlay_peer3 && peers_up peer3'
+ktap_test_result "peer3 pings peer1 through the controller" pings peer3 peer1
+ktap_test_result "peer1 still pings the controller" pings peer1 ctrl1
+ktap_test_result "peer2 still pings the controller" pings peer2 ctrl1
+logged wg show "$MESH" latest-handshakes
+ktap_expect "peer1's handshake was not renewed ($h1)" eval '[ -n "$h1" ] && [ "$(handshake peer1)" = "$h1" ]'
+ktap_expect "peer2's handshake was not renewed ($h2)" eval '[ -n "$h2" ] && [ "$(handshake peer2)" = "$h2" ]'
+
+# purge: the peers (other machines) go first, then both packages
+for p in peer1 peer2 peer3; do ip netns del "$p"; done
+ktap_expect "apt purge wgmesh wgmesh-dkms" \
+	logged env DEBIAN_FRONTEND=noninteractive apt-get purge -y wgmesh wgmesh-dkms
+ktap_expect "no interface $MESH" eval '! ip link show "$MESH" >/dev/null 2>&1'
+ktap_expect "no route of wgmesh (proto 87)" \
+	eval '[ -z "$(ip -6 route show proto 87; ip -4 route show proto 87)" ]'
+ktap_expect "no wgmesh block in /etc/hosts" eval '! grep -q wgmesh /etc/hosts'
+ktap_expect "wgmesh.ko is not loaded" test ! -d /sys/module/wgmesh
+ktap_expect "no wgmesh.ko, DKMS tree or source left" \
+	eval '[ -z "$(find /lib/modules /var/lib/dkms /usr/src -name "wgmesh*" 2>/dev/null)" ]'
+ktap_expect "no wgmesh@ unit active or enabled" \
+	eval '! systemctl -q is-active wgmesh@mesh && [ -z "$(find /etc/systemd/system -name "wgmesh@*.service")" ]'
+ktap_expect "the kernel log shows no splat" eval '! dmesg | kernel_splat'
+finish

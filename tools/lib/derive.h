@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What one machine's mesh interface should look like, derived from the
+ * topology alone (see README "Topology file" and wgquick.h for the same rules
+ * in wg-quick form):
+ *
+ * Controller: <subnet>::1/40, route mesh /40, ListenPort = its Port; a
+ * WireGuard peer per other controller (AllowedIPs its /56, Endpoint) and per
+ * peer (its /96 in every controller subnet, no Endpoint).
+ * Peer: <subnet>:<suffix>/56 and a route to each controller /56; one
+ * WireGuard peer per controller (its /56, Endpoint). Keepalive 25 everywhere.
+ */
+#ifndef DERIVE_H
+#define DERIVE_H
+
+#include "plan.h"
+#include "topology.h"
+
+/* This machine: exactly one of ctrl and peer is set. */
+struct mesh_self {
+	const struct wgmesh_controller *ctrl;
+	const struct wgmesh_peer *peer;
+};
+
+/*
+ * Fill @out for @self (private key @priv). Controllers' endpoints are left
+ * unset: resolve_mesh() (resolve.h) fills them in. 0, or -1 with one line
+ * in @err.
+ */
+int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
+		 const uint8_t priv[WG_KEY_LEN], struct mesh_state *out,
+		 char *err, size_t errlen);
+
+/* Name of @self. */
+const char *mesh_self_name(struct mesh_self self);
+
+#endif

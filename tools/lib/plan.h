@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The difference between a mesh interface as it is and as the topology
+ * wants it, so that "wgmesh up" changes only what differs: peers that did
+ * not change are never sent to the kernel (their sessions and handshakes
+ * live on), removed peers get WGPEER_F_REMOVE_ME, and addresses and routes
+ * are added and deleted one by one. Pure logic, no netlink.
+ */
+#ifndef WGMESH_PLAN_H
+#define WGMESH_PLAN_H
+
+#include "../nl/rt.h"
+#include "../nl/wg.h"
+
+/* A mesh interface: its WireGuard side, IPv6 addresses, wgmesh routes. */
+struct mesh_state {
+	struct wg_device wg;
+	struct nlrt_prefix *addrs;
+	size_t n_addrs, cap_addrs;
+	struct nlrt_prefix *routes;
+	size_t n_routes, cap_routes;
+	uint32_t mtu;		/* desired: 0 = leave alone */
+};
+
+struct mesh_plan {
+	/* Only what changes: send with nlwg_set() if wg_changed. */
+	struct wg_device wg;
+	bool wg_changed;
+	size_t peers_added, peers_changed, peers_removed;
+	struct nlrt_prefix *addr_add, *addr_del, *route_add, *route_del;
+	size_t n_addr_add, n_addr_del, n_route_add, n_route_del;
+	uint32_t mtu;		/* new MTU, 0 = unchanged */
+};
+
+/*
+ * Compute the changes turning @cur into @want. In @want, a peer without an
+ * endpoint (sa_family 0) leaves the current one alone (controllers learn
+ * peers' endpoints from handshakes), and wg.set_listen_port says whether the
+ * listen port matters. 0, or -ENOMEM.
+ */
+int mesh_plan(const struct mesh_state *cur, const struct mesh_state *want,
+	      struct mesh_plan *plan);
+void mesh_plan_free(struct mesh_plan *plan);
+void mesh_state_free(struct mesh_state *s);
+
+/* Same address, port and family (IPv6: scope id too). */
+bool wg_endpoint_equal(const union wg_endpoint *a, const union wg_endpoint *b);
+
+#endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The topology file: one INI-like file, no secrets, the same on every
+ * machine. wgmesh_topology_parse() returns a fully validated mesh (syntax,
+ * references, duplicates, address collisions, policy) or one error line
+ * "FILE:LINE: what is wrong".
+ *
+ * Controllers and peers are sorted by name (byte order); groups get bit
+ * indices 0..63 in name order, so the same set of groups always maps to
+ * the same bits whatever the order of the file.
+ */
+#ifndef WGMESH_TOPOLOGY_H
+#define WGMESH_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../kernel/uapi/wgmesh.h"	/* WGMESH_MAX_GROUPS */
+
+#define WGMESH_KEY_LEN		32
+#define WGMESH_DEFAULT_PORT	51820
+#define WGMESH_NAME_MAX		63	/* machine, mesh and group names */
+#define WGMESH_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
+#define WGMESH_KEEPALIVE	25
+#define WGMESH_ERR_LEN		512	/* enough for any error message */
+
+struct wgmesh_controller {
+	char *name;
+	char *endpoint_host;	/* host name, IPv4 or IPv6 (no brackets) */
+	uint16_t endpoint_port;	/* explicit, else the controller's port */
+	uint16_t port;		/* listen port: Port, else the mesh Port */
+	uint8_t public_key[WGMESH_KEY_LEN];
+	uint64_t groups;	/* bit i = topology->groups[i] */
+	unsigned int line;	/* of its [Controller NAME] header */
+};
+
+struct wgmesh_peer {
+	char *name;
+	uint8_t public_key[WGMESH_KEY_LEN];
+	size_t controller;	/* index of its designated controller */
+	uint64_t groups;
+	bool isolated;
+	unsigned int line;
+};
+
+/* "Allow = A <-> B": members of group a may talk to members of group b. */
+struct wgmesh_allow {
+	unsigned int a, b;	/* group bit indices */
+	unsigned int line;
+};
+
+struct wgmesh_policy {
+	bool present;		/* the file has a [Policy] section */
+	bool default_allow;	/* Default = allow (also without [Policy]) */
+	struct wgmesh_allow *allow;
+	size_t n_allow;
+};
+
+struct wgmesh_topology {
+	char *file;		/* name used in messages */
+	char *name;		/* instance: the /40 */
+	char *domain;		/* Domain, else Name */
+	char *interface;	/* Interface, else Name */
+	uint16_t port;		/* Port, else WGMESH_DEFAULT_PORT */
+	unsigned int mtu;	/* 0 when not set */
+
+	struct wgmesh_controller *controllers;
+	size_t n_controllers;
+	struct wgmesh_peer *peers;
+	size_t n_peers;
+
+	char *groups[WGMESH_MAX_GROUPS];
+	size_t n_groups;
+
+	struct wgmesh_policy policy;
+};
+
+/*
+ * Parse @len bytes of @text; @file names it in messages. On success
+ * returns 0 and a topology in *@out (free with wgmesh_topology_free());
+ * on failure returns -1 and one line in @err (no trailing newline).
+ */
+int wgmesh_topology_parse(const char *text, size_t len, const char *file,
+			  struct wgmesh_topology **out, char *err,
+			  size_t errlen);
+
+/* Read and parse @path ("-" is stdin). */
+int wgmesh_topology_load(const char *path, struct wgmesh_topology **out,
+			 char *err, size_t errlen);
+
+void wgmesh_topology_free(struct wgmesh_topology *t);
+
+/* Lookups; NULL when absent. Names are compared exactly. */
+const struct wgmesh_controller *
+wgmesh_topology_controller(const struct wgmesh_topology *t, const char *name);
+const struct wgmesh_peer *
+wgmesh_topology_peer(const struct wgmesh_topology *t, const char *name);
+
+/*
+ * Find a machine by public key: returns 1 and sets *@ctrl for a
+ * controller, 2 and sets *@peer for a peer, 0 when nobody has it.
+ */
+int wgmesh_topology_find_key(const struct wgmesh_topology *t,
+			     const uint8_t key[WGMESH_KEY_LEN],
+			     const struct wgmesh_controller **ctrl,
+			     const struct wgmesh_peer **peer);
+
+/* Index of group @name, or -1. */
+int wgmesh_topology_group(const struct wgmesh_topology *t, const char *name);
+
+#endif /* WGMESH_TOPOLOGY_H */

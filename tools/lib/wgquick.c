@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/* wg-quick configuration of one machine, see wgquick.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "addr.h"
+#include "keys.h"
+#include "wgquick.h"
+
+static void endpoint(FILE *f, const struct wgmesh_controller *c)
+{
+	if (strchr(c->endpoint_host, ':'))
+		fprintf(f, "Endpoint = [%s]:%u\n", c->endpoint_host,
+			c->endpoint_port);
+	else
+		fprintf(f, "Endpoint = %s:%u\n", c->endpoint_host,
+			c->endpoint_port);
+}
+
+static void peer_header(FILE *f, const char *role, const char *name,
+			const uint8_t key[WGMESH_KEY_LEN])
+{
+	char b64[WGMESH_KEY_B64_LEN + 1];
+
+	wgmesh_key_to_base64(key, b64);
+	fprintf(f, "\n# %s %s\n[Peer]\nPublicKey = %s\n", role, name, b64);
+}
+
+/* wg-quick runs PostUp through bash: quote anything unusual. */
+static bool shell_safe(const char *s)
+{
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789/._-+@%,:", *s))
+			return false;
+	return true;
+}
+
+static int interface(FILE *f, const struct wgmesh_topology *t,
+		     const char *machine, const uint8_t pub[WGMESH_KEY_LEN],
+		     const struct wgquick_opts *o, char *err, size_t errlen)
+{
+	char path[4096];
+	const char *key_file = o->private_key_file;
+
+	if (!key_file) {
+		if (wgmesh_key_default_path(t, path, sizeof(path))) {
+			snprintf(err, errlen, "conf: key file path too long");
+			return -1;
+		}
+		key_file = path;
+	}
+	if (o->embed_private_key) {
+		uint8_t priv[WGMESH_KEY_LEN], derived[WGMESH_KEY_LEN];
+		char b64[WGMESH_KEY_B64_LEN + 1];
+		int bad;
+
+		if (wgmesh_key_load_private(key_file, priv, err, errlen))
+			return -1;
+		bad = wgmesh_key_public(derived, priv) ||
+		      memcmp(derived, pub, WGMESH_KEY_LEN);
+		if (bad) {
+			sodium_memzero(priv, sizeof(priv));
+			snprintf(err, errlen, "conf: the private key in %s does "
+				 "not match the PublicKey of %s in %s",
+				 key_file, machine, t->file);
+			return -1;
+		}
+		wgmesh_key_to_base64(priv, b64);
+		fprintf(f, "PrivateKey = %s\n", b64);
+		sodium_memzero(priv, sizeof(priv));
+		sodium_memzero(b64, sizeof(b64));
+		return 0;
+	}
+	if (strchr(key_file, '\'') || strchr(key_file, '\n')) {
+		snprintf(err, errlen, "conf: key file path '%s' cannot be "
+			 "quoted for PostUp", key_file);
+		return -1;
+	}
+	fprintf(f, shell_safe(key_file) ?
+		"PostUp = wg set %%i private-key %s\n" :
+		"PostUp = wg set %%i private-key '%s'\n", key_file);
+	return 0;
+}
+
+/* Every controller but @self as a WireGuard peer: its /56, endpoint. */
+static void controller_peers(FILE *f, const struct wgmesh_topology *t,
+			     const struct wgmesh_controller *self)
+{
+	char buf[WGMESH_PREFIX_STRLEN];
+	struct in6_addr a;
+
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		const struct wgmesh_controller *c = &t->controllers[i];
+
+		if (c == self)
+			continue;
+		peer_header(f, "controller", c->name, c->public_key);
+		wgmesh_controller_subnet(t->name, c->name, &a);
+		fprintf(f, "AllowedIPs = %s\n",
+			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
+		endpoint(f, c);
+		fprintf(f, "PersistentKeepalive = %d\n", WGMESH_KEEPALIVE);
+	}
+}
+
+static int controller_conf(FILE *f, const struct wgmesh_topology *t,
+			   const struct wgmesh_controller *self,
+			   const struct wgquick_opts *o, char *err,
+			   size_t errlen)
+{
+	char buf[WGMESH_PREFIX_STRLEN];
+	struct in6_addr a;
+
+	fprintf(f, "# wgmesh: controller %s of mesh %s (from %s)\n",
+		self->name, t->name, t->file);
+	fprintf(f, "[Interface]\n");
+	wgmesh_controller_addr(t->name, self->name, &a);
+	fprintf(f, "Address = %s\n",
+		wgmesh_prefix_str(&a, WGMESH_MESH_PLEN, buf));
+	fprintf(f, "ListenPort = %u\n", self->port);
+	if (t->mtu)
+		fprintf(f, "MTU = %u\n", t->mtu);
+	if (interface(f, t, self->name, self->public_key, o, err, errlen))
+		return -1;
+
+	controller_peers(f, t, self);
+	for (size_t i = 0; i < t->n_peers; i++) {
+		const struct wgmesh_peer *p = &t->peers[i];
+
+		peer_header(f, "peer", p->name, p->public_key);
+		fprintf(f, "AllowedIPs = ");
+		for (size_t c = 0; c < t->n_controllers; c++) {
+			wgmesh_peer_prefix(t->name, t->controllers[c].name,
+					   p->name, &a);
+			fprintf(f, "%s%s", c ? ", " : "",
+				wgmesh_prefix_str(&a, WGMESH_PEER_PLEN, buf));
+		}
+		fprintf(f, "\nPersistentKeepalive = %d\n", WGMESH_KEEPALIVE);
+	}
+	return 0;
+}
+
+static int peer_conf(FILE *f, const struct wgmesh_topology *t,
+		     const struct wgmesh_peer *self,
+		     const struct wgquick_opts *o, char *err, size_t errlen)
+{
+	char buf[WGMESH_PREFIX_STRLEN];
+	struct in6_addr a;
+
+	fprintf(f, "# wgmesh: peer %s of mesh %s (from %s)\n", self->name,
+		t->name, t->file);
+	fprintf(f, "[Interface]\n");
+	for (size_t c = 0; c < t->n_controllers; c++) {
+		wgmesh_peer_addr(t->name, t->controllers[c].name, self->name,
+				 &a);
+		fprintf(f, "Address = %s\n",
+			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
+	}
+	if (t->mtu)
+		fprintf(f, "MTU = %u\n", t->mtu);
+	if (interface(f, t, self->name, self->public_key, o, err, errlen))
+		return -1;
+
+	controller_peers(f, t, NULL);
+	return 0;
+}
+
+int wgquick_write(FILE *f, const struct wgmesh_topology *t,
+		  const char *machine, const struct wgquick_opts *o, char *err,
+		  size_t errlen)
+{
+	const struct wgmesh_controller *c = wgmesh_topology_controller(t, machine);
+	const struct wgmesh_peer *p = wgmesh_topology_peer(t, machine);
+
+	if (c)
+		return controller_conf(f, t, c, o, err, errlen);
+	if (p)
+		return peer_conf(f, t, p, o, err, errlen);
+	snprintf(err, errlen, "conf: no machine named '%s' in %s", machine,
+		 t->file);
+	return -1;
+}

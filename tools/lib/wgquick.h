@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wg-quick configuration of one machine of the mesh.
+ *
+ * Controller: Address <subnet>::1/40, ListenPort; one [Peer] per other
+ * controller (AllowedIPs its /56, Endpoint) and per peer (AllowedIPs its
+ * /96 in every controller subnet). Peer: one Address per controller
+ * (<subnet>:<suffix>/56), one [Peer] per controller (its /56, Endpoint).
+ * Every [Peer] has PersistentKeepalive = 25. The private key is set by a
+ * PostUp "wg set %i private-key FILE" unless embedding is asked for.
+ */
+#ifndef WGQUICK_H
+#define WGQUICK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "topology.h"
+
+struct wgquick_opts {
+	const char *private_key_file;	/* NULL: wgmesh_key_default_path() */
+	bool embed_private_key;		/* read it and write PrivateKey = */
+};
+
+/* 0, or -1 and one line in @err (unknown machine, key file problems). */
+int wgquick_write(FILE *f, const struct wgmesh_topology *t,
+		  const char *machine, const struct wgquick_opts *o, char *err,
+		  size_t errlen);
+
+#endif /* WGQUICK_H */

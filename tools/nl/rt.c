@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink client for the mesh interface, see rt.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "../lib/array.h"
+#include "rt.h"
+
+#ifndef IFA_F_NOPREFIXROUTE
+#define IFA_F_NOPREFIXROUTE 0x200
+#endif
+
+int nlrt_open(struct nls *s)
+{
+	return nls_open(s, NETLINK_ROUTE);
+}
+
+uint32_t nlrt_ifindex(const char *ifname)
+{
+	return if_nametoindex(ifname);
+}
+
+const char *nlrt_prefix_str(const struct nlrt_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &p->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, p->len);
+	return buf;
+}
+
+static struct nlmsghdr *link_msg(struct nls *s, void *buf, uint16_t type,
+				 uint16_t flags, const char *ifname)
+{
+	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	return nlh;
+}
+
+int nlrt_link_create_wg(struct nls *s, const char *ifname)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], op[64];
+	struct nlmsghdr *nlh;
+	struct nlattr *info;
+
+	nlh = link_msg(s, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, ifname);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "wireguard");
+	mnl_attr_nest_end(nlh, info);
+	snprintf(op, sizeof(op), "RTM_NEWLINK %s type wireguard", ifname);
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
+int nlrt_link_delete(struct nls *s, const char *ifname)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], op[64];
+	struct nlmsghdr *nlh = link_msg(s, buf, RTM_DELLINK, 0, ifname);
+
+	snprintf(op, sizeof(op), "RTM_DELLINK %s", ifname);
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
+int nlrt_link_set(struct nls *s, const char *ifname, uint32_t mtu, bool up)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], op[64];
+	struct nlmsghdr *nlh = link_msg(s, buf, RTM_NEWLINK, 0, ifname);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (up) {
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	snprintf(op, sizeof(op), "RTM_NEWLINK %s%s%s", ifname,
+		 mtu ? " mtu" : "", up ? " up" : "");
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
+int nlrt_link_set_alias(struct nls *s, const char *ifname, const char *alias)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], op[64];
+	struct nlmsghdr *nlh = link_msg(s, buf, RTM_NEWLINK, 0, ifname);
+
+	/* As ip(8) sends it: no NUL; an empty alias removes it. */
+	mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+	snprintf(op, sizeof(op), "RTM_NEWLINK %s alias", ifname);
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct nlrt_link *l = data;
+	const struct nlattr *a, *i;
+
+	l->up = ifi->ifi_flags & IFF_UP;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) == IFLA_MTU &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			l->mtu = mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == IFLA_IFALIAS &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(l->alias, sizeof(l->alias), "%s",
+				 mnl_attr_get_str(a));
+		if (mnl_attr_get_type(a) != IFLA_LINKINFO)
+			continue;
+		mnl_attr_for_each_nested(i, a)
+			if (mnl_attr_get_type(i) == IFLA_INFO_KIND &&
+			    mnl_attr_validate(i, MNL_TYPE_NUL_STRING) >= 0)
+				snprintf(l->kind, sizeof(l->kind), "%s",
+					 mnl_attr_get_str(i));
+	}
+	return MNL_CB_OK;
+}
+
+int nlrt_link_get(struct nls *s, const char *ifname, struct nlrt_link *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], op[64];
+	struct nlmsghdr *nlh = link_msg(s, buf, RTM_GETLINK, 0, ifname);
+
+	memset(out, 0, sizeof(*out));
+	snprintf(op, sizeof(op), "RTM_GETLINK %s", ifname);
+	return nls_talk(s, nlh, link_cb, out, op);
+}
+
+struct link_list {
+	const char *kind;
+	char (*names)[16];
+	size_t n, cap;
+};
+
+static int link_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_list *l = data;
+	struct nlrt_link link = { 0 };
+	const struct nlattr *a;
+	char *name;
+
+	link_cb(nlh, &link);
+	if (strcmp(link.kind, l->kind))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) != IFLA_IFNAME ||
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		name = array_push(&l->names, &l->n, &l->cap, sizeof(*l->names));
+		if (!name) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		snprintf(name, sizeof(*l->names), "%s", mnl_attr_get_str(a));
+	}
+	return MNL_CB_OK;
+}
+
+int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
+		   size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct link_list l = { .kind = kind };
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETLINK, NLM_F_DUMP);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int ret;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ret = nls_talk(s, nlh, link_list_cb, &l, "RTM_GETLINK");
+	if (ret) {
+		free(l.names);
+		return ret;
+	}
+	*names = l.names;
+	*n = l.n;
+	return 0;
+}
+
+/* ---- addresses and routes ---- */
+
+struct prefix_list {
+	uint32_t ifindex;
+	struct nlrt_prefix *v;
+	size_t n, cap;
+};
+
+static int list_add(struct prefix_list *l, const void *addr, uint8_t len)
+{
+	struct nlrt_prefix *p = array_push(&l->v, &l->n, &l->cap, sizeof(*p));
+
+	if (!p) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	memcpy(&p->addr, addr, sizeof(p->addr));
+	p->len = len;
+	return MNL_CB_OK;
+}
+
+/* Runs the dump @nlh, collecting what @cb keeps into *out (malloc'ed). */
+static int dump_prefixes(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb,
+			 struct prefix_list *l, const char *op,
+			 struct nlrt_prefix **out, size_t *n)
+{
+	int ret = nls_talk(s, nlh, cb, l, op);
+
+	if (ret) {
+		free(l->v);
+		return ret;
+	}
+	*out = l->v;
+	*n = l->n;
+	return 0;
+}
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct prefix_list *l = data;
+	const struct nlattr *a;
+
+	if (ifa->ifa_family != AF_INET6 || ifa->ifa_index != l->ifindex ||
+	    ifa->ifa_scope != RT_SCOPE_UNIVERSE)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa))
+		if (mnl_attr_get_type(a) == IFA_ADDRESS &&
+		    mnl_attr_get_payload_len(a) == sizeof(struct in6_addr))
+			return list_add(l, mnl_attr_get_payload(a),
+					ifa->ifa_prefixlen);
+	return MNL_CB_OK;
+}
+
+int nlrt_addr_list(struct nls *s, uint32_t ifindex,
+		   struct nlrt_prefix **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct prefix_list l = { .ifindex = ifindex };
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_index = ifindex;
+	return dump_prefixes(s, nlh, addr_cb, &l, "RTM_GETADDR", out, n);
+}
+
+/* Send @nlh, a change of @p; its error line names it "@name PREFIX". */
+static int talk_prefix(struct nls *s, struct nlmsghdr *nlh, const char *name,
+		       const struct nlrt_prefix *p)
+{
+	char op[96], pb[INET6_ADDRSTRLEN + 4];
+
+	snprintf(op, sizeof(op), "%s %s", name,
+		 nlrt_prefix_str(p, pb, sizeof(pb)));
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
+static int addr_change(struct nls *s, uint16_t type, uint16_t flags,
+		       uint32_t ifindex, const struct nlrt_prefix *p)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = p->len;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(p->addr), &p->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(p->addr), &p->addr);
+	if (type == RTM_NEWADDR) {
+		/* No prefix route: wgmesh adds its own routes (NLRT_PROTO). */
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put_u32(nlh, IFA_FLAGS,
+				 IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
+	}
+	return talk_prefix(s, nlh, type == RTM_NEWADDR ? "RTM_NEWADDR" :
+			   "RTM_DELADDR", p);
+}
+
+int nlrt_addr_add(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p)
+{
+	return addr_change(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
+			   ifindex, p);
+}
+
+/* An address that vanished since the dump is as good as deleted. */
+int nlrt_addr_del(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p)
+{
+	int ret = addr_change(s, RTM_DELADDR, 0, ifindex, p);
+
+	return ret == -EADDRNOTAVAIL ? 0 : ret;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct prefix_list *l = data;
+	const struct nlattr *a, *dst = NULL;
+	uint32_t table = rtm->rtm_table, oif = 0;
+
+	/*
+	 * A cached exception (a Packet Too Big's /128) inherits the
+	 * protocol of its route but is the kernel's, not ours.
+	 */
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_protocol != NLRT_PROTO ||
+	    rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_DST:
+			if (mnl_attr_get_payload_len(a) ==
+			    sizeof(struct in6_addr))
+				dst = a;
+			break;
+		case RTA_OIF:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				oif = mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				table = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (oif != l->ifindex || table != RT_TABLE_MAIN || !dst)
+		return MNL_CB_OK;
+	return list_add(l, mnl_attr_get_payload(dst), rtm->rtm_dst_len);
+}
+
+int nlrt_route_list(struct nls *s, uint32_t ifindex,
+		    struct nlrt_prefix **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct prefix_list l = { .ifindex = ifindex };
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	return dump_prefixes(s, nlh, route_cb, &l, "RTM_GETROUTE", out, n);
+}
+
+static int route_change(struct nls *s, uint16_t type, uint16_t flags,
+			uint32_t ifindex, const struct nlrt_prefix *p)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = p->len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = NLRT_PROTO;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, sizeof(p->addr), &p->addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	return talk_prefix(s, nlh, type == RTM_NEWROUTE ? "RTM_NEWROUTE" :
+			   "RTM_DELROUTE", p);
+}
+
+int nlrt_route_add(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p)
+{
+	return route_change(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+			    ifindex, p);
+}
+
+/* A route that vanished since the dump (ESRCH) is as good as deleted. */
+int nlrt_route_del(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p)
+{
+	int ret = route_change(s, RTM_DELROUTE, 0, ifindex, p);
+
+	return ret == -ESRCH ? 0 : ret;
+}

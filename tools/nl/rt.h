@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtnetlink for the mesh interface: create/delete a WireGuard link, set its
+ * MTU and bring it up, and add, delete and list its IPv6 addresses and the
+ * routes wgmesh owns (marked with protocol NLRT_PROTO).
+ */
+#ifndef WGMESH_NLRT_H
+#define WGMESH_NLRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "sock.h"
+
+/* rtm_protocol of the routes wgmesh adds, so it only ever removes its own. */
+#define NLRT_PROTO 87
+
+struct nlrt_prefix {
+	struct in6_addr addr;
+	uint8_t len;
+};
+
+struct nlrt_link {
+	uint32_t mtu;
+	bool up;
+	char kind[16];		/* IFLA_INFO_KIND, "" if none */
+	char alias[256];	/* IFLA_IFALIAS (IFALIASZ), "" if none */
+};
+
+int nlrt_open(struct nls *s);
+
+/* ifindex of @ifname, 0 when it does not exist. */
+uint32_t nlrt_ifindex(const char *ifname);
+
+int nlrt_link_create_wg(struct nls *s, const char *ifname);
+int nlrt_link_delete(struct nls *s, const char *ifname);
+int nlrt_link_get(struct nls *s, const char *ifname, struct nlrt_link *out);
+/* Names of the links of @kind ("wireguard"), malloc'ed IFNAMSIZ each. */
+int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
+		   size_t *n);
+/* Set the link's alias (IFLA_IFALIAS; "" removes it). */
+int nlrt_link_set_alias(struct nls *s, const char *ifname, const char *alias);
+/* @mtu 0 leaves the MTU alone. */
+int nlrt_link_set(struct nls *s, const char *ifname, uint32_t mtu, bool up);
+
+/* Global-scope IPv6 addresses of @ifindex (malloc'ed array). */
+int nlrt_addr_list(struct nls *s, uint32_t ifindex,
+		   struct nlrt_prefix **out, size_t *n);
+/* Added with IFA_F_NOPREFIXROUTE: routes are managed explicitly. */
+int nlrt_addr_add(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p);
+int nlrt_addr_del(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p);
+
+/* IPv6 routes in the main table through @ifindex with protocol NLRT_PROTO. */
+int nlrt_route_list(struct nls *s, uint32_t ifindex,
+		    struct nlrt_prefix **out, size_t *n);
+int nlrt_route_add(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p);
+/* Deleting a route that is already gone succeeds. */
+int nlrt_route_del(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p);
+
+/* "fd00::1/56" into @buf (INET6_ADDRSTRLEN + 4 bytes). */
+const char *nlrt_prefix_str(const struct nlrt_prefix *p, char *buf, size_t len);
+
+#endif
