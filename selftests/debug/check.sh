@@ -10,8 +10,10 @@
 #
 # Steps, each command logged:
 #  1. kernel.sh builds the debug kernel, once (build/debug-kernel/<key>/);
-#  2. wgmesh.ko is built against it (W=1, warnings are errors) into
-#     build/<its release>/wgmesh.ko, the CLI and test helpers as usual;
+#  2. wgmesh.ko, its debug build and the selftests' helper modules are
+#     built against it (W=1, warnings are errors) into build/<its
+#     release>/ as make modules-all lays them out; the CLI and test
+#     helpers as usual;
 #  3. run_tests.sh runs the tests (NAMEs as its --tests; default: every
 #     selftests/test_*.sh, no host unit tests) on that kernel with
 #       WGMESH_KROOT          the kernel's staging root: boot it
@@ -52,7 +54,7 @@ tests=${TESTS:-}
 case ${1:-} in
 --tests) tests=${2:?--tests needs a list}; shift 2 ;;
 --run) mode=run; shift ;;
--h|--help) sed -n '4,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+-h|--help) sed -n '4,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
 "") ;;
 *) die "unknown argument '$1' (see --help)" ;;
 esac
@@ -64,12 +66,21 @@ kver=$(run "$here/kernel.sh")
 kdir=$build/debug-kernel/$key
 [ -s "$kdir/release" ] || die "kernel.sh did not finish build/debug-kernel/$key"
 
-# 2. The module against its build tree, the CLI and the test helpers.
-src=$build/$kver/src
-run mkdir -p "$src"
-run cp -ru "$repo/Kbuild" "$repo/kernel" "$src/"
-run make -s -C "$kdir/obj" M="$src" W=1 KCFLAGS=-Werror modules
-run cp "$src/wgmesh.ko" "$build/$kver/wgmesh.ko"
+# 2. What `make modules-all` builds for a cloud kernel, against its build
+# tree: wgmesh.ko, its WGMESH_DEBUG=1 build (debug/wgmesh.ko, for
+# test_module_lookup.sh) and the selftests' helper modules (kmod/); then the
+# CLI and the test helpers.
+kmake=(make -s -C "$kdir/obj" W=1 KCFLAGS=-Werror)
+out=$build/$kver
+run mkdir -p "$out/src" "$out/debug/src" "$out/kmod"
+run cp -ru "$repo/Kbuild" "$repo/kernel" "$out/src/"
+run cp -ru "$repo/Kbuild" "$repo/kernel" "$out/debug/src/"
+run cp -ru "$repo/selftests/kmod/." "$out/kmod/"
+run "${kmake[@]}" M="$out/src" modules
+run cp "$out/src/wgmesh.ko" "$out/wgmesh.ko"
+run "${kmake[@]}" M="$out/debug/src" WGMESH_DEBUG=1 modules
+run cp "$out/debug/src/wgmesh.ko" "$out/debug/wgmesh.ko"
+run "${kmake[@]}" M="$out/kmod" modules
 run make -s -C "$repo" selftests
 
 # 3. The tests.
