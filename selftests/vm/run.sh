@@ -22,9 +22,13 @@
 #                a kernel there that is no cloud kernel
 #   --wrap PROG  run the command in the guest as `PROG CMD...` (PROG:
 #                relative to the repo, e.g. selftests/debug/guest.sh)
+#   --machine TYPE  qemu's -machine (default: qemu's, pc)
+#   --tcg-thread single|multi  TCG threading (default multi: one host
+#                thread per vCPU; single runs all vCPUs in one thread)
 #
-# WGMESH_KROOT, WGMESH_VM_WRAP and WGMESH_VM_MEM set the defaults of
-# --kroot, --wrap and --mem; WGMESH_DEBUG_LANE and WGMESH_TIMEOUT_SCALE
+# WGMESH_KROOT, WGMESH_VM_WRAP, WGMESH_VM_MEM, WGMESH_VM_MACHINE and
+# WGMESH_VM_TCG_THREAD set the defaults of --kroot, --wrap, --mem,
+# --machine and --tcg-thread; WGMESH_DEBUG_LANE and WGMESH_TIMEOUT_SCALE
 # are passed on to the guest when set.
 #
 # The guest: busybox + bash, ip, wg, ping, iperf3, ... (see mkinitramfs.sh),
@@ -58,6 +62,8 @@ smp=2
 mem=${WGMESH_VM_MEM:-1G}
 kroot=${WGMESH_KROOT:-}
 wrap=${WGMESH_VM_WRAP:-}
+machine=${WGMESH_VM_MACHINE:-}
+tcg_thread=${WGMESH_VM_TCG_THREAD:-multi}
 verbose=0
 script=
 envs=()
@@ -65,7 +71,7 @@ adds=()
 
 usage()
 {
-	sed -n '4,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -87,6 +93,8 @@ while [ $# -gt 0 ]; do
 	-v) verbose=1; shift ;;
 	--kroot) kroot=${2:?}; shift 2 ;;
 	--wrap) wrap=${2:?}; shift 2 ;;
+	--machine) machine=${2:?}; shift 2 ;;
+	--tcg-thread) tcg_thread=${2:?}; shift 2 ;;
 	-c) script=${2:?}; shift 2 ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
@@ -102,6 +110,10 @@ fi
 if [ -n "$wrap" ] && [ "${wrap#/}" = "$wrap" ] && [ ! -x "$repo/$wrap" ]; then
 	die "--wrap $wrap: no executable $repo/$wrap"
 fi
+case $tcg_thread in
+single|multi) ;;
+*) die "--tcg-thread must be single or multi, not '$tcg_thread'" ;;
+esac
 
 # The kernel: a full release stays, a line (6.1) becomes the newest
 # installed cloud kernel of that line (with --kroot: the newest kernel of
@@ -295,7 +307,7 @@ probe_kvm()
 accel=${WGMESH_ACCEL:-$(probe_kvm)}
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
-tcg) accel_args=(-accel tcg,thread=multi -cpu Nehalem,+rdrand) ;;
+tcg) accel_args=(-accel "tcg,thread=$tcg_thread" -cpu Nehalem,+rdrand) ;;
 *) die "WGMESH_ACCEL must be kvm or tcg, not '$accel'" ;;
 esac
 
@@ -310,7 +322,8 @@ cmdline+=" no_timer_check rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30"
 : > "$run/dmesg"
 : > "$run/console"
 start=$EPOCHREALTIME
-qemu-system-x86_64 "${accel_args[@]}" -smp "$smp" -m "$mem" \
+qemu-system-x86_64 "${accel_args[@]}" ${machine:+-machine "$machine"} \
+	-smp "$smp" -m "$mem" \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$vmlinuz" -initrd "$run/initrd" \
 	-append "$cmdline" \
