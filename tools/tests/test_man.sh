@@ -61,7 +61,8 @@ compare()
 	return $ok
 }
 
-mapfile -t cmds < <("$WGMESH" --help | awk '/^Commands:/ { c = 1; next } c && NF { print $1 }')
+# the commands: the lines under "Commands:" up to the blank line
+mapfile -t cmds < <("$WGMESH" --help | awk '/^Commands:/ { c = 1; next } c && !NF { exit } c { print $1 }')
 mapfile -t man_cmds < <(awk '/^\.Sh / { c = ($2 == "COMMANDS") } c && /^\.It Cm / { print $3 }' "$page")
 mapfile -t examples < <(awk '/^\.Bd -literal/ { n++; on = 1; next } /^\.Ed/ { on = 0 }
 	on && /^\[Mesh\]/ { print n }' "$man/wgmesh.conf.5" | sort -u)
