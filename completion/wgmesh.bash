@@ -5,12 +5,12 @@
 # $(datarootdir)/bash-completion/completions/wgmesh.
 #
 # The commands and their options come from the CLI itself (`wgmesh --help`,
-# the usage line of `wgmesh help CMD`), so they never fall behind it. What a
-# word is comes from that usage line too: after an option or at a
-# positional argument named FILE or PATH, files; MACHINE, the machine names
-# ([Controller X] and [Peer X] headers) of the topology file given on the
-# line (its FILE argument or --file); IFACE, WireGuard interfaces;
-# COMMAND, the commands.
+# the usage of `wgmesh help CMD`), so they never fall behind it. What a
+# word is comes from that usage too: after an option or at a positional
+# argument named FILE or PATH, files; MACHINE (and reach's A and B), the
+# machine names ([Controller X] and [Peer X] headers) of the topology file
+# given on the line (its FILE argument or --file); IFACE, WireGuard
+# interfaces; COMMAND, the commands.
 
 # _wgmesh_machines FILE: the machine names of topology FILE
 _wgmesh_machines()
@@ -19,33 +19,50 @@ _wgmesh_machines()
 	sed -n 's/^[[:space:]]*\[[[:space:]]*\([Cc][Oo][Nn][Tt][Rr][Oo][Ll][Ll][Ee][Rr]\|[Pp][Ee][Ee][Rr]\)[[:space:]]\{1,\}\([A-Za-z0-9_-]\{1,\}\)[[:space:]]*\].*/\2/p' "$1"
 }
 
-# _wgmesh_usage CMD: what the usage line of CMD takes, one line each:
-# "opt NAME VALUE" (VALUE "-" for a flag) and "pos KIND" in order
+# _wgmesh_usage CMD: what the usage of CMD takes (its first paragraph,
+# which may go on over indented lines), one line each: "opt NAME VALUE"
+# (VALUE "-" for a flag) and "pos KIND" in order. An option's value is the
+# word after it inside its brackets ("[--name MACHINE]"); an option that
+# only makes sense with another nests in its brackets
+# ("[--embed-private-key [--qr]]") and is an option of its own.
 _wgmesh_usage()
 {
 	wgmesh help "$1" 2>/dev/null | awk '
-	NR == 1 {
-		sub(/^usage: wgmesh [^ ]+ ?/, "")
-		n = split($0, t, " ")
+	!NF { exit }
+	{ u = u " " $0 }
+	END {
+		sub(/^ *usage: wgmesh [^ ]+ ?/, "", u)
+		n = split(u, t, " ")
 		for (i = 1; i <= n; i++) {
 			w = t[i]
-			if (w ~ /^\[-/) {
-				s = w
-				while (s !~ /\]$/ && i < n)
-					s = s " " t[++i]
-				gsub(/[][]/, "", s)
-				split(s, p, " ")
-				m = split(p[1], names, "|")
-				for (j = 1; j <= m; j++)
-					print "opt", names[j], (p[2] == "" ? "-" : p[2])
-			} else if (w == "<") {
+			if (w == "<") {
 				i++
-			} else {
-				gsub(/[][]/, "", w)
-				print "pos", w
+				continue
 			}
+			closed = (w ~ /\]$/)
+			gsub(/[][]/, "", w)
+			if (w !~ /^-/) {
+				print "pos", w
+				continue
+			}
+			v = "-"
+			if (!closed && i < n && t[i + 1] !~ /^[[-]/) {
+				v = t[++i]
+				gsub(/[][]/, "", v)
+			}
+			m = split(w, names, "|")
+			for (j = 1; j <= m; j++)
+				print "opt", names[j], v
 		}
 	}'
+}
+
+# _wgmesh_commands: the commands of `wgmesh --help`: the lines
+# under "Commands:" up to the blank line that ends them
+_wgmesh_commands()
+{
+	wgmesh --help 2>/dev/null |
+		awk '/^Commands:/ { c = 1; next } c && !NF { c = 0 } c { print $1 }'
 }
 
 # _wgmesh_kind KIND FILE: the completions of a word of KIND ("FILE|IFACE"
@@ -62,14 +79,13 @@ _wgmesh_kind()
 				mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
 			fi
 			;;
-		MACHINE) mapfile -t -O "${#words[@]}" words < <(_wgmesh_machines "$2") ;;
+		MACHINE|A|B) mapfile -t -O "${#words[@]}" words < <(_wgmesh_machines "$2") ;;
 		IFACE)
 			mapfile -t -O "${#words[@]}" words < <(ip -o link show type wireguard 2>/dev/null |
 				awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
 			;;
 		COMMAND)
-			mapfile -t -O "${#words[@]}" words < <(wgmesh --help 2>/dev/null |
-				awk '/^Commands:/ { c = 1; next } c && NF { print $1 }')
+			mapfile -t -O "${#words[@]}" words < <(_wgmesh_commands)
 			;;
 		esac
 	done
@@ -92,12 +108,11 @@ _wgmesh()
 	COMPREPLY=()
 
 	if [ "$cword" -eq 1 ]; then
-		mapfile -t COMPREPLY < <(compgen -W "$(wgmesh --help 2>/dev/null |
-			awk '/^Commands:/ { c = 1; next } c && NF { print $1 }') --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "$(_wgmesh_commands) --help --version" -- "$cur")
 		return 0
 	fi
 
-	local cmd=${words[1]} kind what name value
+	local cmd=${words[1]} kind what value
 	local -a opts=() optval=() pos=()
 	while read -r kind what value; do
 		case $kind in
@@ -108,7 +123,7 @@ _wgmesh()
 
 	# The words before the cursor: option values, positional arguments,
 	# and the topology file among them.
-	local i w n=0 file= pending=
+	local i w n=0 file="" pending=""
 	for ((i = 2; i < cword; i++)); do
 		w=${words[i]}
 		if [ -n "$pending" ]; then

@@ -103,7 +103,9 @@ int wgmesh_subnets_build(struct wgmesh_subnets *sn, u32 *dup)
 		sn->slots[pos] =
 			wgmesh_subnet_tag(h) << WGMESH_SUBNET_TAG_SHIFT |
 			(u64)s->member << WGMESH_SUBNET_MEMBER_SHIFT | (i + 1);
-		*wgmesh_subnet_word(sn, h, &bits) |= bits;
+		*wgmesh_subnet_word(sn, wgmesh_subnet_fhash(sn, s->key, s->len,
+							    s->family),
+				    &bits) |= bits;
 	}
 	sn->n_lens4 = lengths(sn, AF_INET, sn->lens4);
 	sn->n_lens6 = lengths(sn, AF_INET6, sn->lens6);

@@ -12,7 +12,8 @@
  *
  * A Bloom filter (two bits in one u64 word per subnet, 32 bits a subnet)
  * answers most probes for a length the address has no subnet of without
- * touching the table, and without a branch the CPU cannot predict. A
+ * touching the table, and without a branch the CPU cannot predict, at the
+ * cost of a one-multiply hash. A
  * slot is one u64 holding a tag (more bits of the hash: a probe past
  * another subnet's slot stops there), the owner's member index and the
  * subnet's index: the check of the subnet itself and the read of its
@@ -103,6 +104,19 @@ static inline u64 wgmesh_subnet_hash(const struct wgmesh_subnets *sn, u64 key,
 	return h ^ (h >> 32);
 }
 
+/*
+ * The filter's hash: a fold and one multiply, enough to pick a word and
+ * two bits; the table's finalizer is computed only for the lengths the
+ * filter lets through.
+ */
+static inline u64 wgmesh_subnet_fhash(const struct wgmesh_subnets *sn,
+				      u64 key, u8 len, u8 family)
+{
+	u64 x = key ^ sn->seed ^ ((u64)len << 8 | family);
+
+	return (x ^ (x >> 32)) * 0x9e3779b97f4a7c15ULL;
+}
+
 static inline u32 wgmesh_subnet_pos(const struct wgmesh_subnets *sn, u64 h)
 {
 	return ((h >> 32) * sn->size) >> 32;
@@ -113,11 +127,11 @@ static inline u64 wgmesh_subnet_tag(u64 h)
 	return h & GENMASK_ULL(63 - WGMESH_SUBNET_TAG_SHIFT, 0);
 }
 
-/* The filter word for hash @h, and the two bits of it (*@bits). */
+/* The filter word for filter hash @h, and the two bits of it (*@bits). */
 static inline u64 *wgmesh_subnet_word(const struct wgmesh_subnets *sn, u64 h,
 				      u64 *bits)
 {
-	*bits = BIT_ULL((h >> 22) & 63) | BIT_ULL((h >> 28) & 63);
+	*bits = BIT_ULL((h >> 20) & 63) | BIT_ULL((h >> 26) & 63);
 	return &sn->filter[((h >> 32) * sn->n_words) >> 32];
 }
 
@@ -136,11 +150,14 @@ static inline u32 wgmesh_subnet_find(const struct wgmesh_subnets *sn,
 
 	for (i = 0; i < n_lens; i++) {
 		key = addr & wgmesh_mask(lens[i]);
-		h = wgmesh_subnet_hash(sn, key, lens[i], family);
 		/* The last length gets probed either way. */
 		if (i + 1 < n_lens &&
-		    (*wgmesh_subnet_word(sn, h, &bits) & bits) != bits)
+		    (*wgmesh_subnet_word(sn, wgmesh_subnet_fhash(sn, key,
+								  lens[i],
+								  family),
+					 &bits) & bits) != bits)
 			continue;
+		h = wgmesh_subnet_hash(sn, key, lens[i], family);
 		for (pos = wgmesh_subnet_pos(sn, h); (slot = sn->slots[pos]);
 		     pos = pos + 1 == sn->size ? 0 : pos + 1) {
 			if (slot >> WGMESH_SUBNET_TAG_SHIFT !=

@@ -255,15 +255,19 @@ wgmesh_classify4(const struct wgmesh_topology *t, __be32 a,
 
 /*
  * Whether member @s may send to member @d (both already classified; the
- * booleans say which addresses are a controller itself, the only thing an
- * isolated peer may reach). Returns 0 or the drop counter.
+ * booleans say which addresses are a controller itself). A controller's
+ * own address is never policed: over IPv6 such traffic never transits a
+ * controller, and IPv4 (homed at one controller) must mean the same. A
+ * controller's subnets are policed like anyone's. Returns 0 or the drop
+ * counter.
  */
 static inline int wgmesh_policy(const struct wgmesh_topology *t,
 				const struct wgmesh_member *s, bool s_ctrl,
 				const struct wgmesh_member *d, bool d_ctrl)
 {
-	if (!s_ctrl && !d_ctrl &&
-	    ((s->flags | d->flags) & WGMESH_MEMBER_F_ISOLATED))
+	if (s_ctrl || d_ctrl)
+		return 0;
+	if ((s->flags | d->flags) & WGMESH_MEMBER_F_ISOLATED)
 		return WGMESH_CTR_DROP_ISOLATED;
 	if ((t->flags & WGMESH_F_DEFAULT_DENY) && !(s->reach & d->groups))
 		return WGMESH_CTR_DROP_POLICY;

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make demo`, run inside a test VM by selftests/vm/run.sh: the clan-core
-# scenario (selftests/lib/clan.sh) as a readable transcript: the topology,
-# the computed addresses, every machine brought up by `wgmesh up`, the
-# ping matrix by name, and `wgmesh status` on a controller.
+# scenario (selftests/lib/clan.sh) as a readable transcript: the topology
+# (with a mesh IPv4 range), the computed addresses, every machine brought
+# up by `wgmesh up`, the ping matrix by name over IPv6 and IPv4, and
+# `wgmesh status` on a controller.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"
@@ -30,6 +31,9 @@ show()
 
 trap clan_cleanup EXIT
 failed=0
+# The clan-core scenario plus an IPv4 range: every machine gets an IPv4
+# address derived from its name too.
+CLAN_IPV4=10.128.0.0/16
 
 step "wgmesh $(wgmesh --version | cut -d' ' -f2) on $(uname -r): five machines, one network namespace each"
 echo "ctrl1 and ctrl2 are controllers (wgmesh.ko forwards between peers),"
@@ -45,7 +49,7 @@ echo "reach each other over an underlay network (10.77.N.2 and fd77:N::2)."
 step "The topology file: the same on every machine, no secrets"
 sed 's/^/    /' "$CLAN_TOPO"
 
-step "Addresses derived from the names alone (clan-core compatible)"
+step "Addresses derived from the names alone (IPv6: clan-core compatible)"
 echo "\$ wgmesh addresses topology.conf"
 wgmesh addresses "$CLAN_TOPO" | sed 's/^/    /'
 
@@ -63,37 +67,46 @@ step "peer1's /etc/hosts after wgmesh hosts --install"
 sed 's/^/    /' /etc/netns/clan-peer1/hosts
 
 step "What wgmesh up configured on peer1 and ctrl1"
-show peer1 ip -6 addr show dev "$CLAN_IF" scope global
+show peer1 ip addr show dev "$CLAN_IF" scope global
+show peer1 ip route show dev "$CLAN_IF" proto 87
 show peer1 ip -6 route show dev "$CLAN_IF" proto 87
 show ctrl1 wg show "$CLAN_IF"
 
 # Let every peer handshake with both controllers first.
 clan_handshakes
 
-step "Ping matrix: every machine pings every other by <name>.$CLAN_MESH"
+step "Ping matrix: every machine pings every other by <name>.$CLAN_MESH (IPv6/IPv4)"
 printf '    %-8s' "from\\to"
-for d in "${CLAN_MACHINES[@]}"; do printf '%-8s' "$d"; done
+for d in "${CLAN_MACHINES[@]}"; do printf '%-10s' "$d"; done
 echo
 for s in "${CLAN_MACHINES[@]}"; do
 	printf '    %-8s' "$s"
 	for d in "${CLAN_MACHINES[@]}"; do
 		if [ "$s" = "$d" ]; then
 			r=-
-		elif clan_ping_retry "$s" "$d" 2>/dev/null; then
-			r=ok
 		else
-			r=FAIL
-			failed=1
+			r=
+			for fam in -6 -4; do
+				if clan_ping_retry "$s" "$d" $fam 2>/dev/null; then
+					r+=ok
+				else
+					r+=FAIL
+					failed=1
+				fi
+				[ $fam = -6 ] && r+=/
+			done
 		fi
-		printf '%-8s' "$r"
+		printf '%-10s' "$r"
 	done
 	echo
 done
 echo
 echo "Peer-to-peer packets take one hop through the controller owning the"
-echo "destination; the controllers keep IPv6 forwarding off:"
+echo "destination (IPv4: through the sender's and the receiver's designated"
+echo "controllers); the controllers keep forwarding off:"
 for c in "${CLAN_CTRLS[@]}"; do
-	echo "    $c: net.ipv6.conf.all.forwarding = $(ip netns exec "clan-$c" cat /proc/sys/net/ipv6/conf/all/forwarding)"
+	echo "    $c: net.ipv6.conf.all.forwarding = $(ip netns exec "clan-$c" cat /proc/sys/net/ipv6/conf/all/forwarding)," \
+		"net.ipv4.ip_forward = $(ip netns exec "clan-$c" cat /proc/sys/net/ipv4/ip_forward)"
 done
 
 step "wgmesh status on ctrl1 (FORWARDED/DROPPED: packets from that member)"

@@ -30,6 +30,7 @@ cat > "$tmp/mesh.conf" <<EOT
 [Mesh]
 Name = wg-test-one
 MTU = 1400
+IPv4 = 10.128.0.0/16
 [Controller ctrl1]
 Endpoint = 192.0.2.1
 PublicKey = $pub_ctrl1
@@ -37,9 +38,11 @@ PublicKey = $pub_ctrl1
 Endpoint = [2001:db8::2]:4000
 PublicKey = $pub_ctrl2
 Port = 51821
+Subnets = 192.168.50.0/24
 [Peer peer1]
 PublicKey = $pub_peer1
 Controller = ctrl1
+Subnets = 172.27.88.0/24, fdc1:d89e:b128:13a6::/64
 [Peer peer2]
 PublicKey = $pub_peer2
 Controller = ctrl2
@@ -115,8 +118,8 @@ for m in ctrl1 ctrl2 peer1 peer2; do
 		same_conf "$tmp/$m.want" "$tmp/$m.got"
 	ok=1
 	for a in $(sed -n 's/^Address = //p' "$tmp/$m.conf"); do
-		run ip -6 addr add "$a" dev wgmconf nodad || ok=0
-		ip -6 addr show dev wgmconf | grep -q "inet6 $a " || ok=0
+		run ip addr add "$a" dev wgmconf nodad || ok=0
+		ip addr show dev wgmconf | grep -qE "inet6? $a " || ok=0
 	done
 	mtu=$(sed -n 's/^MTU = //p' "$tmp/$m.conf")
 	run ip link set wgmconf mtu "$mtu" up || ok=0

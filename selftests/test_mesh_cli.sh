@@ -167,7 +167,7 @@ capture ip netns exec clan-ctrl1 wgmesh status --check
 ktap_expect "up attached it again: status --check ok" is 0 '^wg-test-one: ok$'
 capture ip netns exec clan-peer2 wgmesh status --json
 ktap_expect "status --json without FILE: members unnamed (null), full public keys" \
-	is 0 "{\"name\": null, \"role\": \"controller\", \"address\": \"[0-9a-f:]*::1\", \"public_key\": \"${CLAN_PUB[ctrl1]}\""
+	is 0 "{\"name\": null, \"role\": \"controller\", \"address\": \"[0-9a-f:]*::1\", \"ipv4\": null, \"public_key\": \"${CLAN_PUB[ctrl1]}\""
 
 # ---- ownership: foreign interfaces, a renamed Interface ----
 run ip netns add clan-x

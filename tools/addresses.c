@@ -43,6 +43,68 @@ static void machine_addr(const struct wgmesh_topology *t, size_t i, size_t c,
 	}
 }
 
+/* ,"ipv4":...,"subnets":[...] of machine @i. */
+static void json_owned(const struct wgmesh_topology *t, size_t i)
+{
+	const struct wgmesh_owned *o = wgmesh_machine_owned(t, i);
+	char buf[WGMESH_PREFIX_STRLEN];
+
+	if (t->ipv4_len)
+		printf(",\"ipv4\":\"%s\"", wgmesh_ipv4_str(o->ipv4, buf));
+	else
+		printf(",\"ipv4\":null");
+	printf(",\"home\":");
+	cli_json_str(t->controllers[wgmesh_machine_home(t, i)].name);
+	printf(",\"subnets\":[");
+	for (size_t j = 0; j < o->n_subnets; j++)
+		printf("%s\"%s\"", j ? "," : "",
+		       wgmesh_subnet_str(&o->subnets[j], buf));
+	putchar(']');
+}
+
+static bool has_owned(const struct wgmesh_topology *t)
+{
+	if (t->ipv4_len)
+		return true;
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++)
+		if (wgmesh_machine_owned(t, i)->n_subnets)
+			return true;
+	return false;
+}
+
+/* IPv4 addresses and subnets, and where they are homed. */
+static void print_owned(const struct wgmesh_topology *t, int wn)
+{
+	char buf[WGMESH_PREFIX_STRLEN];
+	int wh = (int)strlen("HOME");
+
+	if (!has_owned(t))
+		return;
+	for (size_t i = 0; i < t->n_controllers; i++) {
+		int n = (int)strlen(t->controllers[i].name);
+
+		wh = n > wh ? n : wh;
+	}
+	if (t->ipv4_len)
+		printf("\n# IPv4 %s/%u; IPv4 and subnets travel through HOME\n",
+		       wgmesh_ipv4_str(t->ipv4_prefix, buf), t->ipv4_len);
+	else
+		printf("\n# subnets travel through HOME\n");
+	printf("%-*s  %-15s  %-*s  %s\n", wn, "NAME", "IPV4", wh, "HOME",
+	       "SUBNETS");
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
+		const struct wgmesh_owned *o = wgmesh_machine_owned(t, i);
+
+		printf("%-*s  %-15s  %-*s  ", wn, wgmesh_machine_name(t, i),
+		       t->ipv4_len ? wgmesh_ipv4_str(o->ipv4, buf) : "-", wh,
+		       t->controllers[wgmesh_machine_home(t, i)].name);
+		for (size_t j = 0; j < o->n_subnets; j++)
+			printf("%s%s", j ? "," : "",
+			       wgmesh_subnet_str(&o->subnets[j], buf));
+		printf("%s\n", o->n_subnets ? "" : "-");
+	}
+}
+
 static void print_json(const struct wgmesh_topology *t)
 {
 	char addr[INET6_ADDRSTRLEN], prefix[WGMESH_PREFIX_STRLEN];
@@ -56,6 +118,11 @@ static void print_json(const struct wgmesh_topology *t)
 	cli_json_str(t->domain);
 	printf(",\"interface\":");
 	cli_json_str(t->interface);
+	if (t->ipv4_len)
+		printf(",\"ipv4\":\"%s/%u\"",
+		       wgmesh_ipv4_str(t->ipv4_prefix, addr), t->ipv4_len);
+	else
+		printf(",\"ipv4\":null");
 	printf(",\"machines\":[");
 	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
 		bool ctrl = i < t->n_controllers;
@@ -81,9 +148,11 @@ static void print_json(const struct wgmesh_topology *t)
 		printf("],\"groups\":[");
 		json_groups(t, ctrl ? t->controllers[i].groups :
 			    t->peers[i - t->n_controllers].groups);
-		printf("],\"isolated\":%s}", !ctrl &&
+		printf("],\"isolated\":%s", !ctrl &&
 		       t->peers[i - t->n_controllers].isolated ? "true" :
 		       "false");
+		json_owned(t, i);
+		putchar('}');
 	}
 	printf("],\"policy\":{\"default\":\"%s\",\"allow\":[",
 	       t->policy.default_allow ? "allow" : "deny");
@@ -138,6 +207,7 @@ static void print_table(const struct wgmesh_topology *t)
 			       prefix);
 		}
 	}
+	print_owned(t, wn);
 }
 
 static int cmd_addresses(int argc, char **argv)
@@ -166,5 +236,8 @@ const struct cli_cmd cli_addresses = {
 	.args = "[--json] FILE",
 	.summary = "show every machine's addresses and owned prefixes",
 	.help = "Controllers own a /56 and sit at its ::1; peers have one "
-		"address and one /96\nin every controller's subnet.\n",
+		"address and one /96\nin every controller's subnet. With "
+		"[Mesh] IPv4 or Subnets, a second table\nlists each machine's "
+		"IPv4 address, its subnets and the controller that\ncarries "
+		"them (HOME).\n",
 };

@@ -46,6 +46,7 @@ struct member {
 	uint32_t id;			/* module id, when role known */
 	struct in6_addr addr;		/* mesh address, when known */
 	bool has_addr;
+	uint32_t ipv4;			/* from the file; 0: none/unknown */
 	const struct meshnl_member *st;	/* its counters, when attached */
 };
 
@@ -62,6 +63,8 @@ static void member_init(struct member *m, const struct wgmesh_topology *t,
 	m->named = t && wgmesh_topology_find_key(t, key, &c, &p);
 	if (m->named) {
 		snprintf(m->name, sizeof(m->name), "%s", c ? c->name : p->name);
+		if (t->ipv4_len)
+			m->ipv4 = c ? c->owned.ipv4 : p->owned.ipv4;
 		return;
 	}
 	wgmesh_key_to_base64(key, b64);
@@ -191,7 +194,7 @@ static void self_of(const struct wgmesh_topology *t, struct nls *rt,
 		const uint8_t *b = a[i].addr.s6_addr;
 		bool one = !memcmp(b + 8, "\0\0\0\0\0\0\0\1", 8);
 
-		if (b[0] != 0xfd || (a[i].len != WGMESH_MESH_PLEN &&
+		if (nlrt_family(&a[i]) != AF_INET6 || b[0] != 0xfd || (a[i].len != WGMESH_MESH_PLEN &&
 				     a[i].len != WGMESH_SUBNET_PLEN))
 			continue;
 		self->controller = a[i].len == WGMESH_MESH_PLEN && one;
@@ -218,6 +221,8 @@ static void print_table(const struct iface *f, bool named)
 	       self->name, self->role);
 	if (self->has_addr)
 		printf(" %s", wgmesh_addr_str(&self->addr, addr));
+	if (self->ipv4)
+		printf(" %s", wgmesh_ipv4_str(self->ipv4, addr));
 	if (f->mesh)
 		printf(", mesh %s", f->mesh);
 	if (d->listen_port)
@@ -317,6 +322,8 @@ static void print_json(const struct iface *f, bool loaded)
 	printf(", \"address\": ");
 	json_str_or_null(self->has_addr ? wgmesh_addr_str(&self->addr, addr) :
 			 NULL);
+	printf(", \"ipv4\": ");
+	json_str_or_null(self->ipv4 ? wgmesh_ipv4_str(self->ipv4, addr) : NULL);
 	printf(", \"listen_port\": %u, \"public_key\": \"%s\"", d->listen_port,
 	       b64);
 	printf(",\n \"module\": {\"loaded\": %s, \"attached\": %s, "
@@ -351,6 +358,9 @@ static void print_json(const struct iface *f, bool loaded)
 		json_who(m);
 		printf(", \"address\": ");
 		json_str_or_null(m->has_addr ? wgmesh_addr_str(&m->addr, addr) :
+				 NULL);
+		printf(", \"ipv4\": ");
+		json_str_or_null(m->ipv4 ? wgmesh_ipv4_str(m->ipv4, addr) :
 				 NULL);
 		printf(", \"public_key\": \"%s\", \"endpoint\": ", b64);
 		json_str_or_null(p->endpoint.sa.sa_family ? ep : NULL);

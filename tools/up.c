@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "lib/derive.h"
+#include "lib/forwarding.h"
 #include "lib/keys.h"
 #include "lib/module.h"
 #include "lib/owner.h"
@@ -413,6 +414,23 @@ static int module(struct up_run *r, const char **what)
 	return 0;
 }
 
+static void warn_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	cli_warn("%s", line);
+}
+
+/* Forwarding into this machine's LAN: said, never changed. */
+static void check_forwarding(const struct up_run *r)
+{
+	size_t i = r->self.ctrl ?
+		   (size_t)(r->self.ctrl - r->t->controllers) :
+		   r->t->n_controllers + (size_t)(r->self.peer - r->t->peers);
+
+	forwarding_check(wgmesh_machine_owned(r->t, i), FORWARDING_ROOT,
+			 r->ifname, warn_line, NULL);
+}
+
 static int run(struct up_run *r)
 {
 	const struct up_args *a = r->a;
@@ -441,6 +459,7 @@ static int run(struct up_run *r)
 		return CLI_FAILED;
 	if (module(r, &mod))
 		return CLI_FAILED;
+	check_forwarding(r);
 	if (!a->dry_run) {
 		left = retry_unresolved(r);
 		if (left < 0)
@@ -516,7 +535,9 @@ const struct cli_cmd cli_up = {
 		"missing (marked with the link alias wgmesh:<mesh>) and applies only\n"
 		"what differs: unchanged peers keep their sessions. On a controller,\n"
 		"attaches wgmesh.ko and pushes the topology and policy. Never changes\n"
-		"forwarding sysctls. Needs root or CAP_NET_ADMIN.\n"
+		"forwarding sysctls: on a machine with Subnets it warns when they\n"
+		"stop the mesh from reaching the LAN, or make an interface ignore\n"
+		"router advertisements (accept_ra=1). Needs root or CAP_NET_ADMIN.\n"
 		"\n"
 		"  -n, --dry-run  print what would change and change nothing (no root\n"
 		"                 needed unless the interface exists: reading it does)\n"

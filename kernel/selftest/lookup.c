@@ -105,9 +105,10 @@ static int naive_policy(const struct wgmesh_topology *t, const struct naive *nv,
 {
 	u32 i;
 
-	if (!s_ctrl && (s->flags & WGMESH_MEMBER_F_ISOLATED) && !d_ctrl)
-		return WGMESH_CTR_DROP_ISOLATED;
-	if (!d_ctrl && (d->flags & WGMESH_MEMBER_F_ISOLATED) && !s_ctrl)
+	if (s_ctrl || d_ctrl)
+		return 0;
+	if ((s->flags & WGMESH_MEMBER_F_ISOLATED) ||
+	    (d->flags & WGMESH_MEMBER_F_ISOLATED))
 		return WGMESH_CTR_DROP_ISOLATED;
 	if (!(t->flags & WGMESH_F_DEFAULT_DENY))
 		return 0;

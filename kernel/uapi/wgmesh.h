@@ -115,15 +115,17 @@
  *    - D is this controller's own ::1 or IPv4 address, or inside one of its
  *      own subnets: delivered locally (the stack routes on into the LAN),
  *      never policed;
- *    - S or D is a peer flagged WGMESH_MEMBER_F_ISOLATED and the other end is
- *      not a controller's ::1: dropped (ISOLATED);
+ *    - S or D is a controller's own address (::1, or its IPv4 address):
+ *      forwarded, never policed (over IPv6 such traffic never transits a
+ *      controller; IPv4, homed at one controller, means the same);
+ *    - S or D is a peer flagged WGMESH_MEMBER_F_ISOLATED: dropped
+ *      (ISOLATED);
  *    - without WGMESH_F_DEFAULT_DENY: forwarded (clan-core's behaviour; groups
  *      then only matter for isolation, which they do not affect);
  *    - with WGMESH_F_DEFAULT_DENY: forwarded iff some group of S and some
  *      group of D form an allowed pair. Pairs are symmetric; {a, a} lets
- *      members of a talk among themselves. Controllers are policed like
- *      peers: give them a group that may talk to everyone if peers must
- *      reach all controllers.
+ *      members of a talk among themselves. A controller's subnets are
+ *      policed like a peer's, with the controller's groups.
  *
  * Forwarded packets go straight back out of the same device, their hop
  * limit or TTL decremented (IPv4 checksum updated); they are never

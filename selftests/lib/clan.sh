@@ -63,6 +63,9 @@ clan_underlay()
 	run ip netns exec "$CLAN_UNDERLAY" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
 	# Name resolution from files only (no DNS in the VM).
 	[ -e /etc/nsswitch.conf ] || echo "hosts: files" > /etc/nsswitch.conf
+	# With IPv4 a name has two lines: glibc reads past the first only
+	# with "multi on" (Debian's /etc/host.conf; the bare VM has none).
+	[ -e /etc/host.conf ] || echo "multi on" > /etc/host.conf
 	for m in "${CLAN_MACHINES[@]}"; do
 		n=${CLAN_NUM[$m]}
 		nsn=$(ns "$m")
@@ -107,6 +110,7 @@ clan_topology()
 		echo "[Mesh]"
 		echo "Name = $CLAN_MESH"
 		echo "MTU = $CLAN_MTU"
+		[ -n "${CLAN_IPV4:-}" ] && echo "IPv4 = $CLAN_IPV4"
 		echo
 		echo "[Controller ctrl1]"
 		echo "Endpoint = ctrl1.underlay:51820"
@@ -161,18 +165,20 @@ clan_setup()
 	done
 }
 
-# clan_ping SRC DST: SRC pings DST.wg-test-one (by name) once, quietly
+# clan_ping SRC DST [FAMILY]: SRC pings DST.wg-test-one (by name) once,
+# quietly, over IPv6 (FAMILY -6, the default) or IPv4 (-4)
 clan_ping()
 {
-	nx "$1" ping -6 -c 1 -W 2 "$2.$CLAN_MESH" >/dev/null 2>&1
+	nx "$1" ping "${3:--6}" -c 1 -W 2 "$2.$CLAN_MESH" >/dev/null 2>&1
 }
 
-# clan_ping_retry SRC DST: up to 5 tries (first packets wait for handshakes)
+# clan_ping_retry SRC DST [FAMILY]: up to 5 tries (first packets wait for
+# handshakes)
 clan_ping_retry()
 {
 	local i
 	for i in 1 2 3 4 5; do
-		clan_ping "$1" "$2" && return 0
+		clan_ping "$1" "$2" "${3:--6}" && return 0
 	done
 	return 1
 }

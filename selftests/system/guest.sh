@@ -9,18 +9,22 @@
 #           module for the running kernel; wgmesh@mesh is enabled and
 #           started (with the /etc/hosts drop-in); two peers, network
 #           namespaces with their own `wgmesh up`, ping the controller (this
-#           system) and each other through it; then the VM reboots.
+#           system) and each other through it; stop takes the interface and
+#           the names away and leaves the unit inactive, not failed; a mesh
+#           whose other controller's name does not resolve (up exits 3)
+#           keeps its unit active; then the VM reboots.
 #   boot 2: wgmesh@mesh came back by itself; the peers ping again;
 #           `systemctl reload` applies a topology with a third peer without
-#           renewing the handshakes of the other two; apt purge leaves no
-#           interface, route, hosts block, module or unit link; power off.
+#           renewing the handshakes of the other two, and adds its name;
+#           apt purge leaves no interface, route, hosts block, module or
+#           unit link; power off.
 #
 # Output: KTAP result and "# " lines on stdout (the virtio-serial port
 # wgmesh.out; run.sh renumbers the results across both boots), the exit
 # status of the last boot on the port wgmesh.status.
 # (Like every KTAP test here, no `set -e`: a failed check goes on to the next.)
 #
-# wgmesh-plan: 39
+# wgmesh-plan: 47
 
 set -uo pipefail
 
@@ -169,7 +173,10 @@ if [ "$phase" = 1 ]; then
 	ktap_test_result "the topology is valid" wgmesh check "$conf"
 	# the names in /etc/hosts: the drop-in wgmesh(8) describes
 	mkdir -p /etc/systemd/system/wgmesh@.service.d
-	printf '[Service]\nExecStartPost=+/usr/sbin/wgmesh hosts --install /etc/wgmesh/%%i.conf\n' \
+	printf '%s\n' '[Service]' \
+		'ExecStartPost=+/usr/sbin/wgmesh hosts --install /etc/wgmesh/%i.conf' \
+		'ExecReload=+/usr/sbin/wgmesh hosts --install /etc/wgmesh/%i.conf' \
+		'ExecStop=' 'ExecStop=+/usr/sbin/wgmesh down /etc/wgmesh/%i.conf' \
 		> /etc/systemd/system/wgmesh@.service.d/hosts.conf
 	systemctl daemon-reload
 	ktap_expect "systemctl enable --now wgmesh@mesh" \
@@ -185,6 +192,36 @@ if [ "$phase" = 1 ]; then
 	ktap_expect "the controller pings peer2 by its name in /etc/hosts" \
 		logged ping -6 -c 1 -w 15 "peer2.$MESH"
 	logged wgmesh status --file "$conf"
+
+	# stop: wgmesh down, which also takes the names away
+	ktap_expect "systemctl stop wgmesh@mesh" logged systemctl stop wgmesh@mesh
+	logged journalctl -q -o cat -u wgmesh@mesh -n 4
+	ktap_expect "stopped, not failed" eval '! systemctl -q is-failed wgmesh@mesh'
+	ktap_expect "stop took the interface and its /etc/hosts block away" \
+		eval '! ip link show "$MESH" >/dev/null 2>&1 && ! grep -q "^# BEGIN wgmesh $MESH" /etc/hosts'
+	ktap_expect "systemctl start wgmesh@mesh" logged systemctl start wgmesh@mesh
+
+	# a controller whose host name does not resolve: up applies the rest,
+	# exits 3, and the unit stays active (SuccessExitStatus=3)
+	umask 077
+	wgmesh genkey /etc/wgmesh/odd.key
+	umask 022
+	printf '[Mesh]\nName = odd\nPort = 51821\n\n[Controller c1]\nEndpoint = [fd77::1]:51821\nPublicKey = %s\n\n[Controller c2]\nEndpoint = c2.invalid\nPublicKey = %s\n' \
+		"$(pubkey /etc/wgmesh/odd.key)" "$(pubkey /root/peer3.key)" > /etc/wgmesh/odd.conf
+	mkdir -p /etc/systemd/system/wgmesh@odd.service.d
+	printf '[Service]\nEnvironment=WG_ENDPOINT_RESOLUTION_RETRIES=0\n' \
+		> /etc/systemd/system/wgmesh@odd.service.d/retries.conf
+	systemctl daemon-reload
+	logged systemctl start wgmesh@odd
+	logged journalctl -q -o cat -u wgmesh@odd
+	ktap_expect "unresolvable c2.invalid: up warned and wgmesh@odd is active" \
+		eval 'systemctl -q is-active wgmesh@odd &&
+			journalctl -q -o cat -u wgmesh@odd | grep -q "warning: controller c2: cannot resolve c2.invalid"'
+	ktap_expect "status --check reports c2's missing endpoint (exit 2)" \
+		eval 'logged wgmesh status --check --file /etc/wgmesh/odd.conf; [ $? = 2 ] &&
+			grep -q "controller c2 has no endpoint" "$state/cmd.log"'
+	ktap_expect "wgmesh@odd stops, not failed, interface gone" \
+		eval 'systemctl stop wgmesh@odd && ! systemctl -q is-failed wgmesh@odd && ! ip link show odd >/dev/null 2>&1'
 	ktap_print_msg "boot 1 done in $((SECONDS - t0))s: rebooting"
 	echo 2 > "$state/phase"
 	sync
@@ -216,6 +253,7 @@ ktap_expect "up applied only the new peer (peers +1 ~0 -0)" \
 	eval 'journalctl -q -o cat -b -u wgmesh@mesh | tail -n 3 | grep -q "peers +1 ~0 -0"'
 ktap_expect "peer3 is on the interface" \
 	eval 'wg show "$MESH" peers | grep -qxF "$(pubkey /root/peer3.key)"'
+ktap_expect "reload put peer3's name into /etc/hosts" grep -q " peer3\.$MESH\$" /etc/hosts
 underlay_peer3()
 {
 	ip netns add peer3 &&

@@ -145,3 +145,43 @@ bool wgmesh_prefix_contains(const struct in6_addr *prefix, unsigned int plen,
 	wgmesh_prefix_mask(&b, plen);
 	return !memcmp(&p, &b, sizeof(p));
 }
+
+uint32_t wgmesh_ipv4_addr(const char *name, uint32_t prefix, unsigned int len)
+{
+	uint32_t hosts = (uint32_t)((1ull << (32 - len)) - 2);
+	uint8_t h[32];
+	uint32_t v;
+
+	wgmesh_name_hash(name, h);
+	v = (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 |
+	    (uint32_t)h[30] << 8 | h[31];
+	return prefix + v % hosts + 1;
+}
+
+uint32_t wgmesh_ipv4_mask(unsigned int len)
+{
+	return len ? (uint32_t)(0xffffffffull << (32 - len)) : 0;
+}
+
+bool wgmesh_ipv4_private(uint32_t prefix, unsigned int len)
+{
+	static const struct { uint32_t net; unsigned int len; } priv[] = {
+		{ 0x0a000000, 8 },	/* 10.0.0.0/8 */
+		{ 0xac100000, 12 },	/* 172.16.0.0/12 */
+		{ 0xc0a80000, 16 },	/* 192.168.0.0/16 */
+		{ 0x64400000, 10 },	/* 100.64.0.0/10, carrier-grade NAT */
+	};
+
+	for (size_t i = 0; i < sizeof(priv) / sizeof(priv[0]); i++)
+		if (len >= priv[i].len &&
+		    !((prefix ^ priv[i].net) & wgmesh_ipv4_mask(priv[i].len)))
+			return true;
+	return false;
+}
+
+const char *wgmesh_ipv4_str(uint32_t a, char *buf)
+{
+	struct in_addr in = { .s_addr = htonl(a) };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}

@@ -80,4 +80,24 @@ bool wgmesh_prefix_contains(const struct in6_addr *prefix, unsigned int plen,
 /* Zero every bit of @a after the first @plen. */
 void wgmesh_prefix_mask(struct in6_addr *a, unsigned int plen);
 
+/*
+ * IPv4 (optional, not part of clan-core): a machine's address in the mesh
+ * range @prefix/@len (host order, 8 <= len <= 30) is
+ *
+ *   prefix + (BE32(H(name)[28..31]) mod (2^(32 - len) - 2)) + 1
+ *
+ * never the network or broadcast address, and stable: it depends on the
+ * name and the range only. Collisions are the parser's to report.
+ */
+uint32_t wgmesh_ipv4_addr(const char *name, uint32_t prefix, unsigned int len);
+
+/* The netmask of a /@len, host order (0 for /0). */
+uint32_t wgmesh_ipv4_mask(unsigned int len);
+
+/* Inside 10/8, 172.16/12, 192.168/16 or 100.64/10? */
+bool wgmesh_ipv4_private(uint32_t prefix, unsigned int len);
+
+/* Dotted quad of @a (host order) in @buf (INET_ADDRSTRLEN); returns @buf. */
+const char *wgmesh_ipv4_str(uint32_t a, char *buf);
+
 #endif /* WGMESH_ADDR_H */

@@ -9,6 +9,15 @@
  * peer (its /96 in every controller subnet, no Endpoint).
  * Peer: <subnet>:<suffix>/56 and a route to each controller /56; one
  * WireGuard peer per controller (its /56, Endpoint). Keepalive 25 everywhere.
+ *
+ * With IPv4 and subnets, every machine also has <ipv4>/LEN and routes to
+ * the range and to every other machine's subnets; what a machine owns is
+ * homed at one controller (a controller at itself, a peer at its
+ * designated one): in a controller's configuration the entry of a peer
+ * designated to it holds that peer's IPv4/32 and subnets, and the entry of
+ * another controller holds everything homed there; in a peer's, the entry
+ * of its designated controller holds the whole range and every other
+ * machine's subnets.
  */
 #ifndef DERIVE_H
 #define DERIVE_H

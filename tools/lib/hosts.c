@@ -15,6 +15,18 @@
 #include "array.h"
 #include "hosts.h"
 
+/* Machine @i's IPv4 line, after its IPv6 line, when the mesh has IPv4. */
+static int ipv4_line(FILE *f, const struct wgmesh_topology *t, size_t i)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (!t->ipv4_len)
+		return 0;
+	return fprintf(f, "%s %s.%s\n",
+		       wgmesh_ipv4_str(wgmesh_machine_owned(t, i)->ipv4, buf),
+		       wgmesh_machine_name(t, i), t->domain) < 0 ? -1 : 0;
+}
+
 int hosts_write(FILE *f, const struct wgmesh_topology *t)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -26,7 +38,7 @@ int hosts_write(FILE *f, const struct wgmesh_topology *t)
 
 		wgmesh_controller_addr(t->name, c->name, &a);
 		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), c->name,
-			    t->domain) < 0)
+			    t->domain) < 0 || ipv4_line(f, t, i))
 			return -1;
 	}
 	for (size_t i = 0; i < t->n_peers; i++) {
@@ -35,7 +47,8 @@ int hosts_write(FILE *f, const struct wgmesh_topology *t)
 		wgmesh_peer_addr(t->name, t->controllers[p->controller].name,
 				 p->name, &a);
 		if (fprintf(f, "%s %s.%s\n", wgmesh_addr_str(&a, buf), p->name,
-			    t->domain) < 0)
+			    t->domain) < 0 ||
+		    ipv4_line(f, t, t->n_controllers + i))
 			return -1;
 	}
 	return 0;

@@ -2,7 +2,8 @@
 /*
  * The mesh's /etc/hosts lines, "<address> <machine>.<domain>": controllers
  * at ::1 sorted by name, then peers sorted by name at their address in
- * their designated controller's subnet.
+ * their designated controller's subnet. With [Mesh] IPv4, each machine's
+ * IPv4 line follows its IPv6 line.
  *
  * "wgmesh hosts --install" puts them in /etc/hosts between
  *

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "addr.h"
 #include "../nl/mesh.h"
@@ -29,7 +30,42 @@ static uint32_t peer_id(const char *name)
 	       (uint32_t)s[2] << 8 | s[3];
 }
 
-/* The module's view of @t: ids, groups, isolation and allowed pairs. */
+/* Machine @i's IPv4 address and subnets into @m. */
+static int owned_to_meshnl(const struct wgmesh_topology *t, size_t i,
+			   struct meshnl_member *m)
+{
+	const struct wgmesh_owned *o = wgmesh_machine_owned(t, i);
+
+	if (t->ipv4_len)
+		m->ipv4 = htonl(o->ipv4);
+	if (!o->n_subnets)
+		return 0;
+	m->subnets = calloc(o->n_subnets, sizeof(*m->subnets));
+	if (!m->subnets)
+		return -ENOMEM;
+	for (size_t j = 0; j < o->n_subnets; j++) {
+		m->subnets[j].family = o->subnets[j].family;
+		memcpy(m->subnets[j].addr, o->subnets[j].addr, 16);
+		m->subnets[j].len = o->subnets[j].len;
+	}
+	m->n_subnets = o->n_subnets;
+	return 0;
+}
+
+static void free_meshnl(struct meshnl_topology *m)
+{
+	for (size_t i = 0; m->ctrls && i < m->n_ctrls; i++)
+		free(m->ctrls[i].subnets);
+	for (size_t i = 0; m->peers && i < m->n_peers; i++)
+		free(m->peers[i].subnets);
+	free(m->ctrls);
+	free(m->peers);
+}
+
+/*
+ * The module's view of @t: ids, groups, isolation, allowed pairs, IPv4
+ * addresses and subnets. Free with free_meshnl(), also on failure.
+ */
 static int to_meshnl(const struct wgmesh_topology *t,
 		     const struct wgmesh_controller *self,
 		     struct meshnl_topology *m)
@@ -40,6 +76,10 @@ static int to_meshnl(const struct wgmesh_topology *t,
 	wgmesh_mesh_prefix(t->name, &prefix);
 	memcpy(m->prefix, &prefix, sizeof(m->prefix));
 	m->self_id = wgmesh_controller_id(self->name);
+	if (t->ipv4_len) {
+		m->ipv4_prefix = htonl(t->ipv4_prefix);
+		m->ipv4_len = t->ipv4_len;
+	}
 	m->generation = (uint64_t)time(NULL);
 	if (t->policy.present && !t->policy.default_allow)
 		m->flags |= WGMESH_F_DEFAULT_DENY;
@@ -50,15 +90,19 @@ static int to_meshnl(const struct wgmesh_topology *t,
 	for (size_t i = 0; i < t->n_controllers; i++) {
 		m->ctrls[i].id = wgmesh_controller_id(t->controllers[i].name);
 		m->ctrls[i].groups = t->controllers[i].groups;
+		m->n_ctrls = i + 1;
+		if (owned_to_meshnl(t, i, &m->ctrls[i]))
+			return -ENOMEM;
 	}
-	m->n_ctrls = t->n_controllers;
 	for (size_t i = 0; i < t->n_peers; i++) {
 		m->peers[i].id = peer_id(t->peers[i].name);
 		m->peers[i].groups = t->peers[i].groups;
 		if (t->peers[i].isolated)
 			m->peers[i].flags |= WGMESH_MEMBER_F_ISOLATED;
+		m->n_peers = i + 1;
+		if (owned_to_meshnl(t, t->n_controllers + i, &m->peers[i]))
+			return -ENOMEM;
 	}
-	m->n_peers = t->n_peers;
 	for (size_t i = 0; i < t->policy.n_allow; i++)
 		meshnl_allow(m, t->policy.allow[i].a, t->policy.allow[i].b);
 	return 0;
@@ -69,6 +113,32 @@ static int member_cmp(const void *pa, const void *pb)
 	const struct meshnl_member *a = pa, *b = pb;
 
 	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int subnet_cmp(const void *pa, const void *pb)
+{
+	const struct meshnl_subnet *a = pa, *b = pb;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* The same subnets, in any order (both lists get sorted). */
+static bool same_subnets(struct meshnl_member *a, struct meshnl_member *b)
+{
+	if (a->n_subnets != b->n_subnets)
+		return false;
+	if (!a->n_subnets)
+		return true;
+	qsort(a->subnets, a->n_subnets, sizeof(*a->subnets), subnet_cmp);
+	qsort(b->subnets, b->n_subnets, sizeof(*b->subnets), subnet_cmp);
+	for (size_t i = 0; i < a->n_subnets; i++)
+		if (subnet_cmp(&a->subnets[i], &b->subnets[i]))
+			return false;
+	return true;
 }
 
 static bool same_members(struct meshnl_member *a, size_t na,
@@ -82,7 +152,8 @@ static bool same_members(struct meshnl_member *a, size_t na,
 	qsort(b, nb, sizeof(*b), member_cmp);
 	for (size_t i = 0; i < na; i++)
 		if (a[i].id != b[i].id || a[i].groups != b[i].groups ||
-		    a[i].flags != b[i].flags)
+		    a[i].flags != b[i].flags || a[i].ipv4 != b[i].ipv4 ||
+		    !same_subnets(&a[i], &b[i]))
 			return false;
 	return true;
 }
@@ -93,6 +164,8 @@ static bool same_topology(struct meshnl_topology *have,
 {
 	return !memcmp(have->prefix, want->prefix, sizeof(want->prefix)) &&
 	       have->self_id == want->self_id && have->flags == want->flags &&
+	       have->ipv4_len == want->ipv4_len &&
+	       (!want->ipv4_len || have->ipv4_prefix == want->ipv4_prefix) &&
 	       !memcmp(have->allow, want->allow, sizeof(want->allow)) &&
 	       same_members(have->ctrls, have->n_ctrls, want->ctrls,
 			    want->n_ctrls) &&
@@ -148,8 +221,7 @@ int mesh_module_up(const struct wgmesh_topology *t,
 	else
 		*pushed = true;
 free:
-	free(m.ctrls);
-	free(m.peers);
+	free_meshnl(&m);
 out:
 	meshnl_close(&nl);
 	return ret && ret != -EEXIST ? -1 : 0;
@@ -175,8 +247,7 @@ int mesh_module_diff(const struct wgmesh_topology *t,
 		} else if (same_topology(&st.topo, &m)) {
 			ret = MODULE_SAME;
 		}
-		free(m.ctrls);
-		free(m.peers);
+		free_meshnl(&m);
 	}
 	meshnl_state_free(&st);
 	return ret;

@@ -115,6 +115,7 @@ static bool has_prefix(const struct nlrt_prefix *v, size_t n,
 {
 	for (size_t i = 0; i < n; i++)
 		if (v[i].len == p->len &&
+		    nlrt_family(&v[i]) == nlrt_family(p) &&
 		    !memcmp(&v[i].addr, &p->addr, sizeof(p->addr)))
 			return true;
 	return false;

@@ -135,7 +135,11 @@ const char *policy_explain(const struct wgmesh_topology *t, const char *a,
 	return buf;
 }
 
-/* Per group: its peers, its non-isolated peers and the first of those. */
+/*
+ * Per group: its policed members (peers, and controllers with Subnets:
+ * their subnets are policed like a peer's), the non-isolated ones and the
+ * first of those (a machine index, controllers first).
+ */
 struct group_peers {
 	size_t peers, open;
 	size_t first;
@@ -145,16 +149,24 @@ static void count_peers(const struct wgmesh_topology *t,
 			struct group_peers g[WGMESH_MAX_GROUPS])
 {
 	memset(g, 0, WGMESH_MAX_GROUPS * sizeof(*g));
-	for (size_t i = 0; i < t->n_peers; i++)
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
+		bool ctrl = i < t->n_controllers;
+		const struct wgmesh_peer *p = ctrl ? NULL :
+					      &t->peers[i - t->n_controllers];
+		uint64_t groups = ctrl ? t->controllers[i].groups : p->groups;
+
+		if (ctrl && !t->controllers[i].owned.n_subnets)
+			continue;
 		for (size_t k = 0; k < t->n_groups; k++) {
-			if (!(t->peers[i].groups & 1ull << k))
+			if (!(groups & 1ull << k))
 				continue;
 			g[k].peers++;
-			if (t->peers[i].isolated)
+			if (p && p->isolated)
 				continue;
 			if (!g[k].open++)
 				g[k].first = i;
 		}
+	}
 }
 
 /*
@@ -172,10 +184,10 @@ static bool no_pair(const struct wgmesh_topology *t,
 
 		if (!g[k].peers) {
 			snprintf(buf, len, "group %s has no peers, only "
-				 "controllers, and controllers are not policed "
-				 "(a controller's ::1 is always reachable and "
-				 "what a controller sends is not policed)",
-				 t->groups[k]);
+				 "controllers without Subnets, and controllers "
+				 "are not policed (a controller's own addresses "
+				 "are always reachable and what a controller "
+				 "sends is not policed)", t->groups[k]);
 			return true;
 		}
 		if (!g[k].open) {
@@ -187,7 +199,7 @@ static bool no_pair(const struct wgmesh_topology *t,
 	}
 	if (x->open == 1 && y->open == 1 && x->first == y->first) {
 		snprintf(buf, len, "its only peer on both sides is %s",
-			 t->peers[x->first].name);
+			 wgmesh_machine_name(t, x->first));
 		return true;
 	}
 	return false;

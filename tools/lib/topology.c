@@ -26,6 +26,7 @@ enum key {
 	K_INTERFACE = 1 << 3, K_MTU = 1 << 4, K_ENDPOINT = 1 << 5,
 	K_PUBLICKEY = 1 << 6, K_GROUPS = 1 << 7, K_CONTROLLER = 1 << 8,
 	K_ISOLATED = 1 << 9, K_DEFAULT = 1 << 10, K_ALLOW = 1 << 11,
+	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
 };
 
 static const struct {
@@ -43,6 +44,9 @@ static const struct {
 	{ "Groups", K_GROUPS, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "Controller", K_CONTROLLER, 1 << SEC_PEER },
 	{ "Isolated", K_ISOLATED, 1 << SEC_PEER },
+	{ "IPv4", K_IPV4, 1 << SEC_MESH | 1 << SEC_CONTROLLER | 1 << SEC_PEER },
+	{ "IPv4Public", K_IPV4PUBLIC, 1 << SEC_MESH },
+	{ "Subnets", K_SUBNETS, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -325,6 +329,10 @@ static int mesh_key(struct parser *p, enum key k, const char *v)
 			return fail(p, "bad MTU '%s': must be 1280..65535", v);
 		t->mtu = (unsigned int)mtu;
 		return 0;
+	case K_IPV4:
+		return wgmesh_parse_ipv4_range(p, v);
+	case K_IPV4PUBLIC:
+		return wgmesh_parse_ipv4_public(p, v);
 	default:
 		return -1;
 	}
@@ -346,6 +354,10 @@ static int controller_key(struct parser *p, enum key k, char *v)
 		return parse_port(p, v, &c->port);
 	case K_GROUPS:
 		return parse_groups(p, v, &pd->group_ids);
+	case K_IPV4:
+		return wgmesh_parse_ipv4(p, &c->owned, v);
+	case K_SUBNETS:
+		return wgmesh_parse_subnets(p, &c->owned, v);
 	default:
 		return -1;
 	}
@@ -370,6 +382,10 @@ static int peer_key(struct parser *p, enum key k, char *v)
 		return parse_groups(p, v, &pd->group_ids);
 	case K_ISOLATED:
 		return parse_bool(p, "Isolated", v, &pe->isolated);
+	case K_IPV4:
+		return wgmesh_parse_ipv4(p, &pe->owned, v);
+	case K_SUBNETS:
+		return wgmesh_parse_subnets(p, &pe->owned, v);
 	default:
 		return -1;
 	}
@@ -633,9 +649,12 @@ void wgmesh_topology_free(struct wgmesh_topology *t)
 	for (size_t i = 0; i < t->n_controllers; i++) {
 		free(t->controllers[i].name);
 		free(t->controllers[i].endpoint_host);
+		free(t->controllers[i].owned.subnets);
 	}
-	for (size_t i = 0; i < t->n_peers; i++)
+	for (size_t i = 0; i < t->n_peers; i++) {
 		free(t->peers[i].name);
+		free(t->peers[i].owned.subnets);
+	}
 	for (size_t i = 0; i < t->n_groups; i++)
 		free(t->groups[i]);
 	free(t->controllers);
@@ -682,6 +701,25 @@ int wgmesh_topology_find_key(const struct wgmesh_topology *t,
 			return 2;
 		}
 	return 0;
+}
+
+const char *wgmesh_machine_name(const struct wgmesh_topology *t, size_t i)
+{
+	return i < t->n_controllers ? t->controllers[i].name :
+	       t->peers[i - t->n_controllers].name;
+}
+
+const struct wgmesh_owned *
+wgmesh_machine_owned(const struct wgmesh_topology *t, size_t i)
+{
+	return i < t->n_controllers ? &t->controllers[i].owned :
+	       &t->peers[i - t->n_controllers].owned;
+}
+
+size_t wgmesh_machine_home(const struct wgmesh_topology *t, size_t i)
+{
+	return i < t->n_controllers ? i :
+	       t->peers[i - t->n_controllers].controller;
 }
 
 int wgmesh_topology_group(const struct wgmesh_topology *t, const char *name)

@@ -25,6 +25,31 @@
 #define WGMESH_KEEPALIVE	25
 #define WGMESH_ERR_LEN		512	/* enough for any error message */
 
+#define WGMESH_MAX_MACHINE_SUBNETS	WGMESH_MAX_SUBNETS	/* 64 */
+
+/* A prefix routed to a machine: IPv4 in addr[0..3], or IPv6 (<= /64). */
+struct wgmesh_subnet {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* host bits zero */
+	uint8_t len;
+};
+
+/*
+ * What a machine owns besides its derived IPv6 addresses: its IPv4 address
+ * in the mesh range and its routed subnets. Both are "homed" at one
+ * controller (a controller at itself, a peer at its designated controller)
+ * whose WireGuard entry carries them everywhere else: see README "IPv4 and
+ * routed subnets".
+ */
+struct wgmesh_owned {
+	uint32_t ipv4;		/* host order; 0 when the mesh has no IPv4 */
+	bool ipv4_set;		/* "IPv4 =" given, not derived */
+	unsigned int ipv4_line;
+	struct wgmesh_subnet *subnets;
+	size_t n_subnets;
+	unsigned int subnets_line;
+};
+
 struct wgmesh_controller {
 	char *name;
 	char *endpoint_host;	/* host name, IPv4 or IPv6 (no brackets) */
@@ -32,6 +57,7 @@ struct wgmesh_controller {
 	uint16_t port;		/* listen port: Port, else the mesh Port */
 	uint8_t public_key[WGMESH_KEY_LEN];
 	uint64_t groups;	/* bit i = topology->groups[i] */
+	struct wgmesh_owned owned;
 	unsigned int line;	/* of its [Controller NAME] header */
 };
 
@@ -41,6 +67,7 @@ struct wgmesh_peer {
 	size_t controller;	/* index of its designated controller */
 	uint64_t groups;
 	bool isolated;
+	struct wgmesh_owned owned;
 	unsigned int line;
 };
 
@@ -64,6 +91,9 @@ struct wgmesh_topology {
 	char *interface;	/* Interface, else Name */
 	uint16_t port;		/* Port, else WGMESH_DEFAULT_PORT */
 	unsigned int mtu;	/* 0 when not set */
+	uint32_t ipv4_prefix;	/* [Mesh] IPv4, host order, host bits zero */
+	uint8_t ipv4_len;	/* 8..30, 0 when the mesh is IPv6 only */
+	bool ipv4_public;	/* IPv4Public = yes: a public range is fine */
 
 	struct wgmesh_controller *controllers;
 	size_t n_controllers;
@@ -105,6 +135,18 @@ int wgmesh_topology_find_key(const struct wgmesh_topology *t,
 			     const uint8_t key[WGMESH_KEY_LEN],
 			     const struct wgmesh_controller **ctrl,
 			     const struct wgmesh_peer **peer);
+
+/*
+ * Machine @i, controllers first (0..n_controllers-1), then peers: its name,
+ * what it owns, and the index of the controller it is homed at.
+ */
+const char *wgmesh_machine_name(const struct wgmesh_topology *t, size_t i);
+const struct wgmesh_owned *
+wgmesh_machine_owned(const struct wgmesh_topology *t, size_t i);
+size_t wgmesh_machine_home(const struct wgmesh_topology *t, size_t i);
+
+/* "ADDRESS/LEN" of @s in @buf (WGMESH_PREFIX_STRLEN bytes); returns @buf. */
+const char *wgmesh_subnet_str(const struct wgmesh_subnet *s, char *buf);
 
 /* Index of group @name, or -1. */
 int wgmesh_topology_group(const struct wgmesh_topology *t, const char *name);

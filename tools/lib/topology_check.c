@@ -389,7 +389,8 @@ static int sort_machines(struct parser *p)
 int wgmesh_topology_check(struct parser *p)
 {
 	if (check_names(p) || check_mesh(p) || check_machines(p) ||
-	    check_collisions(p) || resolve_groups(p) || sort_machines(p))
+	    check_collisions(p) || wgmesh_topology_check_ip(p) ||
+	    resolve_groups(p) || sort_machines(p))
 		return -1;
 	return 0;
 }

@@ -40,6 +40,7 @@ struct parser {
 	unsigned int seen;		/* keys seen in this section */
 	bool mesh_seen, policy_seen, policy_default;
 	unsigned int mesh_line, name_line, policy_line;
+	unsigned int ipv4_line, ipv4_public_line;	/* in [Mesh] */
 
 	struct pending *pc, *pp;	/* parallel to controllers/peers */
 	size_t cap_c, cap_p, cap_pc, cap_pp;	/* of the four arrays */
@@ -77,5 +78,12 @@ static inline int set_str(struct parser *p, char **dst, const char *s)
  * address clashes, groups and policy; then sort the machines by name.
  */
 int wgmesh_topology_check(struct parser *p);
+
+/* topology_ip.c: the IPv4 and Subnets keys, and their checks. */
+int wgmesh_parse_ipv4_range(struct parser *p, const char *v);
+int wgmesh_parse_ipv4_public(struct parser *p, const char *v);
+int wgmesh_parse_ipv4(struct parser *p, struct wgmesh_owned *o, const char *v);
+int wgmesh_parse_subnets(struct parser *p, struct wgmesh_owned *o, char *v);
+int wgmesh_topology_check_ip(struct parser *p);
 
 #endif /* WGMESH_TOPOLOGY_PARSER_H */

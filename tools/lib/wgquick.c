@@ -2,6 +2,7 @@
 /* wg-quick configuration of one machine, see wgquick.h. */
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include <sodium.h>
 
@@ -85,9 +86,63 @@ static int interface(FILE *f, const struct wgmesh_topology *t,
 	return 0;
 }
 
-/* Every controller but @self as a WireGuard peer: its /56, endpoint. */
+/* ", <ipv4>/32, <subnets>" of machine @i. */
+static void owned_ips(FILE *f, const struct wgmesh_topology *t, size_t i)
+{
+	const struct wgmesh_owned *o = wgmesh_machine_owned(t, i);
+	char buf[WGMESH_PREFIX_STRLEN];
+
+	if (t->ipv4_len)
+		fprintf(f, ", %s/32", wgmesh_ipv4_str(o->ipv4, buf));
+	for (size_t j = 0; j < o->n_subnets; j++)
+		fprintf(f, ", %s", wgmesh_subnet_str(&o->subnets[j], buf));
+}
+
+/*
+ * What controller @ci's entry carries besides its /56 on machine @si (see
+ * derive.h): on a controller, everything homed at @ci; on a peer homed at
+ * @ci, the IPv4 range and every other machine's subnets.
+ */
+static void homed_ips(FILE *f, const struct wgmesh_topology *t, size_t si,
+		      size_t ci)
+{
+	size_t n = t->n_controllers + t->n_peers;
+	char buf[WGMESH_PREFIX_STRLEN];
+
+	if (si < t->n_controllers) {
+		for (size_t i = 0; i < n; i++)
+			if (wgmesh_machine_home(t, i) == ci)
+				owned_ips(f, t, i);
+		return;
+	}
+	if (wgmesh_machine_home(t, si) != ci)
+		return;
+	if (t->ipv4_len)
+		fprintf(f, ", %s/%u", wgmesh_ipv4_str(t->ipv4_prefix, buf),
+			t->ipv4_len);
+	for (size_t i = 0; i < n; i++) {
+		const struct wgmesh_owned *o = wgmesh_machine_owned(t, i);
+
+		for (size_t j = 0; i != si && j < o->n_subnets; j++)
+			fprintf(f, ", %s",
+				wgmesh_subnet_str(&o->subnets[j], buf));
+	}
+}
+
+/* "Address = <ipv4>/LEN" of machine @i, when the mesh has IPv4. */
+static void ipv4_address(FILE *f, const struct wgmesh_topology *t, size_t i)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (t->ipv4_len)
+		fprintf(f, "Address = %s/%u\n",
+			wgmesh_ipv4_str(wgmesh_machine_owned(t, i)->ipv4, buf),
+			t->ipv4_len);
+}
+
+/* Every controller but @si as a WireGuard peer: its /56, what it carries, endpoint. */
 static void controller_peers(FILE *f, const struct wgmesh_topology *t,
-			     const struct wgmesh_controller *self)
+			     size_t si)
 {
 	char buf[WGMESH_PREFIX_STRLEN];
 	struct in6_addr a;
@@ -95,12 +150,14 @@ static void controller_peers(FILE *f, const struct wgmesh_topology *t,
 	for (size_t i = 0; i < t->n_controllers; i++) {
 		const struct wgmesh_controller *c = &t->controllers[i];
 
-		if (c == self)
+		if (i == si)
 			continue;
 		peer_header(f, "controller", c->name, c->public_key);
 		wgmesh_controller_subnet(t->name, c->name, &a);
-		fprintf(f, "AllowedIPs = %s\n",
+		fprintf(f, "AllowedIPs = %s",
 			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
+		homed_ips(f, t, si, i);
+		fputc('\n', f);
 		endpoint(f, c);
 		fprintf(f, "PersistentKeepalive = %d\n", WGMESH_KEEPALIVE);
 	}
@@ -111,6 +168,7 @@ static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 			   const struct wgquick_opts *o, char *err,
 			   size_t errlen)
 {
+	size_t si = (size_t)(self - t->controllers);
 	char buf[WGMESH_PREFIX_STRLEN];
 	struct in6_addr a;
 
@@ -120,13 +178,14 @@ static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 	wgmesh_controller_addr(t->name, self->name, &a);
 	fprintf(f, "Address = %s\n",
 		wgmesh_prefix_str(&a, WGMESH_MESH_PLEN, buf));
+	ipv4_address(f, t, si);
 	fprintf(f, "ListenPort = %u\n", self->port);
 	if (t->mtu)
 		fprintf(f, "MTU = %u\n", t->mtu);
 	if (interface(f, t, self->name, self->public_key, o, err, errlen))
 		return -1;
 
-	controller_peers(f, t, self);
+	controller_peers(f, t, si);
 	for (size_t i = 0; i < t->n_peers; i++) {
 		const struct wgmesh_peer *p = &t->peers[i];
 
@@ -138,6 +197,8 @@ static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 			fprintf(f, "%s%s", c ? ", " : "",
 				wgmesh_prefix_str(&a, WGMESH_PEER_PLEN, buf));
 		}
+		if (p->controller == si)
+			owned_ips(f, t, t->n_controllers + i);
 		fprintf(f, "\nPersistentKeepalive = %d\n", WGMESH_KEEPALIVE);
 	}
 	return 0;
@@ -147,6 +208,7 @@ static int peer_conf(FILE *f, const struct wgmesh_topology *t,
 		     const struct wgmesh_peer *self,
 		     const struct wgquick_opts *o, char *err, size_t errlen)
 {
+	size_t si = t->n_controllers + (size_t)(self - t->peers);
 	char buf[WGMESH_PREFIX_STRLEN];
 	struct in6_addr a;
 
@@ -159,12 +221,13 @@ static int peer_conf(FILE *f, const struct wgmesh_topology *t,
 		fprintf(f, "Address = %s\n",
 			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
 	}
+	ipv4_address(f, t, si);
 	if (t->mtu)
 		fprintf(f, "MTU = %u\n", t->mtu);
 	if (interface(f, t, self->name, self->public_key, o, err, errlen))
 		return -1;
 
-	controller_peers(f, t, NULL);
+	controller_peers(f, t, si);
 	return 0;
 }
 

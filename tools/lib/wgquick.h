@@ -8,6 +8,9 @@
  * (<subnet>:<suffix>/56), one [Peer] per controller (its /56, Endpoint).
  * Every [Peer] has PersistentKeepalive = 25. The private key is set by a
  * PostUp "wg set %i private-key FILE" unless embedding is asked for.
+ * With IPv4 and subnets, each machine also gets "Address = <ipv4>/LEN"
+ * and the AllowedIPs of derive.h's routing model (wg-quick makes the
+ * routes from them).
  */
 #ifndef WGQUICK_H
 #define WGQUICK_H

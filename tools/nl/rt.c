@@ -34,7 +34,7 @@ const char *nlrt_prefix_str(const struct nlrt_prefix *p, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET6, &p->addr, a, sizeof(a));
+	inet_ntop(nlrt_family(p), &p->addr, a, sizeof(a));
 	snprintf(buf, len, "%s/%u", a, p->len);
 	return buf;
 }
@@ -196,7 +196,8 @@ struct prefix_list {
 	size_t n, cap;
 };
 
-static int list_add(struct prefix_list *l, const void *addr, uint8_t len)
+static int list_add(struct prefix_list *l, int family, const void *addr,
+		    uint8_t len)
 {
 	struct nlrt_prefix *p = array_push(&l->v, &l->n, &l->cap, sizeof(*p));
 
@@ -204,7 +205,8 @@ static int list_add(struct prefix_list *l, const void *addr, uint8_t len)
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	memcpy(&p->addr, addr, sizeof(p->addr));
+	p->family = (uint8_t)family;
+	memcpy(&p->addr, addr, family == AF_INET ? 4 : sizeof(p->addr));
 	p->len = len;
 	return MNL_CB_OK;
 }
@@ -228,16 +230,21 @@ static int dump_prefixes(struct nls *s, struct nlmsghdr *nlh, mnl_cb_t cb,
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	int family = ifa->ifa_family;
+	/* IPv4's IFA_ADDRESS is the far end of a point-to-point link. */
+	uint16_t type = family == AF_INET ? IFA_LOCAL : IFA_ADDRESS;
+	size_t alen = family == AF_INET ? 4 : sizeof(struct in6_addr);
 	struct prefix_list *l = data;
 	const struct nlattr *a;
 
-	if (ifa->ifa_family != AF_INET6 || ifa->ifa_index != l->ifindex ||
+	if ((family != AF_INET6 && family != AF_INET) ||
+	    ifa->ifa_index != l->ifindex ||
 	    ifa->ifa_scope != RT_SCOPE_UNIVERSE)
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*ifa))
-		if (mnl_attr_get_type(a) == IFA_ADDRESS &&
-		    mnl_attr_get_payload_len(a) == sizeof(struct in6_addr))
-			return list_add(l, mnl_attr_get_payload(a),
+		if (mnl_attr_get_type(a) == type &&
+		    mnl_attr_get_payload_len(a) == alen)
+			return list_add(l, family, mnl_attr_get_payload(a),
 					ifa->ifa_prefixlen);
 	return MNL_CB_OK;
 }
@@ -250,7 +257,7 @@ int nlrt_addr_list(struct nls *s, uint32_t ifindex,
 	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 
-	ifa->ifa_family = AF_INET6;
+	ifa->ifa_family = AF_UNSPEC;
 	ifa->ifa_index = ifindex;
 	return dump_prefixes(s, nlh, addr_cb, &l, "RTM_GETADDR", out, n);
 }
@@ -273,12 +280,15 @@ static int addr_change(struct nls *s, uint16_t type, uint16_t flags,
 	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 
-	ifa->ifa_family = AF_INET6;
+	int family = nlrt_family(p);
+	size_t alen = family == AF_INET ? 4 : sizeof(p->addr);
+
+	ifa->ifa_family = (uint8_t)family;
 	ifa->ifa_prefixlen = p->len;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(p->addr), &p->addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(p->addr), &p->addr);
+	mnl_attr_put(nlh, IFA_LOCAL, alen, &p->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, &p->addr);
 	if (type == RTM_NEWADDR) {
 		/* No prefix route: wgmesh adds its own routes (NLRT_PROTO). */
 		ifa->ifa_flags = IFA_F_NODAD;
@@ -309,19 +319,21 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	struct prefix_list *l = data;
 	const struct nlattr *a, *dst = NULL;
 	uint32_t table = rtm->rtm_table, oif = 0;
+	int family = rtm->rtm_family;
+	size_t alen = family == AF_INET ? 4 : sizeof(struct in6_addr);
 
 	/*
 	 * A cached exception (a Packet Too Big's /128) inherits the
 	 * protocol of its route but is the kernel's, not ours.
 	 */
-	if (rtm->rtm_family != AF_INET6 || rtm->rtm_protocol != NLRT_PROTO ||
+	if ((family != AF_INET6 && family != AF_INET) ||
+	    rtm->rtm_protocol != NLRT_PROTO ||
 	    rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
 		switch (mnl_attr_get_type(a)) {
 		case RTA_DST:
-			if (mnl_attr_get_payload_len(a) ==
-			    sizeof(struct in6_addr))
+			if (mnl_attr_get_payload_len(a) == alen)
 				dst = a;
 			break;
 		case RTA_OIF:
@@ -336,7 +348,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (oif != l->ifindex || table != RT_TABLE_MAIN || !dst)
 		return MNL_CB_OK;
-	return list_add(l, mnl_attr_get_payload(dst), rtm->rtm_dst_len);
+	return list_add(l, family, mnl_attr_get_payload(dst),
+			rtm->rtm_dst_len);
 }
 
 int nlrt_route_list(struct nls *s, uint32_t ifindex,
@@ -347,7 +360,7 @@ int nlrt_route_list(struct nls *s, uint32_t ifindex,
 	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
-	rtm->rtm_family = AF_INET6;
+	rtm->rtm_family = AF_UNSPEC;
 	return dump_prefixes(s, nlh, route_cb, &l, "RTM_GETROUTE", out, n);
 }
 
@@ -358,13 +371,17 @@ static int route_change(struct nls *s, uint16_t type, uint16_t flags,
 	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
-	rtm->rtm_family = AF_INET6;
+	int family = nlrt_family(p);
+
+	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = p->len;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = NLRT_PROTO;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	/* As "ip route add ... dev wg0": IPv4 device routes are link scope. */
+	rtm->rtm_scope = family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_DST, sizeof(p->addr), &p->addr);
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : sizeof(p->addr),
+		     &p->addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	return talk_prefix(s, nlh, type == RTM_NEWROUTE ? "RTM_NEWROUTE" :
 			   "RTM_DELROUTE", p);

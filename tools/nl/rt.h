@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rtnetlink for the mesh interface: create/delete a WireGuard link, set its
- * MTU and bring it up, and add, delete and list its IPv6 addresses and the
+ * MTU and bring it up, and add, delete and list its addresses and the
  * routes wgmesh owns (marked with protocol NLRT_PROTO).
  */
 #ifndef WGMESH_NLRT_H
@@ -17,10 +17,21 @@
 /* rtm_protocol of the routes wgmesh adds, so it only ever removes its own. */
 #define NLRT_PROTO 87
 
+/*
+ * An address or prefix of either family: IPv6 (family AF_INET6, or 0 for
+ * zero-initialised ones), or IPv4 (AF_INET) in the first 4 bytes of addr,
+ * the rest zero, so that whole structures compare.
+ */
 struct nlrt_prefix {
 	struct in6_addr addr;
 	uint8_t len;
+	uint8_t family;
 };
+
+static inline int nlrt_family(const struct nlrt_prefix *p)
+{
+	return p->family == AF_INET ? AF_INET : AF_INET6;
+}
 
 struct nlrt_link {
 	uint32_t mtu;
@@ -45,14 +56,15 @@ int nlrt_link_set_alias(struct nls *s, const char *ifname, const char *alias);
 /* @mtu 0 leaves the MTU alone. */
 int nlrt_link_set(struct nls *s, const char *ifname, uint32_t mtu, bool up);
 
-/* Global-scope IPv6 addresses of @ifindex (malloc'ed array). */
+/* Global-scope IPv6 and IPv4 addresses of @ifindex (malloc'ed array). */
 int nlrt_addr_list(struct nls *s, uint32_t ifindex,
 		   struct nlrt_prefix **out, size_t *n);
 /* Added with IFA_F_NOPREFIXROUTE: routes are managed explicitly. */
 int nlrt_addr_add(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p);
 int nlrt_addr_del(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p);
 
-/* IPv6 routes in the main table through @ifindex with protocol NLRT_PROTO. */
+/* IPv6 and IPv4 routes of the main table through @ifindex with protocol
+ * NLRT_PROTO. */
 int nlrt_route_list(struct nls *s, uint32_t ifindex,
 		    struct nlrt_prefix **out, size_t *n);
 int nlrt_route_add(struct nls *s, uint32_t ifindex,

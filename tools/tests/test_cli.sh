@@ -95,7 +95,7 @@ ktap_test_result "check accepts a valid file" "$WGMESH" check -q "$tmp/mesh.conf
 warns_rule()
 {
 	"$WGMESH" check "$tmp/mesh.conf" > "$tmp/out" 2> "$tmp/err" &&
-	[ "$(cat "$tmp/err")" = "wgmesh: $tmp/mesh.conf:20: warning: Allow = admins <-> servers has no effect: group servers has no peers, only controllers, and controllers are not policed (a controller's ::1 is always reachable and what a controller sends is not policed)" ] &&
+	[ "$(cat "$tmp/err")" = "wgmesh: $tmp/mesh.conf:20: warning: Allow = admins <-> servers has no effect: group servers has no peers, only controllers without Subnets, and controllers are not policed (a controller's own addresses are always reachable and what a controller sends is not policed)" ] &&
 	grep -q "mesh vpn is valid" "$tmp/out"
 }
 ktap_expect "check warns (exit 0) about a rule only controllers are in" warns_rule

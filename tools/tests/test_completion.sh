@@ -66,19 +66,24 @@ expect()
 
 bc=/usr/share/bash-completion/bash_completion
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan 24
 
 for with_bc in "" "$bc"; do
 	how=${with_bc:+ (bash-completion)}
 	if [ -n "$with_bc" ] && [ ! -r "$with_bc" ]; then
-		for i in $(seq 10); do ktap_test_skip "completion$how $i" "bash-completion not installed"; done
+		for i in $(seq 12); do ktap_test_skip "completion$how $i" "bash-completion not installed"; done
 		continue
 	fi
+	# the commands: the lines under "Commands:" up to the blank line
 	ktap_expect "commands$how" expect "wgmesh " "$( { "$WGMESH" --help |
-		awk '/^Commands:/ { c = 1; next } c && NF { print $1 }'; printf -- '--help\n--version\n'; } |
-		sort | tr '\n' ' ' | sed 's/ $//')"
+		awk '/^Commands:/ { c = 1; next } c && !NF { exit } c { print $1 }'
+		printf -- '--help\n--version\n'; } | sort | tr '\n' ' ' | sed 's/ $//')"
 	ktap_expect "command prefix$how" expect "wgmesh ad" "addresses"
-	ktap_expect "options of up$how" expect "wgmesh up -" "--help --name --private-key-file"
+	ktap_expect "options of up, over both lines of its usage$how" expect "wgmesh up -" \
+		"--dry-run --force --help --name --private-key-file --verbose -n -v"
+	ktap_expect "a flag nested in another's brackets is a flag$how" \
+		expect "wgmesh conf mesh.conf ctrl1 --embed-private-key -" \
+		"--embed-private-key --help --private-key-file --qr"
 	ktap_expect "options of check$how" expect "wgmesh check -" "--help --quiet -q"
 	ktap_expect "a FILE argument is a file$how" expect "wgmesh check me" "mesh.conf mesh.key"
 	ktap_expect "conf's MACHINE: names from the file on the line$how" \
@@ -87,6 +92,8 @@ for with_bc in "" "$bc"; do
 		expect "wgmesh up mesh.conf --name p" "peer_1"
 	ktap_expect "--private-key-file PATH is a file$how" \
 		expect "wgmesh up mesh.conf --private-key-file mesh.k" "mesh.key"
+	ktap_expect "reach's A and B: names from the file$how" \
+		expect "wgmesh reach mesh.conf ctrl1 " "ctrl1 laptop-2 peer_1"
 	ktap_expect "help COMMAND$how" expect "wgmesh help st" "status"
 	ktap_expect "nothing after the last argument$how" expect "wgmesh check mesh.conf " ""
 done
