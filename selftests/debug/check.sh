@@ -37,7 +37,8 @@
 #                             build against installed kernel packages
 #     WGMESH_VM_MEM, _MACHINE, _TCG_THREAD and WGMESH_TIMEOUT_SCALE
 #     already set are kept.
-# --run boots the same VM for one command instead, e.g.
+# --run boots the same VM for one command instead (timeout 120 s times
+# the scale unless -t is given), e.g.
 #   selftests/debug/check.sh --run -- selftests/test_smoke.sh
 # The output and exit status are run_tests.sh's (run.sh's with --run).
 
@@ -65,7 +66,7 @@ tests=${TESTS:-}
 case ${1:-} in
 --tests) tests=${2:?--tests needs a list}; shift 2 ;;
 --run) mode=run; shift ;;
--h|--help) sed -n '4,42s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+-h|--help) sed -n '4,43s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
 "") ;;
 *) die "unknown argument '$1' (see --help)" ;;
 esac
@@ -107,8 +108,10 @@ echo "# debug lane: $kver from build/debug-kernel/$key, memory $WGMESH_VM_MEM," 
 	"machine $WGMESH_VM_MACHINE, TCG thread=$WGMESH_VM_TCG_THREAD," \
 	"timeouts x$WGMESH_TIMEOUT_SCALE, kmemleak after each test" >&2
 
+# run.sh's default timeout (120 s) is about what this kernel takes to boot
+# and settle kmemleak: scaled as the tests' are, a -t given wins.
 if [ "$mode" = run ]; then
-	exec "$repo/selftests/vm/run.sh" -k "$kver" "$@"
+	exec "$repo/selftests/vm/run.sh" -k "$kver" -t $((120 * WGMESH_TIMEOUT_SCALE)) "$@"
 fi
 if [ -z "$tests" ]; then
 	for t in "$repo"/selftests/test_*.sh; do
