@@ -4,8 +4,9 @@
 # The wgmesh CLI end to end: help, errors, check (and its policy
 # warnings), reach, addresses, hosts, conf (and --qr, decoded back with
 # zbarimg), genkey/pubkey interoperating with wg(8) both ways, genkey
-# keeping existing keys, escaped control characters, the privilege check of
-# up/down/status and "up --dry-run" without root. $WGMESH is the ASan+UBSan
+# and genpsk keeping existing keys (genpsk never printing), escaped
+# control characters, the privilege check of up/down/status and "up
+# --dry-run" without root. $WGMESH is the ASan+UBSan
 # build (make test sets it); $WGMESH_PLAIN, the real binary, is also run
 # under valgrind when valgrind is installed.
 
@@ -18,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 44
+ktap_set_plan 51
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -70,7 +71,7 @@ lists_commands()
 {
 	local out c
 	out=$(run "$WGMESH" --help) || return 1
-	for c in addresses check conf down genkey help hosts pubkey reach status up; do
+	for c in addresses check conf down genkey genpsk help hosts pubkey reach status up; do
 		grep -q "^  $c " <<< "$out" || return 1
 	done
 }
@@ -261,6 +262,36 @@ private_stdout()
 	[ "$(stat -c %a "$tmp/redirected.key")" = 600 ] && grep -q "made the output file private" "$tmp/err"
 }
 ktap_expect "genkey > FILE makes a world-readable FILE private, with a warning" private_stdout
+# genpsk: the mesh secret, as carefully as a private key, and never printed
+# psk_file: genpsk FILE makes a new FILE 0600 under umask 022 holding 32
+# bytes in base64, and prints nothing
+psk_file()
+{
+	(umask 022; "$WGMESH" genpsk "$tmp/mesh.psk" > "$tmp/out" 2> "$tmp/err") &&
+	[ "$(stat -c %a "$tmp/mesh.psk")" = 600 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
+	[ "$(head -c 44 "$tmp/mesh.psk" | base64 -d | wc -c)" = 32 ] &&
+	[ "$(wc -c < "$tmp/mesh.psk")" = 45 ]
+}
+ktap_expect "genpsk FILE creates it 0600 under umask 022, prints nothing" psk_file
+cp -p "$tmp/mesh.psk" "$tmp/mesh.psk.copy"
+expect_fail "genpsk refuses an existing FILE, naming it" \
+	"wgmesh: genpsk: $tmp/mesh.psk exists: not overwritten (it may be a mesh's secret, which all its preshared keys come from); use --force to replace it" \
+	"$WGMESH" genpsk "$tmp/mesh.psk"
+ktap_expect "genpsk left the existing FILE as it was" cmp -s "$tmp/mesh.psk" "$tmp/mesh.psk.copy"
+# psk_forced: --force writes a new secret, made 0600
+psk_forced()
+{
+	chmod 640 "$tmp/mesh.psk" &&
+	run "$WGMESH" genpsk --force "$tmp/mesh.psk" && [ "$(stat -c %a "$tmp/mesh.psk")" = 600 ] &&
+	! cmp -s "$tmp/mesh.psk" "$tmp/mesh.psk.copy"
+}
+ktap_expect "genpsk --force replaces FILE with a new secret, mode 0600" psk_forced
+expect_fail "genpsk never prints: FILE is required" \
+	"wgmesh genpsk: missing FILE (the mesh secret is never printed)" "$WGMESH" genpsk
+expect_fail "genpsk never prints: not to standard output" \
+	"wgmesh genpsk: FILE cannot be standard output: the mesh secret is never printed" \
+	"$WGMESH" genpsk -
+ktap_expect "genpsk refused: nothing on standard output" [ ! -s "$tmp/out" ]
 expect_fail "pubkey rejects garbage" \
 	"wgmesh: pubkey: standard input is not a private key (44 characters of base64)" \
 	"$WGMESH" pubkey <<< "garbage"
@@ -322,6 +353,7 @@ if command -v valgrind > /dev/null; then
 	done
 	run $vg "$WGMESH_PLAIN" pubkey < "$tmp/peer1.key" > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" genkey "$tmp/vg.key" 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	run $vg "$WGMESH_PLAIN" genpsk "$tmp/vg.psk" 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
 		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
