@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "keys.h"
 #include "psk.h"
 
 #define HASH_LEN crypto_auth_hmacsha256_BYTES	/* 32 */
@@ -70,4 +71,15 @@ void psk_derive(uint8_t psk[WGMESH_KEY_LEN],
 	psk_hkdf_sha256(psk, WGMESH_KEY_LEN, (const uint8_t *)PSK_SALT,
 			strlen(PSK_SALT), secret, WGMESH_KEY_LEN, info,
 			len + 2 * WGMESH_KEY_LEN);
+}
+
+int psk_load(const struct wgmesh_topology *t,
+	     uint8_t secret[WGMESH_KEY_LEN], char *err, size_t errlen)
+{
+	if (!t->psk_file)
+		return 0;
+	if (wgmesh_key_load_file("preshared key file", t->psk_file, secret,
+				 err, errlen))
+		return -1;
+	return 1;
 }

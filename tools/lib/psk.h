@@ -44,4 +44,13 @@ void psk_derive(uint8_t psk[WGMESH_KEY_LEN],
 		const uint8_t a[WGMESH_KEY_LEN],
 		const uint8_t b[WGMESH_KEY_LEN]);
 
+/*
+ * Load @t's PresharedKeyFile into @secret: refused, as a private key file
+ * is, when group or others may access it. 1 when loaded, 0 when @t has no
+ * PresharedKeyFile (@secret untouched), or -1 and one line in @err naming
+ * the file.
+ */
+int psk_load(const struct wgmesh_topology *t,
+	     uint8_t secret[WGMESH_KEY_LEN], char *err, size_t errlen);
+
 #endif /* WGMESH_PSK_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Preshared keys (lib/psk.c): HKDF-SHA256 against RFC 5869's test vectors,
- * and the derivation of a pair's key against the vector of README
+ * loading the mesh secret, and the derivation of a pair's key against the vector of README
  * "Preshared keys", which was computed independently of this code with
  * python3's hmac and hashlib:
  *
@@ -17,7 +17,10 @@
  *   # NDX77MVC+ZUcZofyOB0gwap2Zj640kNSTj/Rw6e+l9M=
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -55,6 +58,53 @@ static bool hkdf_is(const char *salt, const char *ikm, const char *info,
 	       !memcmp(got, want, n);
 }
 
+/* psk_load(): the secret's file, checked as a private key file is. */
+static void load(void)
+{
+	char dir[] = "/tmp/wgmesh-psk-XXXXXX", path[64], want[WGMESH_ERR_LEN];
+	char err[WGMESH_ERR_LEN] = "";
+	struct wgmesh_topology t = { .psk_file = path };
+	uint8_t secret[32], expected[32];
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/mesh.psk", dir);
+	ktap_ok(psk_load(&t, secret, err, sizeof(err)) == -1 &&
+		strstr(err, "preshared key file ") == err &&
+		strstr(err, ": No such file or directory"),
+		"a missing secret is named: %s", err);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(SECRET_B64 "\n", f);
+	fclose(f);
+	chmod(path, 0640);
+	snprintf(want, sizeof(want), "preshared key file %s has mode 0640: it "
+		 "must not be accessible by group or others (chmod 600)", path);
+	ktap_ok(psk_load(&t, secret, err, sizeof(err)) == -1 &&
+		!strcmp(err, want), "a secret group may read is refused: %s",
+		err);
+	chmod(path, 0600);
+	wgmesh_key_from_base64(SECRET_B64, expected);
+	ktap_ok(psk_load(&t, secret, err, sizeof(err)) == 1 &&
+		!memcmp(secret, expected, 32), "a private secret is loaded");
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n", f);
+	fclose(f);
+	ktap_ok(psk_load(&t, secret, err, sizeof(err)) == -1 &&
+		!strstr(err, "AAECAw") && strstr(err, "not a WireGuard key"),
+		"a malformed secret is refused without quoting it: %s", err);
+	t.psk_file = NULL;
+	ktap_ok(psk_load(&t, secret, err, sizeof(err)) == 0,
+		"no PresharedKeyFile: nothing to load");
+	unlink(path);
+	rmdir(dir);
+	sodium_memzero(secret, sizeof(secret));
+}
+
 int main(void)
 {
 	uint8_t secret[32], a[32], b[32], psk[32], again[32], other[32];
@@ -63,7 +113,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(8);
+	ktap_plan(8 + 5);
 
 	ktap_ok(hkdf_is("000102030405060708090a0b0c",
 			"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
@@ -101,5 +151,6 @@ int main(void)
 	ktap_ok(memcmp(psk, other, 32), "another pair gives another key");
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(psk, sizeof(psk));
+	load();
 	return ktap_finish();
 }
