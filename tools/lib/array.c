@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Growing arrays, see array.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "array.h"
 
 #define ARRAY_MIN 8
 
-void *array_grow(void *arrp, size_t *cap, size_t n, size_t size)
+/* array_grow(), moving a full array by malloc, copy and wipe if @wipe. */
+static void *grow(void *arrp, size_t *cap, size_t n, size_t size, bool wipe)
 {
 	void *arr;
 
@@ -17,23 +21,48 @@ void *array_grow(void *arrp, size_t *cap, size_t n, size_t size)
 	memcpy(&arr, arrp, sizeof(arr));
 	if (n >= *cap || !arr) {	/* no array has no room, whatever cap says */
 		size_t c = *cap ? 2 * *cap : ARRAY_MIN;
+		void *moved;
 
 		if (c <= n)	/* an array allocated elsewhere, to size */
 			c = n + 1;
 		if (c > SIZE_MAX / size)
 			return NULL;
-		arr = realloc(arr, c * size);
-		if (!arr)
-			return NULL;
+		if (!wipe || !arr) {
+			arr = realloc(arr, c * size);
+			if (!arr)
+				return NULL;
+		} else {
+			moved = malloc(c * size);
+			if (!moved)
+				return NULL;
+			memcpy(moved, arr, n * size);
+			sodium_memzero(arr, n * size);	/* n >= *cap here */
+			free(arr);
+			arr = moved;
+		}
 		memcpy(arrp, &arr, sizeof(arr));
 		*cap = c;
 	}
 	return memset((char *)arr + n * size, 0, size);
 }
 
+void *array_grow(void *arrp, size_t *cap, size_t n, size_t size)
+{
+	return grow(arrp, cap, n, size, false);
+}
+
 void *array_push(void *arrp, size_t *n, size_t *cap, size_t size)
 {
 	void *e = array_grow(arrp, cap, *n, size);
+
+	if (e)
+		(*n)++;
+	return e;
+}
+
+void *array_push_wiped(void *arrp, size_t *n, size_t *cap, size_t size)
+{
+	void *e = grow(arrp, cap, *n, size, true);
 
 	if (e)
 		(*n)++;

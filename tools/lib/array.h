@@ -23,6 +23,14 @@ void *array_grow(void *arrp, size_t *cap, size_t n, size_t size);
 void *array_push(void *arrp, size_t *n, size_t *cap, size_t size);
 
 /*
+ * array_push() for an array that holds secrets (WireGuard peers with
+ * their preshared keys): when it grows, its elements move to a new
+ * allocation and the old one is wiped before it is freed, where realloc()
+ * would leave them behind. The owner wipes the last one before freeing it.
+ */
+void *array_push_wiped(void *arrp, size_t *n, size_t *cap, size_t size);
+
+/*
  * All of @f in a malloc'ed buffer, grown the same way, with a NUL after
  * its *@len bytes. At most @max bytes: more fails with EFBIG. NULL with
  * errno set (ENOMEM, or fread's error, else EIO) on failure.
