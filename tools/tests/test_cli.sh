@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 51
+ktap_set_plan 54
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -337,6 +337,46 @@ if command -v setpriv > /dev/null; then
 else
 	ktap_test_skip "up --dry-run without root" "setpriv is not installed"
 fi
+# The mesh with a secret: PresharedKeyFile relative to the topology's directory.
+sed 's|^Name = vpn$|Name = vpn\nPresharedKeyFile = mesh.psk|' "$tmp/mesh.conf" > "$tmp/psk.conf"
+# no_key_but_public TEXT: the only base64 keys in TEXT are the topology's public keys
+no_key_but_public()
+{
+	local k
+	for k in $(grep -oE '[A-Za-z0-9+/]{43}=' <<< "$1"); do
+		grep -qxF -- "PublicKey = $k" "$tmp/psk.conf" || { echo "# a key: $k"; return 1; }
+	done
+}
+# dry_run_psk: up --dry-run as nobody with a mesh secret: each new peer
+# with its preshared key, which is never printed
+dry_run_psk()
+{
+	local out
+	cp "$tmp/mesh.psk" "$tmp/nobody.psk"
+	chown 65534 "$tmp/nobody.psk"
+	sed -i 's|^PresharedKeyFile = .*|PresharedKeyFile = nobody.psk|' "$tmp/psk.conf"
+	out=$(run $netns $nobody "$WGMESH" up "$tmp/psk.conf" --private-key-file "$tmp/nobody.key" --dry-run -v 2>&1) || return 1
+	sed -i 's|^PresharedKeyFile = .*|PresharedKeyFile = mesh.psk|' "$tmp/psk.conf"
+	echo "$out" | sed 's/^/# /'
+	has_lines "$out" \
+		"  + peer controller1 (controller): allowed-ips fdeb:f20c:3b:f700::/56, endpoint 192.0.2.1:51820, keepalive 25, preshared key" \
+		"  + peer controller2 (controller): allowed-ips fdeb:f20c:c1:aa00::/56, endpoint [2001:db8::2]:4000, keepalive 25, preshared key" &&
+	! grep -qF "$(cat "$tmp/mesh.psk")" <<< "$out" && no_key_but_public "$out"
+}
+if command -v setpriv > /dev/null; then
+	ktap_expect "up --dry-run with PresharedKeyFile: each peer's preshared key, never printed" dry_run_psk
+else
+	ktap_test_skip "up --dry-run with PresharedKeyFile" "setpriv is not installed"
+fi
+chmod 640 "$tmp/mesh.psk"
+expect_fail "up refuses a mesh secret that group may read" \
+	"wgmesh: preshared key file $tmp/mesh.psk has mode 0640: it must not be accessible by group or others (chmod 600)" \
+	$netns "$WGMESH" up "$tmp/psk.conf" --private-key-file "$tmp/peer1.key" -n
+chmod 600 "$tmp/mesh.psk"
+expect_fail "up names a missing mesh secret" \
+	"wgmesh: preshared key file $tmp/none.psk: No such file or directory" \
+	$netns "$WGMESH" up <(sed 's|^PresharedKeyFile = .*|PresharedKeyFile = '"$tmp"'/none.psk|' "$tmp/psk.conf") \
+	--private-key-file "$tmp/peer1.key" -n
 expect_fail "a bad WG_ENDPOINT_RESOLUTION_RETRIES is refused first" \
 	"wgmesh: WG_ENDPOINT_RESOLUTION_RETRIES='soon': want a number of retries or 'infinity'" \
 	env WG_ENDPOINT_RESOLUTION_RETRIES=soon "$WGMESH" up "$tmp/mesh.conf" -n

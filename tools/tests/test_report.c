@@ -172,7 +172,7 @@ int main(void)
 	}
 	ktap_plan(11 + 4);
 	self.ctrl = wgmesh_topology_controller(t, "controller1");
-	if (mesh_desired(t, self, priv, &want, err, sizeof(err)) ||
+	if (mesh_desired(t, self, priv, NULL, &want, err, sizeof(err)) ||
 	    resolve_mesh(t, self, &want.wg, &pending, &n_pending)) {
 		printf("Bail out! %s\n", err);
 		return 1;
