@@ -89,7 +89,11 @@ const struct cli_cmd cli_conf = {
 		"PATH\" (default\n" WGMESH_KEY_DIR "/<interface>.key); "
 		"--embed-private-key reads PATH (mode 0600) and\nwrites "
 		"PrivateKey = instead, after checking it matches the "
-		"machine's PublicKey.\n--qr prints that configuration as a "
+		"machine's PublicKey.\nWith [Mesh] PresharedKeyFile, every "
+		"[Peer] needs the PresharedKey of its pair,\nderived from that "
+		"mesh secret: --embed-private-key writes them too (one flag\n"
+		"for every secret of MACHINE), and without it conf refuses.\n"
+		"--qr prints that configuration as a "
 		"QR code for the WireGuard mobile apps\n(\"Scan from QR code\"): "
 		"it holds the private key, so it needs\n--embed-private-key.\n",
 };

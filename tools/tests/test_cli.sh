@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 54
+ktap_set_plan 57
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -216,6 +216,27 @@ else
 	ktap_test_skip "conf --qr decoded by zbarimg" "zbarimg or python3 is not installed (make deps)"
 fi
 
+# conf with a mesh secret: PresharedKey = only with --embed-private-key,
+# the secret itself never. (PresharedKeyFile is relative to the topology's
+# directory.)
+"$WGMESH" genpsk "$tmp/mesh.psk"
+sed 's|^Name = vpn$|Name = vpn\nPresharedKeyFile = mesh.psk|' "$tmp/mesh.conf" > "$tmp/psk.conf"
+expect_fail "conf with PresharedKeyFile needs --embed-private-key" \
+	"wgmesh: conf: mesh vpn has preshared keys (PresharedKeyFile): they are only written with --embed-private-key, which embeds peer1's secrets" \
+	"$WGMESH" conf "$tmp/psk.conf" peer1 --private-key-file "$tmp/peer1.key"
+ktap_expect "a refused conf prints nothing" [ ! -s "$tmp/out" ]
+# conf_psk: one PresharedKey per [Peer], right after its PublicKey, and
+# no trace of the secret
+conf_psk()
+{
+	run "$WGMESH" conf "$tmp/psk.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key > "$tmp/out" &&
+	[ "$(grep -c '^\[Peer\]$' "$tmp/out")" = 2 ] &&
+	[ "$(grep -A1 '^PublicKey = ' "$tmp/out" | grep -cE '^PresharedKey = [A-Za-z0-9+/]{43}=$')" = 2 ] &&
+	! grep -qF "$(cat "$tmp/mesh.psk")" "$tmp/out"
+}
+ktap_expect "conf --embed-private-key writes each pair's PresharedKey" conf_psk
+
 # Keys: both directions with wg, and nothing world-readable.
 # same_pubkey KEY: wg pubkey and wgmesh pubkey agree on KEY
 same_pubkey()
@@ -267,23 +288,23 @@ ktap_expect "genkey > FILE makes a world-readable FILE private, with a warning" 
 # bytes in base64, and prints nothing
 psk_file()
 {
-	(umask 022; "$WGMESH" genpsk "$tmp/mesh.psk" > "$tmp/out" 2> "$tmp/err") &&
-	[ "$(stat -c %a "$tmp/mesh.psk")" = 600 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
-	[ "$(head -c 44 "$tmp/mesh.psk" | base64 -d | wc -c)" = 32 ] &&
-	[ "$(wc -c < "$tmp/mesh.psk")" = 45 ]
+	(umask 022; "$WGMESH" genpsk "$tmp/new.psk" > "$tmp/out" 2> "$tmp/err") &&
+	[ "$(stat -c %a "$tmp/new.psk")" = 600 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
+	[ "$(head -c 44 "$tmp/new.psk" | base64 -d | wc -c)" = 32 ] &&
+	[ "$(wc -c < "$tmp/new.psk")" = 45 ]
 }
 ktap_expect "genpsk FILE creates it 0600 under umask 022, prints nothing" psk_file
-cp -p "$tmp/mesh.psk" "$tmp/mesh.psk.copy"
+cp -p "$tmp/new.psk" "$tmp/new.psk.copy"
 expect_fail "genpsk refuses an existing FILE, naming it" \
-	"wgmesh: genpsk: $tmp/mesh.psk exists: not overwritten (it may be a mesh's secret, which all its preshared keys come from); use --force to replace it" \
-	"$WGMESH" genpsk "$tmp/mesh.psk"
-ktap_expect "genpsk left the existing FILE as it was" cmp -s "$tmp/mesh.psk" "$tmp/mesh.psk.copy"
+	"wgmesh: genpsk: $tmp/new.psk exists: not overwritten (it may be a mesh's secret, which all its preshared keys come from); use --force to replace it" \
+	"$WGMESH" genpsk "$tmp/new.psk"
+ktap_expect "genpsk left the existing FILE as it was" cmp -s "$tmp/new.psk" "$tmp/new.psk.copy"
 # psk_forced: --force writes a new secret, made 0600
 psk_forced()
 {
-	chmod 640 "$tmp/mesh.psk" &&
-	run "$WGMESH" genpsk --force "$tmp/mesh.psk" && [ "$(stat -c %a "$tmp/mesh.psk")" = 600 ] &&
-	! cmp -s "$tmp/mesh.psk" "$tmp/mesh.psk.copy"
+	chmod 640 "$tmp/new.psk" &&
+	run "$WGMESH" genpsk --force "$tmp/new.psk" && [ "$(stat -c %a "$tmp/new.psk")" = 600 ] &&
+	! cmp -s "$tmp/new.psk" "$tmp/new.psk.copy"
 }
 ktap_expect "genpsk --force replaces FILE with a new secret, mode 0600" psk_forced
 expect_fail "genpsk never prints: FILE is required" \
@@ -337,8 +358,6 @@ if command -v setpriv > /dev/null; then
 else
 	ktap_test_skip "up --dry-run without root" "setpriv is not installed"
 fi
-# The mesh with a secret: PresharedKeyFile relative to the topology's directory.
-sed 's|^Name = vpn$|Name = vpn\nPresharedKeyFile = mesh.psk|' "$tmp/mesh.conf" > "$tmp/psk.conf"
 # no_key_but_public TEXT: the only base64 keys in TEXT are the topology's public keys
 no_key_but_public()
 {
@@ -398,6 +417,8 @@ if command -v valgrind > /dev/null; then
 		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
 		--embed-private-key --qr > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	run $vg "$WGMESH_PLAIN" conf "$tmp/psk.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	ktap_expect "wgmesh under valgrind: no leaks or errors" [ $ok = 1 ]
 else
 	ktap_test_skip "wgmesh under valgrind" "valgrind is not installed"
