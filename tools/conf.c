@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "lib/array.h"
 #include "lib/keys.h"
 #include "lib/qr.h"
 #include "lib/wgquick.h"
@@ -43,8 +44,11 @@ static int cmd_conf(int argc, char **argv)
 				     "key with the configuration");
 	if (cli_load(file, &t))
 		return 1;
-	/* Build it all first: print nothing unless it is complete. */
-	f = open_memstream(&text, &len);
+	/*
+	 * Build it all first: print nothing unless it is complete. It may
+	 * hold secrets: the stream leaves no copy behind.
+	 */
+	f = array_secret_stream(&text, &len);
 	if (!f) {
 		cli_err("conf: out of memory");
 		goto out;

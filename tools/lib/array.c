@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,68 @@ void *array_push_wiped(void *arrp, size_t *n, size_t *cap, size_t size)
 	if (e)
 		(*n)++;
 	return e;
+}
+
+struct secret_stream {
+	char **buf;
+	size_t *len, cap;
+};
+
+static ssize_t secret_write(void *cookie, const char *data, size_t n)
+{
+	struct secret_stream *s = cookie;
+
+	/* Room for the n bytes and a NUL after them, grown as arrays are. */
+	if (*s->len + n >= s->cap) {
+		size_t c = s->cap ? 2 * s->cap : ARRAY_MIN;
+		char *moved;
+
+		while (c <= *s->len + n && c <= SIZE_MAX / 2)
+			c *= 2;
+		if (c <= *s->len + n || !(moved = malloc(c))) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if (*s->buf) {
+			memcpy(moved, *s->buf, *s->len);
+			sodium_memzero(*s->buf, s->cap);
+			free(*s->buf);
+		}
+		*s->buf = moved;
+		s->cap = c;
+	}
+	memcpy(*s->buf + *s->len, data, n);
+	*s->len += n;
+	(*s->buf)[*s->len] = '\0';
+	return (ssize_t)n;
+}
+
+static int secret_close(void *cookie)
+{
+	free(cookie);
+	return 0;
+}
+
+FILE *array_secret_stream(char **buf, size_t *len)
+{
+	cookie_io_functions_t io = { .write = secret_write,
+				     .close = secret_close };
+	struct secret_stream *s = calloc(1, sizeof(*s));
+	FILE *f;
+
+	*buf = NULL;
+	*len = 0;
+	if (!s)
+		return NULL;
+	s->buf = buf;
+	s->len = len;
+	f = fopencookie(s, "w", io);
+	if (!f) {
+		free(s);
+		return NULL;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	return f;
 }
 
 char *array_read_file(FILE *f, size_t max, size_t *len)
