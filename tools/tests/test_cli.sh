@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 57
+ktap_set_plan 58
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -236,6 +236,26 @@ conf_psk()
 	! grep -qF "$(cat "$tmp/mesh.psk")" "$tmp/out"
 }
 ktap_expect "conf --embed-private-key writes each pair's PresharedKey" conf_psk
+# secrets_nowhere: with a mesh secret, no other output (stdout or stderr)
+# of any command holds it or a key derived from it (those conf just wrote)
+secrets_nowhere()
+{
+	local pat out args
+	pat=$( { cat "$tmp/mesh.psk"; sed -n 's/^PresharedKey = //p' "$tmp/out"; } | grep .)
+	[ "$(wc -l <<< "$pat")" = 3 ] || return 1
+	for args in "check $tmp/psk.conf" "addresses $tmp/psk.conf" "addresses --json $tmp/psk.conf" \
+		    "hosts $tmp/psk.conf" "reach $tmp/psk.conf peer1 controller1" \
+		    "conf $tmp/psk.conf peer1 --private-key-file $tmp/peer1.key" \
+		    "conf $tmp/psk.conf controller1 --embed-private-key --private-key-file $tmp/peer1.key" \
+		    "help conf"; do
+		out=$("$WGMESH" $args 2>&1)
+		if grep -qF -- "$pat" <<< "$out"; then
+			echo "# wgmesh $args printed a key"
+			return 1
+		fi
+	done
+}
+ktap_expect "no other command prints the secret or a derived key" secrets_nowhere
 
 # Keys: both directions with wg, and nothing world-readable.
 # same_pubkey KEY: wg pubkey and wgmesh pubkey agree on KEY
