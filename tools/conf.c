@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "lib/array.h"
 #include "lib/keys.h"
 #include "lib/qr.h"
 #include "lib/wgquick.h"
@@ -43,8 +44,11 @@ static int cmd_conf(int argc, char **argv)
 				     "key with the configuration");
 	if (cli_load(file, &t))
 		return 1;
-	/* Build it all first: print nothing unless it is complete. */
-	f = open_memstream(&text, &len);
+	/*
+	 * Build it all first: print nothing unless it is complete. It may
+	 * hold secrets: the stream leaves no copy behind.
+	 */
+	f = array_secret_stream(&text, &len);
 	if (!f) {
 		cli_err("conf: out of memory");
 		goto out;
@@ -89,7 +93,11 @@ const struct cli_cmd cli_conf = {
 		"PATH\" (default\n" WGMESH_KEY_DIR "/<interface>.key); "
 		"--embed-private-key reads PATH (mode 0600) and\nwrites "
 		"PrivateKey = instead, after checking it matches the "
-		"machine's PublicKey.\n--qr prints that configuration as a "
+		"machine's PublicKey.\nWith [Mesh] PresharedKeyFile, every "
+		"[Peer] needs the PresharedKey of its pair,\nderived from that "
+		"mesh secret: --embed-private-key writes them too (one flag\n"
+		"for every secret of MACHINE), and without it conf refuses.\n"
+		"--qr prints that configuration as a "
 		"QR code for the WireGuard mobile apps\n(\"Scan from QR code\"): "
 		"it holds the private key, so it needs\n--embed-private-key.\n",
 };

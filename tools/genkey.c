@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* wgmesh genkey / pubkey: the same formats as wg genkey / wg pubkey. */
+/*
+ * wgmesh genkey / pubkey: the same formats as wg genkey / wg pubkey; and
+ * genpsk, a mesh's secret ([Mesh] PresharedKeyFile, see lib/psk.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,13 +31,14 @@ static int write_all(int fd, const char *s, size_t len)
 }
 
 /*
- * Where the key goes: FILE is created 0600, and an existing FILE (a
- * machine's identity, perhaps) is only replaced with @force; stdout as
- * is, except that a regular file open on it that group or others may
- * access is tightened to 0600 first (or refused), so no key ever lands
- * world-readable.
+ * Where the key of command @cmd goes: FILE is created 0600, and an
+ * existing FILE (@what: a machine's identity, perhaps) is only replaced
+ * with @force; stdout (genkey only) as is, except that a regular file
+ * open on it that group or others may access is tightened to 0600 first
+ * (or refused), so no key ever lands world-readable.
  */
-static int open_output(const char *file, bool force, const char **name)
+static int open_output(const char *cmd, const char *file, bool force,
+		       const char *what, const char **name)
 {
 	struct stat st;
 	int fd;
@@ -44,16 +48,16 @@ static int open_output(const char *file, bool force, const char **name)
 		if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
 		    (st.st_mode & (S_IRWXG | S_IRWXO))) {
 			if (fchmod(STDOUT_FILENO, st.st_mode & S_IRWXU)) {
-				cli_err("genkey: standard output is a file "
+				cli_err("%s: standard output is a file "
 					   "with mode %04o that cannot be made "
-					   "private (%s); set umask 077",
+					   "private (%s); set umask 077", cmd,
 					   (unsigned int)(st.st_mode & 07777),
 					   strerror(errno));
 				return -1;
 			}
-			fprintf(stderr, "wgmesh genkey: warning: made the "
+			fprintf(stderr, "wgmesh %s: warning: made the "
 				"output file private (mode %04o); consider "
-				"umask 077\n",
+				"umask 077\n", cmd,
 				(unsigned int)(st.st_mode & S_IRWXU));
 		}
 		return STDOUT_FILENO;
@@ -62,12 +66,12 @@ static int open_output(const char *file, bool force, const char **name)
 	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 		  (force ? 0 : O_EXCL), 0600);
 	if (fd < 0 && errno == EEXIST && !force) {
-		cli_err("genkey: %s exists: not overwritten (it may be a "
-			"machine's key); use --force to replace it", file);
+		cli_err("%s: %s exists: not overwritten (it may be %s); use "
+			"--force to replace it", cmd, file, what);
 		return -1;
 	}
 	if (fd < 0) {
-		cli_err("genkey: %s: %s", file, strerror(errno));
+		cli_err("%s: %s: %s", cmd, file, strerror(errno));
 		return -1;
 	}
 	/*
@@ -75,43 +79,51 @@ static int open_output(const char *file, bool force, const char **name)
 	 * emptying it, so a failure leaves the old content untouched.
 	 */
 	if (fchmod(fd, 0600) || ftruncate(fd, 0)) {
-		cli_err("genkey: %s: %s", file, strerror(errno));
+		cli_err("%s: %s: %s", cmd, file, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
+/* @key in base64 and a newline to @fd, then close it (unless stdout). */
+static int write_key(const char *cmd, int fd, const char *name,
+		     const uint8_t key[WGMESH_KEY_LEN])
+{
+	char b64[WGMESH_KEY_B64_LEN + 2];
+	int ret = 0;
+
+	wgmesh_key_to_base64(key, b64);
+	strcat(b64, "\n");
+	if (write_all(fd, b64, strlen(b64)))
+		ret = cli_err("%s: writing %s: %s", cmd, name, strerror(errno));
+	if (fd != STDOUT_FILENO && close(fd) && !ret)
+		ret = cli_err("%s: closing %s: %s", cmd, name, strerror(errno));
+	sodium_memzero(b64, sizeof(b64));
+	return ret;
+}
+
 static int cmd_genkey(int argc, char **argv)
 {
 	uint8_t key[WGMESH_KEY_LEN];
-	char b64[WGMESH_KEY_B64_LEN + 2];
 	const char *name, *file = NULL;
 	bool force = false;
 	const struct cli_opt opts[] = {
 		{ .name = "--force", .flag = &force },
 		{ 0 }
 	};
-	int fd, ret = 0;
+	int fd, ret;
 
 	if (cli_parse(&cli_genkey, argc, argv, opts, &file, 1))
 		return 1;
 	if (file && !strcmp(file, "-"))
 		file = NULL;
-	fd = open_output(file, force, &name);
+	fd = open_output("genkey", file, force, "a machine's key", &name);
 	if (fd < 0)
 		return 1;
 	wgmesh_key_generate(key);
-	wgmesh_key_to_base64(key, b64);
-	strcat(b64, "\n");
-	if (write_all(fd, b64, strlen(b64)))
-		ret = cli_err("genkey: writing %s: %s", name,
-				 strerror(errno));
-	if (fd != STDOUT_FILENO && close(fd) && !ret)
-		ret = cli_err("genkey: closing %s: %s", name,
-				 strerror(errno));
+	ret = write_key("genkey", fd, name, key);
 	sodium_memzero(key, sizeof(key));
-	sodium_memzero(b64, sizeof(b64));
 	return ret;
 }
 
@@ -123,6 +135,47 @@ const struct cli_cmd cli_genkey = {
 		"output (FILE -),\na file open there is made private first. An "
 		"existing FILE is refused (it\nmay be a machine's identity) unless "
 		"--force replaces it.\n",
+};
+
+/* The mesh secret: 32 random bytes, like wg genpsk, but never printed. */
+static int cmd_genpsk(int argc, char **argv)
+{
+	uint8_t key[WGMESH_KEY_LEN];
+	const char *name, *file = NULL;
+	bool force = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--force", .flag = &force },
+		{ 0 }
+	};
+	int fd, ret;
+
+	if (cli_parse(&cli_genpsk, argc, argv, opts, &file, 1))
+		return 1;
+	if (!file)
+		return cli_usage_err(&cli_genpsk, "missing FILE (the mesh secret "
+				     "is never printed)");
+	if (!strcmp(file, "-"))
+		return cli_usage_err(&cli_genpsk, "FILE cannot be standard "
+				     "output: the mesh secret is never printed");
+	fd = open_output("genpsk", file, force, "a mesh's secret, which all "
+			 "its preshared keys come from", &name);
+	if (fd < 0)
+		return 1;
+	randombytes_buf(key, sizeof(key));
+	ret = write_key("genpsk", fd, name, key);
+	sodium_memzero(key, sizeof(key));
+	return ret;
+}
+
+const struct cli_cmd cli_genpsk = {
+	.name = "genpsk", .run = cmd_genpsk,
+	.args = "[--force] FILE",
+	.summary = "write a new mesh secret for PresharedKeyFile to FILE (mode 0600)",
+	.help = "32 random bytes in base64, as from wg genpsk, written to FILE (created\n"
+		"with mode 0600) and never printed. Every machine derives the preshared\n"
+		"key of each of its pairs from it ([Mesh] PresharedKeyFile, see\n"
+		"wgmesh.conf(5)). An existing FILE is refused (the mesh's keys come from\n"
+		"it) unless --force replaces it.\n",
 };
 
 static int cmd_pubkey(int argc, char **argv)

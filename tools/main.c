@@ -18,6 +18,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_conf,
 	&cli_down,
 	&cli_genkey,
+	&cli_genpsk,
 	&cli_help,
 	&cli_hosts,
 	&cli_pubkey,

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "status.h"
 #include "lib/addr.h"
 #include "lib/health.h"
 #include "lib/keys.h"
@@ -188,7 +189,7 @@ static void self_of(const struct wgmesh_topology *t, struct nls *rt,
 		self->has_addr = true;
 		return;
 	}
-	if (nlrt_addr_list(rt, f->d.ifindex, &a, &n))
+	if (!rt || nlrt_addr_list(rt, f->d.ifindex, &a, &n))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *b = a[i].addr.s6_addr;
@@ -397,26 +398,20 @@ static void print_check(const struct iface *f)
 	printf("\n");
 }
 
-/* Gather what status says about @ifname. 0, or 1 once an error is shown. */
-static int gather(struct nlwg *wg, struct nls *rt, const char *ifname,
-		  const struct wgmesh_topology *t, struct iface *f)
+/*
+ * What status says about the device in @f, once read: its members named
+ * from @t, their roles and counters, the problems. @rt (NULL: none) reads
+ * this machine's addresses when @t does not name it; @loaded: wgmesh.ko
+ * is loaded. 0, or 1 once an error is shown.
+ */
+static int describe(const struct wgmesh_topology *t, struct nls *rt,
+		    struct iface *f, bool loaded)
 {
 	struct health_input h = { 0 };
-	char err[WGMESH_ERR_LEN];
-	struct nlrt_link link;
-	int ret;
 
-	if (nlwg_get(wg, ifname, &f->d))
-		return cli_err("%s", wg->s.err);
-	if (!nlrt_link_get(rt, ifname, &link))
-		memcpy(f->alias, link.alias, sizeof(f->alias));
 	f->mesh = owner_mesh(f->alias);
 	if (!f->mesh && t)
 		f->mesh = t->name;
-	ret = mesh_module_get(ifname, &f->st, err, sizeof(err));
-	if (ret < 0)
-		return cli_err("%s", err);
-	f->attached = !ret;
 	f->mem = calloc(f->d.n_peers + 1, sizeof(*f->mem));
 	if (!f->mem)
 		return cli_err("out of memory");
@@ -429,7 +424,7 @@ static int gather(struct nlwg *wg, struct nls *rt, const char *ifname,
 	h.controller = f->self.controller;
 	h.role_known = f->self.role[0] != '?';
 	h.not_in_file = t && !f->self.named;
-	h.module_loaded = mesh_module_loaded();
+	h.module_loaded = loaded;
 	h.attached = f->attached;
 	h.has_topology = f->st.has_topology;
 	health_interface(&h, &f->health);
@@ -437,6 +432,49 @@ static int gather(struct nlwg *wg, struct nls *rt, const char *ifname,
 		if (f->mem[i].controller && !f->d.peers[i].endpoint.sa.sa_family)
 			health_no_endpoint(&f->health, f->mem[i].name);
 	return 0;
+}
+
+/* Gather what status says about @ifname. 0, or 1 once an error is shown. */
+static int gather(struct nlwg *wg, struct nls *rt, const char *ifname,
+		  const struct wgmesh_topology *t, struct iface *f)
+{
+	char err[WGMESH_ERR_LEN];
+	struct nlrt_link link;
+	int ret;
+
+	if (nlwg_get(wg, ifname, &f->d))
+		return cli_err("%s", wg->s.err);
+	if (!nlrt_link_get(rt, ifname, &link))
+		memcpy(f->alias, link.alias, sizeof(f->alias));
+	ret = mesh_module_get(ifname, &f->st, err, sizeof(err));
+	if (ret < 0)
+		return cli_err("%s", err);
+	f->attached = !ret;
+	return describe(t, rt, f, mesh_module_loaded());
+}
+
+/* One interface in the form @mode asks for. */
+static void print_iface(const struct iface *f, const struct wgmesh_topology *t,
+			enum status_mode mode, bool loaded)
+{
+	if (mode == STATUS_JSON)
+		print_json(f, loaded);
+	else if (mode == STATUS_CHECK)
+		print_check(f);
+	else
+		print_table(f, t != NULL);
+}
+
+int status_print_device(const struct wg_device *d,
+			const struct wgmesh_topology *t, enum status_mode mode)
+{
+	struct iface f = { .d = *d };
+	int ret = describe(t, NULL, &f, false);
+
+	if (!ret)
+		print_iface(&f, t, mode, false);
+	free(f.mem);
+	return ret;
 }
 
 /* Show @ifname; *@problems counts what it found. 0, or 1 on error. */
@@ -449,12 +487,8 @@ static int status_one(struct nlwg *wg, struct nls *rt, const char *ifname,
 
 	if (!ret) {
 		*problems += f.health.n + f.health.more;
-		if (a->json)
-			print_json(&f, mesh_module_loaded());
-		else if (a->check)
-			print_check(&f);
-		else
-			print_table(&f, t != NULL);
+		print_iface(&f, t, a->json ? STATUS_JSON : a->check ?
+			    STATUS_CHECK : STATUS_TABLE, mesh_module_loaded());
 	}
 	free(f.mem);
 	meshnl_state_free(&f.st);

@@ -4,7 +4,8 @@
  *
  * Bring this machine's mesh interface to what the topology says, changing
  * only what differs (see plan.h): create the WireGuard link if missing, set
- * key, port and peers through WireGuard's genl API, addresses, MTU and
+ * key, port and peers (with the preshared keys derived from the mesh
+ * secret, lib/psk.h) through WireGuard's genl API, addresses, MTU and
  * routes through rtnetlink, and on a controller attach wgmesh.ko and push
  * the topology. A first "up" that fails deletes the link it created.
  * Never touches any sysctl.
@@ -23,6 +24,7 @@
 #include "lib/module.h"
 #include "lib/owner.h"
 #include "lib/plan.h"
+#include "lib/psk.h"
 #include "lib/report.h"
 #include "lib/resolve.h"
 #include "lib/topology.h"
@@ -125,6 +127,8 @@ struct up_run {
 	struct mesh_self self;
 	const char *ifname;
 	uint8_t priv[WG_KEY_LEN];
+	uint8_t psk[WG_KEY_LEN];	/* the mesh secret, when it has one */
+	bool has_psk;
 	struct nls rt;
 	struct nlwg wg;
 	uint32_t ifindex;
@@ -143,6 +147,7 @@ static int load(struct up_run *r)
 	const struct up_args *a = r->a;
 	char key_path[4096], err[WGMESH_ERR_LEN];
 	uint8_t pub[WG_KEY_LEN];
+	int ret;
 
 	if (resolve_retries(getenv(RESOLVE_RETRIES_ENV), &r->retries, err,
 			    sizeof(err)))
@@ -160,7 +165,12 @@ static int load(struct up_run *r)
 		return cli_err("%s: not a usable private key", key_path);
 	if (find_self(r->t, a->name, key_path, pub, &r->self))
 		return -1;
-	if (mesh_desired(r->t, r->self, r->priv, &r->want, err, sizeof(err)))
+	ret = psk_load(r->t, r->psk, err, sizeof(err));
+	if (ret < 0)
+		return cli_err("%s", err);
+	r->has_psk = ret;
+	if (mesh_desired(r->t, r->self, r->priv, r->has_psk ? r->psk : NULL,
+			 &r->want, err, sizeof(err)))
 		return cli_err("%s", err);
 	return 0;
 }
@@ -497,6 +507,7 @@ static int up(const struct up_args *a)
 	mesh_state_free(&r.cur);
 	mesh_state_free(&r.want);
 	sodium_memzero(r.priv, sizeof(r.priv));
+	sodium_memzero(r.psk, sizeof(r.psk));
 	wgmesh_topology_free(r.t);
 	return rc;
 }
@@ -531,13 +542,17 @@ const struct cli_cmd cli_up = {
 	.summary = "configure this machine's mesh interface from FILE",
 	.help = "The machine is named by --name, or found by the public key of its\n"
 		"private key (default " WGMESH_KEY_DIR "/<interface>.key, which must\n"
-		"not be readable by group or others). Creates the interface if\n"
-		"missing (marked with the link alias wgmesh:<mesh>) and applies only\n"
-		"what differs: unchanged peers keep their sessions. On a controller,\n"
-		"attaches wgmesh.ko and pushes the topology and policy. Never changes\n"
-		"forwarding sysctls: on a machine with Subnets it warns when they\n"
-		"stop the mesh from reaching the LAN, or make an interface ignore\n"
-		"router advertisements (accept_ra=1). Needs root or CAP_NET_ADMIN.\n"
+		"not be readable by group or others). With [Mesh] PresharedKeyFile,\n"
+		"each peer gets the preshared key of its pair, derived from that mesh\n"
+		"secret (a file checked like the private key); without it, none.\n"
+		"Creates the interface if missing (marked with the link alias\n"
+		"wgmesh:<mesh>) and applies only what differs: unchanged peers keep\n"
+		"their sessions; a new secret changes every peer's key (\"preshared\n"
+		"keys ~N\"). On a controller, attaches wgmesh.ko and pushes the\n"
+		"topology and policy. Never changes forwarding sysctls: on a machine\n"
+		"with Subnets it warns when they stop the mesh from reaching the LAN,\n"
+		"or make an interface ignore router advertisements (accept_ra=1).\n"
+		"Needs root or CAP_NET_ADMIN.\n"
 		"\n"
 		"  -n, --dry-run  print what would change and change nothing (no root\n"
 		"                 needed unless the interface exists: reading it does)\n"

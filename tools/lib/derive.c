@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "array.h"
 #include "derive.h"
+#include "psk.h"
 
 const char *mesh_self_name(struct mesh_self self)
 {
@@ -219,8 +220,30 @@ static int peer_peer(const struct wgmesh_topology *t, size_t si, size_t pi,
 	return 0;
 }
 
+/*
+ * Each peer's preshared key, once the peer array is complete (so that it
+ * never moves with keys in it).
+ */
+static void preshared_keys(const struct wgmesh_topology *t,
+			   struct mesh_self self, const uint8_t *secret,
+			   struct wg_device *d)
+{
+	const uint8_t *pub = self.ctrl ? self.ctrl->public_key :
+			     self.peer->public_key;
+
+	for (size_t i = 0; i < d->n_peers; i++) {
+		struct wg_peer *p = &d->peers[i];
+
+		p->set_preshared_key = true;
+		if (secret)
+			psk_derive(p->preshared_key, secret, t->name, pub,
+				   p->public_key);
+	}
+}
+
 int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
-		 const uint8_t priv[WG_KEY_LEN], struct mesh_state *out,
+		 const uint8_t priv[WG_KEY_LEN],
+		 const uint8_t *psk_secret, struct mesh_state *out,
 		 char *err, size_t errlen)
 {
 	struct wg_device *d = &out->wg;
@@ -255,6 +278,7 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		for (size_t i = 0; i < t->n_peers; i++)
 			if (peer_peer(t, si, i, d))
 				goto fail;
+		preshared_keys(t, self, psk_secret, d);
 		return 0;
 	}
 	if (owned_local(t, t->n_controllers +
@@ -275,6 +299,7 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 				    (size_t)(self.peer - t->peers), i, d))
 			goto fail;
 	}
+	preshared_keys(t, self, psk_secret, d);
 	return 0;
 fail:
 	snprintf(err, errlen, "out of memory");

@@ -33,11 +33,15 @@ struct mesh_self {
 
 /*
  * Fill @out for @self (private key @priv). Controllers' endpoints are left
- * unset: resolve_mesh() (resolve.h) fills them in. 0, or -1 with one line
- * in @err.
+ * unset: resolve_mesh() (resolve.h) fills them in. Every WireGuard peer
+ * gets the preshared key of its pair with @self derived from the mesh
+ * secret @psk_secret (psk.h), or none (all zero) without one: either way
+ * the key matters (set_preshared_key), so that one set by hand goes. 0, or
+ * -1 with one line in @err.
  */
 int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
-		 const uint8_t priv[WG_KEY_LEN], struct mesh_state *out,
+		 const uint8_t priv[WG_KEY_LEN],
+		 const uint8_t *psk_secret, struct mesh_state *out,
 		 char *err, size_t errlen);
 
 /* Name of @self. */

@@ -48,8 +48,8 @@ int wgmesh_key_public(uint8_t pub[WGMESH_KEY_LEN],
 	return crypto_scalarmult_base(pub, priv) ? -1 : 0;
 }
 
-int wgmesh_key_load_private(const char *path, uint8_t key[WGMESH_KEY_LEN],
-			    char *err, size_t errlen)
+int wgmesh_key_load_file(const char *what, const char *path,
+			 uint8_t key[WGMESH_KEY_LEN], char *err, size_t errlen)
 {
 	char buf[128];
 	struct stat st;
@@ -58,30 +58,26 @@ int wgmesh_key_load_private(const char *path, uint8_t key[WGMESH_KEY_LEN],
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "private key file %s: %s", path,
-			 strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
-		snprintf(err, errlen, "private key file %s: %s", path,
-			 strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "private key file %s: not a regular file",
-			 path);
+		snprintf(err, errlen, "%s %s: not a regular file", what, path);
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, errlen, "private key file %s has mode %04o: it "
-			 "must not be accessible by group or others (chmod 600)",
+		snprintf(err, errlen, "%s %s has mode %04o: it must not be "
+			 "accessible by group or others (chmod 600)", what,
 			 path, (unsigned int)(st.st_mode & 07777));
 		goto out;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0) {
-		snprintf(err, errlen, "private key file %s: %s", path,
-			 strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
 		goto out;
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
@@ -89,8 +85,8 @@ int wgmesh_key_load_private(const char *path, uint8_t key[WGMESH_KEY_LEN],
 		n--;
 	buf[n] = '\0';
 	if (wgmesh_key_from_base64(buf, key)) {
-		snprintf(err, errlen, "private key file %s: not a WireGuard key"
-			 " (44 characters of base64)", path);
+		snprintf(err, errlen, "%s %s: not a WireGuard key (44 "
+			 "characters of base64)", what, path);
 		goto out;
 	}
 	ret = 0;
@@ -98,6 +94,12 @@ out:
 	sodium_memzero(buf, sizeof(buf));
 	close(fd);
 	return ret;
+}
+
+int wgmesh_key_load_private(const char *path, uint8_t key[WGMESH_KEY_LEN],
+			    char *err, size_t errlen)
+{
+	return wgmesh_key_load_file("private key file", path, key, err, errlen);
 }
 
 int wgmesh_key_default_path(const struct wgmesh_topology *t, char *buf,

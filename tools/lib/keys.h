@@ -28,10 +28,14 @@ int wgmesh_key_public(uint8_t pub[WGMESH_KEY_LEN],
 		      const uint8_t priv[WGMESH_KEY_LEN]);
 
 /*
- * Load a private key file (base64, one line). Refuses files readable or
- * writable by group or others, naming the file and its mode.
+ * Load a secret key file (base64, one line): a private key, or a mesh
+ * secret. Refuses files readable or writable by group or others, naming
+ * the file (as "@what PATH") and its mode; the content is never quoted.
  * 0, or -1 and one line in @err.
  */
+int wgmesh_key_load_file(const char *what, const char *path,
+			 uint8_t key[WGMESH_KEY_LEN], char *err, size_t errlen);
+/* The same as a "private key file". */
 int wgmesh_key_load_private(const char *path, uint8_t key[WGMESH_KEY_LEN],
 			    char *err, size_t errlen);
 

@@ -75,9 +75,14 @@ static int plan_peer(struct mesh_plan *plan, const struct wg_peer *cur,
 		  (!cur || !wg_endpoint_equal(&cur->endpoint, &want->endpoint));
 	bool ka = !cur || cur->keepalive != want->keepalive;
 	bool ips = !cur || !ips_equal(cur, want);
+	bool had = cur && !sodium_is_zero(cur->preshared_key, WG_KEY_LEN);
+	bool has = !sodium_is_zero(want->preshared_key, WG_KEY_LEN);
+	bool psk = want->set_preshared_key &&
+		   (cur ? sodium_memcmp(cur->preshared_key, want->preshared_key,
+					WG_KEY_LEN) != 0 : has);
 	struct wg_peer *p;
 
-	if (!ep && !ka && !ips)
+	if (!ep && !ka && !ips && !psk)
 		return 0;
 	p = wg_device_add_peer(&plan->wg);
 	if (!p)
@@ -90,6 +95,15 @@ static int plan_peer(struct mesh_plan *plan, const struct wg_peer *cur,
 	if (ka) {
 		p->keepalive = want->keepalive;
 		p->set_keepalive = true;
+	}
+	if (psk) {
+		memcpy(p->preshared_key, want->preshared_key, WG_KEY_LEN);
+		p->set_preshared_key = true;
+		if (cur) {
+			plan->psk_added += !had;
+			plan->psk_changed += had && has;
+			plan->psk_removed += !has;
+		}
 	}
 	if (ips) {
 		p->flags |= WGPEER_F_REPLACE_ALLOWEDIPS;

@@ -27,6 +27,8 @@ struct mesh_plan {
 	struct wg_device wg;
 	bool wg_changed;
 	size_t peers_added, peers_changed, peers_removed;
+	/* Of the peers that stay: preshared keys set, changed, removed. */
+	size_t psk_added, psk_changed, psk_removed;
 	struct nlrt_prefix *addr_add, *addr_del, *route_add, *route_del;
 	size_t n_addr_add, n_addr_del, n_route_add, n_route_del;
 	uint32_t mtu;		/* new MTU, 0 = unchanged */
@@ -35,8 +37,11 @@ struct mesh_plan {
 /*
  * Compute the changes turning @cur into @want. In @want, a peer without an
  * endpoint (sa_family 0) leaves the current one alone (controllers learn
- * peers' endpoints from handshakes), and wg.set_listen_port says whether the
- * listen port matters. 0, or -ENOMEM.
+ * peers' endpoints from handshakes), wg.set_listen_port says whether the
+ * listen port matters, and a peer's set_preshared_key whether its
+ * preshared key does (then all zero means none: one that is set is
+ * removed). A peer whose preshared key differs is a changed peer: it is
+ * sent with the new key. 0, or -ENOMEM.
  */
 int mesh_plan(const struct mesh_state *cur, const struct mesh_state *want,
 	      struct mesh_plan *plan);

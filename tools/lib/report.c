@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "keys.h"
 #include "report.h"
 #include "resolve.h"
@@ -80,7 +82,15 @@ static void peer_fields(FILE *f, const struct wg_peer *p,
 		fprintf(f, "%skeepalive %u", sep, p->keepalive);
 		if (old)
 			fprintf(f, " (was %u)", old->keepalive);
+		sep = ", ";
 	}
+	/* That it changes, never what it is. */
+	if (p->set_preshared_key)
+		fprintf(f, "%spreshared key%s", sep,
+			!old ? "" :
+			sodium_is_zero(p->preshared_key, WG_KEY_LEN) ? " removed" :
+			sodium_is_zero(old->preshared_key, WG_KEY_LEN) ? " set" :
+			" changed");
 }
 
 static void prefixes(FILE *f, char sign, const char *what,
@@ -143,6 +153,9 @@ void report_counts(FILE *f, const struct mesh_plan *plan, bool link_up)
 		plan->peers_added, plan->peers_changed, plan->peers_removed,
 		plan->n_addr_add, plan->n_addr_del, plan->n_route_add,
 		plan->n_route_del);
+	if (plan->psk_added || plan->psk_changed || plan->psk_removed)
+		fprintf(f, ", preshared keys +%zu ~%zu -%zu", plan->psk_added,
+			plan->psk_changed, plan->psk_removed);
 	if (s.mtu)
 		fprintf(f, ", mtu %u", plan->mtu);
 	if (s.listen_port)

@@ -29,16 +29,19 @@ struct report_settings report_settings(const struct mesh_plan *plan,
 /*
  * One line per change of @plan to @f, each indented by two spaces and
  * starting "+ ", "- " or "~ ": peers (named from @t, else by public key)
- * with what changes, addresses, routes, then settings.
+ * with what changes, addresses, routes, then settings. A preshared key is
+ * only ever said to be there, set, changed or removed; a private key is
+ * shown by its public key.
  */
 void report_changes(FILE *f, const struct wgmesh_topology *t,
 		    const struct mesh_state *cur, const struct mesh_plan *plan,
 		    bool link_up);
 
 /*
- * "peers +A ~C -R, addresses +A -D, routes +A -D" and then ", mtu N",
- * ", listen port N", ", private key", ", link up" for the settings that
- * change, to @f (no newline).
+ * "peers +A ~C -R, addresses +A -D, routes +A -D" and then ", preshared
+ * keys +S ~C -R" (of the peers that stay: set, changed, removed; when any),
+ * ", mtu N", ", listen port N", ", private key", ", link up" for the
+ * settings that change, to @f (no newline).
  */
 void report_counts(FILE *f, const struct mesh_plan *plan, bool link_up);
 

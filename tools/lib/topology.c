@@ -27,6 +27,7 @@ enum key {
 	K_PUBLICKEY = 1 << 6, K_GROUPS = 1 << 7, K_CONTROLLER = 1 << 8,
 	K_ISOLATED = 1 << 9, K_DEFAULT = 1 << 10, K_ALLOW = 1 << 11,
 	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
+	K_PSKFILE = 1 << 15,
 };
 
 static const struct {
@@ -47,6 +48,7 @@ static const struct {
 	{ "IPv4", K_IPV4, 1 << SEC_MESH | 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "IPv4Public", K_IPV4PUBLIC, 1 << SEC_MESH },
 	{ "Subnets", K_SUBNETS, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
+	{ "PresharedKeyFile", K_PSKFILE, 1 << SEC_MESH },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -333,6 +335,9 @@ static int mesh_key(struct parser *p, enum key k, const char *v)
 		return wgmesh_parse_ipv4_range(p, v);
 	case K_IPV4PUBLIC:
 		return wgmesh_parse_ipv4_public(p, v);
+	case K_PSKFILE:
+		/* A path, not the secret: the file is read by up and conf. */
+		return set_str(p, &t->psk_file, v);
 	default:
 		return -1;
 	}
@@ -613,6 +618,26 @@ out:
 	return 0;
 }
 
+/*
+ * A relative PresharedKeyFile is relative to the directory of the
+ * topology file @path (to the working directory when that is where
+ * @path is, or for standard input): the two usually travel together.
+ */
+static int resolve_psk_file(struct wgmesh_topology *t, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *joined;
+
+	if (!t->psk_file || t->psk_file[0] == '/' || !slash)
+		return 0;
+	if (asprintf(&joined, "%.*s/%s", (int)(slash - path), path,
+		     t->psk_file) < 0)
+		return -1;
+	free(t->psk_file);
+	t->psk_file = joined;
+	return 0;
+}
+
 int wgmesh_topology_load(const char *path, struct wgmesh_topology **out,
 			 char *err, size_t errlen)
 {
@@ -639,6 +664,12 @@ int wgmesh_topology_load(const char *path, struct wgmesh_topology **out,
 	ret = wgmesh_topology_parse(buf, len, std ? "<stdin>" : path, out, err,
 				    errlen);
 	free(buf);
+	if (!ret && !std && resolve_psk_file(*out, path)) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		wgmesh_topology_free(*out);
+		*out = NULL;
+		return -1;
+	}
 	return ret;
 }
 
@@ -664,6 +695,7 @@ void wgmesh_topology_free(struct wgmesh_topology *t)
 	free(t->name);
 	free(t->domain);
 	free(t->interface);
+	free(t->psk_file);
 	free(t);
 }
 

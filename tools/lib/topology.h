@@ -94,6 +94,12 @@ struct wgmesh_topology {
 	uint32_t ipv4_prefix;	/* [Mesh] IPv4, host order, host bits zero */
 	uint8_t ipv4_len;	/* 8..30, 0 when the mesh is IPv6 only */
 	bool ipv4_public;	/* IPv4Public = yes: a public range is fine */
+	/*
+	 * PresharedKeyFile: the mesh secret's path (psk.h), or NULL. Loaded
+	 * from a file, a relative one is made relative to that file's
+	 * directory.
+	 */
+	char *psk_file;
 
 	struct wgmesh_controller *controllers;
 	size_t n_controllers;

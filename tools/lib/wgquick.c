@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "keys.h"
+#include "psk.h"
 #include "wgquick.h"
 
 static void endpoint(FILE *f, const struct wgmesh_controller *c)
@@ -20,13 +21,33 @@ static void endpoint(FILE *f, const struct wgmesh_controller *c)
 			c->endpoint_port);
 }
 
-static void peer_header(FILE *f, const char *role, const char *name,
-			const uint8_t key[WGMESH_KEY_LEN])
+/* Machine @i's public key. */
+static const uint8_t *machine_key(const struct wgmesh_topology *t, size_t i)
+{
+	return i < t->n_controllers ? t->controllers[i].public_key :
+	       t->peers[i - t->n_controllers].public_key;
+}
+
+/*
+ * "[Peer]" and its PublicKey, then, with the mesh secret @secret, the
+ * PresharedKey of its pair with machine @si (as up derives it).
+ */
+static void peer_header(FILE *f, const struct wgmesh_topology *t, size_t si,
+			const uint8_t *secret, const char *role,
+			const char *name, const uint8_t key[WGMESH_KEY_LEN])
 {
 	char b64[WGMESH_KEY_B64_LEN + 1];
+	uint8_t psk[WGMESH_KEY_LEN];
 
 	wgmesh_key_to_base64(key, b64);
 	fprintf(f, "\n# %s %s\n[Peer]\nPublicKey = %s\n", role, name, b64);
+	if (!secret)
+		return;
+	psk_derive(psk, secret, t->name, machine_key(t, si), key);
+	wgmesh_key_to_base64(psk, b64);
+	fprintf(f, "PresharedKey = %s\n", b64);
+	sodium_memzero(psk, sizeof(psk));
+	sodium_memzero(b64, sizeof(b64));
 }
 
 /* wg-quick runs PostUp through bash: quote anything unusual. */
@@ -142,7 +163,7 @@ static void ipv4_address(FILE *f, const struct wgmesh_topology *t, size_t i)
 
 /* Every controller but @si as a WireGuard peer: its /56, what it carries, endpoint. */
 static void controller_peers(FILE *f, const struct wgmesh_topology *t,
-			     size_t si)
+			     size_t si, const uint8_t *secret)
 {
 	char buf[WGMESH_PREFIX_STRLEN];
 	struct in6_addr a;
@@ -152,7 +173,8 @@ static void controller_peers(FILE *f, const struct wgmesh_topology *t,
 
 		if (i == si)
 			continue;
-		peer_header(f, "controller", c->name, c->public_key);
+		peer_header(f, t, si, secret, "controller", c->name,
+			    c->public_key);
 		wgmesh_controller_subnet(t->name, c->name, &a);
 		fprintf(f, "AllowedIPs = %s",
 			wgmesh_prefix_str(&a, WGMESH_SUBNET_PLEN, buf));
@@ -165,8 +187,8 @@ static void controller_peers(FILE *f, const struct wgmesh_topology *t,
 
 static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 			   const struct wgmesh_controller *self,
-			   const struct wgquick_opts *o, char *err,
-			   size_t errlen)
+			   const struct wgquick_opts *o, const uint8_t *secret,
+			   char *err, size_t errlen)
 {
 	size_t si = (size_t)(self - t->controllers);
 	char buf[WGMESH_PREFIX_STRLEN];
@@ -185,11 +207,11 @@ static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 	if (interface(f, t, self->name, self->public_key, o, err, errlen))
 		return -1;
 
-	controller_peers(f, t, si);
+	controller_peers(f, t, si, secret);
 	for (size_t i = 0; i < t->n_peers; i++) {
 		const struct wgmesh_peer *p = &t->peers[i];
 
-		peer_header(f, "peer", p->name, p->public_key);
+		peer_header(f, t, si, secret, "peer", p->name, p->public_key);
 		fprintf(f, "AllowedIPs = ");
 		for (size_t c = 0; c < t->n_controllers; c++) {
 			wgmesh_peer_prefix(t->name, t->controllers[c].name,
@@ -206,7 +228,8 @@ static int controller_conf(FILE *f, const struct wgmesh_topology *t,
 
 static int peer_conf(FILE *f, const struct wgmesh_topology *t,
 		     const struct wgmesh_peer *self,
-		     const struct wgquick_opts *o, char *err, size_t errlen)
+		     const struct wgquick_opts *o, const uint8_t *secret,
+		     char *err, size_t errlen)
 {
 	size_t si = t->n_controllers + (size_t)(self - t->peers);
 	char buf[WGMESH_PREFIX_STRLEN];
@@ -227,7 +250,7 @@ static int peer_conf(FILE *f, const struct wgmesh_topology *t,
 	if (interface(f, t, self->name, self->public_key, o, err, errlen))
 		return -1;
 
-	controller_peers(f, t, si);
+	controller_peers(f, t, si, secret);
 	return 0;
 }
 
@@ -237,12 +260,26 @@ int wgquick_write(FILE *f, const struct wgmesh_topology *t,
 {
 	const struct wgmesh_controller *c = wgmesh_topology_controller(t, machine);
 	const struct wgmesh_peer *p = wgmesh_topology_peer(t, machine);
+	uint8_t secret[WGMESH_KEY_LEN];
+	int has, ret;
 
-	if (c)
-		return controller_conf(f, t, c, o, err, errlen);
-	if (p)
-		return peer_conf(f, t, p, o, err, errlen);
-	snprintf(err, errlen, "conf: no machine named '%s' in %s", machine,
-		 t->file);
-	return -1;
+	if (!c && !p) {
+		snprintf(err, errlen, "conf: no machine named '%s' in %s",
+			 machine, t->file);
+		return -1;
+	}
+	if (t->psk_file && !o->embed_private_key) {
+		snprintf(err, errlen, "conf: mesh %s has preshared keys "
+			 "(PresharedKeyFile): they are only written with "
+			 "--embed-private-key, which embeds %s's secrets",
+			 t->name, machine);
+		return -1;
+	}
+	has = t->psk_file ? psk_load(t, secret, err, errlen) : 0;
+	if (has < 0)
+		return -1;
+	ret = c ? controller_conf(f, t, c, o, has ? secret : NULL, err, errlen) :
+		  peer_conf(f, t, p, o, has ? secret : NULL, err, errlen);
+	sodium_memzero(secret, sizeof(secret));
+	return ret;
 }

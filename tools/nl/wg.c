@@ -47,8 +47,8 @@ const struct wg_peer *wg_device_find_peer(const struct wg_device *dev,
 
 struct wg_peer *wg_device_add_peer(struct wg_device *dev)
 {
-	return array_push(&dev->peers, &dev->n_peers, &dev->cap_peers,
-			  sizeof(*dev->peers));
+	return array_push_wiped(&dev->peers, &dev->n_peers, &dev->cap_peers,
+				sizeof(*dev->peers));
 }
 
 struct wg_allowedip *wg_peer_add_ip(struct wg_peer *peer)
@@ -61,6 +61,10 @@ void wg_device_free(struct wg_device *dev)
 {
 	for (size_t i = 0; i < dev->n_peers; i++)
 		free(dev->peers[i].ips);
+	if (dev->peers)
+		sodium_memzero(dev->peers, (dev->cap_peers > dev->n_peers ?
+					    dev->cap_peers : dev->n_peers) *
+					   sizeof(*dev->peers));
 	free(dev->peers);
 	sodium_memzero(dev, sizeof(*dev));
 }
@@ -134,6 +138,11 @@ static int parse_peer(const struct nlattr *nest, struct wg_device *dev)
 		int ret;
 
 		switch (mnl_attr_get_type(a)) {
+		case WGPEER_A_PRESHARED_KEY:
+			if (len == WG_KEY_LEN)
+				memcpy(peer->preshared_key,
+				       mnl_attr_get_payload(a), WG_KEY_LEN);
+			break;
 		case WGPEER_A_ENDPOINT:
 			if (len == sizeof(struct sockaddr_in) ||
 			    len == sizeof(struct sockaddr_in6))
@@ -240,7 +249,8 @@ int nlwg_get(struct nlwg *w, const char *ifname, struct wg_device *dev)
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
 	snprintf(op, sizeof(op), "WG_CMD_GET_DEVICE %s", ifname);
 	ret = nls_talk(&w->s, nlh, get_cb, dev, op);
-	sodium_memzero(w->s.buf, NLS_BUFLEN);	/* it held the private key */
+	/* It held the private key and the preshared keys. */
+	sodium_memzero(w->s.buf, NLS_BUFLEN);
 	if (ret)
 		wg_device_free(dev);
 	return ret;
@@ -285,6 +295,10 @@ static bool put_peer_head(struct nlmsghdr *nlh, size_t room,
 {
 	if (p->flags &&
 	    !mnl_attr_put_u32_check(nlh, room, WGPEER_A_FLAGS, p->flags))
+		return false;
+	if (p->set_preshared_key &&
+	    !mnl_attr_put_check(nlh, room, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN,
+				p->preshared_key))
 		return false;
 	if (p->set_endpoint && p->endpoint.sa.sa_family &&
 	    !put_endpoint(nlh, room, &p->endpoint))

@@ -33,6 +33,13 @@ union wg_endpoint {
 
 struct wg_peer {
 	uint8_t public_key[WG_KEY_LEN];
+	/*
+	 * Read: all zero when the peer has none (WireGuard reports zeros).
+	 * Set: sent with set_preshared_key, all zero removing it. A secret:
+	 * never printed, and wiped with the device.
+	 */
+	uint8_t preshared_key[WG_KEY_LEN];
+	bool set_preshared_key;
 	uint32_t flags;			/* WGPEER_F_* when setting */
 	union wg_endpoint endpoint;
 	bool set_endpoint;		/* send endpoint when setting */
@@ -80,14 +87,17 @@ int nlwg_get(struct nlwg *w, const char *ifname, struct wg_device *dev);
  */
 int nlwg_set(struct nlwg *w, const struct wg_device *dev);
 
-/* Free peers and allowed IPs and wipe the keys. */
+/* Free peers and allowed IPs and wipe the keys (preshared ones too). */
 void wg_device_free(struct wg_device *dev);
 
 /* The peer of public key @key in @dev, or NULL. */
 const struct wg_peer *wg_device_find_peer(const struct wg_device *dev,
 					  const uint8_t key[WG_KEY_LEN]);
 
-/* Append a peer / an allowed IP; NULL on out of memory. */
+/*
+ * Append a peer / an allowed IP; NULL on out of memory. Peers hold
+ * preshared keys: their array never leaves a copy behind when it grows.
+ */
 struct wg_peer *wg_device_add_peer(struct wg_device *dev);
 struct wg_allowedip *wg_peer_add_ip(struct wg_peer *peer);
 

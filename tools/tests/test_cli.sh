@@ -4,8 +4,9 @@
 # The wgmesh CLI end to end: help, errors, check (and its policy
 # warnings), reach, addresses, hosts, conf (and --qr, decoded back with
 # zbarimg), genkey/pubkey interoperating with wg(8) both ways, genkey
-# keeping existing keys, escaped control characters, the privilege check of
-# up/down/status and "up --dry-run" without root. $WGMESH is the ASan+UBSan
+# and genpsk keeping existing keys (genpsk never printing), escaped
+# control characters, the privilege check of up/down/status and "up
+# --dry-run" without root. $WGMESH is the ASan+UBSan
 # build (make test sets it); $WGMESH_PLAIN, the real binary, is also run
 # under valgrind when valgrind is installed.
 
@@ -18,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 44
+ktap_set_plan 58
 
 K1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
 K2=AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
@@ -70,7 +71,7 @@ lists_commands()
 {
 	local out c
 	out=$(run "$WGMESH" --help) || return 1
-	for c in addresses check conf down genkey help hosts pubkey reach status up; do
+	for c in addresses check conf down genkey genpsk help hosts pubkey reach status up; do
 		grep -q "^  $c " <<< "$out" || return 1
 	done
 }
@@ -215,6 +216,47 @@ else
 	ktap_test_skip "conf --qr decoded by zbarimg" "zbarimg or python3 is not installed (make deps)"
 fi
 
+# conf with a mesh secret: PresharedKey = only with --embed-private-key,
+# the secret itself never. (PresharedKeyFile is relative to the topology's
+# directory.)
+"$WGMESH" genpsk "$tmp/mesh.psk"
+sed 's|^Name = vpn$|Name = vpn\nPresharedKeyFile = mesh.psk|' "$tmp/mesh.conf" > "$tmp/psk.conf"
+expect_fail "conf with PresharedKeyFile needs --embed-private-key" \
+	"wgmesh: conf: mesh vpn has preshared keys (PresharedKeyFile): they are only written with --embed-private-key, which embeds peer1's secrets" \
+	"$WGMESH" conf "$tmp/psk.conf" peer1 --private-key-file "$tmp/peer1.key"
+ktap_expect "a refused conf prints nothing" [ ! -s "$tmp/out" ]
+# conf_psk: one PresharedKey per [Peer], right after its PublicKey, and
+# no trace of the secret
+conf_psk()
+{
+	run "$WGMESH" conf "$tmp/psk.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key > "$tmp/out" &&
+	[ "$(grep -c '^\[Peer\]$' "$tmp/out")" = 2 ] &&
+	[ "$(grep -A1 '^PublicKey = ' "$tmp/out" | grep -cE '^PresharedKey = [A-Za-z0-9+/]{43}=$')" = 2 ] &&
+	! grep -qF "$(cat "$tmp/mesh.psk")" "$tmp/out"
+}
+ktap_expect "conf --embed-private-key writes each pair's PresharedKey" conf_psk
+# secrets_nowhere: with a mesh secret, no other output (stdout or stderr)
+# of any command holds it or a key derived from it (those conf just wrote)
+secrets_nowhere()
+{
+	local pat out args
+	pat=$( { cat "$tmp/mesh.psk"; sed -n 's/^PresharedKey = //p' "$tmp/out"; } | grep .)
+	[ "$(wc -l <<< "$pat")" = 3 ] || return 1
+	for args in "check $tmp/psk.conf" "addresses $tmp/psk.conf" "addresses --json $tmp/psk.conf" \
+		    "hosts $tmp/psk.conf" "reach $tmp/psk.conf peer1 controller1" \
+		    "conf $tmp/psk.conf peer1 --private-key-file $tmp/peer1.key" \
+		    "conf $tmp/psk.conf controller1 --embed-private-key --private-key-file $tmp/peer1.key" \
+		    "help conf"; do
+		out=$("$WGMESH" $args 2>&1)
+		if grep -qF -- "$pat" <<< "$out"; then
+			echo "# wgmesh $args printed a key"
+			return 1
+		fi
+	done
+}
+ktap_expect "no other command prints the secret or a derived key" secrets_nowhere
+
 # Keys: both directions with wg, and nothing world-readable.
 # same_pubkey KEY: wg pubkey and wgmesh pubkey agree on KEY
 same_pubkey()
@@ -261,6 +303,36 @@ private_stdout()
 	[ "$(stat -c %a "$tmp/redirected.key")" = 600 ] && grep -q "made the output file private" "$tmp/err"
 }
 ktap_expect "genkey > FILE makes a world-readable FILE private, with a warning" private_stdout
+# genpsk: the mesh secret, as carefully as a private key, and never printed
+# psk_file: genpsk FILE makes a new FILE 0600 under umask 022 holding 32
+# bytes in base64, and prints nothing
+psk_file()
+{
+	(umask 022; "$WGMESH" genpsk "$tmp/new.psk" > "$tmp/out" 2> "$tmp/err") &&
+	[ "$(stat -c %a "$tmp/new.psk")" = 600 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
+	[ "$(head -c 44 "$tmp/new.psk" | base64 -d | wc -c)" = 32 ] &&
+	[ "$(wc -c < "$tmp/new.psk")" = 45 ]
+}
+ktap_expect "genpsk FILE creates it 0600 under umask 022, prints nothing" psk_file
+cp -p "$tmp/new.psk" "$tmp/new.psk.copy"
+expect_fail "genpsk refuses an existing FILE, naming it" \
+	"wgmesh: genpsk: $tmp/new.psk exists: not overwritten (it may be a mesh's secret, which all its preshared keys come from); use --force to replace it" \
+	"$WGMESH" genpsk "$tmp/new.psk"
+ktap_expect "genpsk left the existing FILE as it was" cmp -s "$tmp/new.psk" "$tmp/new.psk.copy"
+# psk_forced: --force writes a new secret, made 0600
+psk_forced()
+{
+	chmod 640 "$tmp/new.psk" &&
+	run "$WGMESH" genpsk --force "$tmp/new.psk" && [ "$(stat -c %a "$tmp/new.psk")" = 600 ] &&
+	! cmp -s "$tmp/new.psk" "$tmp/new.psk.copy"
+}
+ktap_expect "genpsk --force replaces FILE with a new secret, mode 0600" psk_forced
+expect_fail "genpsk never prints: FILE is required" \
+	"wgmesh genpsk: missing FILE (the mesh secret is never printed)" "$WGMESH" genpsk
+expect_fail "genpsk never prints: not to standard output" \
+	"wgmesh genpsk: FILE cannot be standard output: the mesh secret is never printed" \
+	"$WGMESH" genpsk -
+ktap_expect "genpsk refused: nothing on standard output" [ ! -s "$tmp/out" ]
 expect_fail "pubkey rejects garbage" \
 	"wgmesh: pubkey: standard input is not a private key (44 characters of base64)" \
 	"$WGMESH" pubkey <<< "garbage"
@@ -306,6 +378,44 @@ if command -v setpriv > /dev/null; then
 else
 	ktap_test_skip "up --dry-run without root" "setpriv is not installed"
 fi
+# no_key_but_public TEXT: the only base64 keys in TEXT are the topology's public keys
+no_key_but_public()
+{
+	local k
+	for k in $(grep -oE '[A-Za-z0-9+/]{43}=' <<< "$1"); do
+		grep -qxF -- "PublicKey = $k" "$tmp/psk.conf" || { echo "# a key: $k"; return 1; }
+	done
+}
+# dry_run_psk: up --dry-run as nobody with a mesh secret: each new peer
+# with its preshared key, which is never printed
+dry_run_psk()
+{
+	local out
+	cp "$tmp/mesh.psk" "$tmp/nobody.psk"
+	chown 65534 "$tmp/nobody.psk"
+	sed -i 's|^PresharedKeyFile = .*|PresharedKeyFile = nobody.psk|' "$tmp/psk.conf"
+	out=$(run $netns $nobody "$WGMESH" up "$tmp/psk.conf" --private-key-file "$tmp/nobody.key" --dry-run -v 2>&1) || return 1
+	sed -i 's|^PresharedKeyFile = .*|PresharedKeyFile = mesh.psk|' "$tmp/psk.conf"
+	echo "$out" | sed 's/^/# /'
+	has_lines "$out" \
+		"  + peer controller1 (controller): allowed-ips fdeb:f20c:3b:f700::/56, endpoint 192.0.2.1:51820, keepalive 25, preshared key" \
+		"  + peer controller2 (controller): allowed-ips fdeb:f20c:c1:aa00::/56, endpoint [2001:db8::2]:4000, keepalive 25, preshared key" &&
+	! grep -qF "$(cat "$tmp/mesh.psk")" <<< "$out" && no_key_but_public "$out"
+}
+if command -v setpriv > /dev/null; then
+	ktap_expect "up --dry-run with PresharedKeyFile: each peer's preshared key, never printed" dry_run_psk
+else
+	ktap_test_skip "up --dry-run with PresharedKeyFile" "setpriv is not installed"
+fi
+chmod 640 "$tmp/mesh.psk"
+expect_fail "up refuses a mesh secret that group may read" \
+	"wgmesh: preshared key file $tmp/mesh.psk has mode 0640: it must not be accessible by group or others (chmod 600)" \
+	$netns "$WGMESH" up "$tmp/psk.conf" --private-key-file "$tmp/peer1.key" -n
+chmod 600 "$tmp/mesh.psk"
+expect_fail "up names a missing mesh secret" \
+	"wgmesh: preshared key file $tmp/none.psk: No such file or directory" \
+	$netns "$WGMESH" up <(sed 's|^PresharedKeyFile = .*|PresharedKeyFile = '"$tmp"'/none.psk|' "$tmp/psk.conf") \
+	--private-key-file "$tmp/peer1.key" -n
 expect_fail "a bad WG_ENDPOINT_RESOLUTION_RETRIES is refused first" \
 	"wgmesh: WG_ENDPOINT_RESOLUTION_RETRIES='soon': want a number of retries or 'infinity'" \
 	env WG_ENDPOINT_RESOLUTION_RETRIES=soon "$WGMESH" up "$tmp/mesh.conf" -n
@@ -322,10 +432,13 @@ if command -v valgrind > /dev/null; then
 	done
 	run $vg "$WGMESH_PLAIN" pubkey < "$tmp/peer1.key" > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" genkey "$tmp/vg.key" 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	run $vg "$WGMESH_PLAIN" genpsk "$tmp/vg.psk" 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
 		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	run $vg "$WGMESH_PLAIN" conf "$tmp/mesh.conf" peer1 --private-key-file "$tmp/peer1.key" \
 		--embed-private-key --qr > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
+	run $vg "$WGMESH_PLAIN" conf "$tmp/psk.conf" peer1 --private-key-file "$tmp/peer1.key" \
+		--embed-private-key > /dev/null 2> "$tmp/vg" || { ok=0; cat "$tmp/vg" >&2; }
 	ktap_expect "wgmesh under valgrind: no leaks or errors" [ $ok = 1 ]
 else
 	ktap_test_skip "wgmesh under valgrind" "valgrind is not installed"

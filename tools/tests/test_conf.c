@@ -2,8 +2,9 @@
 /*
  * Output of conf and hosts for the notes' example mesh, compared line by
  * line with what the addressing notes prescribe for each role, and the
- * private key handling of conf.
+ * private and preshared key handling of conf.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 
 #include "lib/hosts.h"
 #include "lib/keys.h"
+#include "lib/psk.h"
 #include "lib/topology.h"
 #include "lib/wgquick.h"
 #include "ktap.h"
@@ -123,6 +125,75 @@ static void write_key(const char *path, const char *b64, mode_t mode)
 	chmod(path, mode);
 }
 
+/*
+ * Preshared keys: PresharedKey = in every [Peer] only with
+ * --embed-private-key, derived as up derives them; refused without it, or
+ * when the secret is not private. @mesh2's peer1 has the private key of
+ * @o's file and public key @pub.
+ */
+static void preshared_keys(const char *mesh2, const char *dir,
+			   struct wgquick_opts *o, const uint8_t *pub)
+{
+	static const char secret_b64[] =
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+	char path[64], *text3, *text, err[WGMESH_ERR_LEN] = "", want[512];
+	char psk1[45], psk2[45];
+	uint8_t secret[32], k[32], psk[32];
+	struct wgmesh_topology *t3;
+	const char *at;
+
+	snprintf(path, sizeof(path), "%s/mesh.psk", dir);
+	if (asprintf(&text3, "[Mesh]\nPresharedKeyFile = %s\n%s", path,
+		     mesh2 + strlen("[Mesh]\n")) < 0 ||
+	    wgmesh_topology_parse(text3, strlen(text3), "t.conf", &t3, err,
+				  sizeof(err)))
+		abort();
+	write_key(path, secret_b64, 0600);
+	wgmesh_key_from_base64(secret_b64, secret);
+	wgmesh_key_from_base64(K1, k);
+	psk_derive(psk, secret, "vpn", pub, k);
+	wgmesh_key_to_base64(psk, psk1);
+	wgmesh_key_from_base64(K2, k);
+	psk_derive(psk, secret, "vpn", pub, k);
+	wgmesh_key_to_base64(psk, psk2);
+
+	o->embed_private_key = false;
+	text = conf(t3, "peer1", o, err);
+	ktap_ok(!text && !strcmp(err, "conf: mesh vpn has preshared keys "
+				 "(PresharedKeyFile): they are only written "
+				 "with --embed-private-key, which embeds "
+				 "peer1's secrets"),
+		"preshared keys without embedding: refused: %s", err);
+	free(text);
+
+	o->embed_private_key = true;
+	text = conf(t3, "peer1", o, err);
+	snprintf(want, sizeof(want), "[Peer]\nPublicKey = " K1 "\n"
+		 "PresharedKey = %s\nAllowedIPs = ", psk1);
+	at = text ? strstr(text, want) : NULL;
+	snprintf(want, sizeof(want), "[Peer]\nPublicKey = " K2 "\n"
+		 "PresharedKey = %s\nAllowedIPs = ", psk2);
+	ktap_ok(at && strstr(text, want) &&
+		strstr(text, "PrivateKey = "),
+		"--embed-private-key: the PresharedKey of each pair after its "
+		"PublicKey (%s)", text ? "" : err);
+	free(text);
+
+	chmod(path, 0640);
+	text = conf(t3, "peer1", o, err);
+	snprintf(want, sizeof(want), "preshared key file %s has mode 0640: it "
+		 "must not be accessible by group or others (chmod 600)", path);
+	ktap_ok(!text && !strcmp(err, want),
+		"a group-readable mesh secret is refused: %s", err);
+	free(text);
+
+	unlink(path);
+	free(text3);
+	wgmesh_topology_free(t3);
+	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(psk, sizeof(psk));
+}
+
 static void private_keys(const struct wgmesh_topology *t)
 {
 	char dir[] = "/tmp/wgmesh-test-XXXXXX", path[64], priv_b64[45],
@@ -196,6 +267,10 @@ static void private_keys(const struct wgmesh_topology *t)
 	ktap_ok(!text && !strcmp(err, want), "missing key file: %s", err);
 	free(text);
 
+	write_key(path, priv_b64, 0600);
+	preshared_keys(mesh2, dir, &o, pub);
+	unlink(path);
+
 	o.embed_private_key = false;
 	text = conf(t, "nobody", &o, err);
 	ktap_ok(!text && !strcmp(err, "conf: no machine named 'nobody' in "
@@ -217,7 +292,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(11);
+	ktap_plan(11 + 3);
 	if (!ktap_ok(!wgmesh_topology_parse(mesh, strlen(mesh), "t.conf", &t,
 					    err, sizeof(err)),
 		     "example mesh parses (%s)", err))

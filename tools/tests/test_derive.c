@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of desired.c: what "wgmesh up" wants a controller's and a
+ * Unit tests of derive.c: what "wgmesh up" wants a controller's and a
  * peer's interface to be, checked against the addressing notes' examples
- * (instance "vpn") and clan-core's role configuration.
+ * (instance "vpn") and clan-core's role configuration, and the preshared
+ * keys both ends of a pair derive.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "lib/derive.h"
+#include "lib/psk.h"
 #include "lib/resolve.h"
 #include "ktap.h"
 #include "vpn_topology.h"
@@ -43,6 +46,50 @@ static const struct wg_peer *peer_of(const struct wg_device *d, int last)
 	return NULL;
 }
 
+/*
+ * Preshared keys: the two machines of a pair derive the same key, the one
+ * of psk_derive(), and every pair its own; without a secret, none.
+ */
+static void preshared_keys(const struct wgmesh_topology *t)
+{
+	const uint8_t secret[WG_KEY_LEN] = { 1, 2, 3 };
+	uint8_t priv[WG_KEY_LEN] = { 7 }, want[WG_KEY_LEN];
+	struct mesh_self c1 = { .ctrl = &t->controllers[0] };
+	struct mesh_self p1 = { .peer = &t->peers[0] };
+	struct mesh_state a, b;
+	const struct wg_peer *ab, *ba, *other;
+	char err[512];
+
+	if (mesh_desired(t, c1, priv, secret, &a, err, sizeof(err)) ||
+	    mesh_desired(t, p1, priv, secret, &b, err, sizeof(err))) {
+		printf("Bail out! %s\n", err);
+		exit(1);
+	}
+	ab = peer_of(&a.wg, 3);		/* controller1's entry of peer1 */
+	ba = peer_of(&b.wg, 1);		/* peer1's entry of controller1 */
+	other = peer_of(&a.wg, 2);	/* controller1's entry of controller2 */
+	psk_derive(want, secret, "vpn", t->controllers[0].public_key,
+		   t->peers[0].public_key);
+	ktap_ok(ab && ba && ab->set_preshared_key && ba->set_preshared_key &&
+		!sodium_is_zero(ab->preshared_key, WG_KEY_LEN) &&
+		!memcmp(ab->preshared_key, ba->preshared_key, WG_KEY_LEN),
+		"psk: controller1 and peer1 derive the same key for their pair");
+	ktap_ok(ab && !memcmp(ab->preshared_key, want, WG_KEY_LEN),
+		"psk: it is psk_derive(secret, Name, the two public keys)");
+	ktap_ok(ab && other && memcmp(ab->preshared_key, other->preshared_key,
+				      WG_KEY_LEN),
+		"psk: another pair has another key");
+	mesh_state_free(&a);
+	mesh_state_free(&b);
+	if (mesh_desired(t, c1, priv, NULL, &a, err, sizeof(err)))
+		exit(1);
+	ab = peer_of(&a.wg, 3);
+	ktap_ok(ab && ab->set_preshared_key &&
+		sodium_is_zero(ab->preshared_key, WG_KEY_LEN),
+		"psk: without a secret, no key, and that matters (set)");
+	mesh_state_free(&a);
+}
+
 int main(void)
 {
 	struct wgmesh_topology *t;
@@ -60,10 +107,10 @@ int main(void)
 		printf("Bail out! %s\n", err);
 		return 1;
 	}
-	ktap_plan(14);
+	ktap_plan(14 + 4);
 
 	self.ctrl = wgmesh_topology_controller(t, "controller1");
-	ktap_ok(!mesh_desired(t, self, priv, &s, err, sizeof(err)),
+	ktap_ok(!mesh_desired(t, self, priv, NULL, &s, err, sizeof(err)),
 	      "controller1: desired state computed");
 	ktap_ok(s.n_addrs == 1 &&
 	      is_prefix(&s.addrs[0], "fdeb:f20c:3b:f700::1", 40) &&
@@ -93,7 +140,7 @@ int main(void)
 
 	self.ctrl = NULL;
 	self.peer = wgmesh_topology_peer(t, "peer1");
-	ktap_ok(!mesh_desired(t, self, priv, &s, err, sizeof(err)),
+	ktap_ok(!mesh_desired(t, self, priv, NULL, &s, err, sizeof(err)),
 	      "peer1: desired state computed");
 	ktap_ok(s.n_addrs == 2 &&
 	      is_prefix(&s.addrs[0], "fdeb:f20c:3b:f700:6987:50a0:9b93:4337", 56) &&
@@ -113,6 +160,7 @@ int main(void)
 	      p->n_ips == 1 && has_ip(p, "fdeb:f20c:3b:f700::", 56),
 	      "peer1: controller1 at 192.0.2.1:51820 (mesh port), its /56");
 	mesh_state_free(&s);
+	preshared_keys(t);
 	wgmesh_topology_free(t);
 	return ktap_finish();
 }

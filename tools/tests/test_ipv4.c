@@ -304,7 +304,7 @@ static void homes(const struct wgmesh_topology *t)
 
 	wgmesh_ipv4_str(t->controllers[1].owned.ipv4, c2);
 	wgmesh_ipv4_str(t->peers[1].owned.ipv4, office);
-	if (mesh_desired(t, self, priv, &s, err, sizeof(err))) {
+	if (mesh_desired(t, self, priv, NULL, &s, err, sizeof(err))) {
 		ktap_ok(false, "c1: %s", err);
 		return;
 	}
@@ -331,7 +331,7 @@ static void homes(const struct wgmesh_topology *t)
 	mesh_state_free(&s);
 
 	self = (struct mesh_self){ .peer = &t->peers[0] };	/* home */
-	if (mesh_desired(t, self, priv, &s, err, sizeof(err))) {
+	if (mesh_desired(t, self, priv, NULL, &s, err, sizeof(err))) {
 		ktap_ok(false, "home: %s", err);
 		return;
 	}

@@ -93,6 +93,7 @@ static void applied(struct mesh_state *c, const struct mesh_state *w)
 		struct wg_peer *p = wg_device_add_peer(&c->wg);
 
 		memcpy(p->public_key, src->public_key, WG_KEY_LEN);
+		memcpy(p->preshared_key, src->preshared_key, WG_KEY_LEN);
 		p->keepalive = src->keepalive;
 		p->endpoint = src->endpoint;
 		if (!p->endpoint.sa.sa_family) {
@@ -273,15 +274,103 @@ static void test_endpoint_equal(void)
 	ktap_ok(!wg_endpoint_equal(&a, &b), "endpoint: other family differs");
 }
 
+/* Every peer of @w with a preshared key of bytes @seed + its index (0: none). */
+static void psks(struct mesh_state *w, int seed)
+{
+	for (size_t i = 0; i < w->wg.n_peers; i++) {
+		memset(w->wg.peers[i].preshared_key, seed ? seed + (int)i : 0,
+		       WG_KEY_LEN);
+		w->wg.peers[i].set_preshared_key = true;
+	}
+}
+
+/* Every peer of @p carries only a preshared key, of bytes @seed + i. */
+static bool only_psks(const struct mesh_plan *p, int seed)
+{
+	bool ok = p->wg.n_peers == 3;
+
+	for (size_t i = 0; ok && i < p->wg.n_peers; i++) {
+		const struct wg_peer *c = &p->wg.peers[i];
+		uint8_t want[WG_KEY_LEN];
+
+		memset(want, seed ? seed + (c->public_key[0] - 10) : 0,
+		       WG_KEY_LEN);
+		ok = c->set_preshared_key && !c->set_ips && !c->flags &&
+		     !c->set_endpoint && !c->set_keepalive &&
+		     !memcmp(c->preshared_key, want, WG_KEY_LEN);
+	}
+	return ok;
+}
+
+/* A changed preshared key is a changed peer, and only the key is sent. */
+static void test_preshared_keys(void)
+{
+	struct mesh_state cur, want, empty = { 0 };
+	struct mesh_plan p;
+
+	wanted(&want);
+	psks(&want, 100);
+	ktap_ok(!mesh_plan(&empty, &want, &p) && p.peers_added == 3 &&
+		p.wg.peers[0].set_preshared_key &&
+		p.wg.peers[0].preshared_key[0] == 100 &&
+		!p.psk_added && !p.psk_changed && !p.psk_removed,
+		"psk: new peers are added with their preshared keys");
+	mesh_plan_free(&p);
+	applied(&cur, &want);
+	ktap_ok(!mesh_plan(&cur, &want, &p) && !p.wg_changed && !p.wg.n_peers,
+		"psk: the same preshared keys read back: nothing sent");
+	mesh_plan_free(&p);
+
+	psks(&want, 200);	/* another mesh secret */
+	ktap_ok(!mesh_plan(&cur, &want, &p) && p.peers_changed == 3 &&
+		p.psk_changed == 3 && !p.psk_added && !p.psk_removed &&
+		only_psks(&p, 200),
+		"psk: a new secret changes every peer, by its key alone");
+	mesh_plan_free(&p);
+
+	psks(&want, 0);		/* PresharedKeyFile gone */
+	ktap_ok(!mesh_plan(&cur, &want, &p) && p.peers_changed == 3 &&
+		p.psk_removed == 3 && !p.psk_added && !p.psk_changed &&
+		only_psks(&p, 0),
+		"psk: without a secret, keys set on the interface are removed");
+	mesh_plan_free(&p);
+	mesh_state_free(&cur);
+
+	applied(&cur, &want);	/* read back: all zero */
+	psks(&want, 100);
+	ktap_ok(!mesh_plan(&cur, &want, &p) && p.psk_added == 3 &&
+		!p.psk_changed && !p.psk_removed && only_psks(&p, 100),
+		"psk: a first secret sets every key");
+	mesh_plan_free(&p);
+	mesh_state_free(&cur);
+
+	psks(&want, 0);
+	ktap_ok(!mesh_plan(&empty, &want, &p) && p.peers_added == 3 &&
+		!p.wg.peers[0].set_preshared_key,
+		"psk: no key for a new peer: none sent");
+	mesh_plan_free(&p);
+
+	applied(&cur, &want);
+	psks(&cur, 50);		/* keys someone else set... */
+	for (size_t i = 0; i < want.wg.n_peers; i++)
+		want.wg.peers[i].set_preshared_key = false;
+	ktap_ok(!mesh_plan(&cur, &want, &p) && !p.wg_changed,
+		"psk: without set_preshared_key, the key does not matter");
+	mesh_plan_free(&p);
+	mesh_state_free(&cur);
+	mesh_state_free(&want);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(29);
+	ktap_plan(29 + 7);
 	test_fresh();
 	test_unchanged();
 	test_changes();
 	test_keepalive_and_gone();
 	test_endpoint_equal();
+	test_preshared_keys();
 	return ktap_finish();
 }

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "lib/derive.h"
+#include "lib/keys.h"
 #include "lib/report.h"
 #include "lib/resolve.h"
 #include "ktap.h"
@@ -73,6 +74,83 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
+/* Any trace of @key in @text: its base64, or its first 8 bytes raw or in hex. */
+static bool shows(const char *text, const uint8_t key[WG_KEY_LEN])
+{
+	char b64[WGMESH_KEY_B64_LEN + 1], hex[2 * WG_KEY_LEN + 1];
+
+	wgmesh_key_to_base64(key, b64);
+	sodium_bin2hex(hex, sizeof(hex), key, WG_KEY_LEN);
+	hex[16] = '\0';
+	return strstr(text, b64) || strstr(text, hex) ||
+	       memmem(text, strlen(text), key, 8);
+}
+
+/*
+ * Preshared keys: a peer's line says that its key is set, changed or
+ * removed, the summary counts them, and no key is ever printed.
+ */
+static void preshared_keys(const struct wgmesh_topology *t,
+			   const struct mesh_state *want0)
+{
+	struct mesh_state want = { 0 }, cur = { 0 };
+	uint8_t k1[WG_KEY_LEN], k2[WG_KEY_LEN];
+	struct mesh_plan plan;
+	char *text, *sum;
+	struct ctx c;
+
+	memset(k1, 0x5a, sizeof(k1));
+	memset(k2, 0xa5, sizeof(k2));
+	strcpy(cur.wg.ifname, "vpn");
+	strcpy(want.wg.ifname, "vpn");
+	/* want: every peer with k2; cur: controller2 with k1, peer1 none, peer2 absent. */
+	for (size_t i = 0; i < want0->wg.n_peers; i++) {
+		const struct wg_peer *w = &want0->wg.peers[i];
+		struct wg_peer *p = copy_peer(&want.wg, w);
+
+		p->set_preshared_key = true;
+		memcpy(p->preshared_key, k2, WG_KEY_LEN);
+		if (w->public_key[31] == 4)
+			continue;
+		p = copy_peer(&cur.wg, w);
+		if (w->public_key[31] == 2)
+			memcpy(p->preshared_key, k1, WG_KEY_LEN);
+	}
+	mesh_plan(&cur, &want, &plan);
+	c = (struct ctx){ .t = t, .cur = &cur, .plan = &plan, .link_up = true };
+	text = run(changes, &c);
+	sum = run(counts, &c);
+	ktap_ok(has_line(text, "  ~ peer controller2 (controller): preshared key changed") &&
+		has_line(text, "  ~ peer peer1 (peer): preshared key set") &&
+		has_line(text, "  + peer peer2 (peer): allowed-ips "
+			 "fdeb:f20c:3b:f700:3b21:3ced::/96, "
+			 "fdeb:f20c:c1:aa00:3b21:3ced::/96, keepalive 25, "
+			 "preshared key"),
+		"preshared keys: set, changed, and with a new peer");
+	ktap_ok(!strcmp(sum, "peers +1 ~2 -0, addresses +0 -0, routes +0 -0, "
+			"preshared keys +1 ~1 -0"),
+		"preshared keys in the summary: %s", sum);
+	ktap_ok(!shows(text, k1) && !shows(text, k2) && !shows(sum, k1) &&
+		!shows(sum, k2), "no preshared key is printed");
+	free(text);
+	free(sum);
+	mesh_plan_free(&plan);
+
+	for (size_t i = 0; i < want.wg.n_peers; i++)
+		memset(want.wg.peers[i].preshared_key, 0, WG_KEY_LEN);
+	mesh_plan(&cur, &want, &plan);
+	text = run(changes, &c);
+	sum = run(counts, &c);
+	ktap_ok(has_line(text, "  ~ peer controller2 (controller): preshared key removed") &&
+		strstr(sum, ", preshared keys +0 ~0 -1") && !shows(text, k1),
+		"a removed preshared key: %s", sum);
+	free(text);
+	free(sum);
+	mesh_plan_free(&plan);
+	mesh_state_free(&cur);
+	mesh_state_free(&want);
+}
+
 int main(void)
 {
 	uint8_t priv[WG_KEY_LEN] = { 7 }, other[WG_KEY_LEN] = { 9 };
@@ -92,9 +170,9 @@ int main(void)
 		printf("Bail out! %s\n", err);
 		return 1;
 	}
-	ktap_plan(11);
+	ktap_plan(11 + 4);
 	self.ctrl = wgmesh_topology_controller(t, "controller1");
-	if (mesh_desired(t, self, priv, &want, err, sizeof(err)) ||
+	if (mesh_desired(t, self, priv, NULL, &want, err, sizeof(err)) ||
 	    resolve_mesh(t, self, &want.wg, &pending, &n_pending)) {
 		printf("Bail out! %s\n", err);
 		return 1;
@@ -174,6 +252,7 @@ int main(void)
 	ktap_ok(!*text, "an unchanged interface: no line");
 	free(text);
 	mesh_plan_free(&plan);
+	preshared_keys(t, &want);
 	mesh_state_free(&want);
 	wgmesh_topology_free(t);
 	return ktap_finish();

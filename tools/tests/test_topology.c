@@ -3,8 +3,10 @@
  * Topology parser: a complete valid file field by field, then every error
  * path one by one, each with its exact "FILE:LINE: message".
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -180,6 +182,12 @@ static const struct {
 	{ "[Mesh]\nName = bad name\n", "t.conf:2: bad mesh Name 'bad name': "
 	  "use letters, digits, '-' and '_' (not first '-')" },
 	{ "[Mesh x]\n", "t.conf:1: [Mesh] takes no name" },
+	{ HEAD "PresharedKeyFile = /etc/wgmesh/vpn.psk\n",
+	  "t.conf:6: unknown key 'PresharedKeyFile' in [Controller]" },
+	{ "[Mesh]\nName = vpn\nPresharedKeyFile = a\npresharedkeyfile = b\n",
+	  "t.conf:4: duplicate key PresharedKeyFile in this section" },
+	{ "[Mesh]\nName = vpn\nPresharedKeyFile =\n",
+	  "t.conf:3: empty value for PresharedKeyFile" },
 	{ "[Mesh]\nName = vpn\n[Mesh]\n",
 	  "t.conf:3: duplicate [Mesh] section (first at line 1)" },
 	{ "[Mesh]\nName = vpn\n[Controller]\n", "t.conf:3: [Controller] needs "
@@ -327,6 +335,72 @@ static void many_peers(void)
 	free(text);
 }
 
+/*
+ * PresharedKeyFile: a path kept as written by the parser; loaded from a
+ * file, a relative one is relative to that file's directory.
+ */
+static void psk_file(void)
+{
+	static const char text[] = "[Mesh]\nName = vpn\n"
+				   "PresharedKeyFile = keys/vpn.psk\n"
+				   "[Controller c1]\nEndpoint = 192.0.2.1\n"
+				   "PublicKey = " K1 "\n";
+	char dir[] = "/tmp/wgmesh-test-XXXXXX", path[64], abs[128];
+	char err[WGMESH_ERR_LEN] = "";
+	struct wgmesh_topology *t = NULL, *a = NULL, *u = NULL;
+	FILE *f;
+	int ret;
+
+	ret = wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(!ret && t->psk_file && !strcmp(t->psk_file, "keys/vpn.psk"),
+		"PresharedKeyFile is parsed as written (%s)", err);
+	wgmesh_topology_free(t);
+	t = NULL;
+	ret = wgmesh_topology_parse(HEAD, strlen(HEAD), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(!ret && !t->psk_file, "without it, no preshared keys");
+	wgmesh_topology_free(t);
+	t = NULL;
+
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/mesh.conf", dir);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	ret = wgmesh_topology_load(path, &t, err, sizeof(err));
+	snprintf(abs, sizeof(abs), "%s/keys/vpn.psk", dir);
+	ktap_ok(!ret && !strcmp(t->psk_file, abs),
+		"a relative PresharedKeyFile is relative to the topology "
+		"file's directory: %s", ret ? err : t->psk_file);
+	if (chdir(dir))
+		abort();
+	ret = wgmesh_topology_load("mesh.conf", &u, err, sizeof(err));
+	ktap_ok(!ret && !strcmp(u->psk_file, "keys/vpn.psk"),
+		"a topology file in the working directory: as written (%s)",
+		ret ? err : u->psk_file);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fprintf(f, "[Mesh]\nName = vpn\nPresharedKeyFile = /etc/wgmesh/"
+		"vpn.psk\n[Controller c1]\nEndpoint = h\nPublicKey = "
+		K1 "\n");
+	fclose(f);
+	ret = wgmesh_topology_load(path, &a, err, sizeof(err));
+	ktap_ok(!ret && !strcmp(a->psk_file, "/etc/wgmesh/vpn.psk"),
+		"an absolute one is kept: %s", ret ? err : a->psk_file);
+	if (chdir("/"))
+		abort();
+	unlink(path);
+	rmdir(dir);
+	wgmesh_topology_free(t);
+	wgmesh_topology_free(a);
+	wgmesh_topology_free(u);
+}
+
 static void load_errors(void)
 {
 	struct wgmesh_topology *t;
@@ -344,7 +418,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(10 + 2 + (int)n + 2 + 1 + 1);
+	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 1);
 	valid_full();
 	valid_defaults();
 	for (size_t i = 0; i < n; i++) {
@@ -367,6 +441,7 @@ int main(void)
 	}
 	too_many_groups();
 	many_peers();
+	psk_file();
 	load_errors();
 	return ktap_finish();
 }
