@@ -25,17 +25,12 @@
 #                             loop this kernel runs into ACPI's 30 s loop
 #                             timeout, once per virtio device (a minute
 #                             of every boot)
-#       WGMESH_VM_TCG_THREAD=single  all vCPUs in one host thread: under
-#                             multi-threaded TCG a vCPU can still run a
-#                             translated int3 that text_poke_bp() already
-#                             removed (a static key flipped on the other
-#                             CPU), and the kernel dies with "Oops: int3"
 #       WGMESH_TIMEOUT_SCALE=4  every test's timeout times 4: KASAN and
 #                             lockdep make the guest several times slower
 #       WGMESH_DEBUG_LANE=1   in the guest: tests may run longer here
 #       WGMESH_SKIP_HOST_TESTS  host tests (test_dkms.sh) are skipped: they
 #                             build against installed kernel packages
-#     WGMESH_VM_MEM, _MACHINE, _TCG_THREAD and WGMESH_TIMEOUT_SCALE
+#     WGMESH_VM_MEM, _MACHINE and WGMESH_TIMEOUT_SCALE
 #     already set are kept.
 # --run boots the same VM for one command instead (timeout 120 s times
 # the scale unless -t is given), e.g.
@@ -100,12 +95,11 @@ export WGMESH_KROOT=$kdir/root
 export WGMESH_VM_WRAP=selftests/debug/guest.sh
 export WGMESH_VM_MEM=${WGMESH_VM_MEM:-2G}
 export WGMESH_VM_MACHINE=${WGMESH_VM_MACHINE:-q35}
-export WGMESH_VM_TCG_THREAD=${WGMESH_VM_TCG_THREAD:-single}
 export WGMESH_TIMEOUT_SCALE=${WGMESH_TIMEOUT_SCALE:-4}
 export WGMESH_DEBUG_LANE=1
 export WGMESH_SKIP_HOST_TESTS="builds against installed kernel packages; make check runs it"
 echo "# debug lane: $kver from build/debug-kernel/$key, memory $WGMESH_VM_MEM," \
-	"machine $WGMESH_VM_MACHINE, TCG thread=$WGMESH_VM_TCG_THREAD," \
+	"machine $WGMESH_VM_MACHINE," \
 	"timeouts x$WGMESH_TIMEOUT_SCALE, kmemleak after each test" >&2
 
 # run.sh's default timeout (120 s) is about what this kernel takes to boot
