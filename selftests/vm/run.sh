@@ -350,12 +350,17 @@ qpid=$!
 # Stream the guest's output as it arrives; after the guest is gone, print
 # exactly what is left, so nothing depends on a tail process's timing.
 printed=0
+# flush_out: print what the guest wrote since the last call. One dd, no
+# pipe: with `tail | head` under pipefail, head exiting after its count
+# could SIGPIPE tail and run.sh died with 141 when the guest printed
+# megabytes at once.
 flush_out()
 {
 	local size
 	size=$(stat -c %s "$run/out")
 	if [ "$size" -gt "$printed" ]; then
-		tail -c +$((printed + 1)) "$run/out" | head -c $((size - printed))
+		dd if="$run/out" iflag=skip_bytes,count_bytes skip="$printed" \
+			count=$((size - printed)) bs=64K status=none
 		printed=$size
 	fi
 }
