@@ -91,7 +91,7 @@ dkms-uninstall:
 
 # ---------------------------------------------------------------- deb
 DEB_DEPS_PKGS := dpkg-dev debhelper dh-dkms fakeroot lintian libmnl-dev \
-	libqrencode-dev libsodium-dev pkg-config
+	libnftables-dev libqrencode-dev libsodium-dev pkg-config
 DEB_DIR = build/deb
 
 deps-deb:

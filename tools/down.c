@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "lib/firewall.h"
 #include "lib/hosts.h"
 #include "lib/owner.h"
 #include "lib/topology.h"
@@ -61,6 +62,27 @@ static int remove_hosts(const char *mesh)
 	return CLI_OK;
 }
 
+/*
+ * What up opened in nftables for @mesh: CLI_OK or CLI_PARTLY. Without
+ * nftables there is nothing to remove.
+ */
+static int remove_firewall(const char *mesh)
+{
+	char err[WGMESH_ERR_LEN];
+	bool changed;
+	int ret = fw_remove(mesh, &changed, err, sizeof(err));
+
+	if (ret == FW_ERROR) {
+		cli_warn("%s: the rules of %s%s stay", err, FW_TAG_PREFIX,
+			 mesh);
+		return CLI_PARTLY;
+	}
+	if (changed)
+		cli_say("firewall: the rules of %s%s removed (table %s %s)",
+			FW_TAG_PREFIX, mesh, FW_FAMILY, FW_TABLE);
+	return CLI_OK;
+}
+
 static int down(const char *ifname, const char *mesh, bool force)
 {
 	struct nlrt_link link;
@@ -89,7 +111,10 @@ static int down(const char *ifname, const char *mesh, bool force)
 	cli_say("%s: removed", ifname);
 	if (!mesh)
 		mesh = owner_mesh(link.alias);
-	return mesh ? remove_hosts(mesh) : CLI_OK;
+	if (!mesh)
+		return CLI_OK;
+	rc = remove_firewall(mesh);
+	return remove_hosts(mesh) ? CLI_PARTLY : rc;
 }
 
 static int cmd_down(int argc, char **argv)
@@ -132,8 +157,10 @@ const struct cli_cmd cli_down = {
 		"it. Only\nan interface wgmesh created (alias wgmesh:<mesh>) is "
 		"removed unless --force.\nThe mesh's block in /etc/hosts "
 		"($" HOSTS_ENV ") goes too, as with\nhosts --remove (by IFACE, "
-		"the mesh is the one its alias names).\n"
+		"the mesh is the one its alias names), and so does\nwhat up "
+		"opened in nftables for the mesh (rules tagged wgmesh:<mesh>).\n"
 		"Needs root or CAP_NET_ADMIN.\n"
 		"Exit status: 0 removed, 1 failed, 3 the interface is removed "
-		"but not its\n/etc/hosts block (a warning says why).\n",
+		"but not its\n/etc/hosts block or firewall rules (a warning "
+		"says why).\n",
 };

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "lib/derive.h"
+#include "lib/firewall.h"
 #include "lib/forwarding.h"
 #include "lib/keys.h"
 #include "lib/module.h"
@@ -35,7 +36,7 @@ struct up_args {
 	const char *file;
 	const char *name;
 	const char *key_file;
-	bool dry_run, verbose, force;
+	bool dry_run, verbose, force, no_firewall;
 };
 
 /* Who are we: by --name (the key must then match) or by public key. */
@@ -441,6 +442,61 @@ static void check_forwarding(const struct up_run *r)
 			 r->ifname, warn_line, NULL);
 }
 
+/*
+ * The listen port in nftables (README "Firewall"): a controller's opened
+ * in table inet wgmesh, unless --no-firewall or Firewall = no, or ufw or
+ * firewalld own the firewall (then one line says what to run); a peer
+ * has no fixed port, so whatever a former controller opened goes. Without
+ * nftables, one warning: the firewall is a convenience.
+ */
+static int firewall(const struct up_run *r)
+{
+	const struct wgmesh_controller *c = r->self.ctrl;
+	struct fw_rules rules = { .owner = r->t->name };
+	const char *root = getenv(FW_ROOT_ENV);
+	char err[WGMESH_ERR_LEN];
+	enum fw_manager m;
+	size_t n_foreign = 0;
+	bool changed;
+	int ret;
+
+	if (r->a->dry_run)
+		return 0;
+	if (r->a->no_firewall || (c && c->no_firewall)) {
+		if (r->a->verbose)
+			cli_say("%s: firewall left alone (%s)", r->ifname,
+				r->a->no_firewall ? "--no-firewall" :
+				"Firewall = no");
+		return 0;
+	}
+	if (c) {
+		m = fw_detect(root ? root : "");
+		if (m != FW_MANAGER_NONE) {
+			fw_hint(m, c->port, err, sizeof(err));
+			cli_warn("%s", err);
+			return 0;
+		}
+		rules.udp_ports[rules.n_udp_ports++] = c->port;
+	}
+	ret = fw_apply(&rules, &changed, &n_foreign, err, sizeof(err));
+	if (ret == FW_UNAVAILABLE) {
+		if (c)
+			cli_warn("%s: the listen port is not opened", err);
+		return 0;
+	}
+	if (ret)
+		return c ? cli_err("%s", err) : (cli_warn("%s", err), 0);
+	if (changed && c)
+		cli_say("%s: firewall: udp port %u opened (table %s %s%s)",
+			r->ifname, c->port, FW_FAMILY, FW_TABLE,
+			n_foreign ? ", and in the input chains that drop by "
+				    "default" : "");
+	else if (changed)
+		cli_say("%s: firewall: the rules of a controller removed "
+			"(table %s %s)", r->ifname, FW_FAMILY, FW_TABLE);
+	return 0;
+}
+
 static int run(struct up_run *r)
 {
 	const struct up_args *a = r->a;
@@ -467,7 +523,7 @@ static int run(struct up_run *r)
 	if (!a->dry_run && apply(&r->rt, &r->wg, r->ifname, r->ifindex,
 				 &r->plan, r->link_up))
 		return CLI_FAILED;
-	if (module(r, &mod))
+	if (module(r, &mod) || firewall(r))
 		return CLI_FAILED;
 	check_forwarding(r);
 	if (!a->dry_run) {
@@ -522,6 +578,7 @@ static int cmd_up(int argc, char **argv)
 		{ .name = "--dry-run", .alias = "-n", .flag = &a.dry_run },
 		{ .name = "--verbose", .alias = "-v", .flag = &a.verbose },
 		{ .name = "--force", .flag = &a.force },
+		{ .name = "--no-firewall", .flag = &a.no_firewall },
 		{ 0 }
 	};
 
@@ -538,7 +595,7 @@ static int cmd_up(int argc, char **argv)
 const struct cli_cmd cli_up = {
 	.name = "up", .run = cmd_up,
 	.args = "FILE [--name MACHINE] [--private-key-file PATH] [-n|--dry-run]\n"
-		"                 [-v|--verbose] [--force]",
+		"                 [-v|--verbose] [--force] [--no-firewall]",
 	.summary = "configure this machine's mesh interface from FILE",
 	.help = "The machine is named by --name, or found by the public key of its\n"
 		"private key (default " WGMESH_KEY_DIR "/<interface>.key, which must\n"
@@ -552,13 +609,18 @@ const struct cli_cmd cli_up = {
 		"topology and policy. Never changes forwarding sysctls: on a machine\n"
 		"with Subnets it warns when they stop the mesh from reaching the LAN,\n"
 		"or make an interface ignore router advertisements (accept_ra=1).\n"
-		"Needs root or CAP_NET_ADMIN.\n"
+		"On a controller, opens its UDP listen port in nftables (table inet\n"
+		"wgmesh, and a tagged rule in input chains that drop by default),\n"
+		"unless ufw or firewalld manage the firewall: then one line says\n"
+		"what to run. Without nftables, a warning. Needs root or\n"
+		"CAP_NET_ADMIN.\n"
 		"\n"
 		"  -n, --dry-run  print what would change and change nothing (no root\n"
 		"                 needed unless the interface exists: reading it does)\n"
 		"  -v, --verbose  name each peer, address, route and setting changed\n"
 		"  --force        take over an interface wgmesh did not create (or one\n"
 		"                 marked for another mesh)\n"
+		"  --no-firewall  leave the firewall alone (as Firewall = no does)\n"
 		"\n"
 		"An existing interface without the mark is refused unless --force. Any\n"
 		"other interface marked for this mesh (Interface was renamed) is\n"

@@ -53,11 +53,11 @@ done
 [ -n "$sources" ] || die "no /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
 
 # What the test needs in the booted system; the wgmesh packages' own
-# dependencies (libmnl0, libqrencode4, libsodium23, dkms: what `dpkg-deb -f
+# dependencies (libmnl0, libnftables1, libqrencode4, libsodium23, dkms: what `dpkg-deb -f
 # build/deb/*.deb Depends` names) are here so that apt installs them
 # offline.
 pkgs=(systemd systemd-sysv udev dbus kmod procps iproute2 iputils-ping
-	wireguard-tools libmnl0 libqrencode4 libsodium23 dkms initramfs-tools
+	wireguard-tools libmnl0 libnftables1 libqrencode4 libsodium23 dkms initramfs-tools
 	linux-image-cloud-amd64 linux-headers-cloud-amd64)
 
 mkdir -p "$out"

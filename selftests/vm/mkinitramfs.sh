@@ -6,7 +6,7 @@
 # kernel, its modules from ROOT/lib/modules/KVER (default: /lib/modules).
 #
 # It holds busybox-static (every applet), the host's own binaries the tests
-# need (bash, ip, wg, ping, iperf3, kmod, ... each with the libraries ldd
+# need (bash, ip, wg, ping, iperf3, kmod, nft, ... each with the libraries ldd
 # lists), the kernel modules of the list below with their dependency
 # closure (from modprobe --show-depends, so .ko and .ko.xz both work and
 # built-in modules are skipped) and the guest init from this directory.
@@ -20,9 +20,10 @@ kroot=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Modules the guest can load; the init loads the virtio ones at boot.
-modules="virtio_pci virtio_console virtio_rng wireguard veth dummy"
+# nf_tables and nft_ct: the firewall test's rulesets ("ct state").
+modules="virtio_pci virtio_console virtio_rng wireguard veth dummy nf_tables nft_ct"
 # Host binaries copied when installed; the first group is required.
-required_bins="bash ip wg ping iperf3 kmod"
+required_bins="bash ip wg ping iperf3 kmod nft"
 optional_bins="ss tc tcpdump socat jq"
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }

@@ -27,7 +27,7 @@ enum key {
 	K_PUBLICKEY = 1 << 6, K_GROUPS = 1 << 7, K_CONTROLLER = 1 << 8,
 	K_ISOLATED = 1 << 9, K_DEFAULT = 1 << 10, K_ALLOW = 1 << 11,
 	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
-	K_PSKFILE = 1 << 15,
+	K_PSKFILE = 1 << 15, K_FIREWALL = 1 << 16,
 };
 
 static const struct {
@@ -49,6 +49,7 @@ static const struct {
 	{ "IPv4Public", K_IPV4PUBLIC, 1 << SEC_MESH },
 	{ "Subnets", K_SUBNETS, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "PresharedKeyFile", K_PSKFILE, 1 << SEC_MESH },
+	{ "Firewall", K_FIREWALL, 1 << SEC_MESH | 1 << SEC_CONTROLLER },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -303,6 +304,18 @@ static int parse_bool(struct parser *p, const char *k, const char *v, bool *b)
 	return 0;
 }
 
+/* Firewall = yes|no (true|false too): whether up opens the listen port. */
+static int parse_firewall(struct parser *p, const char *v, bool *no_firewall)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true"))
+		*no_firewall = false;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false"))
+		*no_firewall = true;
+	else
+		return fail(p, "bad Firewall '%s': must be yes or no", v);
+	return 0;
+}
+
 static int mesh_key(struct parser *p, enum key k, const char *v)
 {
 	struct wgmesh_topology *t = p->t;
@@ -338,6 +351,8 @@ static int mesh_key(struct parser *p, enum key k, const char *v)
 	case K_PSKFILE:
 		/* A path, not the secret: the file is read by up and conf. */
 		return set_str(p, &t->psk_file, v);
+	case K_FIREWALL:
+		return parse_firewall(p, v, &t->no_firewall);
 	default:
 		return -1;
 	}
@@ -363,6 +378,9 @@ static int controller_key(struct parser *p, enum key k, char *v)
 		return wgmesh_parse_ipv4(p, &c->owned, v);
 	case K_SUBNETS:
 		return wgmesh_parse_subnets(p, &c->owned, v);
+	case K_FIREWALL:
+		pd->firewall_set = 1;
+		return parse_firewall(p, v, &c->no_firewall);
 	default:
 		return -1;
 	}

@@ -55,6 +55,7 @@ struct wgmesh_controller {
 	char *endpoint_host;	/* host name, IPv4 or IPv6 (no brackets) */
 	uint16_t endpoint_port;	/* explicit, else the controller's port */
 	uint16_t port;		/* listen port: Port, else the mesh Port */
+	bool no_firewall;	/* Firewall = no, else the mesh's */
 	uint8_t public_key[WGMESH_KEY_LEN];
 	uint64_t groups;	/* bit i = topology->groups[i] */
 	struct wgmesh_owned owned;
@@ -94,6 +95,11 @@ struct wgmesh_topology {
 	uint32_t ipv4_prefix;	/* [Mesh] IPv4, host order, host bits zero */
 	uint8_t ipv4_len;	/* 8..30, 0 when the mesh is IPv6 only */
 	bool ipv4_public;	/* IPv4Public = yes: a public range is fine */
+	/*
+	 * Firewall = no: up leaves the firewall alone (README "Firewall");
+	 * a controller's own Firewall overrides it.
+	 */
+	bool no_firewall;
 	/*
 	 * PresharedKeyFile: the mesh secret's path (psk.h), or NULL. Loaded
 	 * from a file, a relative one is made relative to that file's

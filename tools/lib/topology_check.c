@@ -114,6 +114,8 @@ static int check_machines(struct parser *p)
 				       "Endpoint", c->name);
 		if (!p->pc[i].port_set)
 			c->port = t->port;
+		if (!p->pc[i].firewall_set)
+			c->no_firewall = t->no_firewall;
 		if (!c->endpoint_port)
 			c->endpoint_port = c->port;
 	}

@@ -22,6 +22,7 @@ struct pending {
 	char *controller;		/* peers: Controller value */
 	unsigned int controller_line;
 	unsigned int port_set;		/* controllers: Port given */
+	unsigned int firewall_set;	/* controllers: Firewall given */
 	uint64_t group_ids;		/* indices into parser.groups */
 };
 

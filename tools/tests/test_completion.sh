@@ -80,7 +80,7 @@ for with_bc in "" "$bc"; do
 		printf -- '--help\n--version\n'; } | sort | tr '\n' ' ' | sed 's/ $//')"
 	ktap_expect "command prefix$how" expect "wgmesh ad" "addresses"
 	ktap_expect "options of up, over both lines of its usage$how" expect "wgmesh up -" \
-		"--dry-run --force --help --name --private-key-file --verbose -n -v"
+		"--dry-run --force --help --name --no-firewall --private-key-file --verbose -n -v"
 	ktap_expect "a flag nested in another's brackets is a flag$how" \
 		expect "wgmesh conf mesh.conf ctrl1 --embed-private-key -" \
 		"--embed-private-key --help --private-key-file --qr"

@@ -249,6 +249,10 @@ static const struct {
 	  "t.conf:6: Isolated is only valid on peers" },
 	{ HEAD "[Peer p1]\nIsolated = maybe\n",
 	  "t.conf:7: bad Isolated 'maybe': must be true or false" },
+	{ HEAD "Firewall = off\n",
+	  "t.conf:6: bad Firewall 'off': must be yes or no" },
+	{ HEAD "[Peer p1]\nFirewall = no\n",
+	  "t.conf:7: unknown key 'Firewall' in [Peer]" },
 	{ HEAD "Groups = a,,b\n", "t.conf:6: bad Groups: empty group name" },
 	{ HEAD "Groups = a,\n", "t.conf:6: bad Groups: empty group name" },
 	{ HEAD "Groups = a b\n", "t.conf:6: bad group name 'a b': use "
@@ -401,6 +405,33 @@ static void psk_file(void)
 	wgmesh_topology_free(u);
 }
 
+/* Firewall: the mesh's default, a controller's own overrides it. */
+static void firewall(void)
+{
+	static const char text[] = "[Mesh]\nName = vpn\nFirewall = no\n"
+				   "[Controller c1]\nEndpoint = 192.0.2.1\n"
+				   "PublicKey = " K1 "\n"
+				   "[Controller c2]\nEndpoint = 192.0.2.2\n"
+				   "PublicKey = " K2 "\nFirewall = Yes\n";
+	char err[WGMESH_ERR_LEN] = "";
+	struct wgmesh_topology *t = NULL;
+	int ret;
+
+	ret = wgmesh_topology_parse(HEAD, strlen(HEAD), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(!ret && !t->no_firewall && !t->controllers[0].no_firewall,
+		"without Firewall, up opens the listen port (%s)", err);
+	wgmesh_topology_free(t);
+	t = NULL;
+	ret = wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(!ret && t->no_firewall && t->controllers[0].no_firewall &&
+		!t->controllers[1].no_firewall,
+		"[Mesh] Firewall = no for all, a controller's Firewall = yes "
+		"overrides it (%s)", err);
+	wgmesh_topology_free(t);
+}
+
 static void load_errors(void)
 {
 	struct wgmesh_topology *t;
@@ -418,7 +449,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 1);
+	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 2 + 1);
 	valid_full();
 	valid_defaults();
 	for (size_t i = 0; i < n; i++) {
@@ -442,6 +473,7 @@ int main(void)
 	too_many_groups();
 	many_peers();
 	psk_file();
+	firewall();
 	load_errors();
 	return ktap_finish();
 }
