@@ -28,7 +28,7 @@ psk_unhex()
 # bytes, as both keys of the construction are
 psk_hmac()
 {
-	local k=$1 msg=$2 i x ipad= opad= inner
+	local k=$1 msg=$2 i x ipad="" opad="" inner
 	while [ ${#k} -lt 128 ]; do
 		k+=00
 	done
