@@ -7,14 +7,19 @@
 # give back exactly the same interface and peers (AllowedIPs, endpoints,
 # keepalive, listen port, private key). The Address lines must apply with
 # ip(8), and the PostUp line, run as wg-quick would, must set the key.
+# With a mesh secret ([Mesh] PresharedKeyFile), conf refuses to write a
+# configuration without --embed-private-key, and with it gives each [Peer]
+# the PresharedKey README's construction gives (computed apart from wgmesh
+# by lib/psk.sh), which wg setconf takes as it is.
 
 . "$(dirname "$0")/lib/ktap.sh"
+. "$(dirname "$0")/lib/psk.sh"
 
 tmp=$(mktemp -d)
 trap 'ip link del wgmconf 2>/dev/null; rm -rf "$tmp"' EXIT
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 24
 
 if ! command -v wgmesh > /dev/null; then
 	ktap_test_fail "wgmesh is built (run 'make -C tools')"
@@ -141,4 +146,54 @@ postup_sets_key()
 }
 ktap_expect "PostUp sets the private key from its file" postup_sets_key
 ip link del wgmconf
+
+# ---- preshared keys: the mesh secret, a file next to the topology ----
+ktap_expect "the shell's HKDF gives README's vector" psk_vector_ok
+run wgmesh genpsk "$tmp/mesh.psk" || ktap_test_fail "genpsk"
+secret=$(cat "$tmp/mesh.psk")
+sed 's/^Name = wg-test-one$/&\nPresharedKeyFile = mesh.psk/' "$tmp/mesh.conf" > "$tmp/psk.conf"
+run wgmesh conf "$tmp/psk.conf" peer1 --private-key-file "$tmp/peer1.key" \
+	> "$tmp/out" 2> "$tmp/err"
+rc=$?
+sed 's/^/# 2> /' "$tmp/err"
+ktap_expect "conf without --embed-private-key: refused, no PresharedKey written" \
+	eval '[ $rc = 1 ] && [ ! -s "$tmp/out" ] && grep -q "PresharedKeyFile" "$tmp/err"'
+
+# conf_keys FILE: "PUBLIC<TAB>PRESHARED" of each [Peer] of FILE, sorted
+conf_keys()
+{
+	awk -F' = ' '/^\[/ { pub = "" } $1 == "PublicKey" { pub = $2 }
+		$1 == "PresharedKey" { print pub "\t" $2 }' "$1" | sort
+}
+# readme_keys M FILE: every [Peer] of FILE has one PresharedKey, the one
+# README's construction gives for the pair M, peer
+readme_keys()
+{
+	local m=$1 f=$2 pub psk want self n ok=0
+	self=$(eval "echo \$pub_$m")
+	n=$(grep -c '^\[Peer\]' "$f")
+	[ "$n" -gt 0 ] && [ "$(grep -c '^PresharedKey = ' "$f")" = "$n" ] || return 1
+	while IFS=$'\t' read -r pub psk; do
+		want=$(psk_derive_sh "$secret" wg-test-one "$self" "$pub")
+		[ "$psk" = "$want" ] || { echo "# $m-$pub: conf wrote $psk, README gives $want"; ok=1; }
+	done < <(conf_keys "$f")
+	return $ok
+}
+# wg_keys FILE: wg setconf takes FILE stripped, and wg shows each peer's
+# PresharedKey of FILE back
+wg_keys()
+{
+	ip link del wgmconf 2>/dev/null
+	setconf <(strip_conf "$1") &&
+		diff <(conf_keys "$1") <(wg show wgmconf preshared-keys | sort) >&2
+}
+for m in ctrl1 ctrl2 peer1 peer2; do
+	run wgmesh conf "$tmp/psk.conf" $m --private-key-file "$tmp/$m.key" \
+		--embed-private-key > "$tmp/$m.psk.conf" || ktap_test_fail "conf $m with a secret"
+	ktap_expect "$m: each [Peer] has the PresharedKey README's construction gives" \
+		readme_keys $m "$tmp/$m.psk.conf"
+	ktap_expect "$m: wg setconf takes them, wg show gives each back" \
+		wg_keys "$tmp/$m.psk.conf"
+done
+ip link del wgmconf 2>/dev/null
 ktap_finished

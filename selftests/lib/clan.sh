@@ -101,7 +101,8 @@ clan_keys()
 }
 
 # clan_topology [EXTRA...]: write the topology file; EXTRA lines are
-# appended verbatim (e.g. a [Policy] section). CLAN_SKIP_PEER omits a peer.
+# appended verbatim (e.g. a [Policy] section). CLAN_SKIP_PEER omits a peer;
+# CLAN_PSK, when set, is the [Mesh] PresharedKeyFile.
 clan_topology()
 {
 	local p
@@ -111,6 +112,7 @@ clan_topology()
 		echo "Name = $CLAN_MESH"
 		echo "MTU = $CLAN_MTU"
 		[ -n "${CLAN_IPV4:-}" ] && echo "IPv4 = $CLAN_IPV4"
+		[ -n "${CLAN_PSK:-}" ] && echo "PresharedKeyFile = $CLAN_PSK"
 		echo
 		echo "[Controller ctrl1]"
 		echo "Endpoint = ctrl1.underlay:51820"

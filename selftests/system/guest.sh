@@ -9,7 +9,9 @@
 #           module for the running kernel; wgmesh@mesh is enabled and
 #           started (with the /etc/hosts drop-in); two peers, network
 #           namespaces with their own `wgmesh up`, ping the controller (this
-#           system) and each other through it; stop takes the interface and
+#           system) and each other through it, with the preshared keys of
+#           the mesh secret /etc/wgmesh/mesh.psk (root's, 0600, read by the
+#           sandboxed service as it is); stop takes the interface and
 #           the names away and leaves the unit inactive, not failed; a mesh
 #           whose other controller's name does not resolve (up exits 3)
 #           keeps its unit active; then the VM reboots.
@@ -24,7 +26,7 @@
 # status of the last boot on the port wgmesh.status.
 # (Like every KTAP test here, no `set -e`: a failed check goes on to the next.)
 #
-# wgmesh-plan: 47
+# wgmesh-plan: 49
 
 set -uo pipefail
 
@@ -37,6 +39,7 @@ mkdir -p "$state"
 phase=$(cat "$state/phase" 2>/dev/null || echo 1)
 MESH=sysmesh		# the mesh's Name, Interface and Domain
 conf=/etc/wgmesh/mesh.conf
+psk=/etc/wgmesh/mesh.psk	# the mesh secret ([Mesh] PresharedKeyFile)
 t0=$SECONDS
 
 # finish: the exit status to run.sh, then power off
@@ -80,13 +83,23 @@ write_conf()
 {
 	local p
 	{
-		printf '[Mesh]\nName = %s\n\n' "$MESH"
+		printf '[Mesh]\nName = %s\nPresharedKeyFile = %s\n\n' "$MESH" "$psk"
 		printf '[Controller ctrl1]\nEndpoint = [fd77::1]:51820\nPublicKey = %s\n\n' \
 			"$(pubkey /etc/wgmesh/mesh.key)"
 		for p in "$@"; do
 			printf '[Peer %s]\nPublicKey = %s\n\n' "$p" "$(pubkey "/root/$p.key")"
 		done
 	} > "$conf.new" && mv "$conf.new" "$conf"
+}
+
+# same_psk PEER: the service gave PEER a preshared key, the one PEER's own
+# up gave the controller (the secret's, at both ends; the key not shown)
+same_psk()
+{
+	local k
+	k=$(wg show "$MESH" preshared-keys | awk -v p="$(pubkey "/root/$1.key")" '$1 == p { print $2 }')
+	[ ${#k} = 44 ] && [ "$k" != "(none)" ] &&
+		[ "$(ip netns exec "$1" wg show "$MESH" preshared-keys | cut -f2)" = "$k" ]
 }
 
 # addr NAME: NAME's mesh address, from `wgmesh hosts`
@@ -164,9 +177,10 @@ if [ "$phase" = 1 ]; then
 		eval '[[ $ko == /lib/modules/$(uname -r)/updates/dkms/wgmesh.ko* ]]'
 
 	umask 077
-	ktap_test_result "wgmesh genkey the controller's and peers' keys" \
+	ktap_test_result "wgmesh genkey the controller's and peers' keys, genpsk the secret" \
 		eval 'wgmesh genkey /etc/wgmesh/mesh.key && wgmesh genkey /root/peer1.key &&
-			wgmesh genkey /root/peer2.key && wgmesh genkey /root/peer3.key'
+			wgmesh genkey /root/peer2.key && wgmesh genkey /root/peer3.key &&
+			wgmesh genpsk "$psk"'
 	umask 022
 	write_conf peer1 peer2
 	sed 's/^/# /' "$conf"
@@ -189,6 +203,7 @@ if [ "$phase" = 1 ]; then
 	ktap_test_result "peers peer1 and peer2 run their own wgmesh up" peers_up peer1 peer2
 	ktap_test_result "peer1 pings the controller" pings peer1 ctrl1
 	ktap_test_result "peer1 pings peer2 through the controller" pings peer1 peer2
+	ktap_expect "the service read $psk: peer1's key is the same at both ends" same_psk peer1
 	ktap_expect "the controller pings peer2 by its name in /etc/hosts" \
 		logged ping -6 -c 1 -w 15 "peer2.$MESH"
 	logged wgmesh status --file "$conf"
@@ -240,6 +255,7 @@ underlay peer1 peer2 || bail "the underlay (bridge, namespaces, veths) failed"
 ktap_test_result "peers come up again" peers_up peer1 peer2
 ktap_test_result "peer1 pings the controller" pings peer1 ctrl1
 ktap_test_result "peer2 pings peer1 through the controller" pings peer2 peer1
+ktap_expect "after the reboot too, peer2's preshared key is the same at both ends" same_psk peer2
 
 # reload: a third peer joins; the sessions of the other two are kept
 sleep 2
