@@ -55,6 +55,22 @@ static int braces(const char *line)
 	return d;
 }
 
+/*
+ * Names the plans may print back into a batch: nft's own identifiers
+ * (letters, digits, "_./-"). nft never prints anything else unquoted, and
+ * a chain whose name is not one is left out rather than quoted, so that
+ * no text read from the ruleset can add a command or a comment to ours.
+ */
+static bool plain_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_./-", *s))
+			return false;
+	return true;
+}
+
 static bool starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
@@ -113,6 +129,13 @@ static int parse_line(struct fw_ruleset *rs, char *line, int *depth,
 			c->name = strdup(w);
 			if (!c->table || !c->name)
 				return -1;
+			if (!plain_name(c->family) || !plain_name(c->table) ||
+			    !plain_name(c->name)) {
+				free(c->table);
+				free(c->name);
+				rs->n_chains--;
+				*in_chain = false;
+			}
 		}
 	} else if (*depth == 2 && *in_chain && rs->n_chains) {
 		struct fw_chain *c = &rs->chains[rs->n_chains - 1];

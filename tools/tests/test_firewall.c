@@ -103,6 +103,23 @@ static void parse(void)
 		!strcmp(rs.chains[4].hook, "ingress"),
 		"regular chains, policy accept, netdev ingress");
 	fw_ruleset_free(&rs);
+
+	/* Names go back into batches run as root: only nft's own kind. */
+	if (fw_ruleset_parse("table ip t { # handle 1\n"
+			     "\tchain x;flush { # handle 1\n"
+			     "\t\ttype filter hook input priority 0; "
+			     "policy drop;\n"
+			     "\t\tudp dport 1 accept # handle 2\n"
+			     "\t}\n"
+			     "\tchain ok { # handle 3\n"
+			     "\t}\n"
+			     "}\n", &rs))
+		abort();
+	ktap_ok(rs.n_chains == 1 && !strcmp(rs.chains[0].name, "ok") &&
+		rs.chains[0].n_rules == 0 && rs.tables[0].n_objects == 2,
+		"a chain whose name is no nft identifier is left out, its "
+		"rules too");
+	fw_ruleset_free(&rs);
 }
 
 static void plans(void)
@@ -219,7 +236,7 @@ int main(void)
 {
 	char name[64];
 
-	ktap_plan(3 + 7 + 7 + 1);
+	ktap_plan(4 + 7 + 7 + 1);
 	parse();
 	plans();
 	detect();
