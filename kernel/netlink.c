@@ -306,7 +306,7 @@ static int put_member(struct sk_buff *skb, const struct wgmesh_topology *t,
 	    (stats && wgmesh_member_stats_fill(skb, &t->stats[i])))
 		goto cancel;
 	for (j = m->subnets; j < subnets_end(t, i); j++) {
-		if (put_subnet(skb, &t->subnets.v[j]))
+		if (put_subnet(skb, wgmesh_subnet_at(&t->subnets, j)))
 			goto cancel;
 	}
 	nla_nest_end(skb, nest);

@@ -146,7 +146,8 @@ static struct wgmesh_topology *bench_topology(u32 n_peers, enum subnets kind,
 /* A host in a random subnet, as a packet address. */
 static void subnet_host(const struct wgmesh_topology *t, struct in6_addr *a)
 {
-	const struct wgmesh_subnet *s = &t->subnets.v[rnd(t->subnets.n)];
+	const struct wgmesh_subnet *s = wgmesh_subnet_at(&t->subnets,
+							  rnd(t->subnets.n));
 	u64 key = s->key | ((u64)get_random_u32() & ~wgmesh_mask(s->len));
 
 	memset(a, 0, sizeof(*a));

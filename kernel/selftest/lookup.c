@@ -35,7 +35,7 @@ naive_subnet(const struct wgmesh_topology *t, u64 key, u8 family,
 	u32 i;
 
 	for (i = 0; i < t->subnets.n; i++) {
-		s = &t->subnets.v[i];
+		s = wgmesh_subnet_at(&t->subnets, i);
 		if (s->family == family && (!best || s->len > best->len) &&
 		    wgmesh_subnet_contains(s->key, s->len, key))
 			best = s;
@@ -329,7 +329,7 @@ static bool subnet_addr(struct wgmesh_topology *t, u8 family, u64 *key)
 	u32 i;
 
 	for (i = 0; i < 8 && t->subnets.n; i++) {
-		s = &t->subnets.v[rnd(t->subnets.n)];
+		s = wgmesh_subnet_at(&t->subnets, rnd(t->subnets.n));
 		if (s->family != family)
 			continue;
 		*key = s->key | ((((u64)get_random_u32() << 32) |
