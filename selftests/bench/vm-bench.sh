@@ -29,9 +29,16 @@
 #         when $WGMESH_KO was built with WGMESH_BENCH=1
 #   up    `wgmesh up` of a 1,000-peer controller, first run and re-run
 #         (bench/up-bench.sh, topology files in $BENCH_UP_DIR)
+#   icount  a -> ctrl -> b closed-loop 64-byte UDP (udpping, acks back the
+#         same way) in bursts of each of $BENCH_ICOUNT_BURSTS, between the
+#         markers of one window each; bench/icount.sh boots the VM under
+#         -icount with the counting plugin, which writes the counts on the
+#         host (not part of the default set: it needs that VM)
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_SECS (iperf3 seconds, 3),
-# BENCH_ONLY (space-separated subset of: fwd local push mem locks scale up).
+# BENCH_ONLY (space-separated subset of: fwd local push mem locks scale up
+# icount); for icount BENCH_ICOUNT (the directory holding udpping),
+# BENCH_ICOUNT_N (datagrams per window, 512) and BENCH_ICOUNT_BURSTS ("1 32").
 
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=../lib/ktap.sh
@@ -353,6 +360,34 @@ if want up; then
 	else
 		echo "# wgmesh up not measured: no topology in BENCH_UP_DIR or no wgmesh"
 	fi
+fi
+
+if want icount; then
+	ICOUNT_N=${BENCH_ICOUNT_N:-512}
+	udpping=${BENCH_ICOUNT:-/nonexistent}/udpping
+	[ -x "$udpping" ] || ktap_exit_fail_msg "icount: no $udpping"
+	nx b "$udpping" -s "$B" &
+	spid=$!
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$(ns b)" netstat -lun 2>/dev/null | grep -q ':7777 ' && break
+		sleep 0.1
+	done
+	# window ids: 1, 2, ... in the order of the "icount" lines
+	win=0
+	for w in ${BENCH_ICOUNT_BURSTS:-1 32}; do
+		for ((r = 1; r <= ROUNDS; r++)); do
+			if ((r % 2)); then order="a b"; else order="b a"; fi
+			for m in $order; do
+				setup "$m"
+				win=$((win + 1))
+				v=$(nx a "$udpping" -c "$B" -n "$ICOUNT_N" -w "$w" -i "$win") ||
+					{ echo "# icount $m w=$w round $r: udpping failed"; continue; }
+				emit "icount mode=$m w=$w round=$r window=$win n=$ICOUNT_N $v"
+			done
+		done
+	done
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
 fi
 
 emit "done"
