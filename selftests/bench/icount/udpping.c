@@ -2,10 +2,10 @@
 /*
  * udpping: a closed-loop UDP load for the instruction-count benchmark.
  *
- *   udpping -s ADDR [-p PORT]
+ *   udpping -s ADDR [-p PORT] [-f]
  *       server: acknowledge every burst (forever)
  *   udpping -c ADDR [-p PORT] [-n COUNT] [-w BURST] [-i ID] [-W WARMUP]
- *               [-t TIMEOUT_MS]
+ *               [-t TIMEOUT_MS] [-f]
  *       client: WARMUP bursts unmeasured, then the start marker of window
  *       ID (mark.h), COUNT 64-byte datagrams in bursts of BURST, each
  *       burst waiting for its ack, then the stop marker. Prints
@@ -17,11 +17,19 @@
  * under a new attempt number and counts as a retry: a measurement is only
  * clean with retries=0 and lost=0. BURST=1 is ping-pong; larger bursts
  * approach a throughput load while staying closed-loop (deterministic).
+ *
+ * -f: run as SCHED_FIFO (priority 1). On one CPU a normal task's wakeup may
+ * or may not preempt the sender mid-burst depending on the scheduler's
+ * accumulated run times, so how a burst is batched through WireGuard's
+ * workers changed from window to window (spreads of several % at 32); a
+ * FIFO sender always finishes its burst, and a FIFO receiver always runs at
+ * once when a datagram arrives.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,7 +163,7 @@ int main(int argc, char **argv)
 {
 	unsigned long count = 1000, warmup = 16, n, id = 0;
 	unsigned int port = 7777, w = 1;
-	int opt, mode = 0, timeout_ms = 2000, fd;
+	int opt, mode = 0, timeout_ms = 2000, fd, fifo = 0;
 	struct sockaddr_storage ss;
 	struct stats st = { 0 }, warm = { 0 };
 	struct icount_marks marks;
@@ -163,7 +171,7 @@ int main(int argc, char **argv)
 	const char *addr = NULL;
 	socklen_t len;
 
-	while ((opt = getopt(argc, argv, "s:c:p:n:w:i:W:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:p:n:w:i:W:t:f")) != -1) {
 		switch (opt) {
 		case 's':
 		case 'c':
@@ -176,11 +184,18 @@ int main(int argc, char **argv)
 		case 'i': id = strtoul(optarg, NULL, 0); break;
 		case 'W': warmup = strtoul(optarg, NULL, 0); break;
 		case 't': timeout_ms = atoi(optarg); break;
+		case 'f': fifo = 1; break;
 		default: goto usage;
 		}
 	}
 	if (!mode || optind != argc || !w || w > 1024 || !count || id > ICOUNT_ID_MAX)
 		goto usage;
+	if (fifo) {
+		struct sched_param sp = { .sched_priority = 1 };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+			die("sched_setscheduler");
+	}
 	fd = sock_for(addr, port, &ss, &len);
 	if (mode == 's') {
 		if (bind(fd, (struct sockaddr *)&ss, len) < 0)
@@ -201,8 +216,8 @@ int main(int argc, char **argv)
 	       st.bursts * w, st.bursts, st.retries, st.lost, warm.retries);
 	return 0;
 usage:
-	fprintf(stderr, "usage: udpping -s ADDR [-p PORT]\n"
+	fprintf(stderr, "usage: udpping -s ADDR [-p PORT] [-f]\n"
 		"       udpping -c ADDR [-p PORT] [-n COUNT] [-w BURST] [-i ID]"
-		" [-W WARMUP] [-t TIMEOUT_MS]\n");
+		" [-W WARMUP] [-t TIMEOUT_MS] [-f]\n");
 	return 2;
 }
