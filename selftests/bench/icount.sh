@@ -5,12 +5,18 @@
 # instructions per forwarded packet, counted by a qemu TCG plugin, instead
 # of wall-clock rates that swing with the host's load under TCG.
 #
-#   selftests/bench/icount.sh [-k "6.1 6.12"] [-r ROUNDS] [-n COUNT] [-b "1 32"]
+#   selftests/bench/icount.sh [-k "6.1 6.12"] [-r ROUNDS] [-n COUNT]
+#                             [-b "1:1024 32:4096"] [--exact] [--profile]
 #
 #   -k KERNELS  kernel lines or releases (default 6.1 6.12; $KERNELS too)
 #   -r ROUNDS   windows per setup and burst size (default 3)
-#   -n COUNT    64-byte datagrams per window (default 512)
-#   -b BURSTS   burst sizes (default "1 32": ping-pong and throughput-like)
+#   -n COUNT    64-byte datagrams per window where -b gives none (1024)
+#   -b BURSTS   burst sizes W[:COUNT] (default "1:1024 32:4096": ping-pong
+#               and throughput-like)
+#   --exact     count every instruction (plugin exact=1) instead of per
+#               block: slower, exact across exceptions
+#   --profile   also attribute each window's instructions to functions
+#               (build/bench/<kver>/icount-profile.txt, icount-profile.sh)
 #
 # Per kernel one VM boot: one vCPU, single-threaded TCG, -icount
 # shift=0,align=off,sleep=off and icount/icount.so (the plugin). In it
@@ -34,13 +40,15 @@ out=${WGMESH_BUILD:-$repo/build}/bench
 io=$out/icount
 kernels=${KERNELS:-6.1 6.12}
 rounds=3
-count=512
-bursts="1 32"
+count=1024
+bursts="1:1024 32:4096"
 icount_flags=shift=0,align=off,sleep=off
+plugin_args=
+profile=0
 
 usage()
 {
-	sed -n '4,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -50,6 +58,8 @@ while [ $# -gt 0 ]; do
 	-r) rounds=${2:?}; shift 2 ;;
 	-n) count=${2:?}; shift 2 ;;
 	-b) bursts=${2:?}; shift 2 ;;
+	--exact) plugin_args+=,exact=1; shift ;;
+	--profile) plugin_args+=,profile=1; profile=1; shift ;;
 	-h|--help) usage ;;
 	*) echo "icount: unknown argument $1" >&2; usage ;;
 	esac
@@ -92,10 +102,11 @@ for k in $kernels; do
 	t0=$(date +%s)
 	selftests/vm/run.sh -k "$kver" -t 1200 --smp 1 --tcg-thread single \
 		--qemu-arg -icount --qemu-arg "$icount_flags" \
-		--qemu-arg -plugin --qemu-arg "file=$io/icount.so,out=$d/icount.out" \
+		--qemu-arg -plugin --qemu-arg "file=$io/icount.so,out=$d/icount.out$plugin_args" \
 		--add "$io/udpping:/wgmesh-icount/udpping" \
 		-e BENCH_ONLY=icount -e "BENCH_ROUNDS=$rounds" -e BENCH_ICOUNT=/wgmesh-icount \
 		-e "BENCH_ICOUNT_N=$count" -e "BENCH_ICOUNT_BURSTS=$bursts" \
+		-e "BENCH_ICOUNT_PROFILE=$profile" \
 		-- selftests/bench/vm-bench.sh >"$log" 2>&1
 	rc=$?
 	echo "icount: $kver: VM run took $(($(date +%s) - t0)) s, exit $rc" >&2
@@ -108,10 +119,14 @@ for k in $kernels; do
 	join_windows "$log" "$d/icount.out" |
 		jq -s --arg kernel "$kver" -f "$here/icount.jq" >"$d/icount.json" || { status=1; continue; }
 	results+=("$d/icount.json")
+	if [ "$profile" = 1 ]; then
+		"$here/icount-profile.sh" "$log" "$d/icount.out" >"$d/icount-profile.txt" &&
+			echo "icount: $kver: profile in ${d#"$repo"/}/icount-profile.txt" >&2
+	fi
 done
 
 jq -n --slurpfile k <(cat "${results[@]}" /dev/null) \
-	--arg cmd "selftests/bench/icount.sh -r $rounds -n $count -b '$bursts'" \
+	--arg cmd "selftests/bench/icount.sh -r $rounds -n $count -b '$bursts'${plugin_args:+ (plugin$plugin_args)}" \
 	--arg date "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse --short HEAD 2>/dev/null)" \
 	--arg method "1 vCPU, tcg thread=single, -icount $icount_flags, plugin selftests/bench/icount" \
 	'{command: $cmd, date: $date, commit: $commit, method: $method, kernels: $k}' \
