@@ -8,7 +8,7 @@
 # BENCH_ICOUNT_PROFILE=1: /proc/kallsyms, wgmesh.ko's functions included as
 # NAME[wgmesh]). Prints, per burst size, the TOP (default 30) functions by
 # instructions per packet in (a) or (b), summed over the rounds, and
-# (b)-(a). A block counts as a whole for the function it starts in;
+# (b)-(a); then the TOP functions by |(b)-(a)|. A block counts as a whole for the function it starts in;
 # addresses below the first kernel symbol are user space ([user]).
 
 log=${1:?usage: icount-profile.sh LOG OUT [TOP]}
@@ -49,6 +49,16 @@ END {
 			if (a == 0 && b == 0)
 				continue
 			printf "%-44s\t%d\t%10.1f %10.1f %10.1f\n", s, (a > b ? a : b) * 10, a, b, b - a | cmd
+		}
+		close(cmd)
+		printf "-- W=%s: largest differences |(b)-(a)| --\n", x
+		for (s in syms) {
+			a = sent["a", x] ? c[x, s, "a"] / sent["a", x] : 0
+			b = sent["b", x] ? c[x, s, "b"] / sent["b", x] : 0
+			d = b - a
+			if (d == 0)
+				continue
+			printf "%-44s\t%d\t%10.1f %10.1f %10.1f\n", s, (d < 0 ? -d : d) * 10, a, b, d | cmd
 		}
 		close(cmd)
 	}
