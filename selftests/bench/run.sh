@@ -4,7 +4,10 @@
 # run.sh: `make bench`. Builds wgmesh.ko with the decision microbenchmark
 # (WGMESH_BENCH=1) for each test kernel, runs vm-bench.sh in one VM boot
 # per kernel, runs the native decision benchmark on the host, then prints
-# a table and writes build/bench/results.json (raw logs next to it).
+# a table and writes build/bench/results.json (raw logs next to it). The
+# wall-clock figures are indicative (TCG timing follows the host's load);
+# then icount.sh counts instructions per packet in one more boot per
+# kernel (deterministic; table and build/bench/icount.json).
 #
 #   selftests/bench/run.sh [-k "6.1 6.12"] [-r ROUNDS] [-s SECS] [--only "fwd ..."]
 #
@@ -12,7 +15,7 @@
 #                4.5 minutes each on this 2-core machine; $KERNELS too)
 #   -r ROUNDS    repetitions of each VM measurement (default 4)
 #   -s SECS      seconds per iperf3 run (default 3)
-#   --only LIST  subset of: fwd local push mem locks scale up native
+#   --only LIST  subset of: fwd local push mem locks scale up native icount
 #                (mem is measured in a second, 1-vCPU boot too)
 #
 # Benchmarks print numbers, they never fail a build: a missed target is
@@ -28,11 +31,11 @@ out=${WGMESH_BUILD:-$repo/build}/bench
 kernels=${KERNELS:-6.1 6.12}
 rounds=4
 secs=3
-only="fwd local push mem locks scale up native"
+only="fwd local push mem locks scale up native icount"
 
 usage()
 {
-	sed -n '4,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -125,7 +128,14 @@ fi
 
 status=0
 results=()
-for k in $kernels; do
+# The wall-clock boot runs vm-bench.sh's sections but icount, which
+# boots on its own (icount.sh); none of them wanted: no such boot.
+vm_only=${only//icount/}
+kernels_wall=
+for s in fwd local push mem locks scale up; do
+	[[ " $only " == *" $s "* ]] && kernels_wall=$kernels
+done
+for k in $kernels_wall; do
 	kver=$(resolve_kver "$k")
 	if [ -z "$kver" ]; then
 		echo "bench: no installed kernel headers for '$k' (make deps)" >&2
@@ -138,7 +148,7 @@ for k in $kernels; do
 	echo "bench: $kver: one VM boot, $rounds rounds (log: ${log#"$repo"/})" >&2
 	t0=$(date +%s)
 	selftests/vm/run.sh -k "$kver" -t 600 --ko "$ko" "${up_args[@]}" \
-		-e "BENCH_ROUNDS=$rounds" -e "BENCH_SECS=$secs" -e "BENCH_ONLY=$only" \
+		-e "BENCH_ROUNDS=$rounds" -e "BENCH_SECS=$secs" -e "BENCH_ONLY=$vm_only" \
 		-- selftests/bench/vm-bench.sh >"$log" 2>&1
 	rc=$?
 	echo "bench: $kver: VM run took $(($(date +%s) - t0)) s, exit $rc" >&2
@@ -188,7 +198,13 @@ jq -n --slurpfile k <(cat "${results[@]}" /dev/null) \
 	>"$out/results.json"
 
 echo
+echo "== wall clock (indicative: under TCG these follow the host's load and swing between runs) =="
 jq -r -f "$here/table.jq" "$out/results.json"
 "$here/notes.sh" "$out/results.json"
 echo "bench: results in ${out#"$repo"/}/results.json"
+
+if [[ " $only " == *" icount "* ]]; then
+	echo
+	"$here/icount.sh" -k "$kernels" || status=1
+fi
 exit $status

@@ -29,9 +29,18 @@
 #         when $WGMESH_KO was built with WGMESH_BENCH=1
 #   up    `wgmesh up` of a 1,000-peer controller, first run and re-run
 #         (bench/up-bench.sh, topology files in $BENCH_UP_DIR)
+#   icount  a -> ctrl -> b closed-loop 64-byte UDP (udpping, acks back the
+#         same way) in bursts of each of $BENCH_ICOUNT_BURSTS, between the
+#         markers of one window each; bench/icount.sh boots the VM under
+#         -icount with the counting plugin, which writes the counts on the
+#         host (not part of the default set: it needs that VM)
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_SECS (iperf3 seconds, 3),
-# BENCH_ONLY (space-separated subset of: fwd local push mem locks scale up).
+# BENCH_ONLY (space-separated subset of: fwd local push mem locks scale up
+# icount); for icount BENCH_ICOUNT (the directory holding udpping),
+# BENCH_ICOUNT_N (datagrams per window, 512), BENCH_ICOUNT_BURSTS (burst
+# sizes, each W or W:COUNT; "1 32") and BENCH_ICOUNT_PROFILE=1 (print the
+# kernel's text symbols as "@ksym ADDR NAME" lines for icount-profile.sh).
 
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=../lib/ktap.sh
@@ -352,6 +361,54 @@ if want up; then
 		. bench/up-bench.sh "$BENCH_UP_DIR"
 	else
 		echo "# wgmesh up not measured: no topology in BENCH_UP_DIR or no wgmesh"
+	fi
+fi
+
+if want icount; then
+	ICOUNT_N=${BENCH_ICOUNT_N:-512}
+	udpping=${BENCH_ICOUNT:-/nonexistent}/udpping
+	[ -x "$udpping" ] || ktap_exit_fail_msg "icount: no $udpping"
+	# both ends SCHED_FIFO: a burst is batched the same way every time
+	nx b "$udpping" -s "$B" -f &
+	spid=$!
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$(ns b)" netstat -lun 2>/dev/null | grep -q ':7777 ' && break
+		sleep 0.1
+	done
+	# A first pass of each setup, not reported (window 0): the first
+	# window after boot counted 1-5 % fewer instructions in (a) than the
+	# later ones, all of it scheduler and workqueue work (fewer kworker
+	# wake-ups while the pool settles).
+	for m in a b; do
+		setup "$m"
+		nx a "$udpping" -c "$B" -n 1024 -w 1 -W 64 -i 0 -f >/dev/null
+	done
+	# window ids: 1, 2, ... in the order of the "icount" lines
+	win=0
+	for wn in ${BENCH_ICOUNT_BURSTS:-1 32}; do
+		# W or W:COUNT
+		w=${wn%%:*} n=$ICOUNT_N
+		[ "$w" = "$wn" ] || n=${wn#*:}
+		for ((r = 1; r <= ROUNDS; r++)); do
+			if ((r % 2)); then order="a b"; else order="b a"; fi
+			for m in $order; do
+				setup "$m"
+				# let what the setup deferred (RCU callbacks, work
+				# items) run before the window, not in it; idle
+				# costs no wall time under -icount sleep=off
+				sleep 1
+				win=$((win + 1))
+				v=$(nx a "$udpping" -c "$B" -n "$n" -w "$w" -W 64 -i "$win" -f) ||
+					{ echo "# icount $m w=$w round $r: udpping failed"; continue; }
+				emit "icount mode=$m w=$w round=$r window=$win n=$n $v"
+			done
+		done
+	done
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	if [ "${BENCH_ICOUNT_PROFILE:-0}" = 1 ]; then
+		# the text symbols, for icount-profile.sh on the host
+		awk '$2 ~ /^[tT]$/ { print "@ksym", $1, $3 ($4 == "" ? "" : $4) }' /proc/kallsyms
 	fi
 fi
 

@@ -26,11 +26,15 @@
 #   --tcg-thread single|multi  TCG threading (default single: all vCPUs
 #                in one host thread; multi: one host thread per vCPU, which
 #                qemu 7.2 gets wrong: see the accelerator below)
+#   --qemu-arg ARG  one more qemu argument (repeatable), after run.sh's own,
+#                e.g. --qemu-arg -icount --qemu-arg shift=0,sleep=off
 #
 # WGMESH_KROOT, WGMESH_VM_WRAP, WGMESH_VM_MEM, WGMESH_VM_MACHINE and
 # WGMESH_VM_TCG_THREAD set the defaults of --kroot, --wrap, --mem,
-# --machine and --tcg-thread; WGMESH_DEBUG_LANE and WGMESH_TIMEOUT_SCALE
-# are passed on to the guest when set.
+# --machine and --tcg-thread; WGMESH_VM_QEMU_ARGS holds more qemu
+# arguments (split at blanks), before those of --qemu-arg;
+# WGMESH_DEBUG_LANE and WGMESH_TIMEOUT_SCALE are passed on to the guest
+# when set.
 #
 # The guest: busybox + bash, ip, wg, ping, iperf3, ... (see mkinitramfs.sh),
 # the repo's tools/ and selftests/ at /wgmesh (cwd), PATH starting with
@@ -69,10 +73,11 @@ verbose=0
 script=
 envs=()
 adds=()
+read -r -a qemu_args <<< "${WGMESH_VM_QEMU_ARGS:-}"
 
 usage()
 {
-	sed -n '4,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,43s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -96,6 +101,7 @@ while [ $# -gt 0 ]; do
 	--wrap) wrap=${2:?}; shift 2 ;;
 	--machine) machine=${2:?}; shift 2 ;;
 	--tcg-thread) tcg_thread=${2:?}; shift 2 ;;
+	--qemu-arg) qemu_args+=("${2:?}"); shift 2 ;;
 	-c) script=${2:?}; shift 2 ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
@@ -172,6 +178,7 @@ pass_env()
 
 # ---------------------------------------------------------------- virtme-ng
 if [ "${WGMESH_VNG:-1}" != 0 ] && [ -z "$kroot" ] && command -v vng >/dev/null; then
+	[ ${#qemu_args[@]} = 0 ] || die "--qemu-arg/WGMESH_VM_QEMU_ARGS need the plain qemu runner (WGMESH_VNG=0)"
 	write_cmd "$run/cmd" "$@"
 	{
 		echo "export WGMESH_KO=$(printf %q "$ko") KVER=\$(uname -r)"
@@ -344,6 +351,7 @@ qemu-system-x86_64 "${accel_args[@]}" ${machine:+-machine "$machine"} \
 	-device virtserialport,bus=vser.0,chardev=status,name=wgmesh.status \
 	-chardev "file,id=dmesg,path=$run/dmesg" \
 	-device virtserialport,bus=vser.0,chardev=dmesg,name=wgmesh.dmesg \
+	"${qemu_args[@]+"${qemu_args[@]}"}" \
 	> "$run/qemu.log" 2>&1 &
 qpid=$!
 

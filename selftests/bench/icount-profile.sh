@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# icount-profile.sh LOG OUT [TOP]: where the instructions of icount.sh's
+# windows go, per function: the plugin's "tb ID VADDR NINSNS EXECS" lines
+# (OUT, written with profile=1) mapped through the guest's text symbols
+# (the "@ksym ADDR NAME" lines vm-bench.sh prints into LOG with
+# BENCH_ICOUNT_PROFILE=1: /proc/kallsyms, wgmesh.ko's functions included as
+# NAME[wgmesh]). Prints, per burst size, the TOP (default 30) functions by
+# instructions per packet in (a) or (b), summed over the rounds, and
+# (b)-(a); then the TOP functions by |(b)-(a)|. A block counts as a whole for the function it starts in;
+# addresses below the first kernel symbol are user space ([user]).
+
+log=${1:?usage: icount-profile.sh LOG OUT [TOP]}
+out=${2:?usage: icount-profile.sh LOG OUT [TOP]}
+top=${3:-30}
+
+# windows: ID MODE W SENT
+windows=$(sed -n 's/^@bench icount //p' "$log" | awk '{
+	for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	print f["window"], f["mode"], f["w"], f["sent"] }')
+[ -n "$windows" ] || { echo "icount-profile: no windows in $log" >&2; exit 1; }
+grep -q '^@ksym ' "$log" || { echo "icount-profile: no @ksym lines in $log" >&2; exit 1; }
+
+# addresses are 16 hex digits: sorting them as strings sorts them as numbers
+{
+	sed -n 's/^@ksym \([0-9a-f]\{16\}\) \(.*\)/\1 0 \2/p' "$log"
+	awk '$1 == "tb" { print $3, 1, $2, $4 * $5 }' "$out"
+} | LC_ALL=C sort -k1,1 -k2,2n | awk -v windows="$windows" -v top="$top" '
+BEGIN {
+	n = split(windows, l, "\n")
+	for (i = 1; i <= n; i++) {
+		split(l[i], f, " ")
+		mode[f[1]] = f[2]; w[f[1]] = f[3]
+		sent[f[2], f[3]] += f[4]; ws[f[3]] = 1
+	}
+	sym = "[user]"
+}
+$2 == 0 { sym = $3; next }
+($3 in mode) { c[w[$3], sym, mode[$3]] += $4; syms[sym] = 1 }
+END {
+	for (x in ws) {
+		printf "\n== W=%s: instructions per packet by function (a: wgmesh.ko, b: ip6_forward) ==\n", x
+		printf "%-44s %10s %10s %10s\n", "function", "(a)", "(b)", "(b)-(a)"
+		cmd = "sort -k2,2nr -t\"\t\" | head -n " top
+		for (s in syms) {
+			a = sent["a", x] ? c[x, s, "a"] / sent["a", x] : 0
+			b = sent["b", x] ? c[x, s, "b"] / sent["b", x] : 0
+			if (a == 0 && b == 0)
+				continue
+			printf "%-44s\t%d\t%10.1f %10.1f %10.1f\n", s, (a > b ? a : b) * 10, a, b, b - a | cmd
+		}
+		close(cmd)
+		printf "-- W=%s: largest differences |(b)-(a)| --\n", x
+		for (s in syms) {
+			a = sent["a", x] ? c[x, s, "a"] / sent["a", x] : 0
+			b = sent["b", x] ? c[x, s, "b"] / sent["b", x] : 0
+			d = b - a
+			if (d == 0)
+				continue
+			printf "%-44s\t%d\t%10.1f %10.1f %10.1f\n", s, (d < 0 ? -d : d) * 10, a, b, d | cmd
+		}
+		close(cmd)
+	}
+}' | sed 's/\t[0-9]*\t/ /'

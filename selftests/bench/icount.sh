@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# icount.sh: the deterministic part of `make bench` (issue 13): guest
+# instructions per forwarded packet, counted by a qemu TCG plugin, instead
+# of wall-clock rates that swing with the host's load under TCG.
+#
+#   selftests/bench/icount.sh [-k "6.1 6.12"] [-r ROUNDS] [-n COUNT]
+#                             [-b "1:1024 32:4096"] [--exact] [--profile]
+#
+#   -k KERNELS  kernel lines or releases (default 6.1 6.12; $KERNELS too)
+#   -r ROUNDS   windows per setup and burst size (default 3)
+#   -n COUNT    64-byte datagrams per window where -b gives none (1024)
+#   -b BURSTS   burst sizes W[:COUNT] (default "1:1024 32:4096": ping-pong
+#               and throughput-like)
+#   --exact     count every instruction (plugin exact=1) instead of per
+#               block: slower, exact across exceptions
+#   --profile   also attribute each window's instructions to functions
+#               (build/bench/<kver>/icount-profile.txt, icount-profile.sh)
+#
+# Per kernel one VM boot: one vCPU, single-threaded TCG, -icount
+# shift=0,align=off,sleep=off and icount/icount.so (the plugin). In it
+# vm-bench.sh (BENCH_ONLY=icount) builds the bench's a -> ctrl -> b
+# WireGuard topology and runs udpping between the plugin's markers, with
+# (a) wgmesh.ko attached and IPv6 forwarding off and (b) the module detached
+# and forwarding on, alternated. A window's count is every instruction the
+# guest executed in it (both peers, the controller, the acks, softirqs,
+# timer interrupts), over the datagrams sent: instructions per packet.
+# Prints a table, writes build/bench/icount.json (the plugin's output and the
+# guest's log: build/bench/<kver>/icount.out, icount-vm.log). Targets are
+# reported ok or MISSED, never failed; the exit status is non-zero only when
+# a kernel produced no measurement.
+
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$here/../lib/kernel.sh"
+out=${WGMESH_BUILD:-$repo/build}/bench
+io=$out/icount
+kernels=${KERNELS:-6.1 6.12}
+rounds=3
+count=1024
+bursts="1:1024 32:4096"
+icount_flags=shift=0,align=off,sleep=off
+plugin_args=
+profile=0
+
+usage()
+{
+	sed -n '4,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) kernels=${2:?}; shift 2 ;;
+	-r) rounds=${2:?}; shift 2 ;;
+	-n) count=${2:?}; shift 2 ;;
+	-b) bursts=${2:?}; shift 2 ;;
+	--exact) plugin_args+=,exact=1; shift ;;
+	--profile) plugin_args+=,profile=1; profile=1; shift ;;
+	-h|--help) usage ;;
+	*) echo "icount: unknown argument $1" >&2; usage ;;
+	esac
+done
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
+command -v jq >/dev/null || { echo "icount: jq not found (make deps)" >&2; exit 1; }
+cd "$repo" || exit 1
+make -s -C "$here" icount IO="$io" >/dev/null || { echo "icount: building the plugin failed" >&2; exit 1; }
+
+# join LOG OUT: one JSON object per window, the guest's "@bench icount"
+# line joined with the plugin's "window ID insns N" line
+join_windows()
+{
+	awk '
+		FNR == NR { if ($1 == "window" && $3 == "insns") insns[$2] = $4; next }
+		$1 == "@bench" && $2 == "icount" {
+			delete f
+			for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			printf "{\"mode\":\"%s\",\"w\":%d,\"round\":%d,\"window\":%d,", f["mode"], f["w"], f["round"], f["window"]
+			printf "\"sent\":%d,\"retries\":%d,\"lost\":%d,\"insns\":%s}\n", f["sent"], f["retries"], f["lost"], \
+				(f["window"] in insns) ? insns[f["window"]] : "null"
+		}' "$2" "$1"
+}
+
+status=0
+results=()
+for k in $kernels; do
+	kver=$(resolve_kver "$k")
+	if [ -z "$kver" ]; then
+		echo "icount: no installed kernel for '$k' (make deps)" >&2
+		status=1
+		continue
+	fi
+	d=$out/$kver
+	mkdir -p "$d"
+	rm -f "$d/icount.out"
+	log=$d/icount-vm.log
+	echo "icount: $kver: one VM boot, 1 vCPU, -icount $icount_flags (log: ${log#"$repo"/})" >&2
+	t0=$(date +%s)
+	selftests/vm/run.sh -k "$kver" -t 1200 --smp 1 --tcg-thread single \
+		--qemu-arg -icount --qemu-arg "$icount_flags" \
+		--qemu-arg -plugin --qemu-arg "file=$io/icount.so,out=$d/icount.out$plugin_args" \
+		--add "$io/udpping:/wgmesh-icount/udpping" \
+		-e BENCH_ONLY=icount -e "BENCH_ROUNDS=$rounds" -e BENCH_ICOUNT=/wgmesh-icount \
+		-e "BENCH_ICOUNT_N=$count" -e "BENCH_ICOUNT_BURSTS=$bursts" \
+		-e "BENCH_ICOUNT_PROFILE=$profile" \
+		-- selftests/bench/vm-bench.sh >"$log" 2>&1
+	rc=$?
+	echo "icount: $kver: VM run took $(($(date +%s) - t0)) s, exit $rc" >&2
+	if ! grep -q '^@bench icount ' "$log" || ! grep -q '^window .* insns ' "$d/icount.out" 2>/dev/null; then
+		echo "icount: $kver: no measurements; last lines of $log:" >&2
+		tail -n 30 "$log" >&2
+		status=1
+		continue
+	fi
+	join_windows "$log" "$d/icount.out" |
+		jq -s --arg kernel "$kver" -f "$here/icount.jq" >"$d/icount.json" || { status=1; continue; }
+	results+=("$d/icount.json")
+	if [ "$profile" = 1 ]; then
+		"$here/icount-profile.sh" "$log" "$d/icount.out" >"$d/icount-profile.txt" &&
+			echo "icount: $kver: profile in ${d#"$repo"/}/icount-profile.txt" >&2
+	fi
+done
+
+jq -n --slurpfile k <(cat "${results[@]}" /dev/null) \
+	--arg cmd "selftests/bench/icount.sh -r $rounds -n $count -b '$bursts'${plugin_args:+ (plugin$plugin_args)}" \
+	--arg date "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse --short HEAD 2>/dev/null)" \
+	--arg method "1 vCPU, tcg thread=single, -icount $icount_flags, plugin selftests/bench/icount" \
+	'{command: $cmd, date: $date, commit: $commit, method: $method, kernels: $k}' \
+	>"$out/icount.json"
+
+echo
+jq -r -f "$here/icount-table.jq" "$out/icount.json"
+echo "icount: results in ${out#"$repo"/}/icount.json"
+exit $status
