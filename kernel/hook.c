@@ -7,14 +7,17 @@
  * straight back out the same WireGuard device, which picks the peer by
  * destination, so IP forwarding never has to be enabled on the host.
  * IPv4 and IPv6 from the tunnel to anything but a member (its addresses,
- * its routed subnets) are dropped here, as is anything else.
+ * its routed subnets) are dropped here, as is anything else, but for the
+ * IPv4 of the members that use this controller as their exit gateway:
+ * that goes on to the kernel's IPv4 forwarding and the host's NAT.
  *
  * The border hook keeps the mesh apart from the host's other interfaces
  * whatever the forwarding sysctls say: at FORWARD (IPv4 and IPv6) it drops
  * every packet the kernel would route into an attached device or out of
- * one, but for the controller's own routed subnets (its LAN), so nothing
- * reaches the mesh without having come from it, and nothing from it
- * leaves through another interface.
+ * one, but for the controller's own routed subnets (its LAN) and the IPv4
+ * of exit users to and from the outside, so nothing else reaches the mesh
+ * without having come from it, and nothing else from it leaves through
+ * another interface.
  *
  * Both run in softirq under rcu_read_lock(), taken by their caller:
  * nf_ingress() for ingress, nf_hook() for the border.
@@ -356,9 +359,31 @@ static bool self_subnet(const struct wgmesh_topology *t,
 }
 
 /*
+ * IPv4 between an exit user's mesh address and the outside: out of the
+ * device from the user (@in), or into it for the user (after the host's
+ * NAT has turned the reply's destination back into the user's address).
+ */
+static bool exit_traffic(const struct wgmesh_topology *t,
+			 const struct sk_buff *skb, u8 pf, bool in)
+{
+	const struct wgmesh_member *m = NULL, *o = NULL;
+	enum wgmesh_addr_kind k;
+	__be32 user, other;
+
+	if (pf != NFPROTO_IPV4)
+		return false;
+	user = in ? ip_hdr(skb)->saddr : ip_hdr(skb)->daddr;
+	other = in ? ip_hdr(skb)->daddr : ip_hdr(skb)->saddr;
+	k = wgmesh_classify4(t, user, &m);
+	return wgmesh_exit_user4(k, m) &&
+	       wgmesh_classify4(t, other, &o) == WGMESH_ADDR_OUTSIDE;
+}
+
+/*
  * Into the device from elsewhere, or out of it to elsewhere: only this
- * controller's LAN may talk with the mesh that way (what comes in from the
- * tunnel passed the ingress hook first).
+ * controller's LAN may talk with the mesh that way, and the outside with
+ * the members that use this controller as their exit (what comes in from
+ * the tunnel passed the ingress hook first).
  */
 static unsigned int wgmesh_border_hook(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
@@ -372,7 +397,8 @@ static unsigned int wgmesh_border_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	wd = in ? in : out;
 	t = rcu_dereference(wd->topo);
-	if (t && !(in && out) && self_subnet(t, skb, state->pf, !!in))
+	if (t && !(in && out) && (self_subnet(t, skb, state->pf, !!in) ||
+				  exit_traffic(t, skb, state->pf, !!in)))
 		return NF_ACCEPT;
 	wgmesh_count(wd->stats, WGMESH_CTR_DROP_CROSSING, segs_of(skb));
 	return NF_DROP;

@@ -19,7 +19,7 @@ const struct nla_policy wgmesh_allow_nl_policy[WGMESH_ALLOW_A_MASK + 1] = {
 const struct nla_policy wgmesh_member_nl_policy[WGMESH_MEMBER_A_SUBNET + 1] = {
 	[WGMESH_MEMBER_A_ID] = { .type = NLA_U32, },
 	[WGMESH_MEMBER_A_GROUPS] = { .type = NLA_U64, },
-	[WGMESH_MEMBER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[WGMESH_MEMBER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[WGMESH_MEMBER_A_STATS] = NLA_POLICY_NESTED(wgmesh_stats_nl_policy),
 	[WGMESH_MEMBER_A_IPV4] = NLA_POLICY_EXACT_LEN(4),
 	[WGMESH_MEMBER_A_SUBNET] = NLA_POLICY_NESTED(wgmesh_subnet_nl_policy),

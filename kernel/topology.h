@@ -332,7 +332,22 @@ wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
 	return wgmesh_verdict(t, sk, *s, dk, *d);
 }
 
-/* The same for IPv4. */
+/*
+ * Whether @s, the owner of the IPv4 source address (kind @sk), may send
+ * from it to the outside through this controller: a peer flagged
+ * WGMESH_MEMBER_F_EXIT, from its own mesh IPv4 address (not a subnet).
+ */
+static inline bool wgmesh_exit_user4(enum wgmesh_addr_kind sk,
+				     const struct wgmesh_member *s)
+{
+	return sk == WGMESH_ADDR_PEER && (s->flags & WGMESH_MEMBER_F_EXIT);
+}
+
+/*
+ * The same for IPv4, where one more destination is delivered locally: the
+ * outside, for a member that may use this controller as its exit (the
+ * kernel's IPv4 forwarding and the host's NAT take it from there).
+ */
 static inline enum wgmesh_ctr
 wgmesh_decide4(const struct wgmesh_topology *t, __be32 saddr, __be32 daddr,
 	       const struct wgmesh_member **s, const struct wgmesh_member **d)
@@ -347,6 +362,8 @@ wgmesh_decide4(const struct wgmesh_topology *t, __be32 saddr, __be32 daddr,
 	if (self && daddr == self)
 		return WGMESH_CTR_LOCAL_PACKETS;
 	dk = wgmesh_classify4(t, daddr, d);
+	if (dk == WGMESH_ADDR_OUTSIDE && wgmesh_exit_user4(sk, *s))
+		return WGMESH_CTR_LOCAL_PACKETS;
 	return wgmesh_verdict(t, sk, *s, dk, *d);
 }
 

@@ -544,7 +544,10 @@ static void print_flags(uint32_t flags, bool topo)
 	else if (topo)
 		printf("%s", flags & WGMESH_F_DEFAULT_DENY ? "default-deny" : "?");
 	else
-		printf("%s", flags & WGMESH_MEMBER_F_ISOLATED ? "isolated" : "?");
+		printf("%s%s%s", flags & WGMESH_MEMBER_F_ISOLATED ? "isolated" : "",
+		       (flags & WGMESH_MEMBER_F_ISOLATED) &&
+		       (flags & WGMESH_MEMBER_F_EXIT) ? "," : "",
+		       flags & WGMESH_MEMBER_F_EXIT ? "exit" : "");
 }
 
 /* The counters a member has (uapi/wgmesh.h); a device has them all. */

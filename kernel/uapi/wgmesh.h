@@ -127,6 +127,15 @@
  *      members of a talk among themselves. A controller's subnets are
  *      policed like a peer's, with the controller's groups.
  *
+ * Exit gateways (IPv4 only): an IPv4 packet from a peer flagged
+ * WGMESH_MEMBER_F_EXIT, from its own mesh IPv4 address (not a subnet), to
+ * a destination outside the IPv4 range and every subnet is delivered to
+ * this controller's stack (counted LOCAL) instead of dropped (OUTSIDE):
+ * the kernel's IPv4 forwarding (net.ipv4.ip_forward, which userspace
+ * enables) and the host's NAT carry it on. Such packets, and the replies
+ * to that address from outside, are also exempt from CROSSING. Every other
+ * member's IPv4 to the outside stays an OUTSIDE drop.
+ *
  * Forwarded packets go straight back out of the same device, their hop
  * limit or TTL decremented (IPv4 checksum updated); they are never
  * fragmented. Packets that are neither IPv6 nor IPv4 are dropped (PROTO);
@@ -135,9 +144,10 @@
  * forwarding sysctls say, the module drops (CROSSING) every packet the
  * kernel's own forwarding path would route into the device or out of it,
  * from or to any interface (the device itself included), except between
- * the device and this controller's own subnets (its LAN): nothing enters
- * the mesh without having come from it or from that LAN, and nothing
- * leaves it for anywhere else.
+ * the device and this controller's own subnets (its LAN), and IPv4
+ * between an exit user's address and the outside (see above): nothing
+ * enters the mesh without having come from it, from that LAN or as
+ * traffic of an exit user, and nothing leaves it for anywhere else.
  *
  * WGMESH_CMD_GET_TOPOLOGY and WGMESH_CMD_GET_STATS
  * ------------------------------------------------
@@ -171,7 +181,7 @@
  *   SPOOFED   source is not a member address or subnet (or is this
  *             controller's own)
  *   OUTSIDE   destination outside the mesh /40, the IPv4 range and every
- *             subnet
+ *             subnet (but IPv4 of an exit user, see above)
  *   UNKNOWN   destination inside the mesh /40 or IPv4 range but not a
  *             member address
  *   POLICY    default-deny and no allowed group pair
@@ -213,6 +223,7 @@ enum wgmesh_flag {
 
 enum wgmesh_member_flag {
 	WGMESH_MEMBER_F_ISOLATED = 1,
+	WGMESH_MEMBER_F_EXIT = 2,
 };
 
 enum wgmesh_attr {
