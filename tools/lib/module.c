@@ -63,8 +63,8 @@ static void free_meshnl(struct meshnl_topology *m)
 }
 
 /*
- * The module's view of @t: ids, groups, isolation, allowed pairs, IPv4
- * addresses and subnets. Free with free_meshnl(), also on failure.
+ * The module's view of @t: ids, groups, isolation, exit users (of @self),
+ * allowed pairs, IPv4 addresses and subnets. Free with free_meshnl(), also on failure.
  */
 static int to_meshnl(const struct wgmesh_topology *t,
 		     const struct wgmesh_controller *self,
@@ -99,6 +99,10 @@ static int to_meshnl(const struct wgmesh_topology *t,
 		m->peers[i].groups = t->peers[i].groups;
 		if (t->peers[i].isolated)
 			m->peers[i].flags |= WGMESH_MEMBER_F_ISOLATED;
+		/* Its exit is its controller: this one, or none here. */
+		if (t->peers[i].exit && self->exit &&
+		    &t->controllers[t->peers[i].controller] == self)
+			m->peers[i].flags |= WGMESH_MEMBER_F_EXIT;
 		m->n_peers = i + 1;
 		if (owned_to_meshnl(t, t->n_controllers + i, &m->peers[i]))
 			return -ENOMEM;

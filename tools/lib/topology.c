@@ -27,7 +27,7 @@ enum key {
 	K_PUBLICKEY = 1 << 6, K_GROUPS = 1 << 7, K_CONTROLLER = 1 << 8,
 	K_ISOLATED = 1 << 9, K_DEFAULT = 1 << 10, K_ALLOW = 1 << 11,
 	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
-	K_PSKFILE = 1 << 15, K_FIREWALL = 1 << 16,
+	K_PSKFILE = 1 << 15, K_FIREWALL = 1 << 16, K_EXIT = 1 << 17,
 };
 
 static const struct {
@@ -50,6 +50,7 @@ static const struct {
 	{ "Subnets", K_SUBNETS, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "PresharedKeyFile", K_PSKFILE, 1 << SEC_MESH },
 	{ "Firewall", K_FIREWALL, 1 << SEC_MESH | 1 << SEC_CONTROLLER },
+	{ "Exit", K_EXIT, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -316,6 +317,18 @@ static int parse_firewall(struct parser *p, const char *v, bool *no_firewall)
 	return 0;
 }
 
+/* [Controller] Exit = yes|no (true|false too). */
+static int parse_exit(struct parser *p, const char *v, bool *exit)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true"))
+		*exit = true;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false"))
+		*exit = false;
+	else
+		return fail(p, "bad Exit '%s': must be yes or no", v);
+	return 0;
+}
+
 static int mesh_key(struct parser *p, enum key k, const char *v)
 {
 	struct wgmesh_topology *t = p->t;
@@ -381,6 +394,9 @@ static int controller_key(struct parser *p, enum key k, char *v)
 	case K_FIREWALL:
 		pd->firewall_set = 1;
 		return parse_firewall(p, v, &c->no_firewall);
+	case K_EXIT:
+		pd->exit_line = p->line;
+		return parse_exit(p, v, &c->exit);
 	default:
 		return -1;
 	}
@@ -409,6 +425,12 @@ static int peer_key(struct parser *p, enum key k, char *v)
 		return wgmesh_parse_ipv4(p, &pe->owned, v);
 	case K_SUBNETS:
 		return wgmesh_parse_subnets(p, &pe->owned, v);
+	case K_EXIT:
+		if (check_name(p, "exit controller name", v))
+			return -1;
+		pd->exit_line = p->line;
+		pd->exit = strdup(v);
+		return pd->exit ? 0 : oom(p);
 	default:
 		return -1;
 	}
@@ -577,8 +599,10 @@ static void parser_release(struct parser *p)
 {
 	for (size_t i = 0; i < p->n_groups; i++)
 		free(p->groups[i]);
-	for (size_t i = 0; i < p->t->n_peers; i++)
+	for (size_t i = 0; i < p->t->n_peers; i++) {
 		free(p->pp[i].controller);
+		free(p->pp[i].exit);
+	}
 	for (size_t i = 0; i < p->n_allow; i++) {
 		free(p->allow[i].a);
 		free(p->allow[i].b);

@@ -56,6 +56,7 @@ struct wgmesh_controller {
 	uint16_t endpoint_port;	/* explicit, else the controller's port */
 	uint16_t port;		/* listen port: Port, else the mesh Port */
 	bool no_firewall;	/* Firewall = no, else the mesh's */
+	bool exit;		/* Exit = yes: an exit gateway (README "Exits") */
 	uint8_t public_key[WGMESH_KEY_LEN];
 	uint64_t groups;	/* bit i = topology->groups[i] */
 	struct wgmesh_owned owned;
@@ -68,6 +69,8 @@ struct wgmesh_peer {
 	size_t controller;	/* index of its designated controller */
 	uint64_t groups;
 	bool isolated;
+	/* Exit = its controller: IPv4 beyond the mesh goes out there. */
+	bool exit;
 	struct wgmesh_owned owned;
 	unsigned int line;
 };

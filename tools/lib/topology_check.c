@@ -99,6 +99,50 @@ static int check_mesh(struct parser *p)
 	return 0;
 }
 
+/*
+ * Exit gateways carry IPv4 only (README "Exits"), and a peer's IPv4 is
+ * homed at its designated controller: only there does WireGuard accept
+ * it from the peer, so that is the only exit the peer can use.
+ */
+static int check_exits(struct parser *p)
+{
+	struct wgmesh_topology *t = p->t;
+
+	for (size_t i = 0; i < t->n_controllers; i++)
+		if (t->controllers[i].exit && !t->ipv4_len)
+			return fail_at(p, p->pc[i].exit_line, "controller %s: "
+				       "Exit needs [Mesh] IPv4 (exits carry "
+				       "IPv4)", t->controllers[i].name);
+	for (size_t i = 0; i < t->n_peers; i++) {
+		struct wgmesh_peer *pe = &t->peers[i];
+		const struct pending *pd = &p->pp[i];
+		const struct wgmesh_controller *c;
+		size_t j;
+
+		if (!pd->exit)
+			continue;
+		for (j = 0; j < t->n_controllers; j++)
+			if (!strcmp(t->controllers[j].name, pd->exit))
+				break;
+		if (j == t->n_controllers)
+			return fail_at(p, pd->exit_line, "peer %s: unknown "
+				       "exit controller '%s'", pe->name,
+				       pd->exit);
+		c = &t->controllers[j];
+		if (!c->exit)
+			return fail_at(p, pd->exit_line, "peer %s: controller "
+				       "%s is no exit (it needs Exit = yes)",
+				       pe->name, c->name);
+		if (j != pe->controller)
+			return fail_at(p, pd->exit_line, "peer %s: Exit = %s "
+				       "must be its Controller (%s): its IPv4 "
+				       "is homed there", pe->name, c->name,
+				       t->controllers[pe->controller].name);
+		pe->exit = true;
+	}
+	return 0;
+}
+
 static int check_machines(struct parser *p)
 {
 	struct wgmesh_topology *t = p->t;
@@ -144,7 +188,7 @@ static int check_machines(struct parser *p)
 				       pd->controller);
 		pe->controller = j;
 	}
-	return 0;
+	return check_exits(p);
 }
 
 /*

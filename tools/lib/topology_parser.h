@@ -21,6 +21,8 @@ struct pending {
 	unsigned int key_line;		/* PublicKey line, 0 if none */
 	char *controller;		/* peers: Controller value */
 	unsigned int controller_line;
+	char *exit;			/* peers: Exit value */
+	unsigned int exit_line;		/* Exit given (either kind) */
 	unsigned int port_set;		/* controllers: Port given */
 	unsigned int firewall_set;	/* controllers: Firewall given */
 	uint64_t group_ids;		/* indices into parser.groups */

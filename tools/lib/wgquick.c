@@ -122,7 +122,8 @@ static void owned_ips(FILE *f, const struct wgmesh_topology *t, size_t i)
 /*
  * What controller @ci's entry carries besides its /56 on machine @si (see
  * derive.h): on a controller, everything homed at @ci; on a peer homed at
- * @ci, the IPv4 range and every other machine's subnets.
+ * @ci, the IPv4 range (0.0.0.0/0 when @ci is its exit) and every other
+ * machine's subnets.
  */
 static void homed_ips(FILE *f, const struct wgmesh_topology *t, size_t si,
 		      size_t ci)
@@ -138,7 +139,10 @@ static void homed_ips(FILE *f, const struct wgmesh_topology *t, size_t si,
 	}
 	if (wgmesh_machine_home(t, si) != ci)
 		return;
-	if (t->ipv4_len)
+	/* Exit = its controller: all of IPv4 (wg-quick keeps the endpoint out). */
+	if (t->peers[si - t->n_controllers].exit)
+		fprintf(f, ", 0.0.0.0/0");
+	else if (t->ipv4_len)
 		fprintf(f, ", %s/%u", wgmesh_ipv4_str(t->ipv4_prefix, buf),
 			t->ipv4_len);
 	for (size_t i = 0; i < n; i++) {

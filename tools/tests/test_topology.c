@@ -253,6 +253,25 @@ static const struct {
 	  "t.conf:6: bad Firewall 'off': must be yes or no" },
 	{ HEAD "[Peer p1]\nFirewall = no\n",
 	  "t.conf:7: unknown key 'Firewall' in [Peer]" },
+	{ HEAD "Exit = maybe\n",
+	  "t.conf:6: bad Exit 'maybe': must be yes or no" },
+	{ HEAD "Exit = yes\n",
+	  "t.conf:6: controller c1: Exit needs [Mesh] IPv4 (exits carry "
+	  "IPv4)" },
+	{ "[Mesh]\nName = vpn\nIPv4 = 10.1.0.0/16\n[Controller c1]\n"
+	  "Endpoint = 192.0.2.1\nPublicKey = " K1 "\n[Peer p1]\nPublicKey = "
+	  K2 "\nExit = c9\n",
+	  "t.conf:9: peer p1: unknown exit controller 'c9'" },
+	{ "[Mesh]\nName = vpn\nIPv4 = 10.1.0.0/16\n[Controller c1]\n"
+	  "Endpoint = 192.0.2.1\nPublicKey = " K1 "\n[Peer p1]\nPublicKey = "
+	  K2 "\nExit = c1\n",
+	  "t.conf:9: peer p1: controller c1 is no exit (it needs Exit = yes)" },
+	{ "[Mesh]\nName = vpn\nIPv4 = 10.1.0.0/16\n[Controller c1]\n"
+	  "Endpoint = 192.0.2.1\nPublicKey = " K1 "\nExit = yes\n"
+	  "[Controller c2]\nEndpoint = 192.0.2.2\nPublicKey = " K3 "\n"
+	  "[Peer p1]\nPublicKey = " K2 "\nController = c2\nExit = c1\n",
+	  "t.conf:14: peer p1: Exit = c1 must be its Controller (c2): its "
+	  "IPv4 is homed there" },
 	{ HEAD "Groups = a,,b\n", "t.conf:6: bad Groups: empty group name" },
 	{ HEAD "Groups = a,\n", "t.conf:6: bad Groups: empty group name" },
 	{ HEAD "Groups = a b\n", "t.conf:6: bad group name 'a b': use "
@@ -432,6 +451,27 @@ static void firewall(void)
 	wgmesh_topology_free(t);
 }
 
+/* Exit: the controller's yes, the peer's its controller. */
+static void exits(void)
+{
+	static const char text[] = "[Mesh]\nName = vpn\nIPv4 = 10.1.0.0/16\n"
+				   "[Controller c1]\nEndpoint = 192.0.2.1\n"
+				   "PublicKey = " K1 "\nExit = yes\n"
+				   "[Peer p1]\nPublicKey = " K2 "\n"
+				   "Exit = c1\n[Peer p2]\nPublicKey = " K3
+				   "\n";
+	char err[WGMESH_ERR_LEN] = "";
+	struct wgmesh_topology *t = NULL;
+	int ret;
+
+	ret = wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(!ret && t->controllers[0].exit && t->peers[0].exit &&
+		!t->peers[1].exit,
+		"Exit = yes on a controller, Exit = it on a peer (%s)", err);
+	wgmesh_topology_free(t);
+}
+
 static void load_errors(void)
 {
 	struct wgmesh_topology *t;
@@ -449,7 +489,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 2 + 1);
+	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 2 + 1 + 1);
 	valid_full();
 	valid_defaults();
 	for (size_t i = 0; i < n; i++) {
@@ -474,6 +514,7 @@ int main(void)
 	many_peers();
 	psk_file();
 	firewall();
+	exits();
 	load_errors();
 	return ktap_finish();
 }
