@@ -5,11 +5,13 @@
  * transaction. See firewall.h for what is opened where.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 #include <nftables/libnftables.h>
 
 #include "array.h"
@@ -212,7 +214,30 @@ void fw_chain_name(const char *owner, char *buf, size_t len)
 	snprintf(buf, len, "input-%s", owner);
 }
 
+void fw_exit_chain_names(const char *owner, char *fwd, char *nat,
+			 size_t len)
+{
+	snprintf(fwd, len, "forward-%s", owner);
+	snprintf(nat, len, "postrouting-%s", owner);
+}
+
+bool fw_plain_ifname(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > 15)
+		return false;
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && !strchr("_.-@", *name))
+			return false;
+	return true;
+}
+
 #define OUR_CHAIN_SPEC "{ type filter hook input priority filter - 1; " \
+		       "policy accept; }"
+#define FWD_CHAIN_SPEC "{ type filter hook forward priority filter - 1; " \
+		       "policy accept; }"
+#define NAT_CHAIN_SPEC "{ type nat hook postrouting priority srcnat; " \
 		       "policy accept; }"
 
 static bool is_ours(const char *family, const char *table)
@@ -226,6 +251,96 @@ static void want_rule(const struct fw_rules *r, size_t i, char *buf,
 {
 	snprintf(buf, len, "udp dport %u accept comment \"" FW_TAG_PREFIX
 		 "%s\"", r->udp_ports[i], r->owner);
+}
+
+/* One chain of an owner's as wanted: no rules means no chain. */
+struct want_chain {
+	char name[128];
+	const char *hook, *spec;
+	char **rules;
+	size_t n, cap;
+};
+
+enum { W_INPUT, W_FORWARD, W_NAT, W_N };
+
+static int add_text(struct want_chain *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int add_text(struct want_chain *w, const char *fmt, ...)
+{
+	char **slot = array_push(&w->rules, &w->n, &w->cap, sizeof(*slot));
+	va_list ap;
+	int ret;
+
+	if (!slot)
+		return -1;
+	va_start(ap, fmt);
+	ret = vasprintf(slot, fmt, ap);
+	va_end(ap);
+	if (ret < 0) {
+		w->n--;
+		return -1;
+	}
+	return 0;
+}
+
+static void free_wants(struct want_chain *w)
+{
+	for (size_t k = 0; k < W_N; k++) {
+		for (size_t i = 0; i < w[k].n; i++)
+			free(w[k].rules[i]);
+		free(w[k].rules);
+	}
+}
+
+static const char *ip4(uint32_t a, char *buf)
+{
+	uint32_t n = htonl(a);
+
+	return inet_ntop(AF_INET, &n, buf, INET_ADDRSTRLEN);
+}
+
+/* The chains @r wants, as nft lists their rules. -1: out of memory. */
+static int want_chains(const struct fw_rules *r, struct want_chain *w)
+{
+	const struct fw_exit *e = &r->exit;
+	char rule[160], a[INET_ADDRSTRLEN];
+
+	memset(w, 0, W_N * sizeof(*w));
+	fw_chain_name(r->owner, w[W_INPUT].name, sizeof(w[W_INPUT].name));
+	fw_exit_chain_names(r->owner, w[W_FORWARD].name, w[W_NAT].name,
+			    sizeof(w[W_NAT].name));
+	w[W_INPUT].hook = "input";
+	w[W_INPUT].spec = OUR_CHAIN_SPEC;
+	w[W_FORWARD].hook = "forward";
+	w[W_FORWARD].spec = FWD_CHAIN_SPEC;
+	w[W_NAT].hook = "postrouting";
+	w[W_NAT].spec = NAT_CHAIN_SPEC;
+	for (size_t i = 0; i < r->n_udp_ports; i++) {
+		want_rule(r, i, rule, sizeof(rule));
+		if (add_text(&w[W_INPUT], "%s", rule))
+			goto oom;
+	}
+	if (!e->mesh_if || !e->uplink || !e->n_users)
+		return 0;
+	for (size_t i = 0; i < e->n_users; i++)
+		if (add_text(&w[W_FORWARD], "iifname \"%s\" oifname \"%s\" "
+			     "ip saddr %s accept", e->mesh_if, e->uplink,
+			     ip4(e->users[i], a)) ||
+		    add_text(&w[W_NAT], "oifname \"%s\" ip saddr %s masquerade",
+			     e->uplink, ip4(e->users[i], a)))
+			goto oom;
+	if (add_text(&w[W_FORWARD], "iifname \"%s\" oifname \"%s\" ct state "
+		     "established,related accept", e->uplink, e->mesh_if) ||
+	    add_text(&w[W_FORWARD], "iifname \"%s\" oifname \"%s\" drop",
+		     e->mesh_if, e->uplink) ||
+	    add_text(&w[W_FORWARD], "iifname \"%s\" oifname \"%s\" drop",
+		     e->uplink, e->mesh_if))
+		goto oom;
+	return 0;
+oom:
+	free_wants(w);
+	return -1;
 }
 
 /* Whether rule text @text carries @owner's tag. */
@@ -273,9 +388,9 @@ static bool drops_input(const struct fw_chain *c)
 		!strcmp(c->family, "ip6"));
 }
 
-static bool is_our_base(const struct fw_chain *c)
+static bool is_our_base(const struct fw_chain *c, const char *hook)
 {
-	return c->base && !strcmp(c->hook, "input") && !c->policy_drop;
+	return c->base && !strcmp(c->hook, hook) && !c->policy_drop;
 }
 
 /* Close @f and hand its text over, NULL when empty. */
@@ -298,25 +413,32 @@ static int finish(FILE *f, char **buf, size_t *len, char **batch)
 int fw_plan_remove(const struct fw_ruleset *cur, const char *owner,
 		   char **batch)
 {
-	char name[128], *buf = NULL;
-	const struct fw_chain *ours;
+	char names[W_N][128], *buf = NULL;
+	const struct fw_chain *ours[W_N];
 	const struct fw_table *t;
-	size_t len = 0;
+	size_t len = 0, n_ours = 0;
 	FILE *f;
 
 	*batch = NULL;
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -1;
-	fw_chain_name(owner, name, sizeof(name));
-	ours = find_chain(cur, FW_FAMILY, FW_TABLE, name);
+	fw_chain_name(owner, names[W_INPUT], sizeof(names[W_INPUT]));
+	fw_exit_chain_names(owner, names[W_FORWARD], names[W_NAT],
+			    sizeof(names[W_NAT]));
+	for (size_t k = 0; k < W_N; k++) {
+		ours[k] = find_chain(cur, FW_FAMILY, FW_TABLE, names[k]);
+		n_ours += !!ours[k];
+	}
 	t = find_table(cur, FW_FAMILY, FW_TABLE);
-	/* The table goes when our chain was all it held. */
-	if (ours && t && t->n_objects == 1)
+	/* The table goes when our chains were all it held. */
+	if (n_ours && t && t->n_objects == n_ours)
 		fprintf(f, "delete table %s %s\n", FW_FAMILY, FW_TABLE);
-	else if (ours)
-		fprintf(f, "delete chain %s %s %s\n", FW_FAMILY, FW_TABLE,
-			name);
+	else
+		for (size_t k = 0; k < W_N; k++)
+			if (ours[k])
+				fprintf(f, "delete chain %s %s %s\n",
+					FW_FAMILY, FW_TABLE, names[k]);
 	for (size_t i = 0; i < cur->n_chains; i++) {
 		const struct fw_chain *c = &cur->chains[i];
 
@@ -331,18 +453,14 @@ int fw_plan_remove(const struct fw_ruleset *cur, const char *owner,
 	return finish(f, &buf, &len, batch);
 }
 
-/* Whether @c holds exactly the rules @r wants, in order. */
-static bool same_rules(const struct fw_chain *c, const struct fw_rules *r)
+/* Whether @c holds exactly the rules @w wants, in order. */
+static bool same_rules(const struct fw_chain *c, const struct want_chain *w)
 {
-	char want[160];
-
-	if (c->n_rules != r->n_udp_ports)
+	if (c->n_rules != w->n)
 		return false;
-	for (size_t i = 0; i < r->n_udp_ports; i++) {
-		want_rule(r, i, want, sizeof(want));
-		if (strcmp(c->rules[i].text, want))
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(c->rules[i].text, w->rules[i]))
 			return false;
-	}
 	return true;
 }
 
@@ -350,7 +468,7 @@ static bool same_rules(const struct fw_chain *c, const struct fw_rules *r)
 static void plan_foreign(FILE *f, const struct fw_chain *c,
 			 const struct fw_rules *r, size_t *n_foreign)
 {
-	bool wanted = drops_input(c);
+	bool wanted = drops_input(c) && r->n_udp_ports;
 	char want[160];
 
 	for (size_t j = 0; j < c->n_rules; j++) {
@@ -383,41 +501,64 @@ static void plan_foreign(FILE *f, const struct fw_chain *c,
 	}
 }
 
+/* One chain of ours: delete, keep, refill or create it. */
+static void plan_ours(FILE *f, const struct fw_ruleset *cur,
+		      const struct want_chain *w, bool *table_added)
+{
+	const struct fw_chain *c = find_chain(cur, FW_FAMILY, FW_TABLE,
+					      w->name);
+
+	if (!w->n) {
+		if (c)
+			fprintf(f, "delete chain %s %s %s\n", FW_FAMILY,
+				FW_TABLE, w->name);
+		return;
+	}
+	if (c && is_our_base(c, w->hook) && same_rules(c, w))
+		return;
+	if (c && is_our_base(c, w->hook)) {
+		fprintf(f, "flush chain %s %s %s\n", FW_FAMILY, FW_TABLE,
+			w->name);
+	} else {
+		if (c)
+			fprintf(f, "delete chain %s %s %s\n", FW_FAMILY,
+				FW_TABLE, w->name);
+		if (!*table_added)
+			fprintf(f, "add table %s %s\n", FW_FAMILY, FW_TABLE);
+		*table_added = true;
+		fprintf(f, "add chain %s %s %s %s\n", FW_FAMILY, FW_TABLE,
+			w->name, w->spec);
+	}
+	for (size_t i = 0; i < w->n; i++)
+		fprintf(f, "add rule %s %s %s %s\n", FW_FAMILY, FW_TABLE,
+			w->name, w->rules[i]);
+}
+
 int fw_plan_apply(const struct fw_ruleset *cur, const struct fw_rules *want,
 		  char **batch, size_t *n_foreign)
 {
-	char name[128], rule[160], *buf = NULL;
-	const struct fw_chain *ours;
+	struct want_chain w[W_N];
+	bool table_added = false;
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	*batch = NULL;
 	*n_foreign = 0;
-	if (!want->n_udp_ports)
-		return fw_plan_remove(cur, want->owner, batch);
-	f = open_memstream(&buf, &len);
-	if (!f)
+	if (want_chains(want, w))
 		return -1;
-	fw_chain_name(want->owner, name, sizeof(name));
-	ours = find_chain(cur, FW_FAMILY, FW_TABLE, name);
-	if (!ours || !is_our_base(ours) || !same_rules(ours, want)) {
-		if (ours && is_our_base(ours)) {
-			fprintf(f, "flush chain %s %s %s\n", FW_FAMILY,
-				FW_TABLE, name);
-		} else {
-			if (ours)
-				fprintf(f, "delete chain %s %s %s\n",
-					FW_FAMILY, FW_TABLE, name);
-			fprintf(f, "add table %s %s\n", FW_FAMILY, FW_TABLE);
-			fprintf(f, "add chain %s %s %s " OUR_CHAIN_SPEC "\n",
-				FW_FAMILY, FW_TABLE, name);
-		}
-		for (size_t i = 0; i < want->n_udp_ports; i++) {
-			want_rule(want, i, rule, sizeof(rule));
-			fprintf(f, "add rule %s %s %s %s\n", FW_FAMILY,
-				FW_TABLE, name, rule);
-		}
+	if (!w[W_INPUT].n && !w[W_FORWARD].n && !w[W_NAT].n) {
+		free_wants(w);
+		return fw_plan_remove(cur, want->owner, batch);
 	}
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		free_wants(w);
+		return -1;
+	}
+	for (size_t k = 0; k < W_N; k++)
+		plan_ours(f, cur, &w[k], &table_added);
+	free_wants(w);
 	for (size_t i = 0; i < cur->n_chains; i++)
 		if (!is_ours(cur->chains[i].family, cur->chains[i].table))
 			plan_foreign(f, &cur->chains[i], want, n_foreign);

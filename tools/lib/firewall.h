@@ -38,12 +38,29 @@
 /* Tests point the ufw and firewalld paths below another root. */
 #define FW_ROOT_ENV	"WGMESH_FIREWALL_ROOT"
 
+/*
+ * An exit gateway's IPv4 (README "Exits"): the users' mesh addresses
+ * masqueraded out of the uplink ("postrouting-<owner>", nat), and in
+ * "forward-<owner>" only their packets from the mesh interface to the
+ * uplink and established/related ones back; anything else between the
+ * two is dropped. Interface names must be plain (fw_plain_ifname()).
+ */
+struct fw_exit {
+	const char *mesh_if, *uplink;	/* NULL: no exit */
+	const uint32_t *users;		/* IPv4 addresses, host order */
+	size_t n_users;
+};
+
 /* What one owner wants open. */
 struct fw_rules {
 	const char *owner;	/* the mesh name: names the chain, tags rules */
 	uint16_t udp_ports[FW_MAX_PORTS];	/* incoming UDP to accept */
 	size_t n_udp_ports;
+	struct fw_exit exit;
 };
+
+/* Whether @name can go into an nft rule as it is (letters, digits, "_.-@"). */
+bool fw_plain_ifname(const char *name);
 
 /* A ruleset as "nft -a list ruleset" prints it: what the plans need. */
 struct fw_rule {
@@ -80,10 +97,13 @@ void fw_ruleset_free(struct fw_ruleset *rs);
 
 /* The chain of @owner in table inet wgmesh: "input-<owner>". */
 void fw_chain_name(const char *owner, char *buf, size_t len);
+/* Its exit's chains: "forward-<owner>", "postrouting-<owner>". */
+void fw_exit_chain_names(const char *owner, char *fwd, char *nat,
+			 size_t len);
 
 /*
  * The nft batch that makes @cur what @want says for @want->owner (with no
- * port: fw_plan_remove()), in *@batch (malloc'ed; NULL when there is
+ * port and no exit: fw_plan_remove()), in *@batch (malloc'ed; NULL when there is
  * nothing to do). *@n_foreign: how many other tables' chains get a rule.
  * 0, or -1 when out of memory.
  */

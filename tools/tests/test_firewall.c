@@ -178,6 +178,72 @@ static void plans(void)
 	fw_ruleset_free(&rs);
 }
 
+/* An exit gateway's chains: forward and masquerade, for its users. */
+static void exit_plans(void)
+{
+	static const uint32_t users[] = { 0x0a800001, 0x0a800002 };
+	struct fw_rules x = { .owner = "vpn", .exit = {
+		.mesh_if = "vpn", .uplink = "eth0", .users = users,
+		.n_users = 2 } };
+	struct fw_ruleset rs;
+	size_t n_foreign = 9;
+	char *batch;
+
+	if (fw_ruleset_parse("", &rs))
+		abort();
+	ktap_ok(!fw_plan_apply(&rs, &x, &batch, &n_foreign) &&
+		n_foreign == 0 && batch_is(batch,
+		"add table inet wgmesh\n"
+		"add chain inet wgmesh forward-vpn { type filter hook forward "
+		"priority filter - 1; policy accept; }\n"
+		"add rule inet wgmesh forward-vpn iifname \"vpn\" oifname "
+		"\"eth0\" ip saddr 10.128.0.1 accept\n"
+		"add rule inet wgmesh forward-vpn iifname \"vpn\" oifname "
+		"\"eth0\" ip saddr 10.128.0.2 accept\n"
+		"add rule inet wgmesh forward-vpn iifname \"eth0\" oifname "
+		"\"vpn\" ct state established,related accept\n"
+		"add rule inet wgmesh forward-vpn iifname \"vpn\" oifname "
+		"\"eth0\" drop\n"
+		"add rule inet wgmesh forward-vpn iifname \"eth0\" oifname "
+		"\"vpn\" drop\n"
+		"add chain inet wgmesh postrouting-vpn { type nat hook "
+		"postrouting priority srcnat; policy accept; }\n"
+		"add rule inet wgmesh postrouting-vpn oifname \"eth0\" ip "
+		"saddr 10.128.0.1 masquerade\n"
+		"add rule inet wgmesh postrouting-vpn oifname \"eth0\" ip "
+		"saddr 10.128.0.2 masquerade\n"),
+		"an exit without a port: forward and masquerade chains only");
+	fw_ruleset_free(&rs);
+	if (fw_ruleset_parse(
+		"table inet wgmesh { # handle 7\n"
+		"\tchain forward-vpn { # handle 1\n"
+		"\t\ttype filter hook forward priority filter - 1; "
+		"policy accept;\n"
+		"\t\tiifname \"vpn\" oifname \"eth0\" ip saddr 10.128.0.1 "
+		"accept # handle 2\n"
+		"\t}\n"
+		"\tchain postrouting-vpn { # handle 3\n"
+		"\t\ttype nat hook postrouting priority srcnat; policy "
+		"accept;\n"
+		"\t\toifname \"eth0\" ip saddr 10.128.0.1 masquerade "
+		"# handle 4\n"
+		"\t}\n"
+		"}\n", &rs))
+		abort();
+	ktap_ok(!fw_plan_remove(&rs, "vpn", &batch) &&
+		batch_is(batch, "delete table inet wgmesh\n"),
+		"down: the table, when our exit chains are all it holds");
+	x.exit.n_users = 0;
+	ktap_ok(!fw_plan_apply(&rs, &x, &batch, &n_foreign) &&
+		batch_is(batch, "delete table inet wgmesh\n"),
+		"no users left: the same as down");
+	fw_ruleset_free(&rs);
+	ktap_ok(fw_plain_ifname("eth0") && fw_plain_ifname("br-lan.10") &&
+		!fw_plain_ifname("a\"b") && !fw_plain_ifname("") &&
+		!fw_plain_ifname("a234567890123456"),
+		"interface names go into rules only when plain");
+}
+
 static void put(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -236,9 +302,10 @@ int main(void)
 {
 	char name[64];
 
-	ktap_plan(4 + 7 + 7 + 1);
+	ktap_plan(4 + 7 + 4 + 7 + 1);
 	parse();
 	plans();
+	exit_plans();
 	detect();
 	fw_chain_name("0mesh", name, sizeof(name));
 	ktap_ok(!strcmp(name, "input-0mesh"),
