@@ -16,9 +16,11 @@
 #include "cli.h"
 #include "lib/firewall.h"
 #include "lib/hosts.h"
+#include "lib/ipforward.h"
 #include "lib/owner.h"
 #include "lib/topology.h"
 #include "nl/rt.h"
+#include "nl/wg.h"
 
 /* Whether @ifname (a WireGuard link marked @alias) may go. */
 static int may_remove(struct nls *rt, const char *ifname,
@@ -83,11 +85,59 @@ static int remove_firewall(const char *mesh)
 	return CLI_OK;
 }
 
+/*
+ * What up did for an exit: the host routes (protocol 87) that kept the
+ * controllers' endpoints @dev had out of the tunnel, and the hold on
+ * net.ipv4.ip_forward. CLI_OK or CLI_PARTLY.
+ */
+static int remove_exit(struct nls *rt, const struct wg_device *dev,
+		       const char *mesh)
+{
+	char err[WGMESH_ERR_LEN];
+	struct nlrt_host *cur = NULL;
+	size_t n = 0, removed = 0;
+	int rc = CLI_OK;
+	bool done;
+
+	if (nlrt_host_list(rt, 0, &cur, &n)) {
+		cli_warn("%s: host routes to the endpoints stay", rt->err);
+		rc = CLI_PARTLY;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < dev->n_peers; j++) {
+			const union wg_endpoint *e = &dev->peers[j].endpoint;
+
+			if (e->sa.sa_family != AF_INET ||
+			    e->sin.sin_addr.s_addr != cur[i].dst)
+				continue;
+			if (nlrt_host_del(rt, &cur[i])) {
+				cli_warn("%s: stays", rt->err);
+				rc = CLI_PARTLY;
+			} else {
+				removed++;
+			}
+			break;
+		}
+	free(cur);
+	if (removed)
+		cli_say("exit: %zu host routes to controllers' endpoints "
+			"removed", removed);
+	if (mesh && ipfwd_release(mesh, &done, err, sizeof(err))) {
+		cli_warn("%s", err);
+		rc = CLI_PARTLY;
+	} else if (mesh && done) {
+		cli_say("exit: net.ipv4.ip_forward set back to 0");
+	}
+	return rc;
+}
+
 static int down(const char *ifname, const char *mesh, bool force)
 {
+	struct wg_device dev = { 0 };
 	struct nlrt_link link;
+	struct nlwg wg = { 0 };
 	struct nls rt;
-	int rc = CLI_FAILED;
+	int rc = CLI_FAILED, rc_exit = CLI_OK;
 
 	if (!nlrt_ifindex(ifname))
 		return cli_err("%s: no such interface", ifname);
@@ -101,20 +151,29 @@ static int down(const char *ifname, const char *mesh, bool force)
 			   ifname, link.kind);
 	else if (may_remove(&rt, ifname, &link, mesh, force))
 		;
+	/* Its endpoints first: host routes to them may be ours. */
+	else if (nlwg_open(&wg) || nlwg_get(&wg, ifname, &dev))
+		cli_err("%s: %s", ifname, wg.s.err);
 	else if (nlrt_link_delete(&rt, ifname))
 		cli_err("%s", rt.err);
 	else
 		rc = CLI_OK;
+	if (wg.s.nl)
+		nlwg_close(&wg);
+	if (!rc) {
+		cli_say("%s: removed", ifname);
+		if (!mesh)
+			mesh = owner_mesh(link.alias);
+		rc_exit = remove_exit(&rt, &dev, mesh);
+	}
+	wg_device_free(&dev);
 	nls_close(&rt);
 	if (rc)
 		return rc;
-	cli_say("%s: removed", ifname);
 	if (!mesh)
-		mesh = owner_mesh(link.alias);
-	if (!mesh)
-		return CLI_OK;
+		return rc_exit;
 	rc = remove_firewall(mesh);
-	return remove_hosts(mesh) ? CLI_PARTLY : rc;
+	return remove_hosts(mesh) || rc_exit ? CLI_PARTLY : rc;
 }
 
 static int cmd_down(int argc, char **argv)

@@ -8,9 +8,12 @@
  * secret, lib/psk.h) through WireGuard's genl API, addresses, MTU and
  * routes through rtnetlink, and on a controller attach wgmesh.ko and push
  * the topology. A first "up" that fails deletes the link it created.
- * Never touches any sysctl.
+ * Its only sysctl is an exit gateway's net.ipv4.ip_forward
+ * (lib/ipforward.h); a peer using an exit gets host routes that keep the
+ * controllers' endpoints out of the tunnel.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 #include "lib/derive.h"
 #include "lib/firewall.h"
 #include "lib/forwarding.h"
+#include "lib/ipforward.h"
 #include "lib/keys.h"
 #include "lib/module.h"
 #include "lib/owner.h"
@@ -443,6 +447,74 @@ static void check_forwarding(const struct up_run *r)
 }
 
 /*
+ * An exit gateway (README "Exits"): the IPv4 addresses of the peers that
+ * use controller @c as their exit (host order, malloc'ed into *@out) and
+ * the uplink, the interface of the main table's IPv4 default route.
+ * Returns how many users, 0 when the exit carries nothing (with a warning
+ * when it has users but no usable uplink), or -1.
+ */
+static long exit_users(const struct up_run *r, uint32_t **out,
+		       char uplink[IF_NAMESIZE])
+{
+	const struct wgmesh_controller *c = r->self.ctrl;
+	const struct wgmesh_topology *t = r->t;
+	struct nlrt_via via;
+	size_t n = 0;
+	int ret;
+
+	*out = NULL;
+	if (!c || !c->exit)
+		return 0;
+	*out = calloc(t->n_peers + 1, sizeof(**out));
+	if (!*out)
+		return cli_err("out of memory");
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (t->peers[i].exit &&
+		    &t->controllers[t->peers[i].controller] == c)
+			(*out)[n++] = t->peers[i].owned.ipv4;
+	if (!n)
+		return 0;
+	ret = nlrt_default4((struct nls *)&r->rt, r->ifindex, &via);
+	if (ret < 0)
+		return cli_err("%s", r->rt.err);
+	if (ret || !if_indextoname(via.oif, uplink)) {
+		cli_warn("%s: exit: no IPv4 default route, so no uplink: the "
+			 "exit carries nothing", r->ifname);
+		return 0;
+	}
+	if (!fw_plain_ifname(uplink)) {
+		cli_warn("%s: exit: uplink '%s' is no plain interface name: "
+			 "the exit carries nothing", r->ifname, uplink);
+		return 0;
+	}
+	return (long)n;
+}
+
+/*
+ * net.ipv4.ip_forward for an exit (@on) or for nothing: held while this
+ * mesh is an exit, restored when it stops being one (lib/ipforward.h).
+ * A failure is a warning: the rest of the mesh works without it.
+ */
+static void exit_forwarding(const struct up_run *r, bool on)
+{
+	char err[WGMESH_ERR_LEN];
+	bool done;
+
+	if (r->a->dry_run)
+		return;
+	if (on ? ipfwd_hold(r->t->name, &done, err, sizeof(err)) :
+	    ipfwd_release(r->t->name, &done, err, sizeof(err)))
+		cli_warn("%s%s", err, on ? ": the exit forwards nothing "
+			 "(set net.ipv4.ip_forward=1)" : "");
+	else if (done && on)
+		cli_say("%s: exit: net.ipv4.ip_forward enabled (down sets it "
+			"back to 0)", r->ifname);
+	else if (done)
+		cli_say("%s: exit: net.ipv4.ip_forward set back to 0",
+			r->ifname);
+}
+
+/*
  * The listen port in nftables (README "Firewall"): a controller's opened
  * in table inet wgmesh, unless --no-firewall or Firewall = no, or ufw or
  * firewalld own the firewall (then one line says what to run); a peer
@@ -454,15 +526,25 @@ static int firewall(const struct up_run *r)
 	const struct wgmesh_controller *c = r->self.ctrl;
 	struct fw_rules rules = { .owner = r->t->name };
 	const char *root = getenv(FW_ROOT_ENV);
-	char err[WGMESH_ERR_LEN];
+	char err[WGMESH_ERR_LEN], uplink[IF_NAMESIZE] = "", what[64] = "";
+	uint32_t *users = NULL;
 	enum fw_manager m;
 	size_t n_foreign = 0;
 	bool changed;
+	long n_users;
 	int ret;
 
 	if (r->a->dry_run)
 		return 0;
+	n_users = exit_users(r, &users, uplink);
+	if (n_users < 0)
+		return -1;
+	exit_forwarding(r, n_users > 0);
 	if (r->a->no_firewall || (c && c->no_firewall)) {
+		free(users);
+		if (n_users)
+			cli_warn("%s: exit: the firewall is left alone, so "
+				 "nothing masquerades the exit's users", r->ifname);
 		if (r->a->verbose)
 			cli_say("%s: firewall left alone (%s)", r->ifname,
 				r->a->no_firewall ? "--no-firewall" :
@@ -472,29 +554,143 @@ static int firewall(const struct up_run *r)
 	if (c) {
 		m = fw_detect(root ? root : "");
 		if (m != FW_MANAGER_NONE) {
+			free(users);
 			fw_hint(m, c->port, err, sizeof(err));
 			cli_warn("%s", err);
 			return 0;
 		}
 		rules.udp_ports[rules.n_udp_ports++] = c->port;
 	}
+	if (n_users > 0) {
+		rules.exit.mesh_if = r->ifname;
+		rules.exit.uplink = uplink;
+		rules.exit.users = users;
+		rules.exit.n_users = (size_t)n_users;
+		snprintf(what, sizeof(what), ", exit for %ld out of %s",
+			 n_users, uplink);
+	}
 	ret = fw_apply(&rules, &changed, &n_foreign, err, sizeof(err));
+	free(users);
 	if (ret == FW_UNAVAILABLE) {
 		if (c)
-			cli_warn("%s: the listen port is not opened", err);
+			cli_warn("%s: the listen port is not opened%s", err,
+				 n_users ? " and the exit masquerades nothing" :
+				 "");
 		return 0;
 	}
 	if (ret)
 		return c ? cli_err("%s", err) : (cli_warn("%s", err), 0);
 	if (changed && c)
-		cli_say("%s: firewall: udp port %u opened (table %s %s%s)",
-			r->ifname, c->port, FW_FAMILY, FW_TABLE,
+		cli_say("%s: firewall: udp port %u opened%s (table %s %s%s)",
+			r->ifname, c->port, what, FW_FAMILY, FW_TABLE,
 			n_foreign ? ", and in the input chains that drop by "
 				    "default" : "");
 	else if (changed)
 		cli_say("%s: firewall: the rules of a controller removed "
 			"(table %s %s)", r->ifname, FW_FAMILY, FW_TABLE);
 	return 0;
+}
+
+/* Whether @e is an IPv4 endpoint; its address (network order) in *@a. */
+static bool endpoint4(const union wg_endpoint *e, uint32_t *a)
+{
+	if (e->sa.sa_family != AF_INET)
+		return false;
+	*a = e->sin.sin_addr.s_addr;
+	return true;
+}
+
+static bool in_list(const uint32_t *v, size_t n, uint32_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == a)
+			return true;
+	return false;
+}
+
+/*
+ * A peer using an exit routes 0.0.0.0/1 and 128.0.0.0/1 into the mesh:
+ * each controller's IPv4 endpoint that only the default route reached
+ * gets a host route (protocol 87) through that default route, so the
+ * tunnel never carries itself. Host routes of ours to the mesh's
+ * endpoints (as set now, or before this run) that are not wanted go.
+ */
+static int exit_routes(struct up_run *r)
+{
+	uint32_t mine[2 * 256], want[256];
+	size_t n_mine = 0, n_want = 0, added = 0, removed = 0;
+	struct nlrt_host *cur = NULL;
+	struct wg_device live = { 0 };
+	struct nlrt_via via;
+	bool exit = r->self.peer && r->self.peer->exit;
+	size_t n_cur = 0;
+	int ret = -1, def;
+
+	if (r->a->dry_run || !r->self.peer)
+		return 0;
+	if (nlwg_get(&r->wg, r->ifname, &live))
+		return cli_err("%s: %s", r->ifname, r->wg.s.err);
+	for (size_t i = 0; i < live.n_peers && n_mine < 256; i++)
+		n_mine += endpoint4(&live.peers[i].endpoint, &mine[n_mine]);
+	for (size_t i = 0; i < r->cur.wg.n_peers && n_mine < 2 * 256; i++)
+		n_mine += endpoint4(&r->cur.wg.peers[i].endpoint,
+				    &mine[n_mine]);
+	def = exit ? nlrt_default4(&r->rt, r->ifindex, &via) : 1;
+	if (def < 0)
+		goto rt_err;
+	for (size_t i = 0; !def && i < live.n_peers && n_want < 256; i++) {
+		uint8_t len, proto;
+		uint32_t a;
+		int m;
+
+		if (!endpoint4(&live.peers[i].endpoint, &a))
+			continue;
+		m = nlrt_match4(&r->rt, a, &len, &proto);
+		if (m < 0)
+			goto rt_err;
+		/* Reached by a route of its own (a LAN's): left alone. */
+		if (!m && proto != NLRT_PROTO && len)
+			continue;
+		want[n_want++] = a;
+	}
+	if (nlrt_host_list(&r->rt, r->ifindex, &cur, &n_cur))
+		goto rt_err;
+	for (size_t i = 0; i < n_cur; i++) {
+		bool keep = in_list(want, n_want, cur[i].dst) &&
+			    cur[i].via.gateway == via.gateway &&
+			    cur[i].via.oif == via.oif;
+
+		if (keep || !in_list(mine, n_mine, cur[i].dst))
+			continue;
+		if (nlrt_host_del(&r->rt, &cur[i]))
+			goto rt_err;
+		removed++;
+	}
+	for (size_t i = 0; i < n_want; i++) {
+		struct nlrt_host h = { .dst = want[i], .via = via };
+		bool have = false;
+
+		for (size_t j = 0; j < n_cur; j++)
+			have |= cur[j].dst == h.dst &&
+				cur[j].via.gateway == via.gateway &&
+				cur[j].via.oif == via.oif;
+		if (have)
+			continue;
+		if (nlrt_host_add(&r->rt, &h))
+			goto rt_err;
+		added++;
+	}
+	if (added || removed)
+		cli_say("%s: exit: host routes to controllers' endpoints +%zu "
+			"-%zu", r->ifname, added, removed);
+	ret = 0;
+	goto out;
+rt_err:
+	cli_err("%s", r->rt.err);
+out:
+	free(cur);
+	wg_device_free(&live);
+	return ret;
 }
 
 static int run(struct up_run *r)
@@ -528,7 +724,7 @@ static int run(struct up_run *r)
 	check_forwarding(r);
 	if (!a->dry_run) {
 		left = retry_unresolved(r);
-		if (left < 0)
+		if (left < 0 || exit_routes(r))
 			return CLI_FAILED;
 	}
 	printf("%s%s: %s (%s)%s: ", a->dry_run ? "dry run: " : "", r->ifname,

@@ -186,8 +186,14 @@ static int controller_peer(const struct wgmesh_topology *t, size_t si,
 	}
 	if (wgmesh_machine_home(t, si) != ci)
 		return 0;
-	if (t->ipv4_len && add_ip4(p, t->ipv4_prefix, t->ipv4_len))
+	/* A peer using its controller as exit sends it all of IPv4. */
+	if (t->peers[si - t->n_controllers].exit) {
+		if (add_ip4(p, 0, 0))
+			return -ENOMEM;
+	} else if (t->ipv4_len &&
+		   add_ip4(p, t->ipv4_prefix, t->ipv4_len)) {
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct wgmesh_owned *o = wgmesh_machine_owned(t, i);
 
@@ -283,6 +289,17 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 	}
 	if (owned_local(t, t->n_controllers +
 			(size_t)(self.peer - t->peers), out))
+		goto fail;
+	/*
+	 * Its exit: the two halves of IPv4, which win over the machine's own
+	 * default route without replacing it (and lose to the host routes
+	 * that keep the controllers' endpoints outside the tunnel).
+	 */
+	if (self.peer->exit &&
+	    (add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,
+			 0, 1) ||
+	     add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,
+			 0x80000000u, 1)))
 		goto fail;
 	for (size_t i = 0; i < t->n_controllers; i++) {
 		const struct wgmesh_controller *c = &t->controllers[i];

@@ -402,3 +402,181 @@ int nlrt_route_del(struct nls *s, uint32_t ifindex,
 
 	return ret == -ESRCH ? 0 : ret;
 }
+
+/* ---- IPv4 default route and host routes (exit users) ---- */
+
+struct v4_list {
+	uint32_t skip;
+	bool ours;		/* NLRT_PROTO /32s, else foreign defaults */
+	struct nlrt_host *v;
+	size_t n, cap;
+	uint32_t best_metric;
+};
+
+static int v4_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct nlrt_host h = { 0 }, *slot;
+	struct v4_list *l = data;
+	uint32_t table = rtm->rtm_table, metric = 0;
+	const struct nlattr *a;
+
+	if (rtm->rtm_family != AF_INET || rtm->rtm_type != RTN_UNICAST ||
+	    (rtm->rtm_flags & RTM_F_CLONED) ||
+	    (rtm->rtm_protocol == NLRT_PROTO) != l->ours ||
+	    rtm->rtm_dst_len != (l->ours ? 32 : 0))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_DST:
+			if (mnl_attr_get_payload_len(a) == 4)
+				memcpy(&h.dst, mnl_attr_get_payload(a), 4);
+			break;
+		case RTA_GATEWAY:
+			if (mnl_attr_get_payload_len(a) == 4)
+				memcpy(&h.via.gateway,
+				       mnl_attr_get_payload(a), 4);
+			break;
+		case RTA_OIF:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				h.via.oif = mnl_attr_get_u32(a);
+			break;
+		case RTA_PRIORITY:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				metric = mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				table = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (table != RT_TABLE_MAIN || !h.via.oif || h.via.oif == l->skip)
+		return MNL_CB_OK;
+	if (!l->ours) {
+		/* Only the best default: the one the kernel uses. */
+		if (l->n && metric >= l->best_metric)
+			return MNL_CB_OK;
+		l->n = 0;
+		l->best_metric = metric;
+	}
+	slot = array_push(&l->v, &l->n, &l->cap, sizeof(*slot));
+	if (!slot) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	*slot = h;
+	return MNL_CB_OK;
+}
+
+static int v4_dump(struct nls *s, struct v4_list *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	int ret;
+
+	rtm->rtm_family = AF_INET;
+	ret = nls_talk(s, nlh, v4_cb, l, "RTM_GETROUTE");
+	if (ret)
+		free(l->v);
+	return ret;
+}
+
+int nlrt_default4(struct nls *s, uint32_t skip, struct nlrt_via *out)
+{
+	struct v4_list l = { .skip = skip };
+
+	if (v4_dump(s, &l))
+		return -1;
+	if (l.n)
+		*out = l.v[0].via;
+	free(l.v);
+	return l.n ? 0 : 1;
+}
+
+int nlrt_host_list(struct nls *s, uint32_t skip, struct nlrt_host **out,
+		   size_t *n)
+{
+	struct v4_list l = { .skip = skip, .ours = true };
+
+	if (v4_dump(s, &l))
+		return -1;
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+static int host_change(struct nls *s, uint16_t type, uint16_t flags,
+		       const struct nlrt_host *h)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct nlrt_prefix p = { .family = AF_INET, .len = 32 };
+
+	memcpy(&p.addr, &h->dst, 4);
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = NLRT_PROTO;
+	rtm->rtm_scope = h->via.gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, 4, &h->dst);
+	if (h->via.gateway)
+		mnl_attr_put(nlh, RTA_GATEWAY, 4, &h->via.gateway);
+	if (h->via.oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, h->via.oif);
+	return talk_prefix(s, nlh, type == RTM_NEWROUTE ? "RTM_NEWROUTE" :
+			   "RTM_DELROUTE", &p);
+}
+
+int nlrt_host_add(struct nls *s, const struct nlrt_host *h)
+{
+	return host_change(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, h);
+}
+
+int nlrt_host_del(struct nls *s, const struct nlrt_host *h)
+{
+	int ret = host_change(s, RTM_DELROUTE, 0, h);
+
+	return ret == -ESRCH ? 0 : ret;
+}
+
+struct match4 {
+	uint8_t len, proto;
+	bool found;
+};
+
+static int match4_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct match4 *m = data;
+
+	m->len = rtm->rtm_dst_len;
+	m->proto = rtm->rtm_protocol;
+	m->found = true;
+	return MNL_CB_OK;
+}
+
+int nlrt_match4(struct nls *s, uint32_t dst, uint8_t *len, uint8_t *proto)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct match4 m = { 0 };
+	int ret;
+
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	mnl_attr_put(nlh, RTA_DST, 4, &dst);
+	ret = nls_talk(s, nlh, match4_cb, &m, "RTM_GETROUTE");
+	if (ret == -ENETUNREACH || ret == -EHOSTUNREACH)
+		return 1;
+	if (ret)
+		return -1;
+	*len = m.len;
+	*proto = m.proto;
+	return m.found ? 0 : 1;
+}

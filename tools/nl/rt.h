@@ -73,6 +73,38 @@ int nlrt_route_add(struct nls *s, uint32_t ifindex,
 int nlrt_route_del(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p);
 
+/* Where an IPv4 route goes: its gateway (network order, 0: none) and device. */
+struct nlrt_via {
+	uint32_t gateway;
+	uint32_t oif;
+};
+
+/*
+ * The main table's IPv4 default route that is not wgmesh's nor through
+ * @skip (the lowest metric of them): 0, 1 when there is none, or -1.
+ */
+int nlrt_default4(struct nls *s, uint32_t skip, struct nlrt_via *out);
+
+/* An IPv4 host route (/32, protocol NLRT_PROTO): to @dst (network order). */
+struct nlrt_host {
+	uint32_t dst;
+	struct nlrt_via via;
+};
+
+/* The main table's IPv4 host routes with protocol NLRT_PROTO not through @skip. */
+int nlrt_host_list(struct nls *s, uint32_t skip, struct nlrt_host **out,
+		   size_t *n);
+int nlrt_host_add(struct nls *s, const struct nlrt_host *h);
+/* Deleting one that is already gone succeeds. */
+int nlrt_host_del(struct nls *s, const struct nlrt_host *h);
+
+/*
+ * The main table's route that IPv4 address @dst (network order) matches
+ * (RTM_F_FIB_MATCH): its prefix length and protocol. 0, 1 when nothing
+ * matches, or -1.
+ */
+int nlrt_match4(struct nls *s, uint32_t dst, uint8_t *len, uint8_t *proto);
+
 /* "fd00::1/56" into @buf (INET6_ADDRSTRLEN + 4 bytes). */
 const char *nlrt_prefix_str(const struct nlrt_prefix *p, char *buf, size_t len);
 

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * net.ipv4.ip_forward for exit gateways (README "Exits"): an exit's NAT
+ * needs the kernel's IPv4 forwarding, which has no router-advertisement
+ * side effect (unlike IPv6's), so "up" turns it on and "down" turns it
+ * back off, but only if wgmesh turned it on. Which meshes hold it is
+ * recorded under IPFWD_RUN_DIR/<network namespace>/<mesh> (the sysctl is
+ * per network namespace): a mesh whose up finds it 0 enables it and holds
+ * it, a mesh whose up finds it 1 held by another mesh holds it too, and
+ * the last holder's release sets it back to 0. One that was 1 with no
+ * holder is the administrator's, and never changed.
+ */
+#ifndef WGMESH_IPFORWARD_H
+#define WGMESH_IPFORWARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define IPFWD_SYSCTL	"/proc/sys/net/ipv4/ip_forward"
+#define IPFWD_RUN_DIR	"/run/wgmesh/ip_forward"
+
+/* Hold it on for @mesh; *@enabled: this call turned it on. 0 or -1 (@err). */
+int ipfwd_hold(const char *mesh, bool *enabled, char *err, size_t errlen);
+/*
+ * Drop @mesh's hold; *@restored: it was the last and ip_forward is 0
+ * again. 0 (also when @mesh held nothing) or -1 (@err).
+ */
+int ipfwd_release(const char *mesh, bool *restored, char *err,
+		  size_t errlen);
+
+#endif
