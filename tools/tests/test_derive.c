@@ -90,6 +90,44 @@ static void preshared_keys(const struct wgmesh_topology *t)
 	mesh_state_free(&a);
 }
 
+/* A peer whose controller is its exit: all of IPv4 there, two halves routed. */
+static void exit_peer(void)
+{
+	static const char text[] =
+		"[Mesh]\nName = vpn\nIPv4 = 10.128.0.0/16\n"
+		"[Controller controller1]\nEndpoint = 192.0.2.1\nExit = yes\n"
+		"PublicKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=\n"
+		"[Peer peer1]\nExit = controller1\n"
+		"PublicKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAM=\n";
+	uint8_t priv[WG_KEY_LEN] = { 7 };
+	struct wgmesh_topology *t;
+	const struct wg_peer *p;
+	struct mesh_state s;
+	bool all = false, range = false;
+	size_t halves = 0;
+	char err[512];
+
+	if (wgmesh_topology_parse(text, sizeof(text) - 1, "t.conf", &t, err,
+				  sizeof(err)) ||
+	    mesh_desired(t, (struct mesh_self){ .peer = &t->peers[0] }, priv,
+			 NULL, &s, err, sizeof(err))) {
+		printf("Bail out! %s\n", err);
+		exit(1);
+	}
+	p = peer_of(&s.wg, 1);
+	for (size_t i = 0; p && i < p->n_ips; i++) {
+		all |= p->ips[i].family == AF_INET && !p->ips[i].cidr;
+		range |= p->ips[i].family == AF_INET && p->ips[i].cidr == 16;
+	}
+	for (size_t i = 0; i < s.n_routes; i++)
+		halves += s.routes[i].family == AF_INET && s.routes[i].len == 1;
+	ktap_ok(all && !range && halves == 2,
+		"exit: the controller's entry carries 0.0.0.0/0 (not the "
+		"range), routes 0.0.0.0/1 and 128.0.0.0/1");
+	mesh_state_free(&s);
+	wgmesh_topology_free(t);
+}
+
 int main(void)
 {
 	struct wgmesh_topology *t;
@@ -107,7 +145,7 @@ int main(void)
 		printf("Bail out! %s\n", err);
 		return 1;
 	}
-	ktap_plan(14 + 4);
+	ktap_plan(14 + 4 + 1);
 
 	self.ctrl = wgmesh_topology_controller(t, "controller1");
 	ktap_ok(!mesh_desired(t, self, priv, NULL, &s, err, sizeof(err)),
@@ -162,5 +200,6 @@ int main(void)
 	mesh_state_free(&s);
 	preshared_keys(t);
 	wgmesh_topology_free(t);
+	exit_peer();
 	return ktap_finish();
 }
