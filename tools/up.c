@@ -617,11 +617,11 @@ static bool in_list(const uint32_t *v, size_t n, uint32_t a)
  */
 static int exit_routes(struct up_run *r)
 {
-	uint32_t mine[2 * 256], want[256];
 	size_t n_mine = 0, n_want = 0, added = 0, removed = 0;
+	uint32_t *mine = NULL, *want = NULL;
 	struct nlrt_host *cur = NULL;
 	struct wg_device live = { 0 };
-	struct nlrt_via via;
+	struct nlrt_via via = { 0 };
 	bool exit = r->self.peer && r->self.peer->exit;
 	size_t n_cur = 0;
 	int ret = -1, def;
@@ -630,15 +630,21 @@ static int exit_routes(struct up_run *r)
 		return 0;
 	if (nlwg_get(&r->wg, r->ifname, &live))
 		return cli_err("%s: %s", r->ifname, r->wg.s.err);
-	for (size_t i = 0; i < live.n_peers && n_mine < 256; i++)
+	mine = calloc(live.n_peers + r->cur.wg.n_peers + 1, sizeof(*mine));
+	want = calloc(live.n_peers + 1, sizeof(*want));
+	if (!mine || !want) {
+		cli_err("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < live.n_peers; i++)
 		n_mine += endpoint4(&live.peers[i].endpoint, &mine[n_mine]);
-	for (size_t i = 0; i < r->cur.wg.n_peers && n_mine < 2 * 256; i++)
+	for (size_t i = 0; i < r->cur.wg.n_peers; i++)
 		n_mine += endpoint4(&r->cur.wg.peers[i].endpoint,
 				    &mine[n_mine]);
 	def = exit ? nlrt_default4(&r->rt, r->ifindex, &via) : 1;
 	if (def < 0)
 		goto rt_err;
-	for (size_t i = 0; !def && i < live.n_peers && n_want < 256; i++) {
+	for (size_t i = 0; !def && i < live.n_peers; i++) {
 		uint8_t len, proto;
 		uint32_t a;
 		int m;
@@ -689,6 +695,8 @@ rt_err:
 	cli_err("%s", r->rt.err);
 out:
 	free(cur);
+	free(mine);
+	free(want);
 	wg_device_free(&live);
 	return ret;
 }
