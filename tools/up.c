@@ -557,6 +557,10 @@ static int firewall(const struct up_run *r)
 			free(users);
 			fw_hint(m, c->port, err, sizeof(err));
 			cli_warn("%s", err);
+			if (n_users)
+				cli_warn("%s: exit: so nothing masquerades the "
+					 "exit's users: add the NAT there",
+					 r->ifname);
 			return 0;
 		}
 		rules.udp_ports[rules.n_udp_ports++] = c->port;
