@@ -283,6 +283,29 @@ static void private_keys(const struct wgmesh_topology *t)
 	sodium_memzero(priv, sizeof(priv));
 }
 
+/* A peer using its controller as exit: 0.0.0.0/0 there, for wg-quick. */
+static void exit_conf(void)
+{
+	static const char text[] =
+		"[Mesh]\nName = vpn\nIPv4 = 10.128.0.0/16\n"
+		"[Controller c1]\nEndpoint = 192.0.2.1\nExit = yes\n"
+		"PublicKey = AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=\n"
+		"[Peer p1]\nExit = c1\n"
+		"PublicKey = AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=\n";
+	struct wgquick_opts o = { 0 };
+	struct wgmesh_topology *t;
+	char err[WGMESH_ERR_LEN] = "", *c;
+
+	if (wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				  sizeof(err)))
+		abort();
+	c = conf(t, "p1", &o, err);
+	ktap_ok(c && strstr(c, ", 0.0.0.0/0\n") && !strstr(c, "10.128.0.0/16"),
+		"conf of an exit user: 0.0.0.0/0 on its exit, not the range");
+	free(c);
+	wgmesh_topology_free(t);
+}
+
 int main(void)
 {
 	struct wgquick_opts o = { 0 };
@@ -292,7 +315,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(11 + 3);
+	ktap_plan(11 + 3 + 1);
 	if (!ktap_ok(!wgmesh_topology_parse(mesh, strlen(mesh), "t.conf", &t,
 					    err, sizeof(err)),
 		     "example mesh parses (%s)", err))
@@ -316,5 +339,6 @@ int main(void)
 
 	private_keys(t);
 	wgmesh_topology_free(t);
+	exit_conf();
 	return ktap_finish();
 }
