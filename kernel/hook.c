@@ -28,6 +28,7 @@
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/skbuff.h>
@@ -359,9 +360,23 @@ static bool self_subnet(const struct wgmesh_topology *t,
 }
 
 /*
+ * Whether conntrack (which ran at PREROUTING) saw @skb as a reply, or an
+ * error about one, of a connection opened the other way: from the mesh.
+ */
+static bool ct_reply(const struct sk_buff *skb)
+{
+	unsigned long nfct = skb_get_nfct(skb);
+	unsigned long info = nfct & NFCT_INFOMASK;
+
+	return (nfct & NFCT_PTRMASK) && (info == IP_CT_ESTABLISHED_REPLY ||
+					 info == IP_CT_RELATED_REPLY);
+}
+
+/*
  * IPv4 between an exit user's mesh address and the outside: out of the
- * device from the user (@in), or into it for the user (after the host's
- * NAT has turned the reply's destination back into the user's address).
+ * device from the user (@in), or into it for the user, only as a reply
+ * (after the host's NAT has turned its destination back into the user's
+ * address): the outside never opens a connection into the mesh.
  */
 static bool exit_traffic(const struct wgmesh_topology *t,
 			 const struct sk_buff *skb, u8 pf, bool in)
@@ -370,7 +385,7 @@ static bool exit_traffic(const struct wgmesh_topology *t,
 	enum wgmesh_addr_kind k;
 	__be32 user, other;
 
-	if (pf != NFPROTO_IPV4)
+	if (pf != NFPROTO_IPV4 || (!in && !ct_reply(skb)))
 		return false;
 	user = in ? ip_hdr(skb)->saddr : ip_hdr(skb)->daddr;
 	other = in ? ip_hdr(skb)->daddr : ip_hdr(skb)->saddr;

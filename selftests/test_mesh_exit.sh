@@ -20,11 +20,12 @@
 # Checks: each client reaches inet with its gateway's uplink address as
 # source (counted by source on inet, none from the client's own address);
 # clients cannot reach each other; np's packets to the internet are
-# dropped and counted (outside) on gwa; ip_forward is enabled by up and
-# restored by down, but never changed when the administrator had set it
-# (gwb); a repeated up changes nothing (addresses, routes, nftables);
-# down removes routes, host routes and the nftables table; up again
-# restores them.
+# dropped and counted (outside) on gwa; the internet cannot open a
+# connection to a client's mesh address through its gateway (crossing);
+# ip_forward is enabled by up and restored by down, but never changed
+# when the administrator had set it (gwb); a repeated up changes nothing
+# (addresses, routes, nftables); down removes routes, host routes and the
+# nftables table; up again restores them.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"
@@ -54,7 +55,7 @@ cleanup()
 ktap_need wgmesh ip wg ping nft
 trap cleanup EXIT
 ktap_print_header
-ktap_set_plan 49
+ktap_set_plan 51
 
 # capture CMD...: run CMD (logged); its status in $rc, its output in $out
 capture()
@@ -251,6 +252,15 @@ check_delta "inet got none of them" "$s0" "$(seen all)" -eq 0
 run ip -n "$(ns np)" route del "$INET/32" dev "$IF"
 capture up np
 ktap_expect "up on np puts its AllowedIPs back" text_has "$out" "peers +0 ~1 -0"
+
+# The outside cannot open a connection into the mesh through an exit: the
+# underlay routes the mesh range to gwa's uplink, inet pings cl1's mesh
+# address; wgmesh.ko on gwa lets only replies in (crossing otherwise).
+run ip -n "$UNDERLAY" route add 10.128.0.0/16 via 10.88.1.2
+x0=$(dev_stat gwa drop_crossing)
+check_ping_lost "inet cannot reach cl1's mesh address through gwa" inet "$(v4 cl1)"
+check_delta "gwa's wgmesh.ko dropped it (crossing)" "$x0" "$(dev_stat gwa drop_crossing)" -ge 2
+run ip -n "$UNDERLAY" route del 10.128.0.0/16 via 10.88.1.2
 
 # ---- idempotence ----
 for m in "${MACHINES[@]}"; do

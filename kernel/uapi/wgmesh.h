@@ -133,8 +133,11 @@
  * this controller's stack (counted LOCAL) instead of dropped (OUTSIDE):
  * the kernel's IPv4 forwarding (net.ipv4.ip_forward, which userspace
  * enables) and the host's NAT carry it on. Such packets, and the replies
- * to that address from outside, are also exempt from CROSSING. Every other
- * member's IPv4 to the outside stays an OUTSIDE drop.
+ * to that address from outside (packets conntrack, which runs before,
+ * tracks as replies or related errors of a connection from the mesh), are
+ * also exempt from CROSSING: the outside cannot open a connection into
+ * the mesh. Every other member's IPv4 to the outside stays an OUTSIDE
+ * drop.
  *
  * Forwarded packets go straight back out of the same device, their hop
  * limit or TTL decremented (IPv4 checksum updated); they are never
