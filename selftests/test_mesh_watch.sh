@@ -1,0 +1,249 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Controller failover with "wgmesh watch" (issue 16, item 1), on the
+# clan-core scenario of selftests/lib/clan.sh (ctrl1 and ctrl2; peer1 and
+# peer3 designated to ctrl1, peer2 to ctrl2), watch running on every
+# machine with a short interval:
+#
+#   peer1 <-> peer3 (both through ctrl1) and peer1, peer3 -> peer2 ping
+#   continuously; ctrl1's underlay link goes down (u-ctrl1 in the underlay
+#   namespace): every peer's watch finds ctrl1 dead within dead-after +
+#   interval and moves its /56 to ctrl2 (the only live controller), whose
+#   wgmesh.ko forwards it (takeover_packets rises); every flow answers
+#   again within that detection time + 2 s, in both directions. ctrl1
+#   comes back: its /56 moves back after the hysteresis, without a second
+#   outage, and ctrl1 forwards again. The loss of each flow is reported.
+#   Then: SIGHUP with an invalid file keeps the running configuration,
+#   with a valid one reloads; SIGTERM stops watch and leaves the
+#   configuration as it is.
+#
+#          ctrl1 ══ X (u-ctrl1 down)       ctrl2
+#           ║ ║                            ║ ║ ║
+#       peer1 peer3  ── ctrl1's /56 ──>  peer1 peer3 peer2
+#
+# wgmesh-timeout: 420
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib/ktap.sh"
+. "$here/lib/clan.sh"
+
+clan_init
+
+ktap_print_header
+ktap_set_plan 35
+
+INTERVAL=0.5
+DEAD_AFTER=2
+# What the README promises: detection within dead-after + interval, and
+# traffic again 2 s after that.
+RESUME_MAX=$(awk -v i=$INTERVAL -v d=$DEAD_AFTER 'BEGIN { print d + i + 2 }')
+FLOWS=(peer1:peer3 peer3:peer1 peer1:peer2 peer3:peer2)
+declare -A WATCH_PID=() PING_PID=()
+
+clan_setup
+# Keep the underlay's addresses when u-ctrl1 goes down, so that it can
+# come back (the underlay namespace is the network, not a machine).
+run ip netns exec "$CLAN_UNDERLAY" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1
+clan_handshakes
+
+# subnet CTRL: CTRL's /56; host CTRL: its ::1
+subnet() { wgmesh addresses "$CLAN_TOPO" | awk -v c="$1" '$1 == c { print $5; exit }'; }
+host() { wgmesh addresses "$CLAN_TOPO" | awk -v c="$1" '$1 == c { print $4; exit }'; }
+C1=$(subnet ctrl1)
+C2=$(subnet ctrl2)
+H1=$(host ctrl1)
+ktap_print_msg "ctrl1 $C1 ($H1), ctrl2 $C2"
+
+# watch_start NAME: wgmesh watch in NAME's namespace, its lines in a log
+watch_start()
+{
+	local log=$CLAN_DIR/watch-$1.log
+	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --interval $INTERVAL --dead-after $DEAD_AFTER > $log &" >&2
+	ip netns exec "$(ns "$1")" wgmesh watch "$CLAN_TOPO" --interval $INTERVAL \
+		--dead-after $DEAD_AFTER > "$log" 2>&1 &
+	WATCH_PID[$1]=$!
+}
+
+# watch_log NAME: what NAME's watch printed, as comments
+watch_log()
+{
+	sed "s/^/#   $1: /" "$CLAN_DIR/watch-$1.log"
+}
+
+# wait_log NAME PATTERN SECS: wait until NAME's watch printed PATTERN
+wait_log()
+{
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -q "$2" "$CLAN_DIR/watch-$1.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# allowed NAME CTRL: the allowed IPs of CTRL's entry on NAME, sorted
+allowed()
+{
+	ip netns exec "$(ns "$1")" wg show "$CLAN_IF" allowed-ips |
+		awk -v k="${CLAN_PUB[$2]}" '$1 == k { for (i = 2; i <= NF; i++) print $i }' |
+		sort | tr '\n' ' '
+}
+
+# stat_of CTRL KEY: a device counter of CTRL's wgmesh.ko (status --json)
+stat_of()
+{
+	ip netns exec "$(ns "$1")" wgmesh status --file "$CLAN_TOPO" --json |
+		tr -d ' \n' | grep -o "\"module\":{[^}]*\"stats\":{[^}]*" |
+		grep -o "\"$2\":[0-9]*" | grep -o '[0-9]*$'
+}
+
+# fwd_from CTRL MEMBER: CTRL's forwarded packets from MEMBER
+fwd_from()
+{
+	ip netns exec "$(ns "$1")" wgmesh status --file "$CLAN_TOPO" --json |
+		tr -d ' \n' | grep -o "\"name\":\"$2\"[^}]*\"fwd_packets\":[0-9]*" |
+		grep -o '[0-9]*$'
+}
+
+for m in "${CLAN_MACHINES[@]}"; do
+	watch_start "$m"
+done
+sleep 1
+# running NAME: NAME's watch runs and said what it watches
+running()
+{
+	kill -0 "${WATCH_PID[$1]}" 2>/dev/null && wait_log "$1" "watching 2 controllers as $1" 5
+}
+for m in "${CLAN_MACHINES[@]}"; do
+	ktap_expect "watch runs on $m" running "$m"
+done
+
+# The continuous pings: 5 per second, each line time-stamped.
+for f in "${FLOWS[@]}"; do
+	s=${f%:*} d=${f#*:}
+	echo "# \$ ip netns exec $(ns "$s") ping -D -i 0.2 -W 1 $d.$CLAN_MESH > $CLAN_DIR/ping-$s-$d.log &" >&2
+	ip netns exec "$(ns "$s")" ping -D -i 0.2 -W 1 "$d.$CLAN_MESH" > "$CLAN_DIR/ping-$s-$d.log" 2>&1 &
+	PING_PID[$f]=$!
+done
+sleep 3
+take_before=$(stat_of ctrl2 takeover_packets)
+
+# ctrl1 dies.
+T_KILL=$EPOCHREALTIME
+run ip -n "$CLAN_UNDERLAY" link set u-ctrl1 down
+for p in "${CLAN_PEERS[@]}"; do
+	ktap_expect "$p: watch finds ctrl1 dead" wait_log "$p" "controller ctrl1 dead" 15
+done
+T_DEAD=$EPOCHREALTIME
+ktap_print_msg "last peer found ctrl1 dead $(awk -v a="$T_KILL" -v b="$T_DEAD" 'BEGIN { printf "%.1f", b - a }') s after its link went down"
+# moved NAME: ctrl1's entry holds only its ::1, ctrl2's both /56s
+moved()
+{
+	local a1 a2
+	a1=$(allowed "$1" ctrl1) a2=$(allowed "$1" ctrl2)
+	ktap_print_msg "$1: ctrl1 $a1| ctrl2 $a2"
+	[ "$a1" = "$H1/128 " ] && [ "$a2" = "$(printf '%s\n' "$C1" "$C2" | sort | tr '\n' ' ')" ]
+}
+for p in "${CLAN_PEERS[@]}"; do
+	ktap_expect "$p: ctrl1's /56 moved to ctrl2, ctrl1 keeps $H1/128" moved "$p"
+done
+ktap_expect "ctrl2: watch moved nothing (ctrl1's entry keeps its /56)" \
+	[ "$(allowed ctrl2 ctrl1)" = "$C1 " ]
+# Let the flows run through ctrl2 for a while.
+sleep 4
+ktap_expect "ctrl2: takeover_packets rose while ctrl1 was dead" \
+	[ "$(stat_of ctrl2 takeover_packets)" -gt "${take_before:-0}" ]
+ktap_print_msg "ctrl2 takeover_packets: $take_before -> $(stat_of ctrl2 takeover_packets)"
+
+# ctrl1 returns.
+fwd1_before=$(fwd_from ctrl1 peer1)
+T_BACK=$EPOCHREALTIME
+run ip -n "$CLAN_UNDERLAY" link set u-ctrl1 up
+for p in "${CLAN_PEERS[@]}"; do
+	ktap_expect "$p: watch finds ctrl1 alive again" wait_log "$p" "controller ctrl1 alive" 20
+done
+# home NAME: ctrl1's entry has its /56 again, ctrl2's only its own
+home() { [ "$(allowed "$1" ctrl1)" = "$C1 " ] && [ "$(allowed "$1" ctrl2)" = "$C2 " ]; }
+for p in "${CLAN_PEERS[@]}"; do
+	ktap_expect "$p: ctrl1's /56 back in ctrl1's entry" home "$p"
+done
+sleep 3
+ktap_expect "ctrl1 forwards peer1's packets again" \
+	[ "$(fwd_from ctrl1 peer1)" -gt "${fwd1_before:-0}" ]
+T_END=$EPOCHREALTIME
+
+for f in "${FLOWS[@]}"; do
+	kill -INT "${PING_PID[$f]}"
+	wait "${PING_PID[$f]}" 2>/dev/null
+done
+
+# gaps LOG FROM TO: the longest time without a reply between FROM and TO,
+# from "[epoch] 64 bytes from ..." lines of ping -D
+gaps()
+{
+	awk -v from="$2" -v to="$3" '
+		/bytes from/ { t = substr($1, 2, length($1) - 2) + 0
+			if (t < from) { last = t; next }
+			if (t > to) exit
+			if (last && t - last > max) max = t - last
+			last = t }
+		END { if (last < to && to - last > max) max = to - last
+			printf "%.2f\n", max }' "$1"
+}
+
+# loss LOG: "lost/sent" from ping's summary
+loss()
+{
+	sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$1" |
+		awk '{ printf "%d/%d", $1 - $2, $1 }'
+}
+
+for f in "${FLOWS[@]}"; do
+	s=${f%:*} d=${f#*:}
+	log=$CLAN_DIR/ping-$s-$d.log
+	out=$(gaps "$log" "$T_KILL" "$T_BACK")
+	back=$(gaps "$log" "$T_BACK" "$T_END")
+	ktap_print_msg "$s -> $d: longest gap $out s while ctrl1 was dead, $back s after it returned; lost $(loss "$log") packets"
+	ktap_expect "$s -> $d: answered again within $RESUME_MAX s (detection + 2 s); gap $out s" \
+		awk -v g="$out" -v m="$RESUME_MAX" 'BEGIN { exit !(g > 0 && g <= m) }'
+	ktap_expect "$s -> $d: no second outage when ctrl1 returned (gap $back s < 2 s)" \
+		awk -v g="$back" 'BEGIN { exit !(g < 2) }'
+done
+
+# one line per state change: a death and a return, once each
+once() { [ "$(grep -c "controller ctrl1 dead" "$CLAN_DIR/watch-$1.log")" = 1 ] &&
+	 [ "$(grep -c "controller ctrl1 alive" "$CLAN_DIR/watch-$1.log")" = 1 ]; }
+ktap_expect "peer1: one 'dead' and one 'alive' line for ctrl1" once peer1
+
+# SIGHUP: an invalid file is refused and changes nothing; a valid one loads.
+cp "$CLAN_TOPO" "$CLAN_DIR/good.conf"
+before=$(allowed peer1 ctrl1)$(allowed peer1 ctrl2)
+# same_config: peer1's controller entries are as they were before
+same_config() { [ "$(allowed peer1 ctrl1)$(allowed peer1 ctrl2)" = "$before" ]; }
+echo "Bogus = yes" >> "$CLAN_TOPO"
+run kill -HUP "${WATCH_PID[peer1]}"
+ktap_expect "SIGHUP with an invalid file: refused and logged" \
+	wait_log peer1 "reload of $CLAN_TOPO refused" 5
+ktap_expect "... and peer1's configuration unchanged, watch still running" \
+	eval 'same_config && kill -0 "${WATCH_PID[peer1]}"'
+cp "$CLAN_DIR/good.conf" "$CLAN_TOPO"
+run kill -HUP "${WATCH_PID[peer1]}"
+ktap_expect "SIGHUP with a valid file: reloaded" wait_log peer1 "reloaded $CLAN_TOPO" 5
+
+# SIGTERM: exit 0, configuration as it is.
+run kill -TERM "${WATCH_PID[peer1]}"
+wait "${WATCH_PID[peer1]}"
+rc=$?
+ktap_expect "SIGTERM: watch exits 0 (exit $rc)" [ "$rc" = 0 ]
+ktap_expect "... and leaves peer1's configuration as it was" \
+	same_config
+for m in "${CLAN_MACHINES[@]}"; do
+	watch_log "$m"
+done
+for m in "${CLAN_MACHINES[@]}"; do
+	[ "$m" = peer1 ] || kill -TERM "${WATCH_PID[$m]}" 2>/dev/null
+done
+check_dmesg_clean
+
+ktap_finished
