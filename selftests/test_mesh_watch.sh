@@ -14,9 +14,10 @@
 #   again within that detection time + 2 s, in both directions. ctrl1
 #   comes back: its /56 moves back after the hysteresis, without a second
 #   outage, and ctrl1 forwards again. The loss of each flow is reported.
-#   Then: SIGHUP with an invalid file keeps the running configuration,
-#   with a valid one reloads; SIGTERM stops watch and leaves the
-#   configuration as it is.
+#   Then (issue 16, item 3): a peer added to the file is applied by every
+#   machine's watch without renewing any other handshake; an invalid file
+#   is refused, logged, and changes nothing; SIGHUP applies the file again;
+#   SIGTERM stops watch and leaves the configuration as it is.
 #
 #          ctrl1 ══ X (u-ctrl1 down)       ctrl2
 #           ║ ║                            ║ ║ ║
@@ -31,7 +32,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_init
 
 ktap_print_header
-ktap_set_plan 35
+ktap_set_plan 45
 
 INTERVAL=0.5
 DEAD_AFTER=2
@@ -59,9 +60,9 @@ ktap_print_msg "ctrl1 $C1 ($H1), ctrl2 $C2"
 watch_start()
 {
 	local log=$CLAN_DIR/watch-$1.log
-	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --interval $INTERVAL --dead-after $DEAD_AFTER > $log &" >&2
+	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --interval $INTERVAL --dead-after $DEAD_AFTER --private-key-file $CLAN_DIR/$1.key > $log &" >&2
 	ip netns exec "$(ns "$1")" wgmesh watch "$CLAN_TOPO" --interval $INTERVAL \
-		--dead-after $DEAD_AFTER > "$log" 2>&1 &
+		--dead-after $DEAD_AFTER --private-key-file "$CLAN_DIR/$1.key" > "$log" 2>&1 &
 	WATCH_PID[$1]=$!
 }
 
@@ -216,20 +217,74 @@ once() { [ "$(grep -c "controller ctrl1 dead" "$CLAN_DIR/watch-$1.log")" = 1 ] &
 	 [ "$(grep -c "controller ctrl1 alive" "$CLAN_DIR/watch-$1.log")" = 1 ]; }
 ktap_expect "peer1: one 'dead' and one 'alive' line for ctrl1" once peer1
 
-# SIGHUP: an invalid file is refused and changes nothing; a valid one loads.
+# count_log NAME PATTERN: how many lines of NAME's watch match PATTERN
+count_log() { grep -c "$2" "$CLAN_DIR/watch-$1.log"; }
+# wait_count NAME PATTERN N: wait up to 15 s for N such lines
+wait_count()
+{
+	local i
+	for ((i = 0; i < 150; i++)); do
+		[ "$(count_log "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# handshakes CTRL: CTRL's latest handshakes of the members up made
+handshakes()
+{
+	ip netns exec "$(ns "$1")" wg show "$CLAN_IF" latest-handshakes | sort
+}
+
+# An edited file: a new peer, written as editors do (renamed over it).
+declare -A applied=()
+for m in "${CLAN_MACHINES[@]}"; do
+	applied[$m]=$(count_log "$m" "re-applied $CLAN_TOPO")
+done
+hs1=$(handshakes ctrl1) hs2=$(handshakes ctrl2)
+rm -f "$CLAN_DIR/peer4.key"
+run wgmesh genkey "$CLAN_DIR/peer4.key" >/dev/null
+PUB4=$(wgmesh pubkey < "$CLAN_DIR/peer4.key")
+cp "$CLAN_TOPO" "$CLAN_DIR/new.conf"
+printf '\n[Peer peer4]\nPublicKey = %s\nController = ctrl2\n' "$PUB4" >> "$CLAN_DIR/new.conf"
+run mv "$CLAN_DIR/new.conf" "$CLAN_TOPO"
+for m in "${CLAN_MACHINES[@]}"; do
+	ktap_expect "$m: watch applied the edited file" \
+		wait_count "$m" "re-applied $CLAN_TOPO" $((applied[$m] + 1))
+done
+# has_peer4 CTRL: CTRL has peer4 as a WireGuard peer
+has_peer4() { ip netns exec "$(ns "$1")" wg show "$CLAN_IF" peers | grep -qxF "$PUB4"; }
+# kept CTRL BEFORE: no other handshake of CTRL changed
+kept() { [ "$(handshakes "$1" | grep -vF "$PUB4")" = "$2" ]; }
+for c in ctrl1 ctrl2; do
+	ktap_expect "$c: peer4 added ('peers +1' in its log)" eval \
+		'has_peer4 $c && grep -q "peers +1 ~0 -0" "$CLAN_DIR/watch-$c.log"'
+done
+ktap_expect "ctrl1: no other handshake renewed" kept ctrl1 "$hs1"
+ktap_expect "ctrl2: no other handshake renewed" kept ctrl2 "$hs2"
+handshakes ctrl1 | sed 's/^/#   ctrl1 /'
+
+# An invalid file: refused with its error, nothing changes.
 cp "$CLAN_TOPO" "$CLAN_DIR/good.conf"
 before=$(allowed peer1 ctrl1)$(allowed peer1 ctrl2)
 # same_config: peer1's controller entries are as they were before
 same_config() { [ "$(allowed peer1 ctrl1)$(allowed peer1 ctrl2)" = "$before" ]; }
-echo "Bogus = yes" >> "$CLAN_TOPO"
-run kill -HUP "${WATCH_PID[peer1]}"
-ktap_expect "SIGHUP with an invalid file: refused and logged" \
-	wait_log peer1 "reload of $CLAN_TOPO refused" 5
-ktap_expect "... and peer1's configuration unchanged, watch still running" \
-	eval 'same_config && kill -0 "${WATCH_PID[peer1]}"'
+sed 's/^Controller = ctrl2$/Controller = ctrl9/' "$CLAN_DIR/good.conf" > "$CLAN_DIR/bad.conf"
+run mv "$CLAN_DIR/bad.conf" "$CLAN_TOPO"
+for m in ctrl1 peer1; do
+	ktap_expect "$m: the invalid file is refused, its error logged" eval \
+		'wait_log $m "$CLAN_TOPO refused, the running configuration stays" 10 &&
+		 grep -q "ctrl9" "$CLAN_DIR/watch-$m.log"'
+done
+ktap_expect "... ctrl1 still has peer4, peer1's entries unchanged, watch runs" \
+	eval 'has_peer4 ctrl1 && same_config && kill -0 "${WATCH_PID[peer1]}"'
 cp "$CLAN_DIR/good.conf" "$CLAN_TOPO"
+
+# SIGHUP applies the file again (nothing to change).
+wait_count peer1 "re-applied $CLAN_TOPO" $((applied[peer1] + 2))
+n=$(count_log peer1 "re-applied $CLAN_TOPO")
 run kill -HUP "${WATCH_PID[peer1]}"
-ktap_expect "SIGHUP with a valid file: reloaded" wait_log peer1 "reloaded $CLAN_TOPO" 5
+ktap_expect "SIGHUP: peer1's watch applies the file again" \
+	wait_count peer1 "re-applied $CLAN_TOPO" $((n + 1))
 
 # SIGTERM: exit 0, configuration as it is.
 run kill -TERM "${WATCH_PID[peer1]}"

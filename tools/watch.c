@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wgmesh watch FILE [--interval S] [--dead-after S]
+ * wgmesh watch FILE [--interval S] [--dead-after S] [--private-key-file PATH]
  *
  * Keeps this machine's mesh interface working while controllers die and
  * come back (the decisions are lib/failover.h's). Every interval it reads
@@ -16,9 +16,14 @@
  * peer's /96 in every controller's /56, and its wgmesh.ko forwards what
  * the peers now send it for the dead one (counted as takeover_packets).
  *
+ * When FILE changes (inotify on its directory: written and closed, or
+ * renamed over it) and on SIGHUP, it re-applies it with "up" itself (in
+ * this process: incremental, unchanged peers keep their sessions), then
+ * reloads its own view and re-applies the moves at once. A file that does
+ * not load is refused, its error logged, and nothing changes.
+ *
  * One line on standard output per change of state. SIGTERM and SIGINT
- * end it with exit 0, the configuration as it is; SIGHUP reloads FILE (an
- * invalid one is refused, logged, and the running one kept).
+ * end it with exit 0, the configuration as it is.
  */
 #include <errno.h>
 #include <math.h>
@@ -32,6 +37,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/icmp6.h>
+#include <libgen.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
@@ -55,6 +62,10 @@ struct watch_ctrl {
 
 struct watch {
 	const char *file;
+	const char *key_file;		/* for up, or NULL: its default */
+	int inotify;			/* on FILE's directory, or -1 */
+	char *base;			/* FILE's name in it */
+	double apply_at;		/* re-apply FILE then, 0: no */
 	struct failover_params p;
 	struct wgmesh_topology *t;
 	struct mesh_self self;
@@ -480,25 +491,101 @@ static int on_signal(struct watch *w, int sfd, double now)
 			    strsignal((int)si.ssi_signo));
 			return 1;
 		}
-		{
-			struct watch old = *w;
-
-			if (watch_load(w, &old, now)) {
-				say(w, "reload of %s refused, the running "
-				    "configuration stays", w->file);
-				continue;
-			}
-			say(w, "reloaded %s", w->file);
-			watch_unload(&old);
-		}
+		w->apply_at = now;
 	}
 	return 0;
+}
+
+/* Watch FILE's directory for FILE written or renamed over. */
+static int file_watch(struct watch *w)
+{
+	char *dir_copy = strdup(w->file), *base_copy = strdup(w->file);
+	int ret = -1;
+
+	if (!dir_copy || !base_copy) {
+		cli_err("out of memory");
+		goto out;
+	}
+	w->base = strdup(basename(base_copy));
+	w->inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (!w->base || w->inotify < 0) {
+		cli_err("inotify: %s", w->base ? strerror(errno) :
+			"out of memory");
+		goto out;
+	}
+	if (inotify_add_watch(w->inotify, dirname(dir_copy),
+			      IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+		cli_err("inotify on the directory of %s: %s", w->file,
+			strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(dir_copy);
+	free(base_copy);
+	return ret;
+}
+
+/*
+ * Events of FILE's directory: FILE changed, re-apply it once writes
+ * settle (an editor may write it in several steps).
+ */
+static void on_file(struct watch *w, double now)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *e;
+	ssize_t n;
+
+	while ((n = read(w->inotify, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n; p += sizeof(*e) + e->len) {
+			e = (const struct inotify_event *)p;
+			if (e->len && !strcmp(e->name, w->base))
+				w->apply_at = now + 0.3;
+		}
+	}
+}
+
+static void tick(struct watch *w, double now);
+
+/*
+ * Apply FILE as "up" would, then take it as this watch's topology and
+ * redo the moves at once (up set every AllowedIPs to the file's).
+ */
+static void reapply(struct watch *w, double now)
+{
+	struct wgmesh_topology *t;
+	char *argv[5] = { "up", (char *)w->file };
+	int argc = 2, rc;
+	struct watch old;
+
+	w->apply_at = 0;
+	if (cli_load(w->file, &t)) {
+		say(w, "%s refused, the running configuration stays", w->file);
+		return;
+	}
+	wgmesh_topology_free(t);
+	if (w->key_file) {
+		argv[argc++] = "--private-key-file";
+		argv[argc++] = (char *)w->key_file;
+	}
+	rc = cli_up.run(argc, argv);
+	if (rc == CLI_FAILED)
+		say(w, "applying %s failed", w->file);
+	old = *w;
+	if (watch_load(w, &old, now)) {
+		say(w, "%s refused, the running configuration stays", w->file);
+	} else {
+		watch_unload(&old);
+		if (rc != CLI_FAILED)
+			say(w, "re-applied %s", w->file);
+	}
+	tick(w, now);
 }
 
 static int run(struct watch *w)
 {
 	double now = now_mono(), next = now;
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	int sfd, ret = CLI_OK;
 
 	sfd = signals();
@@ -510,18 +597,23 @@ static int run(struct watch *w)
 	    w->p.alive_after);
 	fds[0] = (struct pollfd){ .fd = w->icmp, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	fds[2] = (struct pollfd){ .fd = w->inotify, .events = POLLIN };
 	for (;;) {
+		double until;
 		int timeout;
 
 		now = now_mono();
+		if (w->apply_at && now >= w->apply_at)
+			reapply(w, now);
 		if (now >= next) {
 			tick(w, now);
 			next += w->p.interval;
 			if (next < now)
 				next = now + w->p.interval;
 		}
-		timeout = (int)ceil((next - now) * 1000);
-		if (poll(fds, 2, timeout < 0 ? 0 : timeout) < 0 &&
+		until = w->apply_at && w->apply_at < next ? w->apply_at : next;
+		timeout = (int)ceil((until - now) * 1000);
+		if (poll(fds, 3, timeout < 0 ? 0 : timeout) < 0 &&
 		    errno != EINTR) {
 			ret = cli_err("poll: %s", strerror(errno));
 			break;
@@ -529,6 +621,8 @@ static int run(struct watch *w)
 		now = now_mono();
 		if (fds[0].revents & POLLIN)
 			probe_recv(w, now);
+		if (fds[2].revents & POLLIN)
+			on_file(w, now);
 		if ((fds[1].revents & POLLIN) && on_signal(w, sfd, now))
 			break;
 	}
@@ -539,17 +633,20 @@ static int run(struct watch *w)
 static int cmd_watch(int argc, char **argv)
 {
 	const char *interval = NULL, *dead_after = NULL;
+	struct watch w = {
+		.p = { .interval = FAILOVER_INTERVAL,
+		       .dead_after = FAILOVER_DEAD_AFTER },
+		.icmp = -1,
+		.inotify = -1,
+	};
 	const struct cli_opt opts[] = {
 		{ .name = "--interval", .value = &interval,
 		  .needs = "SECONDS" },
 		{ .name = "--dead-after", .value = &dead_after,
 		  .needs = "SECONDS" },
+		{ .name = "--private-key-file", .value = &w.key_file,
+		  .needs = "a PATH" },
 		{ 0 },
-	};
-	struct watch w = {
-		.p = { .interval = FAILOVER_INTERVAL,
-		       .dead_after = FAILOVER_DEAD_AFTER },
-		.icmp = -1,
 	};
 	int ret;
 
@@ -572,10 +669,13 @@ static int cmd_watch(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (nlwg_open(&w.wg))
 		return cli_err("%s", w.wg.s.err);
-	ret = watch_load(&w, NULL, now_mono()) || probe_open(&w) ?
-	      CLI_FAILED : run(&w);
+	ret = watch_load(&w, NULL, now_mono()) || probe_open(&w) ||
+	      file_watch(&w) ? CLI_FAILED : run(&w);
 	if (w.icmp >= 0)
 		close(w.icmp);
+	if (w.inotify >= 0)
+		close(w.inotify);
+	free(w.base);
 	if (w.t)
 		watch_unload(&w);
 	nlwg_close(&w.wg);
@@ -585,12 +685,16 @@ static int cmd_watch(int argc, char **argv)
 const struct cli_cmd cli_watch = {
 	.name = "watch",
 	.run = cmd_watch,
-	.args = "FILE [--interval SECONDS] [--dead-after SECONDS]",
+	.args = "FILE [--interval SECONDS] [--dead-after SECONDS]\n"
+		"                 [--private-key-file PATH]",
 	.summary = "keep the mesh up while controllers die and return",
 	.help = "Probes every other controller each interval (default 2 s;\n"
 		"ICMPv6 echo to its ::1, its handshake and rx bytes); one\n"
 		"silent for --dead-after (default 8 s) is dead: on a peer its\n"
 		"/56 moves to a live controller's AllowedIPs, the same one on\n"
 		"every machine, and back once it answered that long again.\n"
-		"One line per change; SIGHUP reloads FILE, SIGTERM stops.",
+		"When FILE changes (and on SIGHUP) it applies it as \"up\" does\n"
+		"(with --private-key-file, else up's default key); a FILE that\n"
+		"does not load is refused and nothing changes.\n"
+		"One line per change; SIGTERM stops, leaving the configuration.",
 };
