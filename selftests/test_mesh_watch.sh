@@ -32,7 +32,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_init
 
 ktap_print_header
-ktap_set_plan 45
+ktap_set_plan 47
 
 INTERVAL=0.5
 DEAD_AFTER=2
@@ -120,6 +120,53 @@ for m in "${CLAN_MACHINES[@]}"; do
 	ktap_expect "watch runs on $m" running "$m"
 done
 
+# count_log NAME PATTERN: how many lines of NAME's watch match PATTERN
+count_log() { grep -c "$2" "$CLAN_DIR/watch-$1.log"; }
+# wait_count NAME PATTERN N: wait up to 15 s for N such lines
+wait_count()
+{
+	local i
+	for ((i = 0; i < 150; i++)); do
+		[ "$(count_log "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# handshakes CTRL: CTRL's latest handshakes of the members up made
+handshakes()
+{
+	ip netns exec "$(ns "$1")" wg show "$CLAN_IF" latest-handshakes | sort
+}
+
+# An edited file (first, while every session is young, so that no rekey
+# timer renews one): a new peer, written as editors do (renamed over it).
+declare -A applied=()
+for m in "${CLAN_MACHINES[@]}"; do
+	applied[$m]=$(count_log "$m" "re-applied $CLAN_TOPO")
+done
+hs1=$(handshakes ctrl1) hs2=$(handshakes ctrl2)
+rm -f "$CLAN_DIR/peer4.key"
+run wgmesh genkey "$CLAN_DIR/peer4.key" >/dev/null
+PUB4=$(wgmesh pubkey < "$CLAN_DIR/peer4.key")
+cp "$CLAN_TOPO" "$CLAN_DIR/new.conf"
+printf '\n[Peer peer4]\nPublicKey = %s\nController = ctrl2\n' "$PUB4" >> "$CLAN_DIR/new.conf"
+run mv "$CLAN_DIR/new.conf" "$CLAN_TOPO"
+for m in "${CLAN_MACHINES[@]}"; do
+	ktap_expect "$m: watch applied the edited file" \
+		wait_count "$m" "re-applied $CLAN_TOPO" $((applied[$m] + 1))
+done
+# has_peer4 CTRL: CTRL has peer4 as a WireGuard peer
+has_peer4() { ip netns exec "$(ns "$1")" wg show "$CLAN_IF" peers | grep -qxF "$PUB4"; }
+# kept CTRL BEFORE: no other handshake of CTRL changed
+kept() { [ "$(handshakes "$1" | grep -vF "$PUB4")" = "$2" ]; }
+for c in ctrl1 ctrl2; do
+	ktap_expect "$c: peer4 added ('peers +1' in its log)" eval \
+		'has_peer4 $c && grep -q "peers +1 ~0 -0" "$CLAN_DIR/watch-$c.log"'
+done
+ktap_expect "ctrl1: no other handshake renewed" kept ctrl1 "$hs1"
+ktap_expect "ctrl2: no other handshake renewed" kept ctrl2 "$hs2"
+handshakes ctrl1 | sed 's/^/#   ctrl1 /'
+
 # The continuous pings: 5 per second, each line time-stamped.
 for f in "${FLOWS[@]}"; do
 	s=${f%:*} d=${f#*:}
@@ -151,6 +198,15 @@ for p in "${CLAN_PEERS[@]}"; do
 done
 ktap_expect "ctrl2: watch moved nothing (ctrl1's entry keeps its /56)" \
 	[ "$(allowed ctrl2 ctrl1)" = "$C1 " ]
+# A watch started again while ctrl1 is dead keeps the /56 moved.
+run kill -TERM "${WATCH_PID[peer3]}"
+wait "${WATCH_PID[peer3]}"
+mv "$CLAN_DIR/watch-peer3.log" "$CLAN_DIR/watch-peer3.log.1"
+watch_start peer3
+ktap_expect "peer3: a new watch takes ctrl1 as dead at once" \
+	wait_log peer3 "controller ctrl1 taken as dead" 5
+sleep 1.5
+ktap_expect "peer3: ... and keeps its /56 moved" moved peer3
 # Let the flows run through ctrl2 for a while.
 sleep 4
 ktap_expect "ctrl2: takeover_packets rose while ctrl1 was dead" \
@@ -200,68 +256,35 @@ loss()
 		awk '{ printf "%d/%d", $1 - $2, $1 }'
 }
 
+# The flows to peer2 never depend on ctrl1: their longest gaps are the
+# VM's own stalls (TCG on a loaded host), which the others' allowance
+# includes (slack: what the longer one exceeds 0.5 s by).
+slack()
+{
+	local a b
+	a=$(gaps "$CLAN_DIR/ping-peer1-peer2.log" "$1" "$2")
+	b=$(gaps "$CLAN_DIR/ping-peer3-peer2.log" "$1" "$2")
+	awk -v a="$a" -v b="$b" 'BEGIN { m = (a + 0 > b + 0) ? a + 0 : b + 0; m -= 0.5; if (m < 0) m = 0; printf "%.2f\n", m }'
+}
+slack_dead=$(slack "$T_KILL" "$T_BACK")
+slack_back=$(slack "$T_BACK" "$T_END")
+ktap_print_msg "VM stalls seen by the flows to peer2: +$slack_dead s while ctrl1 was dead, +$slack_back s after"
 for f in "${FLOWS[@]}"; do
 	s=${f%:*} d=${f#*:}
 	log=$CLAN_DIR/ping-$s-$d.log
 	out=$(gaps "$log" "$T_KILL" "$T_BACK")
 	back=$(gaps "$log" "$T_BACK" "$T_END")
 	ktap_print_msg "$s -> $d: longest gap $out s while ctrl1 was dead, $back s after it returned; lost $(loss "$log") packets"
-	ktap_expect "$s -> $d: answered again within $RESUME_MAX s (detection + 2 s); gap $out s" \
-		awk -v g="$out" -v m="$RESUME_MAX" 'BEGIN { exit !(g > 0 && g <= m) }'
-	ktap_expect "$s -> $d: no second outage when ctrl1 returned (gap $back s < 2 s)" \
-		awk -v g="$back" 'BEGIN { exit !(g < 2) }'
+	ktap_expect "$s -> $d: answered again within $RESUME_MAX s (detection + 2 s) + $slack_dead s; gap $out s" \
+		awk -v g="$out" -v m="$RESUME_MAX" -v x="$slack_dead" 'BEGIN { exit !(g > 0 && g <= m + x) }'
+	ktap_expect "$s -> $d: no second outage when ctrl1 returned (gap $back s < 2 s + $slack_back s)" \
+		awk -v g="$back" -v x="$slack_back" 'BEGIN { exit !(g < 2 + x) }'
 done
 
 # one line per state change: a death and a return, once each
 once() { [ "$(grep -c "controller ctrl1 dead" "$CLAN_DIR/watch-$1.log")" = 1 ] &&
 	 [ "$(grep -c "controller ctrl1 alive" "$CLAN_DIR/watch-$1.log")" = 1 ]; }
 ktap_expect "peer1: one 'dead' and one 'alive' line for ctrl1" once peer1
-
-# count_log NAME PATTERN: how many lines of NAME's watch match PATTERN
-count_log() { grep -c "$2" "$CLAN_DIR/watch-$1.log"; }
-# wait_count NAME PATTERN N: wait up to 15 s for N such lines
-wait_count()
-{
-	local i
-	for ((i = 0; i < 150; i++)); do
-		[ "$(count_log "$1" "$2")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# handshakes CTRL: CTRL's latest handshakes of the members up made
-handshakes()
-{
-	ip netns exec "$(ns "$1")" wg show "$CLAN_IF" latest-handshakes | sort
-}
-
-# An edited file: a new peer, written as editors do (renamed over it).
-declare -A applied=()
-for m in "${CLAN_MACHINES[@]}"; do
-	applied[$m]=$(count_log "$m" "re-applied $CLAN_TOPO")
-done
-hs1=$(handshakes ctrl1) hs2=$(handshakes ctrl2)
-rm -f "$CLAN_DIR/peer4.key"
-run wgmesh genkey "$CLAN_DIR/peer4.key" >/dev/null
-PUB4=$(wgmesh pubkey < "$CLAN_DIR/peer4.key")
-cp "$CLAN_TOPO" "$CLAN_DIR/new.conf"
-printf '\n[Peer peer4]\nPublicKey = %s\nController = ctrl2\n' "$PUB4" >> "$CLAN_DIR/new.conf"
-run mv "$CLAN_DIR/new.conf" "$CLAN_TOPO"
-for m in "${CLAN_MACHINES[@]}"; do
-	ktap_expect "$m: watch applied the edited file" \
-		wait_count "$m" "re-applied $CLAN_TOPO" $((applied[$m] + 1))
-done
-# has_peer4 CTRL: CTRL has peer4 as a WireGuard peer
-has_peer4() { ip netns exec "$(ns "$1")" wg show "$CLAN_IF" peers | grep -qxF "$PUB4"; }
-# kept CTRL BEFORE: no other handshake of CTRL changed
-kept() { [ "$(handshakes "$1" | grep -vF "$PUB4")" = "$2" ]; }
-for c in ctrl1 ctrl2; do
-	ktap_expect "$c: peer4 added ('peers +1' in its log)" eval \
-		'has_peer4 $c && grep -q "peers +1 ~0 -0" "$CLAN_DIR/watch-$c.log"'
-done
-ktap_expect "ctrl1: no other handshake renewed" kept ctrl1 "$hs1"
-ktap_expect "ctrl2: no other handshake renewed" kept ctrl2 "$hs2"
-handshakes ctrl1 | sed 's/^/#   ctrl1 /'
 
 # An invalid file: refused with its error, nothing changes.
 cp "$CLAN_TOPO" "$CLAN_DIR/good.conf"
@@ -294,6 +317,7 @@ ktap_expect "SIGTERM: watch exits 0 (exit $rc)" [ "$rc" = 0 ]
 ktap_expect "... and leaves peer1's configuration as it was" \
 	same_config
 for m in "${CLAN_MACHINES[@]}"; do
+	[ "$m" = peer3 ] && sed 's/^/#   peer3 (first): /' "$CLAN_DIR/watch-peer3.log.1"
 	watch_log "$m"
 done
 for m in "${CLAN_MACHINES[@]}"; do

@@ -119,6 +119,17 @@ static void watch_unload(struct watch *w)
 }
 
 /*
+ * Whether @p, a controller's entry, holds only its ::1/128 (@host): a
+ * watch before this one moved its /56 away.
+ */
+static bool moved_away(const struct wg_peer *p, const struct in6_addr *host)
+{
+	return p && p->n_ips == 1 && p->ips[0].family == AF_INET6 &&
+	       p->ips[0].cidr == 128 &&
+	       !memcmp(&p->ips[0].ip6, host, sizeof(*host));
+}
+
+/*
  * Load @file and find this machine in it by the interface's public key.
  * States of controllers also in @old (by name) carry over. 0, or -1 once
  * the error is printed (nothing of @w changed then).
@@ -169,7 +180,17 @@ static int watch_load(struct watch *w, const struct watch *old, double now)
 
 		c->name = n.names[i] = n.t->controllers[i].name;
 		wgmesh_controller_addr(n.t->name, c->name, &c->host);
-		failover_init(&c->st, now, false);
+		/*
+		 * Started again while a controller is dead: it stays dead
+		 * until it answers, rather than getting its /56 back first.
+		 */
+		failover_init(&c->st, now, !old && i != n.self_ctrl &&
+			      moved_away(wg_device_find_peer(&dev,
+					 n.t->controllers[i].public_key),
+					 &c->host));
+		if (c->st.dead)
+			cli_say("%s: controller %s taken as dead (its /56 is "
+				"moved away)", n.t->interface, c->name);
 		c->stand_in = -1;
 		for (size_t j = 0; old && j < old->t->n_controllers; j++) {
 			if (strcmp(old->c[j].name, c->name))
