@@ -62,6 +62,7 @@ struct watch_ctrl {
 
 struct watch {
 	const char *file;
+	double cli_interval, cli_dead_after;	/* options given, else 0 */
 	const char *key_file;		/* for up, or NULL: its default */
 	int inotify;			/* on FILE's directory, or -1 */
 	char *base;			/* FILE's name in it */
@@ -164,6 +165,18 @@ static int watch_load(struct watch *w, const struct watch *old, double now)
 	/* Only the AllowedIPs of this are used: no key, no secret needed. */
 	if (mesh_desired(n.t, n.self, priv, NULL, &n.want, err, sizeof(err))) {
 		cli_err("%s", err);
+		goto fail;
+	}
+	/* The command line's times, else the file's, else the defaults. */
+	n.p.interval = n.cli_interval ? n.cli_interval :
+		       wgmesh_watch_interval_ms(n.t) / 1000.0;
+	n.p.dead_after = n.cli_dead_after ? n.cli_dead_after :
+			 wgmesh_watch_dead_after_ms(n.t) / 1000.0;
+	n.p.alive_after = n.p.dead_after;
+	if (n.p.dead_after < 2 * n.p.interval) {
+		cli_err("%s: dead after %g s must be at least two probe "
+			"intervals (%g s)", n.file, n.p.dead_after,
+			2 * n.p.interval);
 		goto fail;
 	}
 	n.self_ctrl = n.self.ctrl ? (size_t)(n.self.ctrl - n.t->controllers) :
@@ -655,8 +668,6 @@ static int cmd_watch(int argc, char **argv)
 {
 	const char *interval = NULL, *dead_after = NULL;
 	struct watch w = {
-		.p = { .interval = FAILOVER_INTERVAL,
-		       .dead_after = FAILOVER_DEAD_AFTER },
 		.icmp = -1,
 		.inotify = -1,
 	};
@@ -675,15 +686,11 @@ static int cmd_watch(int argc, char **argv)
 		return CLI_FAILED;
 	if (!w.file)
 		return cli_usage_err(&cli_watch, "missing FILE");
-	if (parse_seconds(&cli_watch, "--interval", interval, &w.p.interval) ||
+	if (parse_seconds(&cli_watch, "--interval", interval,
+			  &w.cli_interval) ||
 	    parse_seconds(&cli_watch, "--dead-after", dead_after,
-			  &w.p.dead_after))
+			  &w.cli_dead_after))
 		return CLI_FAILED;
-	if (w.p.dead_after < 2 * w.p.interval)
-		return cli_usage_err(&cli_watch, "--dead-after must be at "
-				     "least two intervals (%g s)",
-				     2 * w.p.interval);
-	w.p.alive_after = w.p.dead_after;
 	if (cli_need_net_admin(&cli_watch, "read and change the interface"))
 		return CLI_FAILED;
 	/* One line per event, at once, also into a pipe or the journal. */
@@ -714,6 +721,7 @@ const struct cli_cmd cli_watch = {
 		"silent for --dead-after (default 8 s) is dead: on a peer its\n"
 		"/56 moves to a live controller's AllowedIPs, the same one on\n"
 		"every machine, and back once it answered that long again.\n"
+		"The options override [Mesh] ProbeInterval and DeadAfter.\n"
 		"When FILE changes (and on SIGHUP) it applies it as \"up\" does\n"
 		"(with --private-key-file, else up's default key); a FILE that\n"
 		"does not load is refused and nothing changes.\n"

@@ -26,9 +26,6 @@
 
 #include "../nl/wg.h"
 
-#define FAILOVER_INTERVAL	2.0	/* s between probes */
-#define FAILOVER_DEAD_AFTER	8.0	/* s: detection within 10 s */
-
 struct failover_params {
 	double interval;	/* between probes */
 	double dead_after;	/* nothing heard this long: dead */
