@@ -4,7 +4,7 @@
 # Controller failover with "wgmesh watch" (issue 16, item 1), on the
 # clan-core scenario of selftests/lib/clan.sh (ctrl1 and ctrl2; peer1 and
 # peer3 designated to ctrl1, peer2 to ctrl2), watch running on every
-# machine with a short interval:
+# machine with a short interval ([Mesh] ProbeInterval and DeadAfter):
 #
 #   peer1 <-> peer3 (both through ctrl1) and peer1, peer3 -> peer2 ping
 #   continuously; ctrl1's underlay link goes down (u-ctrl1 in the underlay
@@ -43,6 +43,11 @@ FLOWS=(peer1:peer3 peer3:peer1 peer1:peer2 peer3:peer2)
 declare -A WATCH_PID=() PING_PID=()
 
 clan_setup
+# watch's times from the file (the command line's override them).
+awk -v i=$INTERVAL -v d=$DEAD_AFTER '{ print } /^MTU = / {
+	print "ProbeInterval = " i; print "DeadAfter = " d }' "$CLAN_TOPO" > "$CLAN_TOPO.new" &&
+	mv "$CLAN_TOPO.new" "$CLAN_TOPO"
+sed -n '/^\[Mesh\]/,/^$/s/^/#   /p' "$CLAN_TOPO"
 # Keep the underlay's addresses when u-ctrl1 goes down, so that it can
 # come back (the underlay namespace is the network, not a machine).
 run ip netns exec "$CLAN_UNDERLAY" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1
@@ -60,9 +65,9 @@ ktap_print_msg "ctrl1 $C1 ($H1), ctrl2 $C2"
 watch_start()
 {
 	local log=$CLAN_DIR/watch-$1.log
-	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --interval $INTERVAL --dead-after $DEAD_AFTER --private-key-file $CLAN_DIR/$1.key > $log &" >&2
-	ip netns exec "$(ns "$1")" wgmesh watch "$CLAN_TOPO" --interval $INTERVAL \
-		--dead-after $DEAD_AFTER --private-key-file "$CLAN_DIR/$1.key" > "$log" 2>&1 &
+	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --private-key-file $CLAN_DIR/$1.key > $log &" >&2
+	ip netns exec "$(ns "$1")" wgmesh watch "$CLAN_TOPO" \
+		--private-key-file "$CLAN_DIR/$1.key" > "$log" 2>&1 &
 	WATCH_PID[$1]=$!
 }
 
@@ -114,10 +119,11 @@ sleep 1
 # running NAME: NAME's watch runs and said what it watches
 running()
 {
-	kill -0 "${WATCH_PID[$1]}" 2>/dev/null && wait_log "$1" "watching 2 controllers as $1" 5
+	kill -0 "${WATCH_PID[$1]}" 2>/dev/null &&
+		wait_log "$1" "watching 2 controllers as $1 (interval $INTERVAL s, dead after $DEAD_AFTER s" 5
 }
 for m in "${CLAN_MACHINES[@]}"; do
-	ktap_expect "watch runs on $m" running "$m"
+	ktap_expect "watch runs on $m, with the file's ProbeInterval and DeadAfter" running "$m"
 done
 
 # count_log NAME PATTERN: how many lines of NAME's watch match PATTERN
