@@ -11,7 +11,9 @@
 #   namespace): every peer's watch finds ctrl1 dead within dead-after +
 #   interval and moves its /56 to ctrl2 (the only live controller), whose
 #   wgmesh.ko forwards it (takeover_packets rises); every flow answers
-#   again within that detection time + 2 s, in both directions. ctrl1
+#   again within that detection time + 2 s, in both directions, over IPv6
+#   and IPv4 (ctrl2 takes peer1's and peer3's IPv4 addresses from ctrl1's
+#   entry into theirs, the peers send it the whole range). ctrl1
 #   comes back: its /56 moves back after the hysteresis, without a second
 #   outage, and ctrl1 forwards again. The loss of each flow is reported.
 #   Then (issue 16, item 3): a peer added to the file is applied by every
@@ -32,14 +34,18 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_init
 
 ktap_print_header
-ktap_set_plan 47
+ktap_set_plan 52
 
 INTERVAL=0.5
 DEAD_AFTER=2
 # What the README promises: detection within dead-after + interval, and
 # traffic again 2 s after that.
 RESUME_MAX=$(awk -v i=$INTERVAL -v d=$DEAD_AFTER 'BEGIN { print d + i + 2 }')
-FLOWS=(peer1:peer3 peer3:peer1 peer1:peer2 peer3:peer2)
+# SRC:DST:FAMILY; with IPv4, a peer sends the whole range to its
+# designated controller, which holds the addresses homed there.
+FLOWS=(peer1:peer3:6 peer3:peer1:6 peer1:peer2:6 peer3:peer2:6 peer1:peer3:4 peer3:peer1:4)
+# shellcheck disable=SC2034 # read by clan_topology (lib/clan.sh)
+CLAN_IPV4=10.128.0.0/16
 declare -A WATCH_PID=() PING_PID=()
 
 clan_setup
@@ -59,7 +65,11 @@ host() { wgmesh addresses "$CLAN_TOPO" | awk -v c="$1" '$1 == c { print $4; exit
 C1=$(subnet ctrl1)
 C2=$(subnet ctrl2)
 H1=$(host ctrl1)
-ktap_print_msg "ctrl1 $C1 ($H1), ctrl2 $C2"
+# ipv4 NAME: NAME's IPv4 address
+ipv4() { wgmesh addresses "$CLAN_TOPO" | awk -v m="$1" '$1 == m && $2 ~ /^10\./ { print $2; exit }'; }
+P1=$(ipv4 peer1)
+P3=$(ipv4 peer3)
+ktap_print_msg "ctrl1 $C1 ($H1), ctrl2 $C2; peer1 $P1, peer3 $P3 (homed at ctrl1)"
 
 # watch_start NAME: wgmesh watch in NAME's namespace, its lines in a log
 watch_start()
@@ -165,9 +175,12 @@ done
 has_peer4() { ip netns exec "$(ns "$1")" wg show "$CLAN_IF" peers | grep -qxF "$PUB4"; }
 # kept CTRL BEFORE: no other handshake of CTRL changed
 kept() { [ "$(handshakes "$1" | grep -vF "$PUB4")" = "$2" ]; }
+# ctrl2 gets peer4 (designated to it); ctrl1 too, and its entry of ctrl2
+# now also carries peer4's IPv4 address (only its AllowedIPs change).
+declare -A ADDED=([ctrl1]="peers +1 ~1 -0" [ctrl2]="peers +1 ~0 -0")
 for c in ctrl1 ctrl2; do
-	ktap_expect "$c: peer4 added ('peers +1' in its log)" eval \
-		'has_peer4 $c && grep -q "peers +1 ~0 -0" "$CLAN_DIR/watch-$c.log"'
+	ktap_expect "$c: peer4 added ('${ADDED[$c]}' in its log)" eval \
+		'has_peer4 $c && grep -q "${ADDED[$c]}" "$CLAN_DIR/watch-$c.log"'
 done
 ktap_expect "ctrl1: no other handshake renewed" kept ctrl1 "$hs1"
 ktap_expect "ctrl2: no other handshake renewed" kept ctrl2 "$hs2"
@@ -175,13 +188,20 @@ handshakes ctrl1 | sed 's/^/#   ctrl1 /'
 
 # The continuous pings: 5 per second, each line time-stamped.
 for f in "${FLOWS[@]}"; do
-	s=${f%:*} d=${f#*:}
-	echo "# \$ ip netns exec $(ns "$s") ping -D -i 0.2 -W 1 $d.$CLAN_MESH > $CLAN_DIR/ping-$s-$d.log &" >&2
-	ip netns exec "$(ns "$s")" ping -D -i 0.2 -W 1 "$d.$CLAN_MESH" > "$CLAN_DIR/ping-$s-$d.log" 2>&1 &
+	IFS=: read -r s d fam <<< "$f"
+	echo "# \$ ip netns exec $(ns "$s") ping -$fam -D -i 0.2 -W 1 $d.$CLAN_MESH > $CLAN_DIR/ping-$f.log &" >&2
+	ip netns exec "$(ns "$s")" ping -"$fam" -D -i 0.2 -W 1 "$d.$CLAN_MESH" > "$CLAN_DIR/ping-$f.log" 2>&1 &
 	PING_PID[$f]=$!
 done
 sleep 3
 take_before=$(stat_of ctrl2 takeover_packets)
+# What up made: every entry of the peers, and ctrl2's of ctrl1, peer1, peer3.
+declare -A BASE=()
+for m in "${CLAN_PEERS[@]}" ctrl2; do
+	for e in ctrl1 ctrl2 peer1 peer3; do
+		[ "$m" = "$e" ] || BASE[$m:$e]=$(allowed "$m" "$e")
+	done
+done
 
 # ctrl1 dies.
 T_KILL=$EPOCHREALTIME
@@ -191,19 +211,27 @@ for p in "${CLAN_PEERS[@]}"; do
 done
 T_DEAD=$EPOCHREALTIME
 ktap_print_msg "last peer found ctrl1 dead $(awk -v a="$T_KILL" -v b="$T_DEAD" 'BEGIN { printf "%.1f", b - a }') s after its link went down"
-# moved NAME: ctrl1's entry holds only its ::1, ctrl2's both /56s
+# moved NAME: ctrl1's entry holds only its ::1, ctrl2's all both carried
 moved()
 {
 	local a1 a2
 	a1=$(allowed "$1" ctrl1) a2=$(allowed "$1" ctrl2)
 	ktap_print_msg "$1: ctrl1 $a1| ctrl2 $a2"
-	[ "$a1" = "$H1/128 " ] && [ "$a2" = "$(printf '%s\n' "$C1" "$C2" | sort | tr '\n' ' ')" ]
+	[ "$a1" = "$H1/128 " ] &&
+	[ "$a2" = "$(echo ${BASE[$1:ctrl1]} ${BASE[$1:ctrl2]} | tr ' ' '\n' | sort | tr '\n' ' ')" ]
 }
 for p in "${CLAN_PEERS[@]}"; do
-	ktap_expect "$p: ctrl1's /56 moved to ctrl2, ctrl1 keeps $H1/128" moved "$p"
+	ktap_expect "$p: what ctrl1's entry carried moved to ctrl2's, ctrl1 keeps $H1/128" moved "$p"
 done
-ktap_expect "ctrl2: watch moved nothing (ctrl1's entry keeps its /56)" \
-	[ "$(allowed ctrl2 ctrl1)" = "$C1 " ]
+# ctrl2_took: ctrl2 took peer1's and peer3's IPv4 from ctrl1's entry into
+# their own (its /56 stays: ctrl2 has every peer's /96 anyway)
+ctrl2_took()
+{
+	ktap_print_msg "ctrl2: ctrl1 $(allowed ctrl2 ctrl1)| peer1 $(allowed ctrl2 peer1)"
+	[ "$(allowed ctrl2 ctrl1)" = "$(echo ${BASE[ctrl2:ctrl1]} | tr ' ' '\n' | grep -vxF -e "$P1/32" -e "$P3/32" | tr '\n' ' ')" ] &&
+	allowed ctrl2 peer1 | grep -qF "$P1/32" && allowed ctrl2 peer3 | grep -qF "$P3/32"
+}
+ktap_expect "ctrl2: peer1's and peer3's IPv4 moved from ctrl1's entry to theirs" ctrl2_took
 # A watch started again while ctrl1 is dead keeps the /56 moved.
 run kill -TERM "${WATCH_PID[peer3]}"
 wait "${WATCH_PID[peer3]}"
@@ -226,11 +254,20 @@ run ip -n "$CLAN_UNDERLAY" link set u-ctrl1 up
 for p in "${CLAN_PEERS[@]}"; do
 	ktap_expect "$p: watch finds ctrl1 alive again" wait_log "$p" "controller ctrl1 alive" 20
 done
-# home NAME: ctrl1's entry has its /56 again, ctrl2's only its own
-home() { [ "$(allowed "$1" ctrl1)" = "$C1 " ] && [ "$(allowed "$1" ctrl2)" = "$C2 " ]; }
+# home NAME ENTRY...: NAME's ENTRYs are as up made them again
+home()
+{
+	local m=$1 e
+	shift
+	for e in "$@"; do
+		[ "$(allowed "$m" "$e")" = "${BASE[$m:$e]}" ] || return 1
+	done
+}
 for p in "${CLAN_PEERS[@]}"; do
-	ktap_expect "$p: ctrl1's /56 back in ctrl1's entry" home "$p"
+	ktap_expect "$p: ctrl1's /56 back in ctrl1's entry" home "$p" ctrl1 ctrl2
 done
+ktap_expect "ctrl2: peer1's and peer3's IPv4 back in ctrl1's entry" \
+	home ctrl2 ctrl1 peer1 peer3
 sleep 3
 ktap_expect "ctrl1 forwards peer1's packets again" \
 	[ "$(fwd_from ctrl1 peer1)" -gt "${fwd1_before:-0}" ]
@@ -268,16 +305,17 @@ loss()
 slack()
 {
 	local a b
-	a=$(gaps "$CLAN_DIR/ping-peer1-peer2.log" "$1" "$2")
-	b=$(gaps "$CLAN_DIR/ping-peer3-peer2.log" "$1" "$2")
+	a=$(gaps "$CLAN_DIR/ping-peer1:peer2:6.log" "$1" "$2")
+	b=$(gaps "$CLAN_DIR/ping-peer3:peer2:6.log" "$1" "$2")
 	awk -v a="$a" -v b="$b" 'BEGIN { m = (a + 0 > b + 0) ? a + 0 : b + 0; m -= 0.5; if (m < 0) m = 0; printf "%.2f\n", m }'
 }
 slack_dead=$(slack "$T_KILL" "$T_BACK")
 slack_back=$(slack "$T_BACK" "$T_END")
 ktap_print_msg "VM stalls seen by the flows to peer2: +$slack_dead s while ctrl1 was dead, +$slack_back s after"
 for f in "${FLOWS[@]}"; do
-	s=${f%:*} d=${f#*:}
-	log=$CLAN_DIR/ping-$s-$d.log
+	IFS=: read -r s d fam <<< "$f"
+	log=$CLAN_DIR/ping-$f.log
+	d="$d (IPv$fam)"
 	out=$(gaps "$log" "$T_KILL" "$T_BACK")
 	back=$(gaps "$log" "$T_BACK" "$T_END")
 	ktap_print_msg "$s -> $d: longest gap $out s while ctrl1 was dead, $back s after it returned; lost $(loss "$log") packets"

@@ -10,11 +10,14 @@
  * entry keeps only its ::1/128 (the probes still go to it directly) and
  * the rest of what it carried (its /56, with IPv4 the range and subnets)
  * moves to the stand-in's entry; it moves back once the controller is
- * alive again. Only entries whose AllowedIPs differ are sent
+ * alive again. A controller keeps the /56 (it holds every peer's /96 in
+ * every controller's /56, and its wgmesh.ko forwards what the peers now
+ * send it for the dead one, counted as takeover_packets) but moves the
+ * IPv4 addresses and subnets of the peers homed at the dead one: into
+ * their own entries when it stands in, else into the stand-in's entry.
+ * Only entries whose AllowedIPs differ are sent
  * (WGPEER_F_REPLACE_ALLOWEDIPS | WGPEER_F_UPDATE_ONLY, nothing else), so
- * no session is renewed. A controller needs no move: it holds every
- * peer's /96 in every controller's /56, and its wgmesh.ko forwards what
- * the peers now send it for the dead one (counted as takeover_packets).
+ * no session is renewed.
  *
  * When FILE changes (inotify on its directory: written and closed, or
  * renamed over it) and on SIGHUP, it re-applies it with "up" itself (in
@@ -320,18 +323,79 @@ static const char *prefix_text(const struct wg_allowedip *ip, char *buf,
 	return buf;
 }
 
-/* The controller entries as they should be now; into @out. */
+/*
+ * The @k-th prefix machine @m owns (with IPv4 its address first, then its
+ * subnets), as derive.c puts it in AllowedIPs; false past the last.
+ */
+static bool owned_ip(const struct wgmesh_topology *t, size_t m, size_t k,
+		     struct wg_allowedip *ip)
+{
+	const struct wgmesh_owned *o = wgmesh_machine_owned(t, m);
+	const struct wgmesh_subnet *sn;
+
+	memset(ip, 0, sizeof(*ip));
+	if (t->ipv4_len && !k--) {
+		ip->family = AF_INET;
+		ip->cidr = 32;
+		ip->ip4.s_addr = htonl(o->ipv4);
+		return true;
+	}
+	if (k >= o->n_subnets)
+		return false;
+	sn = &o->subnets[k];
+	ip->family = (uint16_t)sn->family;
+	ip->cidr = sn->len;
+	memcpy(&ip->ip6, sn->addr, sn->family == AF_INET ? 4 : 16);
+	return true;
+}
+
+/*
+ * On a controller, what dead controller @d's entry carried for the peers
+ * homed at it (their IPv4 addresses and subnets) goes to the peers' own
+ * entries when this controller stands in (@s is self), else to the
+ * stand-in's entry: WireGuard then takes their packets from them here and
+ * sends theirs the way the peers now send. (Its /56 stays: a controller
+ * holds every peer's /96 already.)
+ */
+static int move_homed(struct watch *w, struct wg_device *out, size_t d,
+		      size_t s)
+{
+	const struct wgmesh_topology *t = w->t;
+	size_t nc = t->n_controllers;
+	struct wg_allowedip ip;
+
+	for (size_t pi = 0; pi < t->n_peers; pi++) {
+		struct wg_peer *to = s == w->self_ctrl ? &out->peers[nc + pi] :
+				     &out->peers[s];
+
+		if (t->peers[pi].controller != d)
+			continue;
+		for (size_t k = 0; owned_ip(t, nc + pi, k, &ip); k++)
+			if (failover_take(&out->peers[d], to, &ip) < 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Every entry as it should be now, into @out: controllers first, then
+ * (on a controller) peers, in the file's order; an entry without a key is
+ * this machine itself.
+ */
 static int wanted(struct watch *w, struct wg_device *out)
 {
-	memset(out, 0, sizeof(*out));
-	snprintf(out->ifname, sizeof(out->ifname), "%s", w->t->interface);
-	for (size_t i = 0; i < w->t->n_controllers; i++) {
-		const struct wg_peer *src;
-		struct wg_peer *p;
+	const struct wgmesh_topology *t = w->t;
+	size_t nc = t->n_controllers, n = nc + (w->self.ctrl ? t->n_peers : 0);
 
-		src = wg_device_find_peer(&w->want.wg,
-					  w->t->controllers[i].public_key);
-		p = wg_device_add_peer(out);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->ifname, sizeof(out->ifname), "%s", t->interface);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *key = i < nc ? t->controllers[i].public_key :
+				     t->peers[i - nc].public_key;
+		const struct wg_peer *src = wg_device_find_peer(&w->want.wg,
+								key);
+		struct wg_peer *p = wg_device_add_peer(out);
+
 		if (!p)
 			return -ENOMEM;
 		if (!src)	/* this controller itself: a placeholder */
@@ -345,13 +409,13 @@ static int wanted(struct watch *w, struct wg_device *out)
 			*ip = src->ips[k];
 		}
 	}
-	for (size_t i = 0; i < w->t->n_controllers; i++) {
+	for (size_t i = 0; i < nc; i++) {
 		long s = w->c[i].stand_in;
 
-		if (!w->c[i].st.dead || s < 0 || i == w->self_ctrl ||
-		    (size_t)s == w->self_ctrl)
+		if (!w->c[i].st.dead || s < 0 || i == w->self_ctrl)
 			continue;
-		if (failover_move(&out->peers[i], &out->peers[s],
+		if (w->self.ctrl ? move_homed(w, out, i, (size_t)s) :
+		    failover_move(&out->peers[i], &out->peers[s],
 				  &w->c[i].host))
 			return -ENOMEM;
 	}
@@ -359,16 +423,14 @@ static int wanted(struct watch *w, struct wg_device *out)
 }
 
 /*
- * Bring the controller entries of the interface (@cur) to what the states
- * say: only those that differ, only their AllowedIPs.
+ * Bring the entries of the interface (@cur) to what the states say: only
+ * those that differ, only their AllowedIPs.
  */
 static int apply(struct watch *w, const struct wg_device *cur)
 {
 	struct wg_device want, set = { 0 };
 	int ret = 0;
 
-	if (w->self.ctrl)
-		return 0;
 	if (wanted(w, &want)) {
 		wg_device_free(&want);
 		return cli_err("out of memory");
@@ -410,17 +472,17 @@ static int apply(struct watch *w, const struct wg_device *cur)
 	for (size_t i = 0; i < set.n_peers; i++) {
 		const struct wg_peer *p = &set.peers[i];
 		char line[1024], buf[WGMESH_PREFIX_STRLEN + 8];
+		const struct wgmesh_controller *wc = NULL;
+		const struct wgmesh_peer *wp = NULL;
 		size_t o = 0;
 
 		for (size_t k = 0; k < p->n_ips && o < sizeof(line); k++)
 			o += snprintf(line + o, sizeof(line) - o, "%s%s",
 				      k ? ", " : "",
 				      prefix_text(&p->ips[k], buf, sizeof(buf)));
-		for (size_t c = 0; c < w->t->n_controllers; c++)
-			if (!memcmp(w->t->controllers[c].public_key,
-				    p->public_key, WG_KEY_LEN))
-				say(w, "allowed ips of %s now %s",
-				    w->c[c].name, line);
+		wgmesh_topology_find_key(w->t, p->public_key, &wc, &wp);
+		say(w, "allowed ips of %s now %s",
+		    wc ? wc->name : wp ? wp->name : "?", line);
 	}
 out:
 	wg_device_free(&want);

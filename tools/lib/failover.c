@@ -106,3 +106,29 @@ int failover_move(struct wg_peer *from, struct wg_peer *to,
 	ip->ip6 = *keep;
 	return 0;
 }
+
+static bool same_ip(const struct wg_allowedip *a, const struct wg_allowedip *b)
+{
+	size_t len = a->family == AF_INET6 ? sizeof(a->ip6) : sizeof(a->ip4);
+
+	return a->family == b->family && a->cidr == b->cidr &&
+	       !memcmp(&a->ip6, &b->ip6, len);
+}
+
+int failover_take(struct wg_peer *from, struct wg_peer *to,
+		  const struct wg_allowedip *ip)
+{
+	struct wg_allowedip *n;
+
+	for (size_t i = 0; i < from->n_ips; i++) {
+		if (!same_ip(&from->ips[i], ip))
+			continue;
+		n = wg_peer_add_ip(to);
+		if (!n)
+			return -ENOMEM;
+		*n = from->ips[i];
+		from->ips[i] = from->ips[--from->n_ips];
+		return 1;
+	}
+	return 0;
+}

@@ -2,8 +2,7 @@
 /*
  * Controller failover for "wgmesh watch", pure logic (no netlink, no
  * clock): when a controller is dead, when it is alive again, which live
- * controller stands in for it, and what that does to the AllowedIPs of a
- * peer's controller entries.
+ * controller stands in for it, and what moves in AllowedIPs.
  *
  * A controller is heard when it answers a probe, when the rx bytes of its
  * WireGuard entry rose, or when its latest handshake is recent. It is dead
@@ -70,5 +69,14 @@ long failover_choose(const char *const *names, const bool *dead, size_t n,
  */
 int failover_move(struct wg_peer *from, struct wg_peer *to,
 		  const struct in6_addr *keep);
+
+/*
+ * Move @ip from @from to @to if @from holds it (a controller's view: what
+ * a dead controller's entry carried for a peer homed there, its IPv4
+ * address and subnets, goes to that peer's own entry on the stand-in and
+ * to the stand-in's entry elsewhere). 1 moved, 0 not there, -ENOMEM.
+ */
+int failover_take(struct wg_peer *from, struct wg_peer *to,
+		  const struct wg_allowedip *ip);
 
 #endif

@@ -196,14 +196,48 @@ static void test_move(void)
 	free(want_to.ips);
 }
 
+static void test_take(void)
+{
+	struct wg_peer dead = { 0 }, peer = { 0 }, want_dead = { 0 },
+		       want_peer = { 0 };
+	struct wg_allowedip ip = { .family = AF_INET, .cidr = 32 };
+
+	ip6(&dead, "fd51:19c1:e:fb00::", 56);
+	ip4(&dead, "10.128.177.190", 32);	/* the dead controller's */
+	ip4(&dead, "10.128.186.180", 32);	/* a peer homed there */
+	ip4(&dead, "172.27.88.0", 24);		/* that peer's subnet */
+	ip6(&peer, "fd51:19c1:e:fb00:6987:50a0::", 96);
+	inet_pton(AF_INET, "10.128.186.180", &ip.ip4);
+	ktap_ok(failover_take(&dead, &peer, &ip) == 1 &&
+		failover_take(&dead, &peer, &ip) == 0,
+		"take: moves a peer's /32 once, then it is not there");
+	inet_pton(AF_INET, "172.27.88.0", &ip.ip4);
+	ip.cidr = 24;
+	failover_take(&dead, &peer, &ip);
+	ip6(&want_dead, "fd51:19c1:e:fb00::", 56);
+	ip4(&want_dead, "10.128.177.190", 32);
+	ip6(&want_peer, "fd51:19c1:e:fb00:6987:50a0::", 96);
+	ip4(&want_peer, "10.128.186.180", 32);
+	ip4(&want_peer, "172.27.88.0", 24);
+	ktap_ok(wg_ips_equal(&dead, &want_dead) &&
+		wg_ips_equal(&peer, &want_peer),
+		"take: the peer's entry has its /32 and subnet, the dead "
+		"controller's keeps its /56 and own address");
+	free(dead.ips);
+	free(peer.ips);
+	free(want_dead.ips);
+	free(want_peer.ips);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(16);
+	ktap_plan(18);
 	test_detection();
 	test_hysteresis();
 	test_choose();
 	test_move();
+	test_take();
 	return ktap_finish();
 }
