@@ -60,6 +60,8 @@ install-cli: tools/wgmesh
 	$(INSTALL_DATA) completion/wgmesh.bash $(DESTDIR)$(bashcompletiondir)/wgmesh
 	sed 's|@sbindir@|$(sbindir)|g' systemd/wgmesh@.service.in > $(DESTDIR)$(systemdunitdir)/wgmesh@.service
 	chmod 0644 $(DESTDIR)$(systemdunitdir)/wgmesh@.service
+	sed 's|@sbindir@|$(sbindir)|g' systemd/wgmesh-watch@.service.in > $(DESTDIR)$(systemdunitdir)/wgmesh-watch@.service
+	chmod 0644 $(DESTDIR)$(systemdunitdir)/wgmesh-watch@.service
 
 install-dkms:
 	@test -n "$(VERSION)" || { echo "make: no WGMESH_VERSION in kernel/version.h" >&2; exit 1; }
@@ -75,7 +77,8 @@ uninstall:
 		echo "dkms remove wgmesh/$(VERSION) --all"; dkms remove wgmesh/$(VERSION) --all; fi
 	rm -f $(DESTDIR)$(sbindir)/wgmesh $(DESTDIR)$(man8dir)/wgmesh.8 \
 		$(DESTDIR)$(man5dir)/wgmesh.conf.5 $(DESTDIR)$(bashcompletiondir)/wgmesh \
-		$(DESTDIR)$(systemdunitdir)/wgmesh@.service
+		$(DESTDIR)$(systemdunitdir)/wgmesh@.service \
+		$(DESTDIR)$(systemdunitdir)/wgmesh-watch@.service
 	rm -rf $(DKMS_SRC)
 	-rmdir $(DESTDIR)$(sysconfdir)/wgmesh 2>/dev/null
 

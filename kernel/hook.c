@@ -125,11 +125,15 @@ static bool too_big(struct sk_buff *skb, unsigned int mtu)
 				   skb_gso_validate_network_len(skb, mtu));
 }
 
-/* The family-independent end of forwarding; consumes @skb. */
+/*
+ * The family-independent end of forwarding; consumes @skb. @takeover: it
+ * goes to a peer's address in another controller's /56.
+ */
 static unsigned int xmit(struct wgmesh_dev *wd,
 			 const struct wgmesh_topology *t, struct sk_buff *skb,
 			 const struct wgmesh_member *s,
-			 const struct wgmesh_member *d, unsigned int segs)
+			 const struct wgmesh_member *d, unsigned int segs,
+			 bool takeover)
 {
 	unsigned int len = skb->len;
 	int rc;
@@ -153,6 +157,8 @@ static unsigned int xmit(struct wgmesh_dev *wd,
 		return NF_STOLEN;
 	}
 	wgmesh_count_bytes(wd->stats, WGMESH_CTR_FWD_PACKETS, segs, len);
+	if (takeover)
+		wgmesh_count(wd->stats, WGMESH_CTR_TAKEOVER_PACKETS, segs);
 	wgmesh_mcount_bytes(wgmesh_member_stats(t, s), WGMESH_MCTR_FWD_PACKETS,
 			    segs, len);
 	wgmesh_mcount_bytes(wgmesh_member_stats(t, d), WGMESH_MCTR_TX_PACKETS,
@@ -181,7 +187,9 @@ static unsigned int forward6(struct wgmesh_dev *wd,
 	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
 		return drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
 	ipv6_hdr(skb)->hop_limit--;
-	return xmit(wd, t, skb, s, d, segs);
+	return xmit(wd, t, skb, s, d, segs,
+		    !wgmesh_is_ctrl(t, d) &&
+		    wgmesh_is_takeover(t, &ipv6_hdr(skb)->daddr));
 }
 
 /*
@@ -228,7 +236,7 @@ static unsigned int forward4(struct wgmesh_dev *wd,
 	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
 		return drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
 	ip_decrease_ttl(ip_hdr(skb));
-	return xmit(wd, t, skb, s, d, segs);
+	return xmit(wd, t, skb, s, d, segs, false);
 }
 
 typedef unsigned int (*forward_fn)(struct wgmesh_dev *wd,

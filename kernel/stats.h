@@ -25,6 +25,8 @@ enum wgmesh_ctr {
 	WGMESH_CTR_FWD_PACKETS,
 	WGMESH_CTR_FWD_BYTES,
 	WGMESH_CTR_PASS_PACKETS,
+	/* Of FWD: to a peer's address in another controller's /56. */
+	WGMESH_CTR_TAKEOVER_PACKETS,
 	WGMESH_CTR_DROP_SPOOFED,	/* first drop reason */
 	WGMESH_CTR_DROP_OUTSIDE,
 	WGMESH_CTR_DROP_UNKNOWN,

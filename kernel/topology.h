@@ -201,6 +201,17 @@ wgmesh_classify_subnet(const struct wgmesh_topology *t, u64 key, u8 family,
 }
 
 /*
+ * Whether @a, a peer's address, lies in another controller's /56 than this
+ * one's: forwarding it stands in for that controller (TAKEOVER_PACKETS).
+ */
+static inline bool wgmesh_is_takeover(const struct wgmesh_topology *t,
+				      const struct in6_addr *a)
+{
+	return wgmesh_in_prefix(t, a) &&
+	       ((a->s6_addr[5] << 8) | a->s6_addr[6]) != t->self_id;
+}
+
+/*
  * The member owning IPv6 address @a, if any; O(1): at most two table
  * lookups inside the mesh /40, a probe per prefix length in use outside.
  */

@@ -24,7 +24,7 @@ struct cli_cmd {
 /* The commands, one per file (main.c: "help"). */
 extern const struct cli_cmd cli_addresses, cli_check, cli_conf, cli_down,
 	cli_genkey, cli_genpsk, cli_help, cli_hosts, cli_pubkey, cli_reach,
-	cli_status, cli_up;
+	cli_status, cli_up, cli_watch;
 
 /*
  * Exit statuses, the same for every command: 0 done (or "yes"), 1 failed

@@ -25,6 +25,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_reach,
 	&cli_status,
 	&cli_up,
+	&cli_watch,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

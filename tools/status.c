@@ -272,9 +272,10 @@ static void print_table(const struct iface *f, bool named)
 	}
 	if (!f->attached)
 		return;
-	printf("forwarded %llu packets (%llu bytes), delivered %llu, passed %llu; dropped:",
+	printf("forwarded %llu packets (%llu bytes; %llu for other controllers), delivered %llu, passed %llu; dropped:",
 	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_FWD_PACKETS],
 	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_FWD_BYTES],
+	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_TAKEOVER_PACKETS],
 	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_LOCAL_PACKETS],
 	       (unsigned long long)st->dev_stats[WGMESH_STATS_A_PASS_PACKETS]);
 	/* The reasons: every drop_* counter but their sum. */

@@ -179,7 +179,13 @@
  * (everything but PASS, PROTO, MALFORMED and CROSSING); LOCAL_*: delivered
  * to this controller (or its subnets); FWD_*: forwarded back into the
  * tunnel; PASS_PACKETS: see above, and everything while no topology is set;
- * DROP_PACKETS: the sum of the DROP_* reasons, which are
+ * TAKEOVER_PACKETS: of the FWD_PACKETS, those sent to a peer's address in
+ * another controller's /56: traffic of a controller this one stands in
+ * for (a member that found that controller dead routes its /56 here, see
+ * "wgmesh watch"; every controller holds every peer's /96 in every
+ * controller's /56, so the policy and the forwarding are the same as for
+ * this controller's own /56); DROP_PACKETS: the sum of the DROP_* reasons,
+ * which are
  *
  *   SPOOFED   source is not a member address or subnet (or is this
  *             controller's own)
@@ -305,6 +311,7 @@ enum wgmesh_stats_attr {
 	WGMESH_STATS_A_DROP_XMIT,
 	WGMESH_STATS_A_DROP_CROSSING,
 	WGMESH_STATS_A_DROP_PROTO,
+	WGMESH_STATS_A_TAKEOVER_PACKETS,
 
 	__WGMESH_STATS_A_MAX,
 	WGMESH_STATS_A_MAX = (__WGMESH_STATS_A_MAX - 1)

@@ -38,8 +38,7 @@ static int ip_cmp(const void *pa, const void *pb)
 	return memcmp(&a->ip6, &b->ip6, len);
 }
 
-/* Same set of allowed IPs, in any order. */
-static bool ips_equal(const struct wg_peer *a, const struct wg_peer *b)
+bool wg_ips_equal(const struct wg_peer *a, const struct wg_peer *b)
 {
 	struct wg_allowedip *x, *y;
 	bool eq;
@@ -74,7 +73,7 @@ static int plan_peer(struct mesh_plan *plan, const struct wg_peer *cur,
 	bool ep = want->endpoint.sa.sa_family &&
 		  (!cur || !wg_endpoint_equal(&cur->endpoint, &want->endpoint));
 	bool ka = !cur || cur->keepalive != want->keepalive;
-	bool ips = !cur || !ips_equal(cur, want);
+	bool ips = !cur || !wg_ips_equal(cur, want);
 	bool had = cur && !sodium_is_zero(cur->preshared_key, WG_KEY_LEN);
 	bool has = !sodium_is_zero(want->preshared_key, WG_KEY_LEN);
 	bool psk = want->set_preshared_key &&

@@ -48,6 +48,9 @@ int mesh_plan(const struct mesh_state *cur, const struct mesh_state *want,
 void mesh_plan_free(struct mesh_plan *plan);
 void mesh_state_free(struct mesh_state *s);
 
+/* The same set of allowed IPs, in any order. */
+bool wg_ips_equal(const struct wg_peer *a, const struct wg_peer *b);
+
 /* Same address, port and family (IPv6: scope id too). */
 bool wg_endpoint_equal(const union wg_endpoint *a, const union wg_endpoint *b);
 

@@ -28,6 +28,7 @@ enum key {
 	K_ISOLATED = 1 << 9, K_DEFAULT = 1 << 10, K_ALLOW = 1 << 11,
 	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
 	K_PSKFILE = 1 << 15, K_FIREWALL = 1 << 16, K_EXIT = 1 << 17,
+	K_PROBEINTERVAL = 1 << 18, K_DEADAFTER = 1 << 19,
 };
 
 static const struct {
@@ -51,6 +52,8 @@ static const struct {
 	{ "PresharedKeyFile", K_PSKFILE, 1 << SEC_MESH },
 	{ "Firewall", K_FIREWALL, 1 << SEC_MESH | 1 << SEC_CONTROLLER },
 	{ "Exit", K_EXIT, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
+	{ "ProbeInterval", K_PROBEINTERVAL, 1 << SEC_MESH },
+	{ "DeadAfter", K_DEADAFTER, 1 << SEC_MESH },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -170,6 +173,41 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/*
+ * Seconds with at most three decimals ("2", "0.5"), 0.1 to 3600, into
+ * milliseconds.
+ */
+static int parse_seconds(struct parser *p, const char *k, const char *s,
+			 unsigned int *ms)
+{
+	const char *dot = strchr(s, '.');
+	unsigned long whole, frac = 0;
+	char w[8];
+	size_t n = dot ? (size_t)(dot - s) : strlen(s), fl;
+
+	if (n >= sizeof(w) || !n)
+		goto bad;
+	memcpy(w, s, n);
+	w[n] = '\0';
+	if (parse_uint(w, 0, 3600, &whole))
+		goto bad;
+	if (dot) {
+		fl = strlen(dot + 1);
+		if (!fl || fl > 3 || parse_uint(dot + 1, 0, 999, &frac))
+			goto bad;
+		while (fl++ < 3)
+			frac *= 10;
+	}
+	whole = whole * 1000 + frac;
+	if (whole < 100 || whole > 3600000)
+		goto bad;
+	*ms = (unsigned int)whole;
+	return 0;
+bad:
+	return fail(p, "bad %s '%s': must be seconds from 0.1 to 3600 "
+		    "(at most 3 decimals)", k, s);
 }
 
 static int parse_port(struct parser *p, const char *s, uint16_t *out)
@@ -366,6 +404,13 @@ static int mesh_key(struct parser *p, enum key k, const char *v)
 		return set_str(p, &t->psk_file, v);
 	case K_FIREWALL:
 		return parse_firewall(p, v, &t->no_firewall);
+	case K_PROBEINTERVAL:
+		p->probe_line = p->line;
+		return parse_seconds(p, "ProbeInterval", v,
+				     &t->probe_interval_ms);
+	case K_DEADAFTER:
+		p->dead_after_line = p->line;
+		return parse_seconds(p, "DeadAfter", v, &t->dead_after_ms);
 	default:
 		return -1;
 	}

@@ -24,6 +24,9 @@
 #define WGMESH_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define WGMESH_KEEPALIVE	25
 #define WGMESH_ERR_LEN		512	/* enough for any error message */
+/* wgmesh watch's defaults: a dead controller is found within 10 s. */
+#define WGMESH_PROBE_INTERVAL_MS	2000
+#define WGMESH_DEAD_AFTER_MS		8000
 
 #define WGMESH_MAX_MACHINE_SUBNETS	WGMESH_MAX_SUBNETS	/* 64 */
 
@@ -95,6 +98,8 @@ struct wgmesh_topology {
 	char *interface;	/* Interface, else Name */
 	uint16_t port;		/* Port, else WGMESH_DEFAULT_PORT */
 	unsigned int mtu;	/* 0 when not set */
+	/* wgmesh watch: ProbeInterval, DeadAfter in ms; 0 when not set */
+	unsigned int probe_interval_ms, dead_after_ms;
 	uint32_t ipv4_prefix;	/* [Mesh] IPv4, host order, host bits zero */
 	uint8_t ipv4_len;	/* 8..30, 0 when the mesh is IPv6 only */
 	bool ipv4_public;	/* IPv4Public = yes: a public range is fine */
@@ -146,6 +151,20 @@ wgmesh_topology_peer(const struct wgmesh_topology *t, const char *name);
  * Find a machine by public key: returns 1 and sets *@ctrl for a
  * controller, 2 and sets *@peer for a peer, 0 when nobody has it.
  */
+/* ProbeInterval and DeadAfter of @t in ms, defaults included. */
+static inline unsigned int
+wgmesh_watch_interval_ms(const struct wgmesh_topology *t)
+{
+	return t->probe_interval_ms ? t->probe_interval_ms :
+				      WGMESH_PROBE_INTERVAL_MS;
+}
+
+static inline unsigned int
+wgmesh_watch_dead_after_ms(const struct wgmesh_topology *t)
+{
+	return t->dead_after_ms ? t->dead_after_ms : WGMESH_DEAD_AFTER_MS;
+}
+
 int wgmesh_topology_find_key(const struct wgmesh_topology *t,
 			     const uint8_t key[WGMESH_KEY_LEN],
 			     const struct wgmesh_controller **ctrl,

@@ -96,6 +96,12 @@ static int check_mesh(struct parser *p)
 	if (p->policy_seen && !p->policy_default)
 		return fail_at(p, p->policy_line, "[Policy] has no Default: "
 			       "write Default = allow or Default = deny");
+	if (wgmesh_watch_dead_after_ms(t) < 2 * wgmesh_watch_interval_ms(t))
+		return fail_at(p, p->dead_after_line ? p->dead_after_line :
+			       p->probe_line, "DeadAfter (%g s) must be at "
+			       "least two ProbeIntervals (%g s)",
+			       wgmesh_watch_dead_after_ms(t) / 1000.0,
+			       2 * wgmesh_watch_interval_ms(t) / 1000.0);
 	return 0;
 }
 

@@ -44,6 +44,7 @@ struct parser {
 	bool mesh_seen, policy_seen, policy_default;
 	unsigned int mesh_line, name_line, policy_line;
 	unsigned int ipv4_line, ipv4_public_line;	/* in [Mesh] */
+	unsigned int probe_line, dead_after_line;	/* in [Mesh] */
 
 	struct pending *pc, *pp;	/* parallel to controllers/peers */
 	size_t cap_c, cap_p, cap_pc, cap_pp;	/* of the four arrays */

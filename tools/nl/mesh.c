@@ -36,6 +36,7 @@ const char *const meshnl_stat_names[WGMESH_STATS_A_MAX + 1] = {
 	[WGMESH_STATS_A_DROP_MALFORMED] = "drop_malformed",
 	[WGMESH_STATS_A_DROP_XMIT] = "drop_xmit",
 	[WGMESH_STATS_A_DROP_CROSSING] = "drop_crossing",
+	[WGMESH_STATS_A_TAKEOVER_PACKETS] = "takeover_packets",
 };
 
 static const char *const cmd_names[WGMESH_CMD_MAX + 1] = {

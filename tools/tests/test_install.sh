@@ -21,7 +21,7 @@ version=$(sed -n 's/^#define WGMESH_VERSION "\(.*\)"/\1/p' "$repo/kernel/version
 dirs=(prefix=/usr sysconfdir=/etc systemdunitdir=/lib/systemd/system)
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 
 # quiet_make ARGS...: make in the repository, its output shown on failure
 quiet_make()
@@ -43,6 +43,7 @@ want=$(
 			/usr/share/man/man5/wgmesh.conf.5 \
 			/usr/share/bash-completion/completions/wgmesh \
 			/lib/systemd/system/wgmesh@.service \
+			/lib/systemd/system/wgmesh-watch@.service \
 			"/usr/src/wgmesh-$version/dkms.conf" "/usr/src/wgmesh-$version/Kbuild"
 		(cd "$repo" && ls kernel/*.[ch] kernel/uapi/*.h kernel/selftest/*.[ch]) |
 			sed "s|^|/usr/src/wgmesh-$version/|"
@@ -63,21 +64,28 @@ ktap_expect "dkms.conf has PACKAGE_VERSION=\"$version\"" \
 unit=$dest/lib/systemd/system/wgmesh@.service
 ktap_expect "the unit runs the installed /usr/sbin/wgmesh" \
 	eval 'grep -q "^ExecStart=/usr/sbin/wgmesh up /etc/wgmesh/%i.conf" "$unit"'
-# verify: the unit as installed, but running the staged binary
+ktap_expect "the watch unit runs the installed /usr/sbin/wgmesh" \
+	grep -q "^ExecStart=/usr/sbin/wgmesh watch /etc/wgmesh/%i.conf" \
+	"$dest/lib/systemd/system/wgmesh-watch@.service"
+# verify: the units as installed, but running the staged binary
 verify()
 {
-	local out
+	local out u
 	mkdir -p "$tmp/units"
-	sed "s|/usr/sbin/wgmesh|$dest/usr/sbin/wgmesh|" "$unit" > "$tmp/units/wgmesh@.service"
-	out=$(systemd-analyze verify --man=no "$tmp/units/wgmesh@mesh.service" 2>&1) &&
+	for u in wgmesh@.service wgmesh-watch@.service; do
+		sed "s|/usr/sbin/wgmesh|$dest/usr/sbin/wgmesh|" \
+			"$dest/lib/systemd/system/$u" > "$tmp/units/$u"
+	done
+	out=$(systemd-analyze verify --man=no "$tmp/units/wgmesh@mesh.service" \
+		"$tmp/units/wgmesh-watch@mesh.service" 2>&1) &&
 		[ -z "$out" ] && return 0
 	echo "$out" | sed 's/^/# /'
 	return 1
 }
 if command -v systemd-analyze >/dev/null; then
-	ktap_test_result "systemd-analyze verify wgmesh@mesh.service" verify
+	ktap_test_result "systemd-analyze verify wgmesh@mesh.service wgmesh-watch@mesh.service" verify
 else
-	ktap_test_skip "systemd-analyze verify wgmesh@mesh.service" "systemd-analyze not installed"
+	ktap_test_skip "systemd-analyze verify wgmesh@mesh.service wgmesh-watch@mesh.service" "systemd-analyze not installed"
 fi
 
 ktap_test_result "make uninstall leaves no file" \

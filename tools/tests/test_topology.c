@@ -170,6 +170,26 @@ static const struct {
 	  "t.conf:3: bad port '12ab': must be a number 1..65535" },
 	{ "[Mesh]\nName = vpn\nMTU = 1279\n",
 	  "t.conf:3: bad MTU '1279': must be 1280..65535" },
+	{ "[Mesh]\nName = vpn\nProbeInterval = 0.05\n",
+	  "t.conf:3: bad ProbeInterval '0.05': must be seconds from 0.1 to "
+	  "3600 (at most 3 decimals)" },
+	{ "[Mesh]\nName = vpn\nDeadAfter = 1.2345\n",
+	  "t.conf:3: bad DeadAfter '1.2345': must be seconds from 0.1 to "
+	  "3600 (at most 3 decimals)" },
+	{ "[Mesh]\nName = vpn\nDeadAfter = 3601\n",
+	  "t.conf:3: bad DeadAfter '3601': must be seconds from 0.1 to "
+	  "3600 (at most 3 decimals)" },
+	{ "[Mesh]\nName = vpn\nDeadAfter = .5\n",
+	  "t.conf:3: bad DeadAfter '.5': must be seconds from 0.1 to "
+	  "3600 (at most 3 decimals)" },
+	{ "[Mesh]\nName = vpn\nProbeInterval = 2\nDeadAfter = 3\n"
+	  "[Controller c1]\nEndpoint = h\nPublicKey = " K1 "\n",
+	  "t.conf:4: DeadAfter (3 s) must be at least two ProbeIntervals "
+	  "(4 s)" },
+	{ "[Mesh]\nName = vpn\nProbeInterval = 5\n"
+	  "[Controller c1]\nEndpoint = h\nPublicKey = " K1 "\n",
+	  "t.conf:3: DeadAfter (8 s) must be at least two ProbeIntervals "
+	  "(10 s)" },
 	{ "[Mesh]\nName = vpn\nInterface = abcdefghijklmnop\n",
 	  "t.conf:3: bad Interface 'abcdefghijklmnop': at most 15 bytes of "
 	  "letters, digits, '-', '_', '.'" },
@@ -472,6 +492,32 @@ static void exits(void)
 	wgmesh_topology_free(t);
 }
 
+/* [Mesh] ProbeInterval and DeadAfter: seconds, defaults 2 and 8. */
+static void watch_times(void)
+{
+	static const char text[] = "[Mesh]\nName = vpn\nProbeInterval = 0.25\n"
+		"DeadAfter = 1.5\n[Controller c1]\nEndpoint = h\nPublicKey = "
+		K1 "\n";
+	static const char plain[] = "[Mesh]\nName = vpn\n[Controller c1]\n"
+		"Endpoint = h\nPublicKey = " K1 "\n";
+	struct wgmesh_topology *t;
+	char err[WGMESH_ERR_LEN] = "";
+
+	ktap_ok(!wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				       sizeof(err)) &&
+		wgmesh_watch_interval_ms(t) == 250 &&
+		wgmesh_watch_dead_after_ms(t) == 1500,
+		"ProbeInterval = 0.25, DeadAfter = 1.5: 250 and 1500 ms (%s)",
+		err);
+	wgmesh_topology_free(t);
+	ktap_ok(!wgmesh_topology_parse(plain, strlen(plain), "t.conf", &t, err,
+				       sizeof(err)) &&
+		wgmesh_watch_interval_ms(t) == 2000 &&
+		wgmesh_watch_dead_after_ms(t) == 8000,
+		"without them: 2000 and 8000 ms (%s)", err);
+	wgmesh_topology_free(t);
+}
+
 static void load_errors(void)
 {
 	struct wgmesh_topology *t;
@@ -489,7 +535,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 2 + 1 + 1);
+	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 2 + 1 + 2 + 1);
 	valid_full();
 	valid_defaults();
 	for (size_t i = 0; i < n; i++) {
@@ -515,6 +561,7 @@ int main(void)
 	psk_file();
 	firewall();
 	exits();
+	watch_times();
 	load_errors();
 	return ktap_finish();
 }
