@@ -49,25 +49,14 @@ done
 orig=$CLAN_DIR/orig.conf
 cp "$CLAN_TOPO" "$orig"
 
-# capture CMD...: run CMD (logged); $rc its status, $out its stdout and
-# $err its stderr (shown as comments)
-capture()
-{
-	run "$@" > "$CLAN_DIR/out" 2> "$CLAN_DIR/err"
-	rc=$?
-	out=$(cat "$CLAN_DIR/out")
-	err=$(grep -v '^# \$ ' "$CLAN_DIR/err")
-	[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
-	[ -z "$err" ] || echo "$err" | sed 's/^/#   2> /'
-}
 # up_file NAME FILE [ARGS...]: wgmesh up FILE in NAME's namespace, captured
 up_file()
 {
 	local m=$1 f=$2
 	shift 2
-	capture ip netns exec "$(ns "$m")" wgmesh up "$f" --private-key-file "$CLAN_DIR/$m.key" "$@"
+	clan_capture ip netns exec "$(ns "$m")" wgmesh up "$f" --private-key-file "$CLAN_DIR/$m.key" "$@"
 }
-# is RC OUT_PATTERN...: the last capture exited RC and its stdout has each
+# is RC OUT_PATTERN...: the last clan_capture exited RC and its stdout has each
 is()
 {
 	local want=$1
@@ -83,7 +72,7 @@ err_is()
 }
 
 # ---- policy: check's warning, reach against the mesh ----
-capture wgmesh check "$CLAN_TOPO"
+clan_capture wgmesh check "$CLAN_TOPO"
 ktap_expect "check: valid (exit 0), warns about 'infra <-> office' (controllers only)" \
 	is 0 "mesh wg-test-one is valid"
 ktap_expect "check's warning names the file, line and why" err_is 1 \
@@ -138,34 +127,34 @@ ktap_expect "and back to 51820" is 0 'listen port 51820, topology unchanged$'
 cp "$CLAN_DIR/peer1.key" "$CLAN_DIR/nobody.key"
 chown nobody "$CLAN_DIR/nobody.key"
 chmod 755 "$CLAN_DIR"
-capture ip netns exec clan-peer1 su -s /bin/bash nobody -c \
+clan_capture ip netns exec clan-peer1 su -s /bin/bash nobody -c \
 	"/wgmesh/tools/wgmesh up $CLAN_TOPO --private-key-file $CLAN_DIR/nobody.key --dry-run"
 ktap_expect "dry run without root on an existing interface: says what it needs" \
 	eval '[ $rc = 1 ] && err_is 1 "^wgmesh: wg-test-one: reading its WireGuard state needs root or CAP_NET_ADMIN$"'
 
 # ---- status: one JSON shape, problems, --check ----
-capture ip netns exec clan-ctrl1 wgmesh status --file "$CLAN_TOPO" --json
+clan_capture ip netns exec clan-ctrl1 wgmesh status --file "$CLAN_TOPO" --json
 json=$(tr -d '\n' <<< "$out")
 ktap_expect "status --json: one object with a version, interfaces, no problem" \
 	text_has "$json" '^{"version": 1, "interfaces": \[{"interface": "wg-test-one", "mesh": "wg-test-one", "name": "ctrl1", "role": "controller"' \
 	'"module": {"loaded": true, "attached": true, "topology": true, "generation": [0-9]*' \
 	'"problems": \[\], *"members": \[' '}\]}$'
-capture ip netns exec clan-ctrl1 wgmesh status --check
+clan_capture ip netns exec clan-ctrl1 wgmesh status --check
 ktap_expect "status --check on a healthy controller: ok, exit 0" is 0 '^wg-test-one: ok$'
 run ip netns exec clan-ctrl1 wgmesh-ctl detach "$CLAN_IF"
-capture ip netns exec clan-ctrl1 wgmesh status --check
+clan_capture ip netns exec clan-ctrl1 wgmesh status --check
 ktap_expect "module detached: status --check exits 2 and says what is wrong" \
 	is 2 '^wg-test-one: a controller without wgmesh.ko attached'
-capture ip netns exec clan-ctrl1 wgmesh status --json
+clan_capture ip netns exec clan-ctrl1 wgmesh status --json
 ktap_expect "... and the JSON lists it as module_not_attached" \
 	is 0 '"problems": \[{"code": "module_not_attached", "message": "a controller without wgmesh.ko attached' \
 	'"module": {"loaded": true, "attached": false, "topology": false, "generation": null, "stats": null}'
-capture ip netns exec clan-ctrl1 wgmesh status
+clan_capture ip netns exec clan-ctrl1 wgmesh status
 ktap_expect "... and the table shows the problem" is 0 '^problem: a controller without wgmesh.ko attached'
 clan_up ctrl1 | grep -q 'topology pushed$'
-capture ip netns exec clan-ctrl1 wgmesh status --check
+clan_capture ip netns exec clan-ctrl1 wgmesh status --check
 ktap_expect "up attached it again: status --check ok" is 0 '^wg-test-one: ok$'
-capture ip netns exec clan-peer2 wgmesh status --json
+clan_capture ip netns exec clan-peer2 wgmesh status --json
 ktap_expect "status --json without FILE: members unnamed (null), full public keys" \
 	is 0 "{\"name\": null, \"role\": \"controller\", \"address\": \"[0-9a-f:]*::1\", \"ipv4\": null, \"public_key\": \"${CLAN_PUB[ctrl1]}\""
 
@@ -176,7 +165,7 @@ cp /etc/netns/clan-ctrl1/hosts /etc/netns/clan-x/hosts
 run ip -n clan-x link add "$CLAN_IF" type wireguard
 run ip -n clan-x addr add 10.9.9.9/24 dev "$CLAN_IF"
 run ip netns exec clan-x wg set "$CLAN_IF" peer "${CLAN_PUB[peer1]}" allowed-ips 10.9.9.0/24
-capture ip netns exec clan-x wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/peer3.key"
+clan_capture ip netns exec clan-x wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/peer3.key"
 # untouched: the foreign interface kept its peer and address
 untouched()
 {
@@ -186,14 +175,14 @@ untouched()
 ktap_expect "up refuses an interface wgmesh did not create, one line naming it" \
 	eval '[ $rc = 1 ] && err_is 1 "^wgmesh: wg-test-one: exists and was not created by wgmesh (no alias .wgmesh:wg-test-one.; wg-quick.s?)"'
 ktap_expect "... and leaves it untouched" untouched
-capture ip netns exec clan-x wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/peer3.key" --force
+clan_capture ip netns exec clan-x wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/peer3.key" --force
 ktap_expect "up --force takes it over and marks it" \
 	eval '[ $rc = 0 ] && text_has "$out" "^wg-test-one: taken over (--force), now marked .wgmesh:wg-test-one.$" && ip -n clan-x link show "$CLAN_IF" | grep -q "alias wgmesh:wg-test-one"'
 run ip -n clan-x link add wgq type wireguard
-capture ip netns exec clan-x wgmesh down wgq
+clan_capture ip netns exec clan-x wgmesh down wgq
 ktap_expect "down refuses a WireGuard interface wgmesh did not create" \
 	eval '[ $rc = 1 ] && err_is 1 "^wgmesh: wgq: not created by wgmesh" && ip -n clan-x link show wgq > /dev/null'
-capture ip netns exec clan-x wgmesh down wgq --force
+clan_capture ip netns exec clan-x wgmesh down wgq --force
 ktap_expect "down --force removes it" eval '[ $rc = 0 ] && ! ip -n clan-x link show wgq > /dev/null 2>&1'
 run ip netns del clan-x
 
@@ -236,7 +225,7 @@ configured()
 	clan_hosts peer2 > /dev/null && clan_ping_retry peer2 ctrl1
 }
 ktap_expect "everything else configured: ctrl1's endpoint set, ctrl1 reachable" configured
-capture ip netns exec clan-peer2 wgmesh status --check --file "$CLAN_TOPO"
+clan_capture ip netns exec clan-peer2 wgmesh status --check --file "$CLAN_TOPO"
 ktap_expect "status --check: exit 2, ctrl2 has no endpoint" \
 	is 2 '^wg-test-one: controller ctrl2 has no endpoint'
 up_file ctrl1 "$CLAN_DIR/bad.conf"
@@ -270,12 +259,12 @@ ktap_expect "once it resolves, the endpoint is set and up exits 0" \
 sed -i '/ctrl2.underlay/d' /etc/netns/clan-peer2/hosts
 run ip netns exec clan-peer2 wgmesh down "$CLAN_IF" > /dev/null
 start=$(date +%s)
-capture ip netns exec clan-peer2 env WG_ENDPOINT_RESOLUTION_RETRIES=1 wgmesh up \
+clan_capture ip netns exec clan-peer2 env WG_ENDPOINT_RESOLUTION_RETRIES=1 wgmesh up \
 	"$CLAN_DIR/bad.conf" --private-key-file "$CLAN_DIR/peer2.key"
 took=$(($(date +%s) - start))
 ktap_expect "retries run out (WG_ENDPOINT_RESOLUTION_RETRIES=1): exit 3 after the wait (${took}s)" \
 	eval '[ $rc = 3 ] && [ $took -ge 1 ] && text_has "$out" "endpoint unresolved: ctrl2$"'
-capture ip netns exec clan-peer2 env WG_ENDPOINT_RESOLUTION_RETRIES=never wgmesh up "$CLAN_DIR/bad.conf"
+clan_capture ip netns exec clan-peer2 env WG_ENDPOINT_RESOLUTION_RETRIES=never wgmesh up "$CLAN_DIR/bad.conf"
 ktap_expect "a bad WG_ENDPOINT_RESOLUTION_RETRIES: exit 1, one line" \
 	eval '[ $rc = 1 ] && err_is 1 "WG_ENDPOINT_RESOLUTION_RETRIES=.never."'
 rm -f /etc/netns/clan-peer2/nsswitch.conf /etc/netns/clan-peer2/resolv.conf
@@ -290,13 +279,13 @@ cp "$orig" "$CLAN_TOPO"
 up_file peer3 "$CLAN_DIR/nopeer3.conf"
 ktap_expect "a machine not in the file is told exactly that" \
 	eval '[ $rc = 1 ] && err_is 1 "^wgmesh: this machine is not in $CLAN_DIR/nopeer3.conf: no machine there has the public key ${CLAN_PUB[peer3]//+/.} of $CLAN_DIR/peer3.key"'
-capture ip netns exec clan-peer3 wgmesh down "$CLAN_TOPO"
+clan_capture ip netns exec clan-peer3 wgmesh down "$CLAN_TOPO"
 hosts3=/etc/netns/clan-peer3/hosts
 ktap_expect "down on a peer (module loaded on this host): no module error, exit 0" \
 	eval '[ $rc = 0 ] && [ -z "$err" ] && text_has "$out" "^wg-test-one: removed$"'
 ktap_expect "down removed the hosts block, kept the other lines" \
 	eval '! grep -q wgmesh $hosts3 && grep -qx "fd77:1::2 ctrl1.underlay" $hosts3 && text_has "$out" "^/etc/hosts: wgmesh wg-test-one block removed$"'
-capture ip netns exec clan-ctrl2 wgmesh down "$CLAN_IF"
+clan_capture ip netns exec clan-ctrl2 wgmesh down "$CLAN_IF"
 ktap_expect "down IFACE finds the mesh from the interface's mark for its hosts block" \
 	eval '[ $rc = 0 ] && ! grep -q wgmesh /etc/netns/clan-ctrl2/hosts'
 
@@ -307,10 +296,10 @@ run mount -t tmpfs tmpfs /tmp/ro
 cp /etc/netns/clan-peer1/hosts /tmp/ro/hosts
 sed '/^# BEGIN wgmesh/,/^# END wgmesh/d' /tmp/ro/hosts > /tmp/ro/plain
 run mount -o remount,ro /tmp/ro
-capture env WGMESH_HOSTS=/tmp/ro/plain wgmesh hosts --install "$orig"
+clan_capture env WGMESH_HOSTS=/tmp/ro/plain wgmesh hosts --install "$orig"
 ktap_expect "hosts --install on a read-only file: exit 1, one line with the NixOS hint" \
 	eval '[ $rc = 1 ] && err_is 1 "^wgmesh: /tmp/ro/plain: Read-only file system (read-only: on NixOS put the lines of .wgmesh hosts FILE. in networking.extraHosts instead)$"'
-capture ip netns exec clan-peer1 env WGMESH_HOSTS=/tmp/ro/hosts wgmesh down "$orig"
+clan_capture ip netns exec clan-peer1 env WGMESH_HOSTS=/tmp/ro/hosts wgmesh down "$orig"
 ktap_expect "down with a read-only hosts file: interface removed, warning, exit 3" \
 	eval '[ $rc = 3 ] && text_has "$out" "^wg-test-one: removed$" && err_is 1 "^wgmesh: warning: .*Read-only file system (read-only: on NixOS.*: its wgmesh wg-test-one block stays$"'
 run umount /tmp/ro

@@ -41,17 +41,6 @@ clan_hosts peer1 > /dev/null || ktap_exit_fail_msg "wgmesh hosts --install on pe
 orig=$CLAN_DIR/orig.conf
 cp "$CLAN_TOPO" "$orig"
 
-# capture CMD...: run CMD (logged); $rc its status, $out its stdout and
-# $err its stderr (shown as comments)
-capture()
-{
-	run "$@" > "$CLAN_DIR/out" 2> "$CLAN_DIR/err"
-	rc=$?
-	out=$(cat "$CLAN_DIR/out")
-	err=$(grep -v '^# \$ ' "$CLAN_DIR/err")
-	[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
-	[ -z "$err" ] || echo "$err" | sed 's/^/#   2> /'
-}
 # up1 [ENV...] -- [ARGS...]: wgmesh up of ctrl1, captured
 up1()
 {
@@ -61,10 +50,10 @@ up1()
 		shift
 	done
 	shift
-	capture ip netns exec clan-ctrl1 env "${env[@]}" wgmesh up "${F:-$CLAN_TOPO}" \
+	clan_capture ip netns exec clan-ctrl1 env "${env[@]}" wgmesh up "${F:-$CLAN_TOPO}" \
 		--private-key-file "$CLAN_DIR/ctrl1.key" "$@"
 }
-down1() { capture ip netns exec clan-ctrl1 wgmesh down "${F:-$CLAN_TOPO}"; }
+down1() { clan_capture ip netns exec clan-ctrl1 wgmesh down "${F:-$CLAN_TOPO}"; }
 # ruleset NAME: ctrl1's ruleset (logged) into $CLAN_DIR/NAME
 ruleset()
 {
@@ -181,7 +170,7 @@ ktap_expect "... and the ruleset untouched" same before firewalld
 down1
 
 # ---- a peer opens nothing ----
-capture ip netns exec clan-peer1 nft list ruleset
+clan_capture ip netns exec clan-peer1 nft list ruleset
 ktap_expect "peer1 (no fixed listen port): up left its ruleset empty" \
 	eval '[ $rc = 0 ] && [ -z "$out" ]'
 

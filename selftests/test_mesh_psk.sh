@@ -36,28 +36,16 @@ ktap_set_plan 52
 
 PSK_FILE=/etc/wgmesh/wg-test-one.psk
 OUTS=$CLAN_DIR/outputs	# every output searched for secrets at the end
+CLAN_CAPTURE_LOG=$OUTS	# clan_capture appends every output to it
 KEYS=$CLAN_DIR/keys	# every secret and derived key seen, base64
 
-# capture CMD...: run CMD (logged); $rc its status, $out its stdout, $err
-# its stderr (both shown as comments, and kept in $OUTS)
-capture()
-{
-	run "$@" > "$CLAN_DIR/out" 2> "$CLAN_DIR/err"
-	rc=$?
-	grep '^# \$ ' "$CLAN_DIR/err" >&2	# the command, logged
-	out=$(cat "$CLAN_DIR/out")
-	err=$(grep -v '^# \$ ' "$CLAN_DIR/err")
-	{ echo "$out"; echo "$err"; } >> "$OUTS"
-	[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
-	[ -z "$err" ] || echo "$err" | sed 's/^/#   2> /'
-}
 
 # up NAME [ARGS...]: NAME's "wgmesh up", captured
 up()
 {
 	local m=$1
 	shift
-	capture ip netns exec "$(ns "$m")" wgmesh up "$CLAN_TOPO" \
+	clan_capture ip netns exec "$(ns "$m")" wgmesh up "$CLAN_TOPO" \
 		--private-key-file "$CLAN_DIR/$m.key" "$@"
 }
 
@@ -73,7 +61,7 @@ secret_to()
 new_secret()
 {
 	rm -f "$1"
-	capture wgmesh genpsk "$1"
+	clan_capture wgmesh genpsk "$1"
 	[ "$rc" = 0 ] || ktap_exit_fail_msg "wgmesh genpsk $1"
 	cat "$1" >> "$KEYS"
 }
@@ -153,7 +141,7 @@ fresh_handshake()
 {
 	local t0 hs
 	t0=$(date +%s)
-	capture ip netns exec "$(ns "$1")" wgmesh down "$CLAN_TOPO"
+	clan_capture ip netns exec "$(ns "$1")" wgmesh down "$CLAN_TOPO"
 	[ "$rc" = 0 ] || return 1
 	up "$1"
 	[ "$rc" = 0 ] && clan_hosts "$1" > /dev/null || return 1
@@ -236,16 +224,16 @@ ktap_expect "... while peer1 still reaches ctrl1 and peer2" \
 	eval 'clan_ping_retry peer1 ctrl1 && clan_ping_retry peer1 peer2'
 
 # ---- status, check and conf while the mesh has a secret ----
-capture ip netns exec clan-ctrl1 wgmesh status --file "$CLAN_TOPO"
+clan_capture ip netns exec clan-ctrl1 wgmesh status --file "$CLAN_TOPO"
 ktap_expect "status on a controller: exit 0, its members listed" \
 	eval '[ $rc = 0 ] && text_has "$out" peer1 peer3'
-capture ip netns exec clan-peer3 wgmesh status --json --file "$CLAN_TOPO"
+clan_capture ip netns exec clan-peer3 wgmesh status --json --file "$CLAN_TOPO"
 ktap_expect "status --json on peer3: exit 0, one object" \
 	eval '[ $rc = 0 ] && text_has "$out" "^{\"version\": 1"'
-capture wgmesh check "$CLAN_TOPO"
+clan_capture wgmesh check "$CLAN_TOPO"
 ktap_expect "check: the topology with PresharedKeyFile is valid" \
 	eval '[ $rc = 0 ] && text_has "$out" "mesh wg-test-one is valid"'
-capture ip netns exec clan-peer1 wgmesh conf "$CLAN_TOPO" peer1 \
+clan_capture ip netns exec clan-peer1 wgmesh conf "$CLAN_TOPO" peer1 \
 	--private-key-file "$CLAN_DIR/peer1.key"
 ktap_expect "conf without --embed-private-key: refused, nothing on stdout" \
 	eval '[ $rc = 1 ] && [ -z "$out" ] && text_has "$err" "has preshared keys (PresharedKeyFile)"'
@@ -311,8 +299,8 @@ ktap_expect "new secret: a fresh peer2 handshakes with ctrl2" fresh_handshake pe
 up ctrl1
 ktap_expect "up again: nothing to re-key" \
 	eval '[ $rc = 0 ] && text_has "$out" "peers +0 ~0 -0" && ! text_has "$out" "preshared"'
-capture ip netns exec clan-peer3 wgmesh status --json
-capture ip netns exec clan-ctrl2 wgmesh status --check --file "$CLAN_TOPO"
+clan_capture ip netns exec clan-peer3 wgmesh status --json
+clan_capture ip netns exec clan-ctrl2 wgmesh status --check --file "$CLAN_TOPO"
 
 # ---- (d) PresharedKeyFile removed: every key cleared ----
 CLAN_PSK=
@@ -326,7 +314,7 @@ done
 ktap_expect "no PresharedKeyFile: wg show has (none) for every peer of every machine" no_keys
 ktap_expect "no PresharedKeyFile: a fresh peer1 handshakes with ctrl1" fresh_handshake peer1 ctrl1
 ktap_expect "no PresharedKeyFile: a fresh peer3 handshakes with ctrl2" fresh_handshake peer3 ctrl2
-capture ip netns exec clan-peer1 wgmesh conf "$CLAN_TOPO" peer1 \
+clan_capture ip netns exec clan-peer1 wgmesh conf "$CLAN_TOPO" peer1 \
 	--private-key-file "$CLAN_DIR/peer1.key"
 ktap_expect "no PresharedKeyFile: conf without the flag works, no PresharedKey" \
 	eval '[ $rc = 0 ] && text_has "$out" "^\[Peer\]" && ! text_has "$out" PresharedKey'

@@ -145,6 +145,23 @@ clan_up()
 	nx "$1" wgmesh up "$CLAN_TOPO" --private-key-file "$CLAN_DIR/$1.key"
 }
 
+# clan_capture CMD...: run CMD (logged, the "# $ CMD" line kept on stderr);
+# $rc its status, $out its stdout and $err its stderr, both shown as
+# comments and, when CLAN_CAPTURE_LOG names a file, appended to it (for
+# tests that search every output afterwards)
+clan_capture()
+{
+	run "$@" > "$CLAN_DIR/out" 2> "$CLAN_DIR/err"
+	rc=$?
+	grep '^# \$ ' "$CLAN_DIR/err" >&2
+	out=$(cat "$CLAN_DIR/out")
+	err=$(grep -v '^# \$ ' "$CLAN_DIR/err")
+	[ -z "${CLAN_CAPTURE_LOG:-}" ] ||
+		{ echo "$out"; echo "$err"; } >> "$CLAN_CAPTURE_LOG"
+	[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
+	[ -z "$err" ] || echo "$err" | sed 's/^/#   2> /'
+}
+
 # clan_hosts NAME: "wgmesh hosts --install" into NAME's /etc/hosts
 clan_hosts()
 {
