@@ -5,6 +5,7 @@
  * line naming the file, the line and what is wrong; nothing is returned
  * unless the whole mesh is valid.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ enum key {
 	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
 	K_PSKFILE = 1 << 15, K_FIREWALL = 1 << 16, K_EXIT = 1 << 17,
 	K_PROBEINTERVAL = 1 << 18, K_DEADAFTER = 1 << 19,
+	K_TABLE = 1 << 20, K_FWMARK = 1 << 21,
 };
 
 static const struct {
@@ -54,6 +56,8 @@ static const struct {
 	{ "Exit", K_EXIT, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "ProbeInterval", K_PROBEINTERVAL, 1 << SEC_MESH },
 	{ "DeadAfter", K_DEADAFTER, 1 << SEC_MESH },
+	{ "Table", K_TABLE, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
+	{ "FwMark", K_FWMARK, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -367,6 +371,57 @@ static int parse_exit(struct parser *p, const char *v, bool *exit)
 	return 0;
 }
 
+/*
+ * Table = N (1..2^32-1 but 253, 254 and 255, the kernel's default, main
+ * and local tables: the whole point is to keep out of main), decimal.
+ */
+static int parse_table(struct parser *p, struct wgmesh_owned *o,
+		       const char *v)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!strcasecmp(v, "main") || !strcasecmp(v, "local") ||
+	    !strcasecmp(v, "default") || !strcasecmp(v, "off") ||
+	    !strcasecmp(v, "auto"))
+		return fail(p, "bad Table '%s': must be a number of a routing "
+			    "table of its own (1..4294967295 but 253, 254, "
+			    "255)", v);
+	if (!isdigit((unsigned char)*v) || *end || errno || !n ||
+	    n > UINT32_MAX)
+		return fail(p, "bad Table '%s': must be 1..4294967295", v);
+	if (n >= 253 && n <= 255)
+		return fail(p, "bad Table '%s': %llu is the kernel's %s table "
+			    "(wgmesh keeps out of it)", v, n,
+			    n == 253 ? "default" : n == 254 ? "main" :
+			    "local");
+	o->table = (uint32_t)n;
+	o->table_line = p->line;
+	return 0;
+}
+
+/* FwMark = M: decimal or 0x hexadecimal, non-zero. */
+static int parse_fwmark(struct parser *p, struct wgmesh_owned *o,
+			const char *v)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (!isdigit((unsigned char)*v) || *end || errno || n > UINT32_MAX)
+		return fail(p, "bad FwMark '%s': must be 1..0xffffffff "
+			    "(decimal or 0x hexadecimal)", v);
+	if (!n)
+		return fail(p, "bad FwMark '%s': must not be 0 (unmarked "
+			    "packets have mark 0)", v);
+	o->fwmark = (uint32_t)n;
+	o->fwmark_line = p->line;
+	return 0;
+}
+
 static int mesh_key(struct parser *p, enum key k, const char *v)
 {
 	struct wgmesh_topology *t = p->t;
@@ -442,6 +497,10 @@ static int controller_key(struct parser *p, enum key k, char *v)
 	case K_EXIT:
 		pd->exit_line = p->line;
 		return parse_exit(p, v, &c->exit);
+	case K_TABLE:
+		return parse_table(p, &c->owned, v);
+	case K_FWMARK:
+		return parse_fwmark(p, &c->owned, v);
 	default:
 		return -1;
 	}
@@ -476,6 +535,10 @@ static int peer_key(struct parser *p, enum key k, char *v)
 		pd->exit_line = p->line;
 		pd->exit = strdup(v);
 		return pd->exit ? 0 : oom(p);
+	case K_TABLE:
+		return parse_table(p, &pe->owned, v);
+	case K_FWMARK:
+		return parse_fwmark(p, &pe->owned, v);
 	default:
 		return -1;
 	}

@@ -51,6 +51,14 @@ struct wgmesh_owned {
 	struct wgmesh_subnet *subnets;
 	size_t n_subnets;
 	unsigned int subnets_line;
+	/*
+	 * Table = N: this machine's mesh and exit routes go into routing
+	 * table N (not main), with ip rules for packets marked FwMark and
+	 * from its own addresses (README "Per-VPN routing tables"). 0: main.
+	 */
+	uint32_t table;
+	uint32_t fwmark;	/* FwMark = M, 0 when not set (needs Table) */
+	unsigned int table_line, fwmark_line;
 };
 
 struct wgmesh_controller {

@@ -149,6 +149,27 @@ static int check_exits(struct parser *p)
 	return 0;
 }
 
+/* FwMark selects the routing table of Table: alone it means nothing. */
+static int check_tables(struct parser *p)
+{
+	const struct wgmesh_topology *t = p->t;
+
+	for (size_t i = 0; i < t->n_controllers + t->n_peers; i++) {
+		const struct wgmesh_owned *o = i < t->n_controllers ?
+			&t->controllers[i].owned :
+			&t->peers[i - t->n_controllers].owned;
+		const char *name = i < t->n_controllers ?
+			t->controllers[i].name :
+			t->peers[i - t->n_controllers].name;
+
+		if (o->fwmark && !o->table)
+			return fail_at(p, o->fwmark_line, "%s: FwMark needs "
+				       "Table (the routing table that marked "
+				       "packets use)", name);
+	}
+	return 0;
+}
+
 static int check_machines(struct parser *p)
 {
 	struct wgmesh_topology *t = p->t;
@@ -194,7 +215,7 @@ static int check_machines(struct parser *p)
 				       pd->controller);
 		pe->controller = j;
 	}
-	return check_exits(p);
+	return check_exits(p) || check_tables(p);
 }
 
 /*

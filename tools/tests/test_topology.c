@@ -292,6 +292,34 @@ static const struct {
 	  "[Peer p1]\nPublicKey = " K2 "\nController = c2\nExit = c1\n",
 	  "t.conf:14: peer p1: Exit = c1 must be its Controller (c2): its "
 	  "IPv4 is homed there" },
+	{ HEAD "Table = main\n", "t.conf:6: bad Table 'main': must be a "
+	  "number of a routing table of its own (1..4294967295 but 253, 254, "
+	  "255)" },
+	{ HEAD "Table = 254\n", "t.conf:6: bad Table '254': 254 is the "
+	  "kernel's main table (wgmesh keeps out of it)" },
+	{ HEAD "Table = 255\n", "t.conf:6: bad Table '255': 255 is the "
+	  "kernel's local table (wgmesh keeps out of it)" },
+	{ HEAD "Table = 253\n", "t.conf:6: bad Table '253': 253 is the "
+	  "kernel's default table (wgmesh keeps out of it)" },
+	{ HEAD "Table = 0\n", "t.conf:6: bad Table '0': must be "
+	  "1..4294967295" },
+	{ HEAD "Table = 4294967296\n", "t.conf:6: bad Table '4294967296': "
+	  "must be 1..4294967295" },
+	{ HEAD "Table = -1\n", "t.conf:6: bad Table '-1': must be "
+	  "1..4294967295" },
+	{ HEAD "Table = 0x10\n", "t.conf:6: bad Table '0x10': must be "
+	  "1..4294967295" },
+	{ HEAD "FwMark = 0\n", "t.conf:6: bad FwMark '0': must not be 0 "
+	  "(unmarked packets have mark 0)" },
+	{ HEAD "FwMark = 0x100000000\n", "t.conf:6: bad FwMark "
+	  "'0x100000000': must be 1..0xffffffff (decimal or 0x hexadecimal)" },
+	{ HEAD "FwMark = mark\n", "t.conf:6: bad FwMark 'mark': must be "
+	  "1..0xffffffff (decimal or 0x hexadecimal)" },
+	{ HEAD "[Peer p1]\nPublicKey = " K2 "\nFwMark = 7\n",
+	  "t.conf:8: p1: FwMark needs Table (the routing table that marked "
+	  "packets use)" },
+	{ "[Mesh]\nName = vpn\nTable = 7\n",
+	  "t.conf:3: unknown key 'Table' in [Mesh]" },
 	{ HEAD "Groups = a,,b\n", "t.conf:6: bad Groups: empty group name" },
 	{ HEAD "Groups = a,\n", "t.conf:6: bad Groups: empty group name" },
 	{ HEAD "Groups = a b\n", "t.conf:6: bad group name 'a b': use "
@@ -492,6 +520,30 @@ static void exits(void)
 	wgmesh_topology_free(t);
 }
 
+/* Table and FwMark on any machine; FwMark in hexadecimal too. */
+static void tables(void)
+{
+	static const char text[] = HEAD "Table = 4294967295\nFwMark = 1\n"
+				   "[Peer p1]\nPublicKey = " K2 "\n"
+				   "Table = 1000\nFwMark = 0xca6c\n"
+				   "[Peer p2]\nPublicKey = " K3 "\n"
+				   "Table = 252\n";
+	char err[WGMESH_ERR_LEN] = "";
+	struct wgmesh_topology *t = NULL;
+	int ret;
+
+	ret = wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
+				    sizeof(err));
+	ktap_ok(!ret && t->controllers[0].owned.table == 4294967295u &&
+		t->controllers[0].owned.fwmark == 1 &&
+		t->peers[0].owned.table == 1000 &&
+		t->peers[0].owned.fwmark == 0xca6c &&
+		t->peers[1].owned.table == 252 && !t->peers[1].owned.fwmark,
+		"Table and FwMark on controllers and peers, Table alone (%s)",
+		err);
+	wgmesh_topology_free(t);
+}
+
 /* [Mesh] ProbeInterval and DeadAfter: seconds, defaults 2 and 8. */
 static void watch_times(void)
 {
@@ -535,7 +587,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 2 + 1 + 2 + 1);
+	ktap_plan(10 + 2 + (int)n + 2 + 1 + 5 + 2 + 1 + 2 + 1 + 1);
 	valid_full();
 	valid_defaults();
 	for (size_t i = 0; i < n; i++) {
@@ -561,6 +613,7 @@ int main(void)
 	psk_file();
 	firewall();
 	exits();
+	tables();
 	watch_times();
 	load_errors();
 	return ktap_finish();
