@@ -11,6 +11,7 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 
 #include "../lib/array.h"
@@ -192,6 +193,7 @@ int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
 
 struct prefix_list {
 	uint32_t ifindex;
+	uint32_t table;		/* routes: of this table only */
 	struct nlrt_prefix *v;
 	size_t n, cap;
 };
@@ -346,22 +348,67 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		}
 	}
-	if (oif != l->ifindex || table != RT_TABLE_MAIN || !dst)
+	if (oif != l->ifindex || !dst)
+		return MNL_CB_OK;
+	/* Any table: collect the tables, not the routes (nlrt_route_tables). */
+	if (!l->table) {
+		uint8_t t[4];
+
+		memcpy(t, &table, 4);
+		for (size_t i = 0; i < l->n; i++)
+			if (!memcmp(&l->v[i].addr, t, 4))
+				return MNL_CB_OK;
+		return list_add(l, AF_INET, t, 0);
+	}
+	if (table != l->table)
 		return MNL_CB_OK;
 	return list_add(l, family, mnl_attr_get_payload(dst),
 			rtm->rtm_dst_len);
+}
+
+static uint32_t table_of(const struct nls *s)
+{
+	return s->table ? s->table : RT_TABLE_MAIN;
 }
 
 int nlrt_route_list(struct nls *s, uint32_t ifindex,
 		    struct nlrt_prefix **out, size_t *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct prefix_list l = { .ifindex = ifindex };
+	struct prefix_list l = { .ifindex = ifindex, .table = table_of(s) };
 	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_UNSPEC;
 	return dump_prefixes(s, nlh, route_cb, &l, "RTM_GETROUTE", out, n);
+}
+
+int nlrt_route_tables(struct nls *s, uint32_t ifindex, uint32_t **out,
+		      size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct prefix_list l = { .ifindex = ifindex };
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct nlrt_prefix *v;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	rtm->rtm_family = AF_UNSPEC;
+	ret = dump_prefixes(s, nlh, route_cb, &l, "RTM_GETROUTE", &v, n);
+	if (ret)
+		return ret;
+	*out = calloc(*n + 1, sizeof(**out));
+	if (!*out) {
+		free(v);
+		snprintf(s->err, sizeof(s->err), "RTM_GETROUTE: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < *n; i++)
+		memcpy(&(*out)[i], &v[i].addr, 4);
+	free(v);
+	return 0;
 }
 
 static int route_change(struct nls *s, uint16_t type, uint16_t flags,
@@ -375,7 +422,9 @@ static int route_change(struct nls *s, uint16_t type, uint16_t flags,
 
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = p->len;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = table_of(s) < 256 ? (uint8_t)table_of(s) :
+			 RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table_of(s));
 	rtm->rtm_protocol = NLRT_PROTO;
 	/* As "ip route add ... dev wg0": IPv4 device routes are link scope. */
 	rtm->rtm_scope = family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
@@ -579,4 +628,177 @@ int nlrt_match4(struct nls *s, uint32_t dst, uint8_t *len, uint8_t *proto)
 	*len = m.len;
 	*proto = m.proto;
 	return m.found ? 0 : 1;
+}
+
+/* ---- policy routing rules (Table/FwMark) ---- */
+
+struct rule_list {
+	struct nlrt_rule *v;
+	size_t n, cap;
+};
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct fib_rule_hdr *h = mnl_nlmsg_get_payload(nlh);
+	struct nlrt_rule r = { .family = h->family, .table = h->table,
+			       .suppress = -1 };
+	size_t alen = h->family == AF_INET ? 4 : 16;
+	struct rule_list *l = data;
+	const struct nlattr *a;
+	uint8_t proto = 0;
+	struct nlrt_rule *slot;
+
+	if ((h->family != AF_INET && h->family != AF_INET6) ||
+	    h->action != FR_ACT_TO_TBL || (h->flags & FIB_RULE_INVERT))
+		return MNL_CB_OK;
+	r.src.family = r.dst.family = h->family;
+	r.src.len = h->src_len;
+	r.dst.len = h->dst_len;
+	mnl_attr_for_each(a, nlh, sizeof(*h)) {
+		bool u32 = mnl_attr_validate(a, MNL_TYPE_U32) >= 0;
+
+		switch (mnl_attr_get_type(a)) {
+		case FRA_PRIORITY:
+			if (u32)
+				r.pref = mnl_attr_get_u32(a);
+			break;
+		case FRA_TABLE:
+			if (u32)
+				r.table = mnl_attr_get_u32(a);
+			break;
+		case FRA_FWMARK:
+			if (u32)
+				r.fwmark = mnl_attr_get_u32(a);
+			break;
+		case FRA_SUPPRESS_PREFIXLEN:
+			if (u32)
+				r.suppress = (int)mnl_attr_get_u32(a);
+			break;
+		case FRA_SRC:
+			if (mnl_attr_get_payload_len(a) == alen)
+				memcpy(&r.src.addr, mnl_attr_get_payload(a),
+				       alen);
+			break;
+		case FRA_DST:
+			if (mnl_attr_get_payload_len(a) == alen)
+				memcpy(&r.dst.addr, mnl_attr_get_payload(a),
+				       alen);
+			break;
+		case FRA_PROTOCOL:
+			if (mnl_attr_get_payload_len(a) == 1)
+				proto = mnl_attr_get_u8(a);
+			break;
+		}
+	}
+	if (proto != NLRT_PROTO)
+		return MNL_CB_OK;
+	slot = array_push(&l->v, &l->n, &l->cap, sizeof(*slot));
+	if (!slot) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	*slot = r;
+	return MNL_CB_OK;
+}
+
+int nlrt_rule_list(struct nls *s, struct nlrt_rule **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETRULE, NLM_F_DUMP);
+	struct fib_rule_hdr *h = mnl_nlmsg_put_extra_header(nlh, sizeof(*h));
+	struct rule_list l = { 0 };
+	int ret;
+
+	h->family = AF_UNSPEC;
+	ret = nls_talk(s, nlh, rule_cb, &l, "RTM_GETRULE");
+	if (ret) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+static int rule_change(struct nls *s, uint16_t type, uint16_t flags,
+		       const struct nlrt_rule *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], op[160], rs[128];
+	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
+	struct fib_rule_hdr *h = mnl_nlmsg_put_extra_header(nlh, sizeof(*h));
+	size_t alen = r->family == AF_INET ? 4 : 16;
+
+	h->family = r->family;
+	h->action = FR_ACT_TO_TBL;
+	h->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	h->src_len = r->src.len;
+	h->dst_len = r->dst.len;
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, r->pref);
+	mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
+	mnl_attr_put_u8(nlh, FRA_PROTOCOL, NLRT_PROTO);
+	if (r->fwmark) {
+		mnl_attr_put_u32(nlh, FRA_FWMARK, r->fwmark);
+		mnl_attr_put_u32(nlh, FRA_FWMASK, 0xffffffffu);
+	}
+	if (r->src.len)
+		mnl_attr_put(nlh, FRA_SRC, alen, &r->src.addr);
+	if (r->dst.len)
+		mnl_attr_put(nlh, FRA_DST, alen, &r->dst.addr);
+	if (r->suppress >= 0)
+		mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN,
+				 (uint32_t)r->suppress);
+	snprintf(op, sizeof(op), "%s %s", type == RTM_NEWRULE ?
+		 "RTM_NEWRULE" : "RTM_DELRULE", nlrt_rule_str(r, rs,
+							      sizeof(rs)));
+	return nls_talk(s, nlh, NULL, NULL, op);
+}
+
+int nlrt_rule_add(struct nls *s, const struct nlrt_rule *r)
+{
+	return rule_change(s, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r);
+}
+
+int nlrt_rule_del(struct nls *s, const struct nlrt_rule *r)
+{
+	int ret = rule_change(s, RTM_DELRULE, 0, r);
+
+	return ret == -ENOENT ? 0 : ret;
+}
+
+bool nlrt_rule_equal(const struct nlrt_rule *a, const struct nlrt_rule *b)
+{
+	return a->family == b->family && a->pref == b->pref &&
+	       a->table == b->table && a->fwmark == b->fwmark &&
+	       a->suppress == b->suppress && a->src.len == b->src.len &&
+	       a->dst.len == b->dst.len &&
+	       !memcmp(&a->src.addr, &b->src.addr, sizeof(a->src.addr)) &&
+	       !memcmp(&a->dst.addr, &b->dst.addr, sizeof(a->dst.addr));
+}
+
+const char *nlrt_rule_str(const struct nlrt_rule *r, char *buf, size_t len)
+{
+	char src[INET6_ADDRSTRLEN + 4] = "all", dst[INET6_ADDRSTRLEN + 8] = "";
+	char mark[32] = "", sup[40] = "", tbl[16];
+
+	if (r->src.len)
+		nlrt_prefix_str(&r->src, src, sizeof(src));
+	if (r->dst.len) {
+		char d[INET6_ADDRSTRLEN + 4];
+
+		snprintf(dst, sizeof(dst), " to %s",
+			 nlrt_prefix_str(&r->dst, d, sizeof(d)));
+	}
+	if (r->fwmark)
+		snprintf(mark, sizeof(mark), " fwmark %#x", r->fwmark);
+	if (r->suppress >= 0)
+		snprintf(sup, sizeof(sup), " suppress_prefixlength %d",
+			 r->suppress);
+	if (r->table == RT_TABLE_MAIN)
+		snprintf(tbl, sizeof(tbl), "main");
+	else
+		snprintf(tbl, sizeof(tbl), "%u", r->table);
+	snprintf(buf, len, "%s%u: from %s%s%s lookup %s%s",
+		 r->family == AF_INET ? "-4 " : "-6 ", r->pref, src, dst, mark,
+		 tbl, sup);
+	return buf;
 }

@@ -63,10 +63,13 @@ int nlrt_addr_list(struct nls *s, uint32_t ifindex,
 int nlrt_addr_add(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p);
 int nlrt_addr_del(struct nls *s, uint32_t ifindex, const struct nlrt_prefix *p);
 
-/* IPv6 and IPv4 routes of the main table through @ifindex with protocol
- * NLRT_PROTO. */
+/* IPv6 and IPv4 routes of the table s->table (0: main) through @ifindex
+ * with protocol NLRT_PROTO; _add and _del work on that table too. */
 int nlrt_route_list(struct nls *s, uint32_t ifindex,
 		    struct nlrt_prefix **out, size_t *n);
+/* The tables (main too) holding routes of ours through @ifindex. */
+int nlrt_route_tables(struct nls *s, uint32_t ifindex, uint32_t **out,
+		      size_t *n);
 int nlrt_route_add(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p);
 /* Deleting a route that is already gone succeeds. */
@@ -104,6 +107,27 @@ int nlrt_host_del(struct nls *s, const struct nlrt_host *h);
  * matches, or -1.
  */
 int nlrt_match4(struct nls *s, uint32_t dst, uint8_t *len, uint8_t *proto);
+
+/*
+ * A policy routing rule "from SRC to DST fwmark M lookup TABLE
+ * [suppress_prefixlength N]" at priority @pref, action "to table" only.
+ * wgmesh's carry protocol NLRT_PROTO: nlrt_rule_list() lists only those.
+ * src/dst with len 0 are "all", fwmark 0 none, suppress -1 none.
+ */
+struct nlrt_rule {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint32_t pref, table, fwmark;
+	struct nlrt_prefix src, dst;
+	int suppress;
+};
+
+int nlrt_rule_list(struct nls *s, struct nlrt_rule **out, size_t *n);
+int nlrt_rule_add(struct nls *s, const struct nlrt_rule *r);
+/* Deleting one that is already gone succeeds. */
+int nlrt_rule_del(struct nls *s, const struct nlrt_rule *r);
+bool nlrt_rule_equal(const struct nlrt_rule *a, const struct nlrt_rule *b);
+/* As ip rule prints it, with the family first: "-4 32761: from all ..." */
+const char *nlrt_rule_str(const struct nlrt_rule *r, char *buf, size_t len);
 
 /* "fd00::1/56" into @buf (INET6_ADDRSTRLEN + 4 bytes). */
 const char *nlrt_prefix_str(const struct nlrt_prefix *p, char *buf, size_t len);

@@ -26,6 +26,11 @@ struct nls {
 	 * (NLMSGERR_ATTR_OFFS), 0 when it named none.
 	 */
 	uint32_t err_offs;
+	/*
+	 * rtnetlink (nl/rt.h): the routing table that nlrt_route_list(),
+	 * _add() and _del() work on; 0 (after nls_open()) is main.
+	 */
+	uint32_t table;
 };
 
 /*
