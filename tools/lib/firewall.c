@@ -221,6 +221,13 @@ void fw_exit_chain_names(const char *owner, char *fwd, char *nat,
 	snprintf(nat, len, "postrouting-%s", owner);
 }
 
+void fw_mark_chain_names(const char *owner, char *pre, char *out,
+			 size_t len)
+{
+	snprintf(pre, len, "prerouting-%s", owner);
+	snprintf(out, len, "output-%s", owner);
+}
+
 bool fw_plain_ifname(const char *name)
 {
 	size_t n = strlen(name);
@@ -238,6 +245,10 @@ bool fw_plain_ifname(const char *name)
 #define FWD_CHAIN_SPEC "{ type filter hook forward priority filter - 1; " \
 		       "policy accept; }"
 #define NAT_CHAIN_SPEC "{ type nat hook postrouting priority srcnat; " \
+		       "policy accept; }"
+#define PRE_CHAIN_SPEC "{ type filter hook prerouting priority mangle; " \
+		       "policy accept; }"
+#define OUT_CHAIN_SPEC "{ type route hook output priority mangle; " \
 		       "policy accept; }"
 
 static bool is_ours(const char *family, const char *table)
@@ -261,7 +272,14 @@ struct want_chain {
 	size_t n, cap;
 };
 
-enum { W_INPUT, W_FORWARD, W_NAT, W_N };
+enum { W_INPUT, W_FORWARD, W_NAT, W_PRE, W_OUT, W_N };
+
+static void chain_names(const char *owner, char names[W_N][128])
+{
+	fw_chain_name(owner, names[W_INPUT], 128);
+	fw_exit_chain_names(owner, names[W_FORWARD], names[W_NAT], 128);
+	fw_mark_chain_names(owner, names[W_PRE], names[W_OUT], 128);
+}
 
 static int add_text(struct want_chain *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -281,6 +299,33 @@ static int add_text(struct want_chain *w, const char *fmt, ...)
 		w->n--;
 		return -1;
 	}
+	return 0;
+}
+
+/* The Table/FwMark rules of @m (see struct fw_mark). -1: out of memory. */
+static int want_mark(const struct fw_mark *m, struct want_chain *w)
+{
+	char mk[16];
+
+	if (!m->mesh_if || !m->mark)
+		return 0;
+	snprintf(mk, sizeof(mk), "0x%08x", m->mark);
+	if (add_text(&w[W_PRE], "ct mark %s meta mark set ct mark", mk))
+		return -1;
+	if (m->cgroup && add_text(&w[W_OUT], "socket cgroupv2 level %u \"%s\" "
+				  "meta mark set %s", m->cgroup_level,
+				  m->cgroup, mk))
+		return -1;
+	if (add_text(&w[W_OUT], "meta mark %s ct mark set meta mark", mk))
+		return -1;
+	if (m->v4_range && add_text(&w[W_NAT], "oifname \"%s\" meta mark %s "
+				    "ip saddr != %s masquerade", m->mesh_if,
+				    mk, m->v4_range))
+		return -1;
+	if (m->v6_range && add_text(&w[W_NAT], "oifname \"%s\" meta mark %s "
+				    "ip6 saddr != %s masquerade", m->mesh_if,
+				    mk, m->v6_range))
+		return -1;
 	return 0;
 }
 
@@ -310,6 +355,12 @@ static int want_chains(const struct fw_rules *r, struct want_chain *w)
 	fw_chain_name(r->owner, w[W_INPUT].name, sizeof(w[W_INPUT].name));
 	fw_exit_chain_names(r->owner, w[W_FORWARD].name, w[W_NAT].name,
 			    sizeof(w[W_NAT].name));
+	fw_mark_chain_names(r->owner, w[W_PRE].name, w[W_OUT].name,
+			    sizeof(w[W_OUT].name));
+	w[W_PRE].hook = "prerouting";
+	w[W_PRE].spec = PRE_CHAIN_SPEC;
+	w[W_OUT].hook = "output";
+	w[W_OUT].spec = OUT_CHAIN_SPEC;
 	w[W_INPUT].hook = "input";
 	w[W_INPUT].spec = OUR_CHAIN_SPEC;
 	w[W_FORWARD].hook = "forward";
@@ -322,7 +373,7 @@ static int want_chains(const struct fw_rules *r, struct want_chain *w)
 			goto oom;
 	}
 	if (!e->mesh_if || !e->uplink || !e->n_users)
-		return 0;
+		return want_mark(&r->mark, w) ? (free_wants(w), -1) : 0;
 	for (size_t i = 0; i < e->n_users; i++)
 		if (add_text(&w[W_FORWARD], "iifname \"%s\" oifname \"%s\" "
 			     "ip saddr %s accept", e->mesh_if, e->uplink,
@@ -335,7 +386,8 @@ static int want_chains(const struct fw_rules *r, struct want_chain *w)
 	    add_text(&w[W_FORWARD], "iifname \"%s\" oifname \"%s\" drop",
 		     e->mesh_if, e->uplink) ||
 	    add_text(&w[W_FORWARD], "iifname \"%s\" oifname \"%s\" drop",
-		     e->uplink, e->mesh_if))
+		     e->uplink, e->mesh_if) ||
+	    want_mark(&r->mark, w))
 		goto oom;
 	return 0;
 oom:
@@ -423,9 +475,7 @@ int fw_plan_remove(const struct fw_ruleset *cur, const char *owner,
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -1;
-	fw_chain_name(owner, names[W_INPUT], sizeof(names[W_INPUT]));
-	fw_exit_chain_names(owner, names[W_FORWARD], names[W_NAT],
-			    sizeof(names[W_NAT]));
+	chain_names(owner, names);
 	for (size_t k = 0; k < W_N; k++) {
 		ours[k] = find_chain(cur, FW_FAMILY, FW_TABLE, names[k]);
 		n_ours += !!ours[k];
@@ -540,14 +590,16 @@ int fw_plan_apply(const struct fw_ruleset *cur, const struct fw_rules *want,
 	struct want_chain w[W_N];
 	bool table_added = false;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, any = 0;
 	FILE *f;
 
 	*batch = NULL;
 	*n_foreign = 0;
 	if (want_chains(want, w))
 		return -1;
-	if (!w[W_INPUT].n && !w[W_FORWARD].n && !w[W_NAT].n) {
+	for (size_t k = 0; k < W_N; k++)
+		any += w[k].n;
+	if (!any) {
 		free_wants(w);
 		return fw_plan_remove(cur, want->owner, batch);
 	}

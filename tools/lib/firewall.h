@@ -51,12 +51,37 @@ struct fw_exit {
 	size_t n_users;
 };
 
+/*
+ * A machine with Table and FwMark (README "Per-VPN routing tables"):
+ *
+ *   "output-<owner>" (type route hook output, priority mangle): sockets
+ *   of the processes in @cgroup (wgmesh exec) get their packets marked
+ *   @mark, and the route is looked up again; every packet leaving with
+ *   @mark saves it in its connection (ct mark);
+ *   "prerouting-<owner>" (filter, prerouting, mangle): packets of those
+ *   connections get the mark back before routing, so that strict
+ *   reverse-path filtering (with src_valid_mark) checks their source in
+ *   table N, which routes it through the mesh;
+ *   "postrouting-<owner>" (nat): marked packets into @mesh_if whose
+ *   source is none of the mesh's (their route was chosen before the
+ *   mark) are masqueraded to the machine's mesh address.
+ */
+struct fw_mark {
+	const char *mesh_if;	/* NULL: none */
+	uint32_t mark;
+	const char *cgroup;	/* below the cgroup2 root, NULL: no exec */
+	unsigned int cgroup_level;
+	const char *v4_range;	/* "10.128.0.0/16", NULL: IPv6 only */
+	const char *v6_range;	/* the mesh /40 */
+};
+
 /* What one owner wants open. */
 struct fw_rules {
 	const char *owner;	/* the mesh name: names the chain, tags rules */
 	uint16_t udp_ports[FW_MAX_PORTS];	/* incoming UDP to accept */
 	size_t n_udp_ports;
 	struct fw_exit exit;
+	struct fw_mark mark;
 };
 
 /* Whether @name can go into an nft rule as it is (letters, digits, "_.-@"). */
@@ -99,6 +124,9 @@ void fw_ruleset_free(struct fw_ruleset *rs);
 void fw_chain_name(const char *owner, char *buf, size_t len);
 /* Its exit's chains: "forward-<owner>", "postrouting-<owner>". */
 void fw_exit_chain_names(const char *owner, char *fwd, char *nat,
+			 size_t len);
+/* Its Table's: "prerouting-<owner>", "output-<owner>" (and the nat one). */
+void fw_mark_chain_names(const char *owner, char *pre, char *out,
 			 size_t len);
 
 /*

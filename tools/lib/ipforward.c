@@ -13,44 +13,57 @@
 
 #include "ipforward.h"
 
+/* A sysctl held on by meshes: its file, the holders' directory, a label. */
+struct held {
+	const char *path, *run_dir, *label;
+};
+
+static const struct held ipfwd = { IPFWD_SYSCTL, IPFWD_RUN_DIR,
+				   "ip_forward" };
+static const struct held srcvmark = { SRCVMARK_SYSCTL, SRCVMARK_RUN_DIR,
+				      "src_valid_mark" };
+
 /* IPFWD_RUN_DIR/net-<inode of this network namespace>. */
-static int ns_dir(char *buf, size_t len, char *err, size_t errlen)
+static int ns_dir(const struct held *h, char *buf, size_t len, char *err,
+		  size_t errlen)
 {
 	struct stat st;
 
 	if (stat("/proc/self/ns/net", &st)) {
-		snprintf(err, errlen, "ip_forward: /proc/self/ns/net: %s",
+		snprintf(err, errlen, "%s: /proc/self/ns/net: %s", h->label,
 			 strerror(errno));
 		return -1;
 	}
-	snprintf(buf, len, "%s/net-%llu", IPFWD_RUN_DIR,
+	snprintf(buf, len, "%s/net-%llu", h->run_dir,
 		 (unsigned long long)st.st_ino);
 	return 0;
 }
 
-static int read_sysctl(char *v, char *err, size_t errlen)
+static int read_sysctl(const struct held *h, char *v, char *err,
+		       size_t errlen)
 {
-	FILE *f = fopen(IPFWD_SYSCTL, "re");
+	FILE *f = fopen(h->path, "re");
 	int c = f ? fgetc(f) : EOF;
 
 	if (f)
 		fclose(f);
 	if (c == EOF) {
-		snprintf(err, errlen, "ip_forward: cannot read %s: %s",
-			 IPFWD_SYSCTL, f ? "empty" : strerror(errno));
+		snprintf(err, errlen, "%s: cannot read %s: %s", h->label,
+			 h->path, f ? "empty" : strerror(errno));
 		return -1;
 	}
 	*v = (char)c;
 	return 0;
 }
 
-static int write_sysctl(const char *v, char *err, size_t errlen)
+static int write_sysctl(const struct held *h, const char *v, char *err,
+			size_t errlen)
 {
-	int fd = open(IPFWD_SYSCTL, O_WRONLY | O_CLOEXEC);
+	int fd = open(h->path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0 || write(fd, v, 1) != 1) {
-		snprintf(err, errlen, "ip_forward: cannot write %s: %s",
-			 IPFWD_SYSCTL, strerror(errno));
+		snprintf(err, errlen, "%s: cannot write %s: %s", h->label,
+			 h->path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -74,7 +87,8 @@ static size_t holders(const char *dir)
 	return n;
 }
 
-static int mkdirs(const char *dir, char *err, size_t errlen)
+static int mkdirs(const struct held *h, const char *dir, char *err,
+		  size_t errlen)
 {
 	char p[512];
 
@@ -83,7 +97,7 @@ static int mkdirs(const char *dir, char *err, size_t errlen)
 		if (s)
 			*s = '\0';
 		if (mkdir(p, 0700) && errno != EEXIST) {
-			snprintf(err, errlen, "ip_forward: %s: %s", p,
+			snprintf(err, errlen, "%s: %s: %s", h->label, p,
 				 strerror(errno));
 			return -1;
 		}
@@ -93,12 +107,13 @@ static int mkdirs(const char *dir, char *err, size_t errlen)
 	}
 }
 
-static int hold_file(const char *path, char *err, size_t errlen)
+static int hold_file(const struct held *h, const char *path, char *err,
+		     size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "ip_forward: %s: %s", path,
+		snprintf(err, errlen, "%s: %s: %s", h->label, path,
 			 strerror(errno));
 		return -1;
 	}
@@ -106,29 +121,30 @@ static int hold_file(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int ipfwd_hold(const char *mesh, bool *enabled, char *err, size_t errlen)
+static int hold(const struct held *h, const char *mesh, bool *enabled,
+		char *err, size_t errlen)
 {
 	char dir[256], path[512], v;
 	struct stat st;
 
 	*enabled = false;
-	if (ns_dir(dir, sizeof(dir), err, errlen) ||
-	    read_sysctl(&v, err, errlen))
+	if (ns_dir(h, dir, sizeof(dir), err, errlen) ||
+	    read_sysctl(h, &v, err, errlen))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, mesh);
 	if (!stat(path, &st)) {
 		/* Ours, but someone set it back to 0: on again. */
-		if (v == '0' && write_sysctl("1", err, errlen))
+		if (v == '0' && write_sysctl(h, "1", err, errlen))
 			return -1;
 		*enabled = v == '0';
 		return 0;
 	}
 	if (v != '0' && !holders(dir))
 		return 0;	/* the administrator's */
-	if (mkdirs(dir, err, errlen) || hold_file(path, err, errlen))
+	if (mkdirs(h, dir, err, errlen) || hold_file(h, path, err, errlen))
 		return -1;
 	if (v == '0') {
-		if (write_sysctl("1", err, errlen)) {
+		if (write_sysctl(h, "1", err, errlen)) {
 			unlink(path);
 			return -1;
 		}
@@ -137,27 +153,49 @@ int ipfwd_hold(const char *mesh, bool *enabled, char *err, size_t errlen)
 	return 0;
 }
 
-int ipfwd_release(const char *mesh, bool *restored, char *err,
-		  size_t errlen)
+static int release(const struct held *h, const char *mesh, bool *restored,
+		   char *err, size_t errlen)
 {
 	char dir[256], path[512];
 
 	*restored = false;
-	if (ns_dir(dir, sizeof(dir), err, errlen))
+	if (ns_dir(h, dir, sizeof(dir), err, errlen))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, mesh);
 	if (unlink(path)) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "ip_forward: %s: %s", path,
+		snprintf(err, errlen, "%s: %s: %s", h->label, path,
 			 strerror(errno));
 		return -1;
 	}
 	if (holders(dir))
 		return 0;
 	rmdir(dir);
-	if (write_sysctl("0", err, errlen))
+	if (write_sysctl(h, "0", err, errlen))
 		return -1;
 	*restored = true;
 	return 0;
+}
+
+int ipfwd_hold(const char *mesh, bool *enabled, char *err, size_t errlen)
+{
+	return hold(&ipfwd, mesh, enabled, err, errlen);
+}
+
+int ipfwd_release(const char *mesh, bool *restored, char *err,
+		  size_t errlen)
+{
+	return release(&ipfwd, mesh, restored, err, errlen);
+}
+
+int srcvmark_hold(const char *mesh, bool *enabled, char *err, size_t errlen)
+{
+	return hold(&srcvmark, mesh, enabled, err, errlen);
+}
+
+int srcvmark_release(const char *mesh, bool *restored, char *err,
+		     size_t errlen)
+{
+	return release(&srcvmark, mesh, restored, err, errlen);
 }

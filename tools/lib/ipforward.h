@@ -28,4 +28,19 @@ int ipfwd_hold(const char *mesh, bool *enabled, char *err, size_t errlen);
 int ipfwd_release(const char *mesh, bool *restored, char *err,
 		  size_t errlen);
 
+/*
+ * net.ipv4.conf.all.src_valid_mark for a machine with Table and FwMark
+ * (README "Per-VPN routing tables"): strict reverse-path filtering must
+ * look the replies' source up with their (restored) mark, as wg-quick
+ * arranges; held and given back by the meshes in the same way under
+ * SRCVMARK_RUN_DIR. 1 on "all" is enough: the kernel ORs all and the
+ * interface's.
+ */
+#define SRCVMARK_SYSCTL		"/proc/sys/net/ipv4/conf/all/src_valid_mark"
+#define SRCVMARK_RUN_DIR	"/run/wgmesh/src_valid_mark"
+
+int srcvmark_hold(const char *mesh, bool *enabled, char *err, size_t errlen);
+int srcvmark_release(const char *mesh, bool *restored, char *err,
+		     size_t errlen);
+
 #endif

@@ -244,6 +244,71 @@ static void exit_plans(void)
 		"interface names go into rules only when plain");
 }
 
+/* Table/FwMark: restore, mark exec's cgroup, save, masquerade; idempotent. */
+static void mark_plans(void)
+{
+	struct fw_rules x = { .owner = "vpn", .mark = {
+		.mesh_if = "vpn", .mark = 0xca6c, .cgroup = "wgmesh/net-1/vpn",
+		.cgroup_level = 3, .v4_range = "10.128.0.0/16",
+		.v6_range = "fd7a:a5ae:d0::/40" } };
+	static const char listed[] =
+		"table inet wgmesh { # handle 1\n"
+		"\tchain postrouting-vpn { # handle 3\n"
+		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+		"\t\toifname \"vpn\" meta mark 0x0000ca6c ip saddr != "
+		"10.128.0.0/16 masquerade # handle 7\n"
+		"\t\toifname \"vpn\" meta mark 0x0000ca6c ip6 saddr != "
+		"fd7a:a5ae:d0::/40 masquerade # handle 8\n"
+		"\t}\n"
+		"\tchain prerouting-vpn { # handle 1\n"
+		"\t\ttype filter hook prerouting priority mangle; policy "
+		"accept;\n"
+		"\t\tct mark 0x0000ca6c meta mark set ct mark # handle 4\n"
+		"\t}\n"
+		"\tchain output-vpn { # handle 2\n"
+		"\t\ttype route hook output priority mangle; policy accept;\n"
+		"\t\tsocket cgroupv2 level 3 \"wgmesh/net-1/vpn\" meta mark set "
+		"0x0000ca6c # handle 5\n"
+		"\t\tmeta mark 0x0000ca6c ct mark set meta mark # handle 6\n"
+		"\t}\n"
+		"}\n";
+	struct fw_ruleset rs;
+	size_t n_foreign = 9;
+	char *batch;
+
+	if (fw_ruleset_parse("", &rs))
+		abort();
+	ktap_ok(!fw_plan_apply(&rs, &x, &batch, &n_foreign) &&
+		batch_is(batch,
+		"add table inet wgmesh\n"
+		"add chain inet wgmesh postrouting-vpn { type nat hook "
+		"postrouting priority srcnat; policy accept; }\n"
+		"add rule inet wgmesh postrouting-vpn oifname \"vpn\" meta mark "
+		"0x0000ca6c ip saddr != 10.128.0.0/16 masquerade\n"
+		"add rule inet wgmesh postrouting-vpn oifname \"vpn\" meta mark "
+		"0x0000ca6c ip6 saddr != fd7a:a5ae:d0::/40 masquerade\n"
+		"add chain inet wgmesh prerouting-vpn { type filter hook "
+		"prerouting priority mangle; policy accept; }\n"
+		"add rule inet wgmesh prerouting-vpn ct mark 0x0000ca6c meta "
+		"mark set ct mark\n"
+		"add chain inet wgmesh output-vpn { type route hook output "
+		"priority mangle; policy accept; }\n"
+		"add rule inet wgmesh output-vpn socket cgroupv2 level 3 "
+		"\"wgmesh/net-1/vpn\" meta mark set 0x0000ca6c\n"
+		"add rule inet wgmesh output-vpn meta mark 0x0000ca6c ct mark "
+		"set meta mark\n"),
+		"Table/FwMark: mark restore, exec's cgroup, save, masquerade");
+	fw_ruleset_free(&rs);
+	if (fw_ruleset_parse(listed, &rs))
+		abort();
+	ktap_ok(!fw_plan_apply(&rs, &x, &batch, &n_foreign) && !batch,
+		"Table/FwMark: as nft lists them, nothing to do");
+	ktap_ok(!fw_plan_remove(&rs, "vpn", &batch) &&
+		batch_is(batch, "delete table inet wgmesh\n"),
+		"Table/FwMark: down deletes the table they were all of");
+	fw_ruleset_free(&rs);
+}
+
 static void put(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -302,10 +367,11 @@ int main(void)
 {
 	char name[64];
 
-	ktap_plan(4 + 7 + 4 + 7 + 1);
+	ktap_plan(4 + 7 + 4 + 3 + 7 + 1);
 	parse();
 	plans();
 	exit_plans();
+	mark_plans();
 	detect();
 	fw_chain_name("0mesh", name, sizeof(name));
 	ktap_ok(!strcmp(name, "input-0mesh"),
