@@ -23,7 +23,7 @@ struct cli_cmd {
 
 /* The commands, one per file (main.c: "help"). */
 extern const struct cli_cmd cli_addresses, cli_check, cli_conf, cli_down,
-	cli_genkey, cli_genpsk, cli_help, cli_hosts, cli_pubkey, cli_reach,
+	cli_exec, cli_genkey, cli_genpsk, cli_help, cli_hosts, cli_pubkey, cli_reach,
 	cli_status, cli_up, cli_watch;
 
 /*

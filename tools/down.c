@@ -14,10 +14,12 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "lib/cgroup.h"
 #include "lib/firewall.h"
 #include "lib/hosts.h"
 #include "lib/ipforward.h"
 #include "lib/owner.h"
+#include "lib/table.h"
 #include "lib/topology.h"
 #include "nl/rt.h"
 #include "nl/wg.h"
@@ -131,8 +133,63 @@ static int remove_exit(struct nls *rt, const struct wg_device *dev,
 	return rc;
 }
 
+/*
+ * What up did for Table (README "Per-VPN routing tables"): the rules of
+ * the @n tables at @tables the interface's routes were in (the routes
+ * went with it), the hold on src_valid_mark and wgmesh exec's cgroup.
+ * CLI_OK or CLI_PARTLY.
+ */
+static int remove_table(struct nls *rt, const uint32_t *tables, size_t n,
+			const char *mesh)
+{
+	char err[WGMESH_ERR_LEN], root[4096], rel[4096];
+	struct nlrt_rule *cur = NULL;
+	struct table_plan p = { 0 };
+	size_t n_cur = 0;
+	int rc = CLI_OK, ret;
+	bool done;
+
+	if (n && nlrt_rule_list(rt, &cur, &n_cur)) {
+		cli_warn("%s: the rules of its tables stay", rt->err);
+		rc = CLI_PARTLY;
+	} else if (n && table_plan(cur, n_cur, NULL, 0, 0, tables, n, &p)) {
+		cli_warn("out of memory: the rules of its tables stay");
+		rc = CLI_PARTLY;
+	}
+	for (size_t i = 0; i < p.n_del; i++)
+		if (nlrt_rule_del(rt, &cur[p.del[i]])) {
+			cli_warn("%s: stays", rt->err);
+			rc = CLI_PARTLY;
+		}
+	if (p.n_del)
+		cli_say("table: %zu rules removed", p.n_del);
+	table_plan_free(&p);
+	free(cur);
+	if (!mesh)
+		return rc;
+	if (srcvmark_release(mesh, &done, err, sizeof(err))) {
+		cli_warn("%s", err);
+		rc = CLI_PARTLY;
+	} else if (done) {
+		cli_say("table: net.ipv4.conf.all.src_valid_mark set back to "
+			"0");
+	}
+	ret = cgroup_root(root, sizeof(root), err, sizeof(err));
+	if (!ret)
+		ret = cgroup_rel(mesh, rel, sizeof(rel), err, sizeof(err));
+	if (!ret)
+		ret = cgroup_unmake(root, rel, err, sizeof(err));
+	if (ret < 0) {
+		cli_warn("%s", err);
+		rc = CLI_PARTLY;
+	}
+	return rc;
+}
+
 static int down(const char *ifname, const char *mesh, bool force)
 {
+	uint32_t *tables = NULL;
+	size_t n_tables = 0;
 	struct wg_device dev = { 0 };
 	struct nlrt_link link;
 	struct nlwg wg = { 0 };
@@ -154,6 +211,10 @@ static int down(const char *ifname, const char *mesh, bool force)
 	/* Its endpoints first: host routes to them may be ours. */
 	else if (nlwg_open(&wg) || nlwg_get(&wg, ifname, &dev))
 		cli_err("%s: %s", ifname, wg.s.err);
+	/* And the tables its routes are in: their rules are ours. */
+	else if (nlrt_route_tables(&rt, nlrt_ifindex(ifname), &tables,
+				   &n_tables))
+		cli_err("%s", rt.err);
 	else if (nlrt_link_delete(&rt, ifname))
 		cli_err("%s", rt.err);
 	else
@@ -165,7 +226,11 @@ static int down(const char *ifname, const char *mesh, bool force)
 		if (!mesh)
 			mesh = owner_mesh(link.alias);
 		rc_exit = remove_exit(&rt, &dev, mesh);
+		/* table_plan() leaves main's rules alone. */
+		if (remove_table(&rt, tables, n_tables, mesh))
+			rc_exit = CLI_PARTLY;
 	}
+	free(tables);
 	wg_device_free(&dev);
 	nls_close(&rt);
 	if (rc)

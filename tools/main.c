@@ -17,6 +17,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_check,
 	&cli_conf,
 	&cli_down,
+	&cli_exec,
 	&cli_genkey,
 	&cli_genpsk,
 	&cli_help,

@@ -14,6 +14,8 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,8 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "lib/addr.h"
+#include "lib/cgroup.h"
 #include "lib/derive.h"
 #include "lib/firewall.h"
 #include "lib/forwarding.h"
@@ -32,6 +36,7 @@
 #include "lib/psk.h"
 #include "lib/report.h"
 #include "lib/resolve.h"
+#include "lib/table.h"
 #include "lib/topology.h"
 #include "nl/rt.h"
 #include "nl/wg.h"
@@ -144,6 +149,8 @@ struct up_run {
 	size_t n_pending;
 	bool *resolved;		/* per pending: resolved by a retry */
 	long retries;		/* WG_ENDPOINT_RESOLUTION_RETRIES */
+	const struct wgmesh_owned *owned;	/* this machine's */
+	size_t rules_added, rules_removed, stale_routes;
 };
 
 /* The file, the key, this machine and what its interface should be. */
@@ -177,6 +184,8 @@ static int load(struct up_run *r)
 	if (mesh_desired(r->t, r->self, r->priv, r->has_psk ? r->psk : NULL,
 			 &r->want, err, sizeof(err)))
 		return cli_err("%s", err);
+	r->owned = r->self.ctrl ? &r->self.ctrl->owned :
+		   &r->self.peer->owned;
 	return 0;
 }
 
@@ -521,10 +530,66 @@ static void exit_forwarding(const struct up_run *r, bool on)
  * has no fixed port, so whatever a former controller opened goes. Without
  * nftables, one warning: the firewall is a convenience.
  */
+/*
+ * With Table and FwMark: net.ipv4.conf.all.src_valid_mark held on (as
+ * wg-quick does; down gives it back) and wgmesh exec's cgroup made; in
+ * *@m what the firewall marks (struct fw_mark). Without: both given back.
+ * Failures are warnings: marked traffic works without them, not replies
+ * under strict rp_filter or wgmesh exec.
+ */
+static void table_marks(const struct up_run *r, struct fw_mark *m,
+			char *root, char *rel, char *v4, char *v6)
+{
+	char err[WGMESH_ERR_LEN];
+	bool on = r->owned->table && r->owned->fwmark, done;
+	struct in6_addr mesh;
+	int ret;
+
+	if (on ? srcvmark_hold(r->t->name, &done, err, sizeof(err)) :
+	    srcvmark_release(r->t->name, &done, err, sizeof(err)))
+		cli_warn("%s%s", err, on ? ": strict reverse-path filtering "
+			 "may drop the replies of marked traffic" : "");
+	else if (done)
+		cli_say("%s: table: net.ipv4.conf.all.src_valid_mark %s",
+			r->ifname, on ? "enabled (down sets it back to 0)" :
+			"set back to 0");
+	ret = cgroup_root(root, 4096, err, sizeof(err));
+	if (!ret)
+		ret = cgroup_rel(r->t->name, rel, 4096, err, sizeof(err));
+	if (!ret && !on && cgroup_unmake(root, rel, err, sizeof(err)))
+		cli_warn("%s", err);
+	if (!on)
+		return;
+	if (!ret)
+		ret = cgroup_make(root, rel, err, sizeof(err));
+	if (ret > 0)
+		cli_warn("%s: table: no cgroup2 mounted, so no wgmesh exec",
+			 r->ifname);
+	else if (ret)
+		cli_warn("%s: so no wgmesh exec", err);
+	m->mesh_if = r->ifname;
+	m->mark = r->owned->fwmark;
+	m->cgroup = ret ? NULL : rel;
+	m->cgroup_level = CGROUP_LEVEL;
+	wgmesh_mesh_prefix(r->t->name, &mesh);
+	inet_ntop(AF_INET6, &mesh, v6, INET6_ADDRSTRLEN);
+	strcat(v6, "/40");
+	m->v6_range = v6;
+	if (r->t->ipv4_len) {
+		uint32_t a = htonl(r->t->ipv4_prefix);
+
+		inet_ntop(AF_INET, &a, v4, INET_ADDRSTRLEN);
+		sprintf(v4 + strlen(v4), "/%u", r->t->ipv4_len);
+		m->v4_range = v4;
+	}
+}
+
 static int firewall(const struct up_run *r)
 {
 	const struct wgmesh_controller *c = r->self.ctrl;
 	struct fw_rules rules = { .owner = r->t->name };
+	char cg_root[4096], cg_rel[4096], v4[INET_ADDRSTRLEN + 4],
+	     v6[INET6_ADDRSTRLEN + 4];
 	const char *root = getenv(FW_ROOT_ENV);
 	char err[WGMESH_ERR_LEN], uplink[IF_NAMESIZE] = "", what[64] = "";
 	uint32_t *users = NULL;
@@ -540,8 +605,13 @@ static int firewall(const struct up_run *r)
 	if (n_users < 0)
 		return -1;
 	exit_forwarding(r, n_users > 0);
+	table_marks(r, &rules.mark, cg_root, cg_rel, v4, v6);
 	if (r->a->no_firewall || (c && c->no_firewall)) {
 		free(users);
+		if (rules.mark.mark)
+			cli_warn("%s: table: the firewall is left alone, so "
+				 "nothing restores the marks of replies or "
+				 "marks wgmesh exec's traffic", r->ifname);
 		if (n_users)
 			cli_warn("%s: exit: the firewall is left alone, so "
 				 "nothing masquerades the exit's users", r->ifname);
@@ -585,10 +655,15 @@ static int firewall(const struct up_run *r)
 	if (ret)
 		return c ? cli_err("%s", err) : (cli_warn("%s", err), 0);
 	if (changed && c)
-		cli_say("%s: firewall: udp port %u opened%s (table %s %s%s)",
-			r->ifname, c->port, what, FW_FAMILY, FW_TABLE,
+		cli_say("%s: firewall: udp port %u opened%s%s (table %s %s%s)",
+			r->ifname, c->port, what, rules.mark.mark ?
+			", marks for table" : "", FW_FAMILY, FW_TABLE,
 			n_foreign ? ", and in the input chains that drop by "
 				    "default" : "");
+	else if (changed && rules.mark.mark)
+		cli_say("%s: firewall: marks %#x for table %u (table %s %s)",
+			r->ifname, rules.mark.mark, r->owned->table, FW_FAMILY,
+			FW_TABLE);
 	else if (changed)
 		cli_say("%s: firewall: the rules of a controller removed "
 			"(table %s %s)", r->ifname, FW_FAMILY, FW_TABLE);
@@ -626,7 +701,9 @@ static int exit_routes(struct up_run *r)
 	struct nlrt_host *cur = NULL;
 	struct wg_device live = { 0 };
 	struct nlrt_via via = { 0 };
-	bool exit = r->self.peer && r->self.peer->exit;
+	/* In a table of its own, main's default route stays the way out. */
+	bool exit = r->self.peer && r->self.peer->exit &&
+		    !r->self.peer->owned.table;
 	size_t n_cur = 0;
 	int ret = -1, def;
 
@@ -705,6 +782,101 @@ out:
 	return ret;
 }
 
+/*
+ * Routes of ours in any other table than this run's (Table changed, or
+ * came or went) are deleted: they are what an earlier up left. Their
+ * tables go into *@stale (malloc'ed) for the rules.
+ */
+static int stale_tables(struct up_run *r, uint32_t **stale, size_t *n)
+{
+	uint32_t keep = r->rt.table ? r->rt.table : RT_TABLE_MAIN, *v = NULL;
+	struct nlrt_prefix *routes = NULL;
+	size_t n_v = 0, n_routes = 0;
+	char pb[INET6_ADDRSTRLEN + 4];
+	int ret = 0;
+
+	*stale = NULL;
+	*n = 0;
+	if (!r->ifindex)
+		return 0;
+	if (nlrt_route_tables(&r->rt, r->ifindex, &v, &n_v))
+		return cli_err("%s", r->rt.err);
+	*stale = v;
+	for (size_t i = 0; i < n_v && !ret; i++) {
+		if (v[i] == keep)
+			continue;
+		r->rt.table = v[i];
+		ret = nlrt_route_list(&r->rt, r->ifindex, &routes, &n_routes);
+		for (size_t j = 0; !ret && j < n_routes; j++) {
+			if (r->a->verbose || r->a->dry_run)
+				printf("  - route %s (table %u)\n",
+				       nlrt_prefix_str(&routes[j], pb,
+						       sizeof(pb)), v[i]);
+			if (!r->a->dry_run)
+				ret = nlrt_route_del(&r->rt, r->ifindex,
+						     &routes[j]);
+			r->stale_routes++;
+		}
+		free(routes);
+		routes = NULL;
+	}
+	r->rt.table = keep == RT_TABLE_MAIN ? 0 : keep;
+	*n = n_v;
+	return ret ? cli_err("%s", r->rt.err) : 0;
+}
+
+/* The rules of Table (lib/table.h), and those of a stale table gone. */
+static int rules(struct up_run *r)
+{
+	struct nlrt_rule *cur = NULL, *want = NULL;
+	size_t n_cur = 0, n_want = 0, n_stale = 0;
+	struct table_plan p = { 0 };
+	uint32_t *stale = NULL;
+	char rs[160];
+	int ret = -1;
+
+	if (stale_tables(r, &stale, &n_stale))
+		goto out;
+	if (nlrt_rule_list(&r->rt, &cur, &n_cur)) {
+		cli_err("%s", r->rt.err);
+		goto out;
+	}
+	if (table_rules(r->t, r->owned, r->self.ctrl, r->want.addrs,
+			r->want.n_addrs, &want, &n_want) ||
+	    table_plan(cur, n_cur, want, n_want, r->owned->table, stale,
+		       n_stale, &p)) {
+		cli_err("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p.n_del; i++) {
+		if (r->a->verbose || r->a->dry_run)
+			printf("  - rule %s\n", nlrt_rule_str(&cur[p.del[i]],
+							      rs, sizeof(rs)));
+		if (!r->a->dry_run && nlrt_rule_del(&r->rt, &cur[p.del[i]])) {
+			cli_err("%s", r->rt.err);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < p.n_add; i++) {
+		if (r->a->verbose || r->a->dry_run)
+			printf("  + rule %s\n", nlrt_rule_str(&want[p.add[i]],
+							      rs, sizeof(rs)));
+		if (!r->a->dry_run && nlrt_rule_add(&r->rt, &want[p.add[i]])) {
+			cli_err("%s", r->rt.err);
+			goto out;
+		}
+	}
+	r->rules_added = p.n_add;
+	r->rules_removed = p.n_del;
+	ret = 0;
+out:
+	table_plan_free(&p);
+	free(stale);
+	free(cur);
+	free(want);
+	return ret;
+}
+
 static int run(struct up_run *r)
 {
 	const struct up_args *a = r->a;
@@ -715,6 +887,7 @@ static int run(struct up_run *r)
 		return CLI_FAILED;
 	if (nlrt_open(&r->rt))
 		return cli_err("%s", r->rt.err);
+	r->rt.table = r->owned->table;	/* 0: main */
 	/* This interface first: a refused one must not cost the old one. */
 	if (open_link(r) || remove_previous(r))
 		return CLI_FAILED;
@@ -731,6 +904,10 @@ static int run(struct up_run *r)
 	if (!a->dry_run && apply(&r->rt, &r->wg, r->ifname, r->ifindex,
 				 &r->plan, r->link_up))
 		return CLI_FAILED;
+	if (!r->ifindex)
+		r->ifindex = nlrt_ifindex(r->ifname);
+	if (rules(r))
+		return CLI_FAILED;
 	if (module(r, &mod) || firewall(r))
 		return CLI_FAILED;
 	check_forwarding(r);
@@ -744,6 +921,10 @@ static int run(struct up_run *r)
 	       r->created ? " created" : !r->exists ? " would be created" :
 	       "");
 	report_counts(stdout, &r->plan, r->link_up);
+	if (r->owned->table || r->rules_added || r->rules_removed)
+		printf(", rules +%zu -%zu", r->rules_added, r->rules_removed);
+	if (r->stale_routes)
+		printf(", routes of another table -%zu", r->stale_routes);
 	printf("%s", mod);
 	for (size_t i = 0, n = 0; i < r->n_pending; i++)
 		if (!r->resolved || !r->resolved[i])

@@ -295,11 +295,15 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 	 * default route without replacing it (and lose to the host routes
 	 * that keep the controllers' endpoints outside the tunnel).
 	 */
-	if (self.peer->exit &&
+	if (self.peer->exit && !self.peer->owned.table &&
 	    (add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,
 			 0, 1) ||
 	     add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,
 			 0x80000000u, 1)))
+		goto fail;
+	/* In a table of its own (Table), the default route itself. */
+	if (self.peer->exit && self.peer->owned.table &&
+	    add_prefix4(&out->routes, &out->n_routes, &out->cap_routes, 0, 0))
 		goto fail;
 	for (size_t i = 0; i < t->n_controllers; i++) {
 		const struct wgmesh_controller *c = &t->controllers[i];
