@@ -10,7 +10,8 @@
 # argument named FILE or PATH, files; MACHINE (and reach's A and B), the
 # machine names ([Controller X] and [Peer X] headers) of the topology file
 # given on the line (its FILE argument or --file); IFACE, WireGuard
-# interfaces; COMMAND, the commands.
+# interfaces; COMMAND, the commands; after exec's "--", a command of the
+# system and then its files.
 
 # _wgmesh_machines FILE: the machine names of topology FILE
 _wgmesh_machines()
@@ -114,6 +115,19 @@ _wgmesh()
 
 	local cmd=${words[1]} kind what value
 	local -a opts=() optval=() pos=()
+	# exec FILE|IFACE -- CMD [ARGS]: after "--", a command, then files.
+	if [ "$cmd" = exec ]; then
+		local j
+		for ((j = 2; j < cword; j++)); do
+			[ "${words[j]}" = -- ] || continue
+			if [ $((j + 1)) -eq "$cword" ]; then
+				mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			fi
+			return 0
+		done
+	fi
 	while read -r kind what value; do
 		case $kind in
 		opt) opts+=("$what"); [ "$value" != - ] && optval+=("$what=$value") ;;

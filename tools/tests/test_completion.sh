@@ -66,12 +66,12 @@ expect()
 
 bc=/usr/share/bash-completion/bash_completion
 ktap_print_header
-ktap_set_plan 26
+ktap_set_plan 30
 
 for with_bc in "" "$bc"; do
 	how=${with_bc:+ (bash-completion)}
 	if [ -n "$with_bc" ] && [ ! -r "$with_bc" ]; then
-		for i in $(seq 13); do ktap_test_skip "completion$how $i" "bash-completion not installed"; done
+		for i in $(seq 15); do ktap_test_skip "completion$how $i" "bash-completion not installed"; done
 		continue
 	fi
 	# the commands: the lines under "Commands:" up to the blank line
@@ -96,6 +96,10 @@ for with_bc in "" "$bc"; do
 		expect "wgmesh up mesh.conf --private-key-file mesh.k" "mesh.key"
 	ktap_expect "reach's A and B: names from the file$how" \
 		expect "wgmesh reach mesh.conf ctrl1 " "ctrl1 laptop-2 peer_1"
+	ktap_expect "exec: the command after --$how" \
+		expect "wgmesh exec mesh.conf -- wgmes" "wgmesh"
+	ktap_expect "exec: then its files$how" \
+		expect "wgmesh exec mesh.conf -- ls me" "mesh.conf mesh.key"
 	ktap_expect "help COMMAND$how" expect "wgmesh help st" "status"
 	ktap_expect "nothing after the last argument$how" expect "wgmesh check mesh.conf " ""
 done
