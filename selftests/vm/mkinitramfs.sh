@@ -21,8 +21,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # Modules the guest can load; the init loads the virtio ones at boot.
 # nf_tables and nft_ct: the firewall test's rulesets ("ct state");
-# nft_chain_nat and nft_masq (with nf_nat, nf_conntrack): an exit's NAT.
-modules="virtio_pci virtio_console virtio_rng wireguard veth dummy nf_tables nft_ct nft_chain_nat nft_masq"
+# nft_chain_nat and nft_masq (with nf_nat, nf_conntrack): an exit's NAT;
+# nft_socket: Table's "socket cgroupv2" (wgmesh exec).
+modules="virtio_pci virtio_console virtio_rng wireguard veth dummy nf_tables nft_ct nft_chain_nat nft_masq nft_socket"
 # Host binaries copied when installed; the first group is required.
 required_bins="bash ip wg ping iperf3 kmod nft"
 optional_bins="ss tc tcpdump socat jq"
