@@ -77,7 +77,8 @@ static int cmd_exec(int argc, char **argv)
 		return CLI_FAILED;
 	ret = cgroup_root(root, sizeof(root), err, sizeof(err));
 	if (ret > 0)
-		return cli_err("cgroup: no cgroup2 file system mounted");
+		return cli_err("cgroup: no cgroup2 hierarchy at "
+			       CGROUP_ROOT);
 	if (ret || cgroup_rel(mesh, rel, sizeof(rel), err, sizeof(err)) ||
 	    cgroup_enter(root, rel, err, sizeof(err)))
 		return cli_err("%s", err);
@@ -91,8 +92,8 @@ const struct cli_cmd cli_exec = {
 	.args = "FILE|IFACE -- CMD [ARGS]",
 	.summary = "run CMD with its traffic in the mesh's routing table",
 	.help = "On a machine whose section has Table and FwMark, up makes a "
-		"cgroup for\nthe mesh (wgmesh/net-<netns inode>/<mesh> below the "
-		"cgroup2 mount) and\nnftables marks the packets of every socket "
+		"cgroup for\nthe mesh (/sys/fs/cgroup/wgmesh/net-<netns inode>/"
+		"<mesh>: cgroup2 there) and\nnftables marks the packets of every socket "
 		"in it with FwMark, so they\ntake the mesh's table (with Exit: "
 		"the exit). exec moves itself into that\ncgroup and runs CMD, in "
 		"the current network namespace; CMD's children\nstay there. The "

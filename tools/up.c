@@ -563,7 +563,8 @@ static void table_marks(const struct up_run *r, struct fw_mark *m,
 	if (!ret)
 		ret = cgroup_make(root, rel, err, sizeof(err));
 	if (ret > 0)
-		cli_warn("%s: table: no cgroup2 mounted, so no wgmesh exec",
+		cli_warn("%s: table: no cgroup2 hierarchy at " CGROUP_ROOT
+			 " (where nft finds cgroups), so no wgmesh exec",
 			 r->ifname);
 	else if (ret)
 		cli_warn("%s: so no wgmesh exec", err);
@@ -644,6 +645,12 @@ static int firewall(const struct up_run *r)
 			 n_users, uplink);
 	}
 	ret = fw_apply(&rules, &changed, &n_foreign, err, sizeof(err));
+	/* Without nft_socket (or the cgroup), the rest still matters. */
+	if (ret == FW_ERROR && rules.mark.cgroup) {
+		cli_warn("%s: table: so no wgmesh exec", err);
+		rules.mark.cgroup = NULL;
+		ret = fw_apply(&rules, &changed, &n_foreign, err, sizeof(err));
+	}
 	free(users);
 	if (ret == FW_UNAVAILABLE) {
 		if (c)
@@ -1001,7 +1008,11 @@ const struct cli_cmd cli_up = {
 		"they stop the mesh from reaching the LAN, or make an interface\n"
 		"ignore router advertisements (accept_ra=1). A peer with Exit routes\n"
 		"0.0.0.0/1 and 128.0.0.0/1 into the mesh, with host routes keeping\n"
-		"the controllers' endpoints out of it.\n"
+		"the controllers' endpoints out of it. A machine with Table puts its\n"
+		"routes (and its exit's default route) into that table, main left\n"
+		"alone, with ip rules for FwMark and its own addresses; with FwMark\n"
+		"it also enables net.ipv4.conf.all.src_valid_mark (down restores it)\n"
+		"and marks in nftables what wgmesh exec runs.\n"
 		"On a controller, opens its UDP listen port in nftables (table inet\n"
 		"wgmesh, and a tagged rule in input chains that drop by default),\n"
 		"unless ufw or firewalld manage the firewall: then one line says\n"

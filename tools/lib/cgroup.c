@@ -8,35 +8,26 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "cgroup.h"
 
 int cgroup_root(char *buf, size_t len, char *err, size_t errlen)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	int ret = 1;
+	struct statfs st;
 
-	if (!f) {
-		snprintf(err, errlen, "cgroup: /proc/self/mountinfo: %s",
+	if (statfs(CGROUP_ROOT, &st)) {
+		if (errno == ENOENT)
+			return 1;
+		snprintf(err, errlen, "cgroup: %s: %s", CGROUP_ROOT,
 			 strerror(errno));
 		return -1;
 	}
-	while (ret && fgets(line, sizeof(line), f)) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE ... */
-		char mnt[2048], *sep = strstr(line, " - ");
-		char fstype[32];
-
-		if (!sep || sscanf(sep, " - %31s", fstype) != 1 ||
-		    strcmp(fstype, "cgroup2") ||
-		    sscanf(line, "%*s %*s %*s %*s %2047s", mnt) != 1 ||
-		    strchr(mnt, '\\'))	/* an escaped space: not ours */
-			continue;
-		snprintf(buf, len, "%s", mnt);
-		ret = 0;
-	}
-	fclose(f);
-	return ret;
+	if (st.f_type != CGROUP2_SUPER_MAGIC)
+		return 1;
+	snprintf(buf, len, "%s", CGROUP_ROOT);
+	return 0;
 }
 
 int cgroup_rel(const char *mesh, char *buf, size_t len, char *err,

@@ -2,8 +2,9 @@
 /*
  * The cgroup of "wgmesh exec" (README "Per-VPN routing tables"): a cgroup
  * v2 directory owned by wgmesh, CGROUP_DIR/net-<network namespace
- * inode>/<mesh> below the cgroup2 mount (found in /proc/self/mountinfo),
- * created by "up" on a machine with Table and FwMark, removed by "down".
+ * inode>/<mesh> below CGROUP_ROOT, which must be the cgroup2 hierarchy
+ * (the unified layout: nft resolves "socket cgroupv2" paths there only).
+ * "up" creates it on a machine with Table and FwMark, "down" removes it.
  * nftables marks the packets of every socket created in it ("socket
  * cgroupv2 level CGROUP_LEVEL"); exec moves itself there and runs the
  * command, whose children inherit the cgroup. One per mesh and network
@@ -14,10 +15,11 @@
 
 #include <stddef.h>
 
+#define CGROUP_ROOT	"/sys/fs/cgroup"
 #define CGROUP_DIR	"wgmesh"
 #define CGROUP_LEVEL	3
 
-/* The cgroup2 mount point: 0, 1 when there is none, -1 (@err). */
+/* CGROUP_ROOT when it is cgroup2: 0, 1 when not, -1 (@err). */
 int cgroup_root(char *buf, size_t len, char *err, size_t errlen);
 /* @mesh's cgroup below the root ("wgmesh/net-N/<mesh>"): 0 or -1 (@err). */
 int cgroup_rel(const char *mesh, char *buf, size_t len, char *err,

@@ -312,9 +312,17 @@ static int want_mark(const struct fw_mark *m, struct want_chain *w)
 	snprintf(mk, sizeof(mk), "0x%08x", m->mark);
 	if (add_text(&w[W_PRE], "ct mark %s meta mark set ct mark", mk))
 		return -1;
-	if (m->cgroup && add_text(&w[W_OUT], "socket cgroupv2 level %u \"%s\" "
-				  "meta mark set %s", m->cgroup_level,
-				  m->cgroup, mk))
+	/*
+	 * The cgroup decides a connection's first packet only: WireGuard
+	 * encrypts in place, so its UDP packets still point to the socket
+	 * of what they carry, and marking them would route the tunnel into
+	 * itself. The connection's mark carries the decision on.
+	 */
+	if (m->cgroup && (add_text(&w[W_OUT], "ct mark %s meta mark set ct "
+				   "mark", mk) ||
+			  add_text(&w[W_OUT], "ct state new socket cgroupv2 "
+				   "level %u \"%s\" meta mark set %s",
+				   m->cgroup_level, m->cgroup, mk)))
 		return -1;
 	if (add_text(&w[W_OUT], "meta mark %s ct mark set meta mark", mk))
 		return -1;

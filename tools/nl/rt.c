@@ -348,7 +348,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		}
 	}
-	if (oif != l->ifindex || !dst)
+	/* A default route has no RTA_DST. */
+	if (oif != l->ifindex || (!dst && rtm->rtm_dst_len))
 		return MNL_CB_OK;
 	/* Any table: collect the tables, not the routes (nlrt_route_tables). */
 	if (!l->table) {
@@ -362,6 +363,11 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (table != l->table)
 		return MNL_CB_OK;
+	if (!dst) {
+		static const struct in6_addr any;
+
+		return list_add(l, family, &any, 0);
+	}
 	return list_add(l, family, mnl_attr_get_payload(dst),
 			rtm->rtm_dst_len);
 }

@@ -267,8 +267,9 @@ static void mark_plans(void)
 		"\t}\n"
 		"\tchain output-vpn { # handle 2\n"
 		"\t\ttype route hook output priority mangle; policy accept;\n"
-		"\t\tsocket cgroupv2 level 3 \"wgmesh/net-1/vpn\" meta mark set "
-		"0x0000ca6c # handle 5\n"
+		"\t\tct mark 0x0000ca6c meta mark set ct mark # handle 9\n"
+		"\t\tct state new socket cgroupv2 level 3 \"wgmesh/net-1/vpn\" "
+		"meta mark set 0x0000ca6c # handle 5\n"
 		"\t\tmeta mark 0x0000ca6c ct mark set meta mark # handle 6\n"
 		"\t}\n"
 		"}\n";
@@ -293,8 +294,10 @@ static void mark_plans(void)
 		"mark set ct mark\n"
 		"add chain inet wgmesh output-vpn { type route hook output "
 		"priority mangle; policy accept; }\n"
-		"add rule inet wgmesh output-vpn socket cgroupv2 level 3 "
-		"\"wgmesh/net-1/vpn\" meta mark set 0x0000ca6c\n"
+		"add rule inet wgmesh output-vpn ct mark 0x0000ca6c meta mark "
+		"set ct mark\n"
+		"add rule inet wgmesh output-vpn ct state new socket cgroupv2 "
+		"level 3 \"wgmesh/net-1/vpn\" meta mark set 0x0000ca6c\n"
 		"add rule inet wgmesh output-vpn meta mark 0x0000ca6c ct mark "
 		"set meta mark\n"),
 		"Table/FwMark: mark restore, exec's cgroup, save, masquerade");
