@@ -9,6 +9,10 @@
 #   - "wgmesh watch FILE --events" on ctrl2 prints one line per event with
 #     the reason, peer1 by name, peer2's address and a packet count, and
 #     with --json one object a line that jq parses to the same;
+#   - 200 drops to 200 different destinations within a second overflow
+#     the per-CPU table and the message budget: what no event reports
+#     comes as one "not reported" line and counts in events_lost, and
+#     events plus that add up to the 200 packets;
 #   - a user without CAP_NET_ADMIN in ctrl2's namespace (unshare -Ur)
 #     cannot subscribe;
 #   - the watch daemon on ctrl1 logs the drops of peer2's echoes to peer1;
@@ -25,7 +29,7 @@ clan_init
 ktap_need jq unshare timeout
 
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 21
 
 CLAN_GROUPS_ctrl1=infra
 CLAN_GROUPS_ctrl2=infra
@@ -105,12 +109,33 @@ ktap_expect "a line says: dropped N packets (policy) from peer peer1 to peer2's 
 n=$(sed -n "s/^$CLAN_IF: dropped \([0-9]*\) packets\? (policy) from peer peer1 to .*/\1/p" "$CLAN_DIR/ev-text.log" | awk '{ s += $1 } END { print s + 0 }')
 ktap_expect "the counts add up to the 4 echoes ($n)" [ "$n" = 4 ]
 ktap_expect "every --json line parses" jq -e . "$CLAN_DIR/ev-json.log"
-ktap_expect "--json: reason policy, from peer peer1, to peer2's address, packets" \
+ktap_expect "JSON: reason policy, from peer peer1, to peer2's address, packets" \
 	[ "$(jq -sc "[.[] | select(.reason == \"policy\" and .from.role == \"peer\" and .from.name == \"peer1\" and .to == \"$PEER2\")] | map(.packets) | add" "$CLAN_DIR/ev-json.log")" = 4 ]
 ev2=$(stat_of ctrl2 events)
 lost2=$(stat_of ctrl2 events_lost)
 ktap_expect "ctrl2 counts the events it sent ($ev2), none lost ($lost2)" \
 	eval '[ "${ev2:-0}" -ge 1 ] && [ "$lost2" = 0 ]'
+
+# 2b. Overflow: 200 unknown destinations in ctrl2's /56 (peer ids
+# 0xdead0001.., no such member), sent by bash without a fork each.
+events_start ctrl2 many
+sleep 1
+pfx=$(echo "$PEER2" | cut -d: -f1-4)
+echo "# \$ for i in 1..200: echo x > /dev/udp/$pfx:dead:\$i:0:1/9 (in peer1)" >&2
+ip netns exec "$(ns peer1)" bash -c "for ((i = 1; i <= 200; i++)); do echo x 2>/dev/null > /dev/udp/$pfx:dead:\$i:0:1/9; done"
+sleep 2.5
+events_stop many >/dev/null
+grep -c "(unknown)" "$CLAN_DIR/ev-many.log" | sed 's/^/# unknown lines: /'
+grep -v "(unknown)" "$CLAN_DIR/ev-many.log" | sed 's/^/#   many: /'
+reported=$(sed -n "s/^$CLAN_IF: dropped \([0-9]*\) packets\? (unknown) from peer peer1 to .*/\1/p" "$CLAN_DIR/ev-many.log" | awk '{ s += $1 } END { print s + 0 }')
+lost=$(sed -n "s/^$CLAN_IF: \([0-9]*\) dropped packets\? not reported .*/\1/p" "$CLAN_DIR/ev-many.log" | awk '{ s += $1 } END { print s + 0 }')
+ktap_print_msg "reported in events: $reported, not reported: $lost"
+ktap_expect "overflow: a line says how many dropped packets were not reported" \
+	[ "$lost" -gt 0 ]
+ktap_expect "overflow: events plus the unreported add up to the 200 packets" \
+	[ "$((reported + lost))" = 200 ]
+ktap_expect "overflow: events_lost counts the unreported ($(stat_of ctrl2 events_lost))" \
+	[ "$(stat_of ctrl2 events_lost)" = "$lost" ]
 
 # 3. Without CAP_NET_ADMIN in the namespace: refused by the kernel.
 clan_capture ip netns exec "$(ns ctrl2)" timeout 5 unshare -Ur wgmesh watch "$CLAN_TOPO" --events
@@ -131,6 +156,17 @@ sed 's/^/#   ctrl1: /' "$log"
 ktap_expect "watch on ctrl1 logs: dropped N packets (policy) from peer peer2 to peer1's address" \
 	grep -q "^$CLAN_IF: dropped [0-9]* packets\? (policy) from peer peer2 to $PEER1\$" "$log"
 
+# wait_for FILE PATTERN SECS: until FILE has a line matching PATTERN
+wait_for()
+{
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -q -- "$2" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # 5. Teardown under load with a listener: interface, namespace, module.
 # flood SRC DST: SRC sends echoes to DST every 20 ms until killed
 flood()
@@ -141,20 +177,18 @@ flood()
 events_start ctrl2 del
 flood peer1 peer2
 F1=$!
-sleep 2
-ktap_expect "ctrl2's listener hears the flood" grep -q "(policy) from peer peer1" "$CLAN_DIR/ev-del.log"
+ktap_expect "ctrl2's listener hears the flood" wait_for "$CLAN_DIR/ev-del.log" "(policy) from peer peer1" 10
 ktap_expect "ip link del the interface on ctrl2, listener subscribed and drops flowing" \
 	run ip netns exec "$(ns ctrl2)" ip link del "$CLAN_IF"
 sleep 1.5
 ktap_expect "the listener survives it" kill -0 "${EV_PID[del]}"
-events_stop del >/dev/null
+events_stop del
 kill "$F1" 2>/dev/null
 
 events_start ctrl1 netns
 flood peer2 peer1
 F2=$!
-sleep 2
-ktap_expect "ctrl1's listener hears the flood" grep -q "(policy) from peer peer2" "$CLAN_DIR/ev-netns.log"
+ktap_expect "ctrl1's listener hears the flood" wait_for "$CLAN_DIR/ev-netns.log" "(policy) from peer peer2" 10
 kill -TERM "${EV_PID[netns]}"
 wait "${EV_PID[netns]}"
 # ctrl1's namespace goes with its attached interface, while drops flow.
