@@ -58,4 +58,21 @@ static inline struct nlattr **wgmesh_dump_attrs(struct netlink_callback *cb)
 } while (0)
 #endif
 
+/*
+ * Drop events are for CAP_NET_ADMIN in the device's namespace only. The
+ * kernel checks that at bind time for a group flagged
+ * GENL_MCAST_CAP_NET_ADMIN (upstream 6.7, and stable 6.1.66 on, so both of
+ * Debian's 6.1 and 6.12 have it); 6.1 has no per-family bind callback to
+ * check it ourselves. A kernel without the flag gets no events group, and
+ * the datapath never looks for listeners.
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define wgmesh_have_events	true
+#define WGMESH_MCGRP_ADMIN(grp)					\
+	{ .name = (grp), .flags = GENL_MCAST_CAP_NET_ADMIN }
+#else
+#define wgmesh_have_events	false
+#define WGMESH_MCGRP_ADMIN(grp)	{ .name = (grp) }
+#endif
+
 #endif /* _WGMESH_COMPAT_H */

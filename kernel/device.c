@@ -105,12 +105,15 @@ int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 		ret = -ENOMEM;
 		goto err_free_wd;
 	}
+	ret = wgmesh_events_alloc(&wd->events);
+	if (ret)
+		goto err_free_stats;
 	wd->dev = dev;
 	wgmesh_hook_init_ops(&wd->ingress, wd);
 	ret = nf_register_net_hook(dev_net(dev), &wd->ingress);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot register the netfilter ingress hook");
-		goto err_free_stats;
+		goto err_free_events;
 	}
 	if (first) {
 		ret = nf_register_net_hook(dev_net(dev), &wn->border);
@@ -125,6 +128,8 @@ int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 
 err_unregister_ingress:
 	nf_unregister_net_hook(dev_net(dev), &wd->ingress);
+err_free_events:
+	wgmesh_events_free(&wd->events);
 err_free_stats:
 	free_percpu(wd->stats);
 err_free_wd:
@@ -132,12 +137,26 @@ err_free_wd:
 	return ret;
 }
 
+static void free_dev_work(struct work_struct *work)
+{
+	struct wgmesh_dev *wd = container_of(work, struct wgmesh_dev,
+					     free_work);
+
+	wgmesh_events_free(&wd->events);
+	free_percpu(wd->stats);
+	kfree(wd);
+}
+
+/*
+ * No hook sees @wd any more, so none queues its flush again: cancelling
+ * that (which may sleep) and freeing is left to wgmesh_wq.
+ */
 static void free_dev_rcu(struct rcu_head *rcu)
 {
 	struct wgmesh_dev *wd = container_of(rcu, struct wgmesh_dev, rcu);
 
-	free_percpu(wd->stats);
-	kfree(wd);
+	INIT_WORK(&wd->free_work, free_dev_work);
+	queue_work(wgmesh_wq, &wd->free_work);
 }
 
 /*
@@ -153,6 +172,7 @@ void wgmesh_dev_detach(struct wgmesh_dev *wd)
 	struct wgmesh_net *wn = wgmesh_net(net);
 
 	ASSERT_RTNL();
+	wgmesh_events_kill(&wd->events);
 	list_del_rcu(&wd->list);
 	nf_unregister_net_hook(net, &wd->ingress);
 	if (list_empty(&wn->devs))
@@ -251,7 +271,8 @@ err_unregister_pernet:
 /*
  * Unregistering the notifier replays NETDEV_UNREGISTER for every device,
  * which detaches them all. rcu_barrier() then waits for our RCU callbacks
- * (and for the ones queueing snapshot frees) before the module text goes.
+ * (and for the ones queueing snapshot frees) before the module text goes;
+ * the device frees they queued run before wgmesh_events_uninit() returns.
  */
 void wgmesh_device_uninit(void)
 {

@@ -11,6 +11,7 @@
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 
+#include "events.h"
 #include "stats.h"
 #include "topology.h"
 
@@ -21,7 +22,9 @@ struct wgmesh_dev {
 	struct nf_hook_ops ingress;
 	struct wgmesh_topology __rcu *topo;	/* written under RTNL */
 	struct wgmesh_pcpu_stats __percpu *stats;
+	struct wgmesh_events events;
 	struct rcu_head rcu;
+	struct work_struct free_work;	/* after the grace period */
 };
 
 struct wgmesh_dev *wgmesh_dev_find(const struct net_device *dev);

@@ -53,8 +53,13 @@ static unsigned int segs_of(const struct sk_buff *skb)
 	return skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
 }
 
+/*
+ * @skb: the dropped packet, for the drop event's addresses, when its IP
+ * header is validated (else NULL).
+ */
 static unsigned int drop(struct wgmesh_dev *wd,
 			 const struct wgmesh_topology *t,
+			 const struct sk_buff *skb,
 			 const struct wgmesh_member *blame, enum wgmesh_ctr ctr,
 			 unsigned int segs)
 {
@@ -62,6 +67,8 @@ static unsigned int drop(struct wgmesh_dev *wd,
 	if (blame)
 		wgmesh_mcount(wgmesh_member_stats(t, blame),
 			      WGMESH_MCTR_DROP_PACKETS, segs);
+	if (unlikely(wgmesh_events_wanted(wd->dev)))
+		wgmesh_events_record(wd, t, skb, blame, ctr, segs);
 	return NF_DROP;
 }
 
@@ -153,7 +160,7 @@ static unsigned int xmit(struct wgmesh_dev *wd,
 	 */
 	rc = dev_queue_xmit(skb);
 	if (net_xmit_eval(rc)) {
-		drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
+		drop(wd, t, NULL, s, WGMESH_CTR_DROP_XMIT, segs);
 		return NF_STOLEN;
 	}
 	wgmesh_count_bytes(wd->stats, WGMESH_CTR_FWD_PACKETS, segs, len);
@@ -176,16 +183,16 @@ static unsigned int forward6(struct wgmesh_dev *wd,
 	if (ipv6_hdr(skb)->hop_limit <= 1) {
 		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
 				0);
-		return drop(wd, t, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
 	}
 	if (too_big(skb, mtu)) {
 		/* As ip6_forward(): IPv6 links carry at least 1280 bytes. */
 		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
 				max_t(u32, mtu, IPV6_MIN_MTU));
-		return drop(wd, t, s, WGMESH_CTR_DROP_TOOBIG, segs);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_TOOBIG, segs);
 	}
 	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
-		return drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_XMIT, segs);
 	ipv6_hdr(skb)->hop_limit--;
 	return xmit(wd, t, skb, s, d, segs,
 		    !wgmesh_is_ctrl(t, d) &&
@@ -225,16 +232,16 @@ static unsigned int forward4(struct wgmesh_dev *wd,
 
 	if (ip_hdr(skb)->ttl <= 1) {
 		icmp4_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
-		return drop(wd, t, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
 	}
 	if (too_big(skb, mtu)) {
 		if (ip_hdr(skb)->frag_off & htons(IP_DF))
 			icmp4_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 				   htonl(mtu));
-		return drop(wd, t, s, WGMESH_CTR_DROP_TOOBIG, segs);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_TOOBIG, segs);
 	}
 	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
-		return drop(wd, t, s, WGMESH_CTR_DROP_XMIT, segs);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_XMIT, segs);
 	ip_decrease_ttl(ip_hdr(skb));
 	return xmit(wd, t, skb, s, d, segs, false);
 }
@@ -254,7 +261,7 @@ static unsigned int act(struct wgmesh_dev *wd,
 			forward_fn forward)
 {
 	if (ctr == WGMESH_CTR_DROP_SPOOFED)
-		return drop(wd, t, NULL, ctr, segs);
+		return drop(wd, t, skb, NULL, ctr, segs);
 	if (ctr == WGMESH_CTR_LOCAL_PACKETS) {
 		wgmesh_count_bytes(wd->stats, WGMESH_CTR_LOCAL_PACKETS, segs,
 				   skb->len);
@@ -263,7 +270,7 @@ static unsigned int act(struct wgmesh_dev *wd,
 		return NF_ACCEPT;
 	}
 	if (ctr != WGMESH_CTR_FWD_PACKETS)
-		return drop(wd, t, s, ctr, segs);
+		return drop(wd, t, skb, s, ctr, segs);
 	return forward(wd, t, skb, s, d, segs);
 }
 
@@ -284,7 +291,7 @@ static unsigned int hook6(struct wgmesh_dev *wd,
 	if (!ipv6_enabled(skb->dev))
 		return pass(wd, segs);
 	if (!pull_ipv6(skb))
-		return drop(wd, t, NULL, WGMESH_CTR_DROP_MALFORMED, segs);
+		return drop(wd, t, NULL, NULL, WGMESH_CTR_DROP_MALFORMED, segs);
 	ip6 = ipv6_hdr(skb);
 	if (ipv6_addr_is_multicast(&ip6->daddr) ||
 	    is_link_local(&ip6->saddr) || is_link_local(&ip6->daddr))
@@ -305,7 +312,7 @@ static unsigned int hook4(struct wgmesh_dev *wd,
 	if (!ipv4_enabled(skb->dev))
 		return pass(wd, segs);
 	if (!pull_ipv4(skb))
-		return drop(wd, t, NULL, WGMESH_CTR_DROP_MALFORMED, segs);
+		return drop(wd, t, NULL, NULL, WGMESH_CTR_DROP_MALFORMED, segs);
 	iph = ip_hdr(skb);
 	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) ||
 	    ipv4_is_linklocal_169(iph->saddr) ||
@@ -330,7 +337,7 @@ static unsigned int wgmesh_hook(void *priv, struct sk_buff *skb,
 		return hook6(wd, t, skb, segs);
 	if (skb->protocol == htons(ETH_P_IP))
 		return hook4(wd, t, skb, segs);
-	return drop(wd, t, NULL, WGMESH_CTR_DROP_PROTO, segs);
+	return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_PROTO, segs);
 }
 
 void wgmesh_hook_init_ops(struct nf_hook_ops *ops, struct wgmesh_dev *wd)
@@ -423,8 +430,7 @@ static unsigned int wgmesh_border_hook(void *priv, struct sk_buff *skb,
 	if (t && !(in && out) && (self_subnet(t, skb, state->pf, !!in) ||
 				  exit_traffic(t, skb, state->pf, !!in)))
 		return NF_ACCEPT;
-	wgmesh_count(wd->stats, WGMESH_CTR_DROP_CROSSING, segs_of(skb));
-	return NF_DROP;
+	return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_CROSSING, segs_of(skb));
 }
 
 /* @devs: the namespace's attached devices. First in FORWARD, so no rule

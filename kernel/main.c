@@ -8,6 +8,7 @@
 #include <net/genetlink.h>
 
 #include "device.h"
+#include "events.h"
 #include "netlink.h"
 #include "topology.h"
 #include "uapi/wgmesh.h"
@@ -24,9 +25,12 @@ static int __init wgmesh_init(void)
 	ret = wgmesh_topology_init();
 	if (ret)
 		return ret;
-	ret = wgmesh_device_init();
+	ret = wgmesh_events_init();
 	if (ret)
 		goto err_topology;
+	ret = wgmesh_device_init();
+	if (ret)
+		goto err_events;
 	ret = wgmesh_genl_init();
 	if (ret)
 		goto err_device;
@@ -34,16 +38,22 @@ static int __init wgmesh_init(void)
 
 err_device:
 	wgmesh_device_uninit();
+err_events:
+	wgmesh_events_uninit();
 err_topology:
 	wgmesh_topology_uninit();
 	return ret;
 }
 
-/* The family goes first so no request can attach a device during exit. */
+/*
+ * The family goes first so no request can attach a device during exit (and
+ * it closes the events group first, see events.c).
+ */
 static void __exit wgmesh_exit(void)
 {
 	wgmesh_genl_uninit();
 	wgmesh_device_uninit();
+	wgmesh_events_uninit();
 	wgmesh_topology_uninit();
 }
 

@@ -19,13 +19,12 @@
 
 #include "compat.h"
 #include "device.h"
+#include "events.h"
 #include "netlink.h"
 #include "parse.h"
 #include "policy.h"
 #include "topology.h"
 #include "uapi/wgmesh.h"
-
-static struct genl_family genl_family;
 
 /* The device's ifindex, or a negative errno. Called under RCU. */
 static int lookup_ifindex(struct net *net, struct nlattr **attrs,
@@ -236,7 +235,9 @@ static int put_header(struct sk_buff *skb, const struct wgmesh_dev *wd,
 	    (nla_put_in_addr(skb, WGMESH_A_IPV4_PREFIX, t->ipv4_prefix) ||
 	     nla_put_u32(skb, WGMESH_A_IPV4_PREFIX_LEN, t->ipv4_len)))
 		return -EMSGSIZE;
-	if (stats && wgmesh_stats_fill(skb, wd->stats))
+	if (stats && wgmesh_stats_fill(skb, wd->stats,
+				       atomic64_read(&wd->events.sent),
+				       atomic64_read(&wd->events.lost)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -358,7 +359,7 @@ static int dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 	cb->seq = t ? t->seq : 0;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &genl_family, NLM_F_MULTI, cmd);
+			  &wgmesh_genl_family, NLM_F_MULTI, cmd);
 	if (!hdr) {
 		ret = -EMSGSIZE;
 		goto out_unlock;
@@ -440,9 +441,15 @@ static const struct genl_ops genl_ops[] = {
 	},
 };
 
-static struct genl_family genl_family __ro_after_init = {
+static const struct genl_multicast_group genl_mcgrps[] = {
+	[WGMESH_NLGRP_EVENTS] = WGMESH_MCGRP_ADMIN(WGMESH_MCGRP_EVENTS),
+};
+
+struct genl_family wgmesh_genl_family __ro_after_init = {
 	.ops = genl_ops,
 	.n_ops = ARRAY_SIZE(genl_ops),
+	.mcgrps = genl_mcgrps,
+	.n_mcgrps = wgmesh_have_events ? ARRAY_SIZE(genl_mcgrps) : 0,
 	.resv_start_op = WGMESH_CMD_ATTACH,
 	.name = WGMESH_GENL_NAME,
 	.version = WGMESH_GENL_VERSION,
@@ -453,10 +460,10 @@ static struct genl_family genl_family __ro_after_init = {
 
 int __init wgmesh_genl_init(void)
 {
-	return genl_register_family(&genl_family);
+	return genl_register_family(&wgmesh_genl_family);
 }
 
 void wgmesh_genl_uninit(void)
 {
-	genl_unregister_family(&genl_family);
+	genl_unregister_family(&wgmesh_genl_family);
 }

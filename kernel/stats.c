@@ -76,9 +76,13 @@ static int put_ctr(struct sk_buff *skb, int attr, u64 value)
 	return nla_put_u64_64bit(skb, attr, value, WGMESH_STATS_A_PAD);
 }
 
-/* WGMESH_A_STATS: the device counters, DROP_PACKETS summed from reasons. */
+/*
+ * WGMESH_A_STATS: the device counters, DROP_PACKETS summed from reasons,
+ * and the drop events' (which the flush counts in process context).
+ */
 int wgmesh_stats_fill(struct sk_buff *skb,
-		      struct wgmesh_pcpu_stats __percpu *pcpu)
+		      struct wgmesh_pcpu_stats __percpu *pcpu, u64 events,
+		      u64 events_lost)
 {
 	u64 total[WGMESH_CTR_NUM], drops = 0;
 	struct nlattr *nest;
@@ -94,7 +98,9 @@ int wgmesh_stats_fill(struct sk_buff *skb,
 		if (put_ctr(skb, ctr_attr[i], total[i]))
 			goto cancel;
 	}
-	if (put_ctr(skb, WGMESH_STATS_A_DROP_PACKETS, drops))
+	if (put_ctr(skb, WGMESH_STATS_A_DROP_PACKETS, drops) ||
+	    put_ctr(skb, WGMESH_STATS_A_EVENTS, events) ||
+	    put_ctr(skb, WGMESH_STATS_A_EVENTS_LOST, events_lost))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -69,7 +69,8 @@ struct wgmesh_member_stats {
 
 struct wgmesh_pcpu_stats __percpu *wgmesh_pcpu_stats_alloc(void);
 int wgmesh_stats_fill(struct sk_buff *skb,
-		      struct wgmesh_pcpu_stats __percpu *pcpu);
+		      struct wgmesh_pcpu_stats __percpu *pcpu, u64 events,
+		      u64 events_lost);
 int wgmesh_member_stats_fill(struct sk_buff *skb,
 			     const struct wgmesh_member_stats *ms);
 

@@ -25,8 +25,10 @@
  * reloads its own view and re-applies the moves at once. A file that does
  * not load is refused, its error logged, and nothing changes.
  *
- * One line on standard output per change of state. SIGTERM and SIGINT
- * end it with exit 0, the configuration as it is.
+ * One line on standard output per change of state, and per drop event
+ * of the interface (rate-limited, events.h). SIGTERM and SIGINT end it
+ * with exit 0, the configuration as it is. With --events it only prints
+ * the drop events (--json: as JSON lines), changing nothing.
  */
 #include <errno.h>
 #include <math.h>
@@ -46,6 +48,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "events.h"
 #include "lib/addr.h"
 #include "lib/derive.h"
 #include "lib/failover.h"
@@ -79,6 +82,7 @@ struct watch {
 	bool *dead;
 	struct mesh_state want;		/* what up would configure */
 	struct nlwg wg;
+	struct evlog events;		/* drop events, if they could be had */
 	int icmp;
 	uint16_t ident, seq;
 	bool wg_failed;			/* last read failed: said once */
@@ -681,7 +685,8 @@ static void reapply(struct watch *w, double now)
 static int run(struct watch *w)
 {
 	double now = now_mono(), next = now;
-	struct pollfd fds[3];
+	struct pollfd fds[4];
+	char err[NLS_ERRLEN];
 	int sfd, ret = CLI_OK;
 
 	sfd = signals();
@@ -694,6 +699,12 @@ static int run(struct watch *w)
 	fds[0] = (struct pollfd){ .fd = w->icmp, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[2] = (struct pollfd){ .fd = w->inotify, .events = POLLIN };
+	/* Only a controller's wgmesh.ko drops anything. */
+	if (w->self_ctrl < w->t->n_controllers &&
+	    evlog_open(&w->events, false, true, err, sizeof(err)))
+		say(w, "not logging drop events: %s", err);
+	fds[3] = (struct pollfd){ .fd = evlog_fd(&w->events),
+				  .events = POLLIN };
 	for (;;) {
 		double until;
 		int timeout;
@@ -709,7 +720,7 @@ static int run(struct watch *w)
 		}
 		until = w->apply_at && w->apply_at < next ? w->apply_at : next;
 		timeout = (int)ceil((until - now) * 1000);
-		if (poll(fds, 3, timeout < 0 ? 0 : timeout) < 0 &&
+		if (poll(fds, 4, timeout < 0 ? 0 : timeout) < 0 &&
 		    errno != EINTR) {
 			ret = cli_err("poll: %s", strerror(errno));
 			break;
@@ -719,16 +730,21 @@ static int run(struct watch *w)
 			probe_recv(w, now);
 		if (fds[2].revents & POLLIN)
 			on_file(w, now);
+		if ((fds[3].revents & (POLLIN | POLLERR)) &&
+		    evlog_read(&w->events, w->t, now))
+			fds[3].fd = -1;
 		if ((fds[1].revents & POLLIN) && on_signal(w, sfd, now))
 			break;
 	}
 	close(sfd);
+	evlog_close(&w->events);
 	return ret;
 }
 
 static int cmd_watch(int argc, char **argv)
 {
 	const char *interval = NULL, *dead_after = NULL;
+	bool events = false, json = false;
 	struct watch w = {
 		.icmp = -1,
 		.inotify = -1,
@@ -740,6 +756,8 @@ static int cmd_watch(int argc, char **argv)
 		  .needs = "SECONDS" },
 		{ .name = "--private-key-file", .value = &w.key_file,
 		  .needs = "a PATH" },
+		{ .name = "--events", .flag = &events },
+		{ .name = "--json", .flag = &json },
 		{ 0 },
 	};
 	int ret;
@@ -753,6 +771,11 @@ static int cmd_watch(int argc, char **argv)
 	    parse_seconds(&cli_watch, "--dead-after", dead_after,
 			  &w.cli_dead_after))
 		return CLI_FAILED;
+	if (json && !events)
+		return cli_usage_err(&cli_watch, "--json needs --events");
+	/* Only reads: the kernel itself decides who may listen. */
+	if (events)
+		return evlog_run(w.file, json);
 	if (cli_need_net_admin(&cli_watch, "read and change the interface"))
 		return CLI_FAILED;
 	/* One line per event, at once, also into a pipe or the journal. */
@@ -776,7 +799,7 @@ const struct cli_cmd cli_watch = {
 	.name = "watch",
 	.run = cmd_watch,
 	.args = "FILE [--interval SECONDS] [--dead-after SECONDS]\n"
-		"                 [--private-key-file PATH]",
+		"                 [--private-key-file PATH] [--events [--json]]",
 	.summary = "keep the mesh up while controllers die and return",
 	.help = "Probes every other controller each interval (default 2 s;\n"
 		"ICMPv6 echo to its ::1, its handshake and rx bytes); one\n"
@@ -787,5 +810,9 @@ const struct cli_cmd cli_watch = {
 		"When FILE changes (and on SIGHUP) it applies it as \"up\" does\n"
 		"(with --private-key-file, else up's default key); a FILE that\n"
 		"does not load is refused and nothing changes.\n"
-		"One line per change; SIGTERM stops, leaving the configuration.",
+		"One line per change, and per packet drop wgmesh.ko reports\n"
+		"(at most 10 per 10 s); SIGTERM stops, leaving the configuration.\n"
+		"--events only prints the drops (reason, source, destination,\n"
+		"packets since the last line), one line or, with --json, one\n"
+		"JSON object each (needs CAP_NET_ADMIN in the namespace).",
 };

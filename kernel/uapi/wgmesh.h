@@ -204,6 +204,9 @@
  *   CROSSING  routed by the kernel into or out of the device (see above)
  *   PROTO     neither IPv6 nor IPv4
  *
+ * EVENTS: drop event messages sent (see below); EVENTS_LOST: dropped
+ * packets that no event reported while someone listened.
+ *
  * Member counters (WGMESH_MEMBER_A_STATS) are LOCAL_*, FWD_* and
  * DROP_PACKETS of packets whose source is that member, and TX_* of packets
  * forwarded to it. They survive a topology replace for members (same kind
@@ -211,6 +214,36 @@
  * counts as many as it merged), byte counters the IP packets' length.
  * Counters are never reset while a device stays attached; a new counter
  * gets a new attribute number, so readers must skip unknown ones.
+ *
+ * Drop events: multicast group WGMESH_MCGRP_EVENTS
+ * ------------------------------------------------
+ *
+ * Joining the group needs CAP_NET_ADMIN in the user namespace owning the
+ * socket's network namespace (GENL_MCAST_CAP_NET_ADMIN; a kernel without
+ * that flag has no group); a listener hears the devices of its own network
+ * namespace. While nobody listens, no event is prepared at all. While
+ * someone does, dropped packets (every DROP_* reason above) are collected
+ * per key (device, reason, source, destination) and reported at most once a
+ * second per key, by a WGMESH_CMD_DROP_EVENT message with
+ *
+ *    WGMESH_A_IFINDEX, WGMESH_A_IFNAME: the device
+ *    WGMESH_A_DROP_REASON: NLA_U32, enum wgmesh_drop_reason (WGMESH_DROP_X
+ *        is the reason counted in WGMESH_STATS_A_DROP_X)
+ *    WGMESH_A_CONTROLLER or WGMESH_A_PEER: the source member, as the dumps
+ *        name it (WGMESH_MEMBER_A_ID inside), when the source is a member
+ *    WGMESH_A_SRC_ADDR: 4 or 16 bytes, the source address otherwise
+ *        (SPOOFED, CROSSING)
+ *    WGMESH_A_DST_ADDR: 4 or 16 bytes, the destination address (absent for
+ *        MALFORMED, PROTO and a packet the device could not queue)
+ *    WGMESH_A_DROP_COUNT: NLA_U64, packets dropped since the last event of
+ *        the same key
+ *
+ * At most 64 events a device a second; each CPU collects at most 32 keys a
+ * second. What does not fit is reported by a summary WGMESH_CMD_DROP_EVENT
+ * carrying WGMESH_A_IFINDEX, WGMESH_A_IFNAME and WGMESH_A_EVENTS_LOST
+ * (NLA_U64, packets) instead of a reason, and counted in
+ * WGMESH_STATS_A_EVENTS_LOST. A listener whose receive buffer overflows
+ * sees ENOBUFS on its socket, as usual for netlink.
  */
 
 #ifndef _UAPI_LINUX_WGMESH_H
@@ -235,6 +268,24 @@ enum wgmesh_member_flag {
 	WGMESH_MEMBER_F_EXIT = 2,
 };
 
+/**
+ * enum wgmesh_drop_reason - why a packet was dropped: the
+ *   WGMESH_STATS_A_DROP_* counter it was counted in, named alike
+ */
+enum wgmesh_drop_reason {
+	WGMESH_DROP_SPOOFED = 1,
+	WGMESH_DROP_OUTSIDE,
+	WGMESH_DROP_UNKNOWN,
+	WGMESH_DROP_POLICY,
+	WGMESH_DROP_ISOLATED,
+	WGMESH_DROP_HOPLIMIT,
+	WGMESH_DROP_TOOBIG,
+	WGMESH_DROP_MALFORMED,
+	WGMESH_DROP_XMIT,
+	WGMESH_DROP_CROSSING,
+	WGMESH_DROP_PROTO,
+};
+
 enum wgmesh_attr {
 	WGMESH_A_PAD = 1,
 	WGMESH_A_IFINDEX,
@@ -251,6 +302,11 @@ enum wgmesh_attr {
 	WGMESH_A_STATS,
 	WGMESH_A_IPV4_PREFIX,
 	WGMESH_A_IPV4_PREFIX_LEN,
+	WGMESH_A_DROP_REASON,
+	WGMESH_A_SRC_ADDR,
+	WGMESH_A_DST_ADDR,
+	WGMESH_A_DROP_COUNT,
+	WGMESH_A_EVENTS_LOST,
 
 	__WGMESH_A_MAX,
 	WGMESH_A_MAX = (__WGMESH_A_MAX - 1)
@@ -312,6 +368,8 @@ enum wgmesh_stats_attr {
 	WGMESH_STATS_A_DROP_CROSSING,
 	WGMESH_STATS_A_DROP_PROTO,
 	WGMESH_STATS_A_TAKEOVER_PACKETS,
+	WGMESH_STATS_A_EVENTS,
+	WGMESH_STATS_A_EVENTS_LOST,
 
 	__WGMESH_STATS_A_MAX,
 	WGMESH_STATS_A_MAX = (__WGMESH_STATS_A_MAX - 1)
@@ -323,9 +381,12 @@ enum wgmesh_cmd {
 	WGMESH_CMD_SET_TOPOLOGY,
 	WGMESH_CMD_GET_TOPOLOGY,
 	WGMESH_CMD_GET_STATS,
+	WGMESH_CMD_DROP_EVENT,
 
 	__WGMESH_CMD_MAX,
 	WGMESH_CMD_MAX = (__WGMESH_CMD_MAX - 1)
 };
+
+#define WGMESH_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_WGMESH_H */
