@@ -36,6 +36,7 @@ const char *const meshnl_stat_names[WGMESH_STATS_A_MAX + 1] = {
 	[WGMESH_STATS_A_DROP_MALFORMED] = "drop_malformed",
 	[WGMESH_STATS_A_DROP_XMIT] = "drop_xmit",
 	[WGMESH_STATS_A_DROP_CROSSING] = "drop_crossing",
+	[WGMESH_STATS_A_DROP_PROTO] = "drop_proto",
 	[WGMESH_STATS_A_TAKEOVER_PACKETS] = "takeover_packets",
 	[WGMESH_STATS_A_EVENTS] = "events",
 	[WGMESH_STATS_A_EVENTS_LOST] = "events_lost",
