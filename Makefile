@@ -31,7 +31,7 @@ DEPS_PKGS := build-essential gcc make pkg-config libmnl-dev libsodium-dev \
 	qemu-system-x86 busybox-static wireguard-tools iproute2 iputils-ping \
 	iperf3 socat tcpdump jq dkms kmod cpio xz-utils clang valgrind \
 	sparse linux-source-6.12 python3-yaml python3-jsonschema mandoc bash-completion \
-	libqrencode-dev zbar-tools libnftables-dev nftables \
+	libqrencode-dev zbar-tools libnftables-dev nftables radvd \
 	linux-image-$(KFLAVOUR) linux-headers-$(KFLAVOUR) \
 	linux-image-6.12-$(KFLAVOUR) linux-headers-6.12-$(KFLAVOUR)
 

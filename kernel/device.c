@@ -27,6 +27,8 @@ struct wgmesh_net {
 	 * forward into or out of an attached device.
 	 */
 	struct nf_hook_ops border;
+	/* Registered with it: the outside's IPv6 for exit users' prefixes. */
+	struct nf_hook_ops exit_in;
 };
 
 static unsigned int wgmesh_net_id __read_mostly;
@@ -121,11 +123,18 @@ int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 			NL_SET_ERR_MSG(extack, "cannot register the netfilter forward hook");
 			goto err_unregister_ingress;
 		}
+		ret = nf_register_net_hook(dev_net(dev), &wn->exit_in);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "cannot register the netfilter pre-routing hook");
+			goto err_unregister_border;
+		}
 	}
 	netdev_hold(dev, &wd->dev_tracker, GFP_KERNEL);
 	list_add_rcu(&wd->list, &wn->devs);
 	return 0;
 
+err_unregister_border:
+	nf_unregister_net_hook(dev_net(dev), &wn->border);
 err_unregister_ingress:
 	nf_unregister_net_hook(dev_net(dev), &wd->ingress);
 err_free_events:
@@ -175,8 +184,10 @@ void wgmesh_dev_detach(struct wgmesh_dev *wd)
 	wgmesh_events_kill(&wd->events);
 	list_del_rcu(&wd->list);
 	nf_unregister_net_hook(net, &wd->ingress);
-	if (list_empty(&wn->devs))
+	if (list_empty(&wn->devs)) {
 		nf_unregister_net_hook(net, &wn->border);
+		nf_unregister_net_hook(net, &wn->exit_in);
+	}
 	wgmesh_topology_put_rcu(rtnl_dereference(wd->topo));
 	RCU_INIT_POINTER(wd->topo, NULL);
 	netdev_put(wd->dev, &wd->dev_tracker);
@@ -225,6 +236,7 @@ static int __net_init net_init(struct net *net)
 
 	INIT_LIST_HEAD(&wn->devs);
 	wgmesh_border_init_ops(&wn->border, &wn->devs);
+	wgmesh_exit_in_init_ops(&wn->exit_in, &wn->devs);
 	return 0;
 }
 

@@ -9,7 +9,10 @@
  * IPv4 and IPv6 from the tunnel to anything but a member (its addresses,
  * its routed subnets) are dropped here, as is anything else, but for the
  * IPv4 of the members that use this controller as their exit gateway:
- * that goes on to the kernel's IPv4 forwarding and the host's NAT.
+ * that goes on to the kernel's IPv4 forwarding and the host's NAT. Their
+ * IPv6, from their routed global prefixes to the outside, is routed here
+ * by the host's FIB and sent through the neighbour layer (exit6()), so
+ * IPv6 forwarding stays off and router advertisements stay honoured.
  *
  * The border hook keeps the mesh apart from the host's other interfaces
  * whatever the forwarding sysctls say: at FORWARD (IPv4 and IPv6) it drops
@@ -19,8 +22,11 @@
  * without having come from it, and nothing else from it leaves through
  * another interface.
  *
- * Both run in softirq under rcu_read_lock(), taken by their caller:
- * nf_ingress() for ingress, nf_hook() for the border.
+ * The exit hook (IPv6 PRE_ROUTING of the namespace) brings the outside's
+ * IPv6 for those prefixes into the device, the other way (exit_in_hook()).
+ *
+ * All run in softirq under rcu_read_lock(), taken by their caller:
+ * nf_ingress() for ingress, nf_hook() for the others.
  */
 
 #include <linux/icmp.h>
@@ -35,7 +41,10 @@
 #include <net/addrconf.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/ndisc.h>
+#include <net/neighbour.h>
 #include <net/route.h>
 
 #include "compat.h"
@@ -246,6 +255,109 @@ static unsigned int forward4(struct wgmesh_dev *wd,
 	return xmit(wd, t, skb, s, d, segs, false);
 }
 
+static unsigned int local(struct wgmesh_dev *wd,
+			  const struct wgmesh_topology *t,
+			  const struct sk_buff *skb,
+			  const struct wgmesh_member *s, unsigned int segs)
+{
+	unsigned int len = skb->len;
+
+	wgmesh_count_bytes(wd->stats, WGMESH_CTR_LOCAL_PACKETS, segs, len);
+	wgmesh_mcount_bytes(wgmesh_member_stats(t, s),
+			    WGMESH_MCTR_LOCAL_PACKETS, segs, len);
+	return NF_ACCEPT;
+}
+
+/*
+ * An exit user's IPv6 to the outside (WGMESH_CTR_EXIT_TX_PACKETS): routed
+ * by this host's FIB as ip6_route_input() would route it arriving on the
+ * device (its rules see the device as iif, the mark, the source), then
+ * handed to the neighbour layer as nft's fwd (nft_fwd_neigh_eval()) and
+ * ip6_finish_output2() do, never to ip6_forward(): no IPv6 forwarding
+ * sysctl is needed, so the host keeps accepting router advertisements
+ * (with forwarding on, accept_ra=1 ignores them). Hop limit, Time
+ * Exceeded and Packet Too Big as for the mesh; no route gets Destination
+ * Unreachable. A destination the FIB delivers locally (an address of this
+ * host's) is delivered as such; one it routes into an attached device
+ * would cross the border (see the border hook) and is dropped.
+ */
+static unsigned int exit6(struct wgmesh_dev *wd,
+			  const struct wgmesh_topology *t, struct sk_buff *skb,
+			  const struct wgmesh_member *s, unsigned int segs)
+{
+	const struct ipv6hdr *ip6 = ipv6_hdr(skb);
+	struct net *net = dev_net(skb->dev);
+	struct flowi6 fl6 = {
+		.flowi6_iif = skb->dev->ifindex,
+		.daddr = ip6->daddr,
+		.saddr = ip6->saddr,
+		.flowlabel = ip6_flowinfo(ip6),
+		.flowi6_mark = skb->mark,
+		.flowi6_proto = ip6->nexthdr,
+	};
+	enum wgmesh_ctr ctr = WGMESH_CTR_DROP_XMIT;
+	struct net_device *dev;
+	struct dst_entry *dst;
+	struct in6_addr nh;
+	unsigned int len, mtu;
+	int rc;
+
+	if (ip6->hop_limit <= 1) {
+		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
+				0);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
+	}
+	/* A reference of ours: no RT6_LOOKUP_F_DST_NOREF. */
+	dst = ip6_route_input_lookup(net, skb->dev, &fl6, skb,
+				     RT6_LOOKUP_F_HAS_SADDR);
+	if (dst->error) {
+		dst_release(dst);
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 0);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_NOROUTE, segs);
+	}
+	if (dst_rt6_info(dst)->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST)) {
+		dst_release(dst);
+		return local(wd, t, skb, s, segs);
+	}
+	dev = dst->dev;
+	if (wgmesh_dev_find_rcu(net, dev->ifindex)) {
+		ctr = WGMESH_CTR_DROP_CROSSING;
+		goto err;
+	}
+	mtu = max_t(u32, ip6_dst_mtu_maybe_forward(dst, true), IPV6_MIN_MTU);
+	if (too_big(skb, mtu)) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		ctr = WGMESH_CTR_DROP_TOOBIG;
+		goto err;
+	}
+	/* Room for the link layer header, as ip6_finish_output2() makes. */
+	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)) ||
+	    skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
+		goto err;
+	ipv6_hdr(skb)->hop_limit--;
+	nh = *rt6_nexthop(dst_rt6_info(dst), &ipv6_hdr(skb)->daddr);
+	len = skb->len;
+	skb_forward_csum(skb);
+	skb_scrub_packet(skb, false);
+	skb_clear_tstamp(skb);
+	skb_dst_set(skb, dst);
+	skb->dev = dev;
+	/* Consumes the skb; queued behind neighbour discovery, it is 0. */
+	rc = neigh_xmit(NEIGH_ND_TABLE, dev, &nh, skb);
+	if (net_xmit_eval(rc)) {
+		drop(wd, t, NULL, s, WGMESH_CTR_DROP_XMIT, segs);
+		return NF_STOLEN;
+	}
+	wgmesh_count_bytes(wd->stats, WGMESH_CTR_EXIT_TX_PACKETS, segs, len);
+	wgmesh_mcount_bytes(wgmesh_member_stats(t, s), WGMESH_MCTR_FWD_PACKETS,
+			    segs, len);
+	return NF_STOLEN;
+
+err:
+	dst_release(dst);
+	return drop(wd, t, skb, s, ctr, segs);
+}
+
 typedef unsigned int (*forward_fn)(struct wgmesh_dev *wd,
 				   const struct wgmesh_topology *t,
 				   struct sk_buff *skb,
@@ -262,13 +374,8 @@ static unsigned int act(struct wgmesh_dev *wd,
 {
 	if (ctr == WGMESH_CTR_DROP_SPOOFED)
 		return drop(wd, t, skb, NULL, ctr, segs);
-	if (ctr == WGMESH_CTR_LOCAL_PACKETS) {
-		wgmesh_count_bytes(wd->stats, WGMESH_CTR_LOCAL_PACKETS, segs,
-				   skb->len);
-		wgmesh_mcount_bytes(wgmesh_member_stats(t, s),
-				    WGMESH_MCTR_LOCAL_PACKETS, segs, skb->len);
-		return NF_ACCEPT;
-	}
+	if (ctr == WGMESH_CTR_LOCAL_PACKETS)
+		return local(wd, t, skb, s, segs);
 	if (ctr != WGMESH_CTR_FWD_PACKETS)
 		return drop(wd, t, skb, s, ctr, segs);
 	return forward(wd, t, skb, s, d, segs);
@@ -298,6 +405,8 @@ static unsigned int hook6(struct wgmesh_dev *wd,
 		return pass(wd, segs);
 	wgmesh_count_bytes(wd->stats, WGMESH_CTR_RX_PACKETS, segs, skb->len);
 	ctr = wgmesh_decide(t, &ip6->saddr, &ip6->daddr, &s, &d);
+	if (ctr == WGMESH_CTR_EXIT_TX_PACKETS)
+		return exit6(wd, t, skb, s, segs);
 	return act(wd, t, skb, ctr, s, d, segs, forward6);
 }
 
@@ -442,5 +551,106 @@ void wgmesh_border_init_ops(struct nf_hook_ops *ops, struct list_head *devs)
 	ops->pf = NFPROTO_INET;
 	ops->hooknum = NF_INET_FORWARD;
 	ops->priority = NF_IP6_PRI_FIRST;
+	ops->priv = devs;
+}
+
+/*
+ * The outside's IPv6 for a routed global prefix of a peer that uses this
+ * controller as its exit, into @wd's device: as forward6() does, with
+ * Time Exceeded and Packet Too Big back to the sender. Consumes @skb.
+ */
+static unsigned int exit_in(struct wgmesh_dev *wd,
+			    const struct wgmesh_topology *t,
+			    struct sk_buff *skb, const struct wgmesh_member *d)
+{
+	unsigned int mtu = READ_ONCE(wd->dev->mtu);
+	unsigned int segs = segs_of(skb), len;
+	int rc;
+
+	if (ipv6_hdr(skb)->hop_limit <= 1) {
+		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
+				0);
+		return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_HOPLIMIT, segs);
+	}
+	if (too_big(skb, mtu)) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
+				max_t(u32, mtu, IPV6_MIN_MTU));
+		return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_TOOBIG, segs);
+	}
+	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
+		return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_XMIT, segs);
+	ipv6_hdr(skb)->hop_limit--;
+	len = skb->len;
+	skb_forward_csum(skb);
+	skb_scrub_packet(skb, false);
+	skb_clear_tstamp(skb);
+	skb->dev = wd->dev;
+	/* WireGuard picks the peer by destination: the prefix's owner. */
+	rc = dev_queue_xmit(skb);
+	if (net_xmit_eval(rc)) {
+		drop(wd, t, NULL, NULL, WGMESH_CTR_DROP_XMIT, segs);
+		return NF_STOLEN;
+	}
+	wgmesh_count_bytes(wd->stats, WGMESH_CTR_EXIT_RX_PACKETS, segs, len);
+	wgmesh_mcount_bytes(wgmesh_member_stats(t, d), WGMESH_MCTR_TX_PACKETS,
+			    segs, len);
+	return NF_STOLEN;
+}
+
+/*
+ * IPv6 PRE_ROUTING of a namespace with attached devices: a packet that
+ * arrived on any other interface, from a global address outside the mesh
+ * to a routed global prefix of an exit user of an attached device, goes
+ * into that device here, before routing, so the host never forwards it
+ * (ip6_forward() would drop it with forwarding off, and turning
+ * forwarding on costs the host its router advertisements). Anything else
+ * is left to the stack, and so to the border hook: nothing else enters
+ * the mesh from outside.
+ */
+static unsigned int exit_in_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct wgmesh_member *d = NULL, *s = NULL;
+	const struct wgmesh_topology *t;
+	const struct ipv6hdr *ip6;
+	enum wgmesh_addr_kind k;
+	struct wgmesh_dev *wd;
+
+	/* ipv6_rcv() checked the header. */
+	ip6 = ipv6_hdr(skb);
+	if (!wgmesh_is_global6(&ip6->daddr) ||
+	    !wgmesh_is_global6(&ip6->saddr) ||
+	    wgmesh_dev_lookup_rcu(priv, state->in))
+		return NF_ACCEPT;
+	list_for_each_entry_rcu(wd, (struct list_head *)priv, list) {
+		t = rcu_dereference(wd->topo);
+		if (!t)
+			continue;
+		k = wgmesh_classify(t, &ip6->daddr, &d);
+		if (!wgmesh_exit_user6(k, d, &ip6->daddr))
+			continue;
+		if (wgmesh_classify(t, &ip6->saddr, &s) != WGMESH_ADDR_OUTSIDE)
+			return NF_ACCEPT;
+		return exit_in(wd, t, skb, d);
+	}
+	return NF_ACCEPT;
+}
+
+/*
+ * @devs: the namespace's attached devices. PRE_ROUTING rather than an
+ * ingress hook on each uplink: it sees every interface, present and
+ * future, without following their coming and going, and the stack has
+ * validated the header. Its priority is just before defragmentation and
+ * conntrack: a router forwards fragments as they come (reassembled, they
+ * might no longer fit the tunnel) and keeps no state for them, and
+ * NF_IP6_PRI_RAW_BEFORE_DEFRAG chains (nftables "priority -450") still
+ * see, and may drop, what comes in.
+ */
+void wgmesh_exit_in_init_ops(struct nf_hook_ops *ops, struct list_head *devs)
+{
+	ops->hook = exit_in_hook;
+	ops->pf = NFPROTO_IPV6;
+	ops->hooknum = NF_INET_PRE_ROUTING;
+	ops->priority = NF_IP6_PRI_CONNTRACK_DEFRAG - 1;
 	ops->priv = devs;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The datapath: a netfilter netdev ingress hook on each attached device,
- * and a forward hook per namespace at the border between the mesh and the
- * host's other interfaces.
+ * a forward hook per namespace at the border between the mesh and the
+ * host's other interfaces, and a pre-routing hook per namespace for what
+ * an exit brings in (IPv6 for its users' routed global prefixes).
  */
 
 #ifndef _WGMESH_HOOK_H
@@ -15,5 +16,6 @@ struct wgmesh_dev;
 
 void wgmesh_hook_init_ops(struct nf_hook_ops *ops, struct wgmesh_dev *wd);
 void wgmesh_border_init_ops(struct nf_hook_ops *ops, struct list_head *devs);
+void wgmesh_exit_in_init_ops(struct nf_hook_ops *ops, struct list_head *devs);
 
 #endif /* _WGMESH_HOOK_H */

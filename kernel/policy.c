@@ -25,7 +25,7 @@ const struct nla_policy wgmesh_member_nl_policy[WGMESH_MEMBER_A_SUBNET + 1] = {
 	[WGMESH_MEMBER_A_SUBNET] = NLA_POLICY_NESTED(wgmesh_subnet_nl_policy),
 };
 
-const struct nla_policy wgmesh_stats_nl_policy[WGMESH_STATS_A_EVENTS_LOST + 1] = {
+const struct nla_policy wgmesh_stats_nl_policy[WGMESH_STATS_A_DROP_NOROUTE + 1] = {
 	[WGMESH_STATS_A_RX_PACKETS] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_RX_BYTES] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_LOCAL_PACKETS] = { .type = NLA_U64, },
@@ -50,6 +50,11 @@ const struct nla_policy wgmesh_stats_nl_policy[WGMESH_STATS_A_EVENTS_LOST + 1] =
 	[WGMESH_STATS_A_TAKEOVER_PACKETS] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_EVENTS] = { .type = NLA_U64, },
 	[WGMESH_STATS_A_EVENTS_LOST] = { .type = NLA_U64, },
+	[WGMESH_STATS_A_EXIT_TX_PACKETS] = { .type = NLA_U64, },
+	[WGMESH_STATS_A_EXIT_TX_BYTES] = { .type = NLA_U64, },
+	[WGMESH_STATS_A_EXIT_RX_PACKETS] = { .type = NLA_U64, },
+	[WGMESH_STATS_A_EXIT_RX_BYTES] = { .type = NLA_U64, },
+	[WGMESH_STATS_A_DROP_NOROUTE] = { .type = NLA_U64, },
 };
 
 const struct nla_policy wgmesh_subnet_nl_policy[WGMESH_SUBNET_A_PREFIX_LEN + 1] = {

@@ -13,7 +13,7 @@ wgmesh_allow_nl_policy[WGMESH_ALLOW_A_MASK + 1];
 extern const struct nla_policy
 wgmesh_member_nl_policy[WGMESH_MEMBER_A_SUBNET + 1];
 extern const struct nla_policy
-wgmesh_stats_nl_policy[WGMESH_STATS_A_EVENTS_LOST + 1];
+wgmesh_stats_nl_policy[WGMESH_STATS_A_DROP_NOROUTE + 1];
 extern const struct nla_policy
 wgmesh_subnet_nl_policy[WGMESH_SUBNET_A_PREFIX_LEN + 1];
 extern const struct nla_policy

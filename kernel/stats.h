@@ -27,6 +27,11 @@ enum wgmesh_ctr {
 	WGMESH_CTR_PASS_PACKETS,
 	/* Of FWD: to a peer's address in another controller's /56. */
 	WGMESH_CTR_TAKEOVER_PACKETS,
+	/* An exit's IPv6: to the outside, from the outside (hook.c). */
+	WGMESH_CTR_EXIT_TX_PACKETS,
+	WGMESH_CTR_EXIT_TX_BYTES,
+	WGMESH_CTR_EXIT_RX_PACKETS,
+	WGMESH_CTR_EXIT_RX_BYTES,
 	WGMESH_CTR_DROP_SPOOFED,	/* first drop reason */
 	WGMESH_CTR_DROP_OUTSIDE,
 	WGMESH_CTR_DROP_UNKNOWN,
@@ -37,7 +42,8 @@ enum wgmesh_ctr {
 	WGMESH_CTR_DROP_MALFORMED,
 	WGMESH_CTR_DROP_XMIT,
 	WGMESH_CTR_DROP_CROSSING,
-	WGMESH_CTR_DROP_PROTO,		/* last drop reason */
+	WGMESH_CTR_DROP_PROTO,
+	WGMESH_CTR_DROP_NOROUTE,	/* last drop reason */
 	WGMESH_CTR_NUM
 };
 

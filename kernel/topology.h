@@ -316,14 +316,35 @@ wgmesh_verdict(const struct wgmesh_topology *t, enum wgmesh_addr_kind sk,
 	return ctr ? ctr : WGMESH_CTR_FWD_PACKETS;
 }
 
+/* Global unicast (2000::/3): the only IPv6 an exit carries, both ways. */
+static inline bool wgmesh_is_global6(const struct in6_addr *a)
+{
+	return (a->s6_addr[0] & 0xe0) == 0x20;
+}
+
+/*
+ * Whether IPv6 address @a, of kind @k owned by @m, is in a routed global
+ * prefix of a peer that uses this controller as its exit: a subnet of a
+ * peer flagged WGMESH_MEMBER_F_EXIT (never a controller's), in 2000::/3.
+ */
+static inline bool wgmesh_exit_user6(enum wgmesh_addr_kind k,
+				     const struct wgmesh_member *m,
+				     const struct in6_addr *a)
+{
+	return k == WGMESH_ADDR_SUBNET && (m->flags & WGMESH_MEMBER_F_EXIT) &&
+	       wgmesh_is_global6(a);
+}
+
 /*
  * The datapath's decision for an IPv6 packet from @saddr to @daddr that
  * came out of the tunnel, shared by the hook (kernel/hook.c) and the
  * benchmark (kernel/selftest/bench.c) so that the benchmark times exactly
  * this code. Returns WGMESH_CTR_LOCAL_PACKETS (deliver to this host, or
- * its own subnets), WGMESH_CTR_FWD_PACKETS (send on to *@d) or the drop
- * counter. *@s is the source member unless the verdict is
- * WGMESH_CTR_DROP_SPOOFED; *@d is set only for forwarding.
+ * its own subnets), WGMESH_CTR_FWD_PACKETS (send on to *@d),
+ * WGMESH_CTR_EXIT_TX_PACKETS (from an exit user's routed global prefix to
+ * a global address outside the mesh: route it out) or the drop counter.
+ * *@s is the source member unless the verdict is WGMESH_CTR_DROP_SPOOFED;
+ * *@d is set only for forwarding.
  */
 static inline enum wgmesh_ctr
 wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
@@ -340,6 +361,9 @@ wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
 	if (wgmesh_is_self(t, daddr))
 		return WGMESH_CTR_LOCAL_PACKETS;
 	dk = wgmesh_classify(t, daddr, d);
+	if (dk == WGMESH_ADDR_OUTSIDE && wgmesh_exit_user6(sk, *s, saddr) &&
+	    wgmesh_is_global6(daddr))
+		return WGMESH_CTR_EXIT_TX_PACKETS;
 	return wgmesh_verdict(t, sk, *s, dk, *d);
 }
 

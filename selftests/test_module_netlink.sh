@@ -183,7 +183,7 @@ ktap_expect "GET_TOPOLOGY through a 4 KiB buffer: 100,000 peers, 2,080 pairs" \
 out=$(wgmesh-ctl --rcvbuf 4096 stats wg0)
 ktap_expect "GET_STATS through a 4 KiB buffer: the device and 100,001 members" \
 	[ "$(echo "$out" | grep -c '^peer .*drop_packets=0$')" = 100000 -a \
-	  "$(echo "$out" | grep -c '^device .* drop_crossing=0 .* events_lost=0$')" = 1 ]
+	  "$(echo "$out" | grep -c '^device .* drop_crossing=0\( \|$\)')" = 1 ]
 
 # A dump whose topology is replaced after detach + attach + set (the new
 # snapshot is again the first of its device) must be flagged.

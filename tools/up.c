@@ -472,7 +472,7 @@ static long exit_users(const struct up_run *r, uint32_t **out,
 	int ret;
 
 	*out = NULL;
-	if (!c || !c->exit)
+	if (!c || !c->exit || !t->ipv4_len)
 		return 0;
 	*out = calloc(t->n_peers + 1, sizeof(**out));
 	if (!*out)
@@ -729,7 +729,8 @@ static int exit_routes(struct up_run *r)
 	for (size_t i = 0; i < r->cur.wg.n_peers; i++)
 		n_mine += endpoint4(&r->cur.wg.peers[i].endpoint,
 				    &mine[n_mine]);
-	def = exit ? nlrt_default4(&r->rt, r->ifindex, &via) : 1;
+	def = exit && r->t->ipv4_len ?
+	      nlrt_default4(&r->rt, r->ifindex, &via) : 1;
 	if (def < 0)
 		goto rt_err;
 	for (size_t i = 0; !def && i < live.n_peers; i++) {
@@ -884,6 +885,65 @@ out:
 	return ret;
 }
 
+static bool has_prefix(const struct nlrt_prefix *v, size_t n,
+		       const struct nlrt_prefix *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].len == p->len && !memcmp(&v[i].addr, &p->addr, 16))
+			return true;
+	return false;
+}
+
+/*
+ * A peer using an exit sends what leaves from its routed global IPv6
+ * prefixes through the mesh: one default route from each ("::/0 from
+ * P", protocol 87), so nothing else of the machine's IPv6 changes its
+ * way. Such routes of ours that are not wanted go. Its exit routes them
+ * on without IPv6 forwarding (README "Exits").
+ */
+static int exit6_routes(struct up_run *r)
+{
+	struct nlrt_prefix *want = NULL, *cur = NULL;
+	size_t n_want = 0, n_cur = 0, added = 0, removed = 0, i;
+	int ret = -1;
+
+	if (r->a->dry_run || !r->self.peer)
+		return 0;
+	i = r->t->n_controllers + (size_t)(r->self.peer - r->t->peers);
+	want = calloc(wgmesh_machine_owned(r->t, i)->n_subnets + 1,
+		      sizeof(*want));
+	if (!want)
+		return cli_err("out of memory");
+	n_want = mesh_exit6_prefixes(r->t, i, want);
+	if (nlrt_from6_list(&r->rt, r->ifindex, &cur, &n_cur))
+		goto rt_err;
+	for (i = 0; i < n_cur; i++) {
+		if (has_prefix(want, n_want, &cur[i]))
+			continue;
+		if (nlrt_from6_del(&r->rt, r->ifindex, &cur[i]))
+			goto rt_err;
+		removed++;
+	}
+	for (i = 0; i < n_want; i++) {
+		if (has_prefix(cur, n_cur, &want[i]))
+			continue;
+		if (nlrt_from6_add(&r->rt, r->ifindex, &want[i]))
+			goto rt_err;
+		added++;
+	}
+	if (added || removed)
+		cli_say("%s: exit: IPv6 default routes from its global "
+			"prefixes +%zu -%zu", r->ifname, added, removed);
+	ret = 0;
+	goto out;
+rt_err:
+	cli_err("%s", r->rt.err);
+out:
+	free(cur);
+	free(want);
+	return ret;
+}
+
 static int run(struct up_run *r)
 {
 	const struct up_args *a = r->a;
@@ -920,7 +980,7 @@ static int run(struct up_run *r)
 	check_forwarding(r);
 	if (!a->dry_run) {
 		left = retry_unresolved(r);
-		if (left < 0 || exit_routes(r))
+		if (left < 0 || exit_routes(r) || exit6_routes(r))
 			return CLI_FAILED;
 	}
 	printf("%s%s: %s (%s)%s: ", a->dry_run ? "dry run: " : "", r->ifname,
@@ -1008,11 +1068,13 @@ const struct cli_cmd cli_up = {
 		"they stop the mesh from reaching the LAN, or make an interface\n"
 		"ignore router advertisements (accept_ra=1). A peer with Exit routes\n"
 		"0.0.0.0/1 and 128.0.0.0/1 into the mesh, with host routes keeping\n"
-		"the controllers' endpoints out of it. A machine with Table puts its\n"
-		"routes (and its exit's default route) into that table, main left\n"
-		"alone, with ip rules for FwMark and its own addresses; with FwMark\n"
-		"it also enables net.ipv4.conf.all.src_valid_mark (down restores it)\n"
-		"and marks in nftables what wgmesh exec runs.\n"
+		"the controllers' endpoints out of it, and the IPv6 default from each\n"
+		"of its global prefixes (::/0 from P): its exit routes those with\n"
+		"IPv6 forwarding off. A machine with Table puts its routes (and its\n"
+		"exit's default routes) into that table, main left alone, with ip\n"
+		"rules for FwMark and its own addresses; with FwMark it also enables\n"
+		"net.ipv4.conf.all.src_valid_mark (down restores it) and marks in\n"
+		"nftables what wgmesh exec runs.\n"
 		"On a controller, opens its UDP listen port in nftables (table inet\n"
 		"wgmesh, and a tagged rule in input chains that drop by default),\n"
 		"unless ufw or firewalld manage the firewall: then one line says\n"

@@ -171,11 +171,18 @@ static enum wgmesh_ctr naive_decide(const struct wgmesh_topology *t,
 {
 	const struct wgmesh_member *s = NULL, *d = NULL;
 	enum wgmesh_addr_kind sk, dk;
+	enum wgmesh_ctr v;
 
 	sk = naive_classify(t, saddr, &s);
 	dk = naive_classify(t, daddr, &d);
-	return naive_verdict(t, nv, sk, naive_is_self(t, saddr), s, dk,
-			     naive_is_self(t, daddr), d);
+	v = naive_verdict(t, nv, sk, naive_is_self(t, saddr), s, dk,
+			  naive_is_self(t, daddr), d);
+	/* An exit user's routed global prefix to a global address. */
+	if (v == WGMESH_CTR_DROP_OUTSIDE && sk == WGMESH_ADDR_SUBNET &&
+	    (s->flags & WGMESH_MEMBER_F_EXIT) && saddr->s6_addr[0] >> 5 == 1 &&
+	    daddr->s6_addr[0] >> 5 == 1)
+		return WGMESH_CTR_EXIT_TX_PACKETS;
+	return v;
 }
 
 static enum wgmesh_ctr naive_decide4(const struct wgmesh_topology *t,
@@ -184,6 +191,7 @@ static enum wgmesh_ctr naive_decide4(const struct wgmesh_topology *t,
 {
 	const struct wgmesh_member *s = NULL, *d = NULL;
 	enum wgmesh_addr_kind sk, dk;
+	enum wgmesh_ctr v;
 	__be32 self = 0;
 	u32 i;
 
@@ -193,8 +201,13 @@ static enum wgmesh_ctr naive_decide4(const struct wgmesh_topology *t,
 	}
 	sk = naive_classify4(t, saddr, &s);
 	dk = naive_classify4(t, daddr, &d);
-	return naive_verdict(t, nv, sk, self && saddr == self, s, dk,
-			     self && daddr == self, d);
+	v = naive_verdict(t, nv, sk, self && saddr == self, s, dk,
+			  self && daddr == self, d);
+	/* An exit user's own address to the outside: the host's NAT. */
+	if (v == WGMESH_CTR_DROP_OUTSIDE && sk == WGMESH_ADDR_PEER &&
+	    (s->flags & WGMESH_MEMBER_F_EXIT))
+		return WGMESH_CTR_LOCAL_PACKETS;
+	return v;
 }
 
 static u64 random_groups(u32 n_groups)
@@ -271,8 +284,9 @@ static struct wgmesh_topology *random_topology(struct naive *nv)
 	for (i = 0; i < n_ctrls + n_peers; i++) {
 		t->members[i].groups = random_groups(n_groups);
 		if (i >= n_ctrls)
-			t->members[i].flags = rnd(5) ? 0 :
-					      WGMESH_MEMBER_F_ISOLATED;
+			t->members[i].flags =
+				(rnd(5) ? 0 : WGMESH_MEMBER_F_ISOLATED) |
+				(rnd(3) ? 0 : WGMESH_MEMBER_F_EXIT);
 	}
 	random_ipv4(t);
 	/* A random subnet may repeat another: draw it again. */

@@ -127,7 +127,7 @@
  *      members of a talk among themselves. A controller's subnets are
  *      policed like a peer's, with the controller's groups.
  *
- * Exit gateways (IPv4 only): an IPv4 packet from a peer flagged
+ * Exit gateways, IPv4: an IPv4 packet from a peer flagged
  * WGMESH_MEMBER_F_EXIT, from its own mesh IPv4 address (not a subnet), to
  * a destination outside the IPv4 range and every subnet is delivered to
  * this controller's stack (counted LOCAL) instead of dropped (OUTSIDE):
@@ -138,6 +138,23 @@
  * also exempt from CROSSING: the outside cannot open a connection into
  * the mesh. Every other member's IPv4 to the outside stays an OUTSIDE
  * drop.
+ *
+ * Exit gateways, IPv6 (never NAT): an IPv6 packet from a subnet of a peer
+ * flagged WGMESH_MEMBER_F_EXIT (its routed global prefix), both source
+ * and destination in 2000::/3, to a destination outside the mesh /40 and
+ * every subnet, is routed by this host's FIB (as if it arrived on the
+ * device: ip rules see it as iif) and sent through the neighbour layer by
+ * the module, hop limit decremented (EXIT_TX; Time Exceeded, Packet Too
+ * Big for the route's MTU, Destination Unreachable and NOROUTE without a
+ * route), with net.ipv6.conf.all.forwarding left at 0; a destination the
+ * FIB delivers locally counts LOCAL. The other way, an IPv6 packet that
+ * arrives on any other interface of the namespace, from a global address
+ * outside the mesh to such a prefix, is sent into the device by the
+ * module before routing (an IPv6 PRE_ROUTING hook just before
+ * defragmentation and conntrack; EXIT_RX; the user's TX). Every other
+ * member's IPv6 to the outside stays an OUTSIDE drop, and IPv6 from
+ * outside to anything else in the mesh is left to the stack, where
+ * CROSSING applies.
  *
  * Forwarded packets go straight back out of the same device, their hop
  * limit or TTL decremented (IPv4 checksum updated); they are never
@@ -184,7 +201,9 @@
  * for (a member that found that controller dead routes its /56 here, see
  * "wgmesh watch"; every controller holds every peer's /96 in every
  * controller's /56, so the policy and the forwarding are the same as for
- * this controller's own /56); DROP_PACKETS: the sum of the DROP_* reasons,
+ * this controller's own /56); EXIT_TX_*: exit users' IPv6 sent to the
+ * outside, EXIT_RX_*: the outside's IPv6 sent into the device for them
+ * (see "Exit gateways, IPv6"); DROP_PACKETS: the sum of the DROP_* reasons,
  * which are
  *
  *   SPOOFED   source is not a member address or subnet (or is this
@@ -197,12 +216,15 @@
  *   ISOLATED  an isolated peer talking to a non-controller, or the reverse
  *   HOPLIMIT  hop limit or TTL <= 1 (ICMPv6 Time Exceeded, ICMP Time
  *             Exceeded sent)
- *   TOOBIG    larger than the device MTU (ICMPv6 Packet Too Big sent, or
+ *   TOOBIG    larger than the device MTU, or the route's for exit traffic
+ *             (ICMPv6 Packet Too Big sent, or
  *             ICMP Fragmentation Needed if DF is set)
  *   MALFORMED bad IPv6 or IPv4 header, length or checksum
  *   XMIT      could not be made writable or queued for transmission
  *   CROSSING  routed by the kernel into or out of the device (see above)
  *   PROTO     neither IPv6 nor IPv4
+ *   NOROUTE   an exit user's IPv6 to the outside with no route in the FIB
+ *             (ICMPv6 Destination Unreachable sent)
  *
  * EVENTS: drop event messages sent (see below); EVENTS_LOST: dropped
  * packets that no event reported while someone listened.
@@ -284,6 +306,7 @@ enum wgmesh_drop_reason {
 	WGMESH_DROP_XMIT,
 	WGMESH_DROP_CROSSING,
 	WGMESH_DROP_PROTO,
+	WGMESH_DROP_NOROUTE,
 };
 
 enum wgmesh_attr {
@@ -370,6 +393,11 @@ enum wgmesh_stats_attr {
 	WGMESH_STATS_A_TAKEOVER_PACKETS,
 	WGMESH_STATS_A_EVENTS,
 	WGMESH_STATS_A_EVENTS_LOST,
+	WGMESH_STATS_A_EXIT_TX_PACKETS,
+	WGMESH_STATS_A_EXIT_TX_BYTES,
+	WGMESH_STATS_A_EXIT_RX_PACKETS,
+	WGMESH_STATS_A_EXIT_RX_BYTES,
+	WGMESH_STATS_A_DROP_NOROUTE,
 
 	__WGMESH_STATS_A_MAX,
 	WGMESH_STATS_A_MAX = (__WGMESH_STATS_A_MAX - 1)

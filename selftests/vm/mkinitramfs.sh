@@ -26,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 modules="virtio_pci virtio_console virtio_rng wireguard veth dummy nf_tables nft_ct nft_chain_nat nft_masq nft_socket"
 # Host binaries copied when installed; the first group is required.
 required_bins="bash ip wg ping iperf3 kmod nft"
-optional_bins="ss tc tcpdump socat jq"
+optional_bins="ss tc tcpdump socat jq radvd"
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 

@@ -209,7 +209,7 @@ mkdir -p "$build/vm/$kver"
 	flock 9
 	stale=0
 	for f in "$here/mkinitramfs.sh" "$here/init" "$kroot/lib/modules/$kver/modules.dep" \
-		$(command -v bash ip wg ping iperf3 kmod ss tc tcpdump socat jq); do
+		$(command -v bash ip wg ping iperf3 kmod ss tc tcpdump socat jq radvd); do
 		[ "$f" -nt "$base" ] && stale=1
 	done
 	# The same release from another root (a rebuilt debug kernel).

@@ -186,9 +186,16 @@ static int controller_peer(const struct wgmesh_topology *t, size_t si,
 	}
 	if (wgmesh_machine_home(t, si) != ci)
 		return 0;
-	/* A peer using its controller as exit sends it all of IPv4. */
+	/*
+	 * A peer using its controller as exit sends it all of IPv4, and
+	 * takes all of IPv6 from it when it has a global prefix: the replies
+	 * the exit routes to that prefix come from anywhere.
+	 */
 	if (t->peers[si - t->n_controllers].exit) {
-		if (add_ip4(p, 0, 0))
+		if (t->ipv4_len && add_ip4(p, 0, 0))
+			return -ENOMEM;
+		if (mesh_exit6_prefixes(t, si, NULL) &&
+		    add_ip(p, &in6addr_any, 0))
 			return -ENOMEM;
 	} else if (t->ipv4_len &&
 		   add_ip4(p, t->ipv4_prefix, t->ipv4_len)) {
@@ -247,6 +254,30 @@ static void preshared_keys(const struct wgmesh_topology *t,
 	}
 }
 
+size_t mesh_exit6_prefixes(const struct wgmesh_topology *t, size_t i,
+			     struct nlrt_prefix *out)
+{
+	const struct wgmesh_owned *o = wgmesh_machine_owned(t, i);
+	size_t n = 0;
+
+	if (i < t->n_controllers || !t->peers[i - t->n_controllers].exit)
+		return 0;
+	for (size_t j = 0; j < o->n_subnets; j++) {
+		const struct wgmesh_subnet *sn = &o->subnets[j];
+
+		if (sn->family != AF_INET6 || (sn->addr[0] & 0xe0) != 0x20)
+			continue;
+		if (out) {
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].family = AF_INET6;
+			out[n].len = sn->len;
+			memcpy(&out[n].addr, sn->addr, 16);
+		}
+		n++;
+	}
+	return n;
+}
+
 int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		 const uint8_t priv[WG_KEY_LEN],
 		 const uint8_t *psk_secret, struct mesh_state *out,
@@ -295,7 +326,7 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 	 * default route without replacing it (and lose to the host routes
 	 * that keep the controllers' endpoints outside the tunnel).
 	 */
-	if (self.peer->exit && !self.peer->owned.table &&
+	if (self.peer->exit && t->ipv4_len && !self.peer->owned.table &&
 	    (add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,
 			 0, 1) ||
 	     add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,

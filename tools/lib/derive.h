@@ -44,6 +44,16 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 		 const uint8_t *psk_secret, struct mesh_state *out,
 		 char *err, size_t errlen);
 
+/*
+ * The routed global IPv6 prefixes (subnets in 2000::/3) of machine @i if
+ * it is a peer using an exit: what its exit routes to and from the
+ * outside, and what leaves through the mesh by default (README "Exits").
+ * Fills @out (room for the machine's subnets) unless NULL; returns how
+ * many.
+ */
+size_t mesh_exit6_prefixes(const struct wgmesh_topology *t, size_t i,
+			     struct nlrt_prefix *out);
+
 /* Name of @self. */
 const char *mesh_self_name(struct mesh_self self);
 

@@ -105,20 +105,26 @@ static int check_mesh(struct parser *p)
 	return 0;
 }
 
+/* Whether @o holds a global IPv6 prefix (2000::/3) an exit can route. */
+static bool has_global6(const struct wgmesh_owned *o)
+{
+	for (size_t j = 0; j < o->n_subnets; j++)
+		if (o->subnets[j].family == AF_INET6 &&
+		    (o->subnets[j].addr[0] & 0xe0) == 0x20)
+			return true;
+	return false;
+}
+
 /*
- * Exit gateways carry IPv4 only (README "Exits"), and a peer's IPv4 is
+ * Exit gateways carry IPv4 (with [Mesh] IPv4) and the routed global IPv6
+ * prefixes of their users (README "Exits"). A peer's IPv4 and subnets are
  * homed at its designated controller: only there does WireGuard accept
- * it from the peer, so that is the only exit the peer can use.
+ * them from the peer, so that is the only exit the peer can use.
  */
 static int check_exits(struct parser *p)
 {
 	struct wgmesh_topology *t = p->t;
 
-	for (size_t i = 0; i < t->n_controllers; i++)
-		if (t->controllers[i].exit && !t->ipv4_len)
-			return fail_at(p, p->pc[i].exit_line, "controller %s: "
-				       "Exit needs [Mesh] IPv4 (exits carry "
-				       "IPv4)", t->controllers[i].name);
 	for (size_t i = 0; i < t->n_peers; i++) {
 		struct wgmesh_peer *pe = &t->peers[i];
 		const struct pending *pd = &p->pp[i];
@@ -144,6 +150,11 @@ static int check_exits(struct parser *p)
 				       "must be its Controller (%s): its IPv4 "
 				       "is homed there", pe->name, c->name,
 				       t->controllers[pe->controller].name);
+		if (!t->ipv4_len && !has_global6(&pe->owned))
+			return fail_at(p, pd->exit_line, "peer %s: Exit = %s "
+				       "carries nothing for it: no [Mesh] IPv4 "
+				       "and no global IPv6 prefix (2000::/3) in "
+				       "its Subnets", pe->name, c->name);
 		pe->exit = true;
 	}
 	return 0;

@@ -40,6 +40,11 @@ const char *const meshnl_stat_names[WGMESH_STATS_A_MAX + 1] = {
 	[WGMESH_STATS_A_TAKEOVER_PACKETS] = "takeover_packets",
 	[WGMESH_STATS_A_EVENTS] = "events",
 	[WGMESH_STATS_A_EVENTS_LOST] = "events_lost",
+	[WGMESH_STATS_A_EXIT_TX_PACKETS] = "exit_tx_packets",
+	[WGMESH_STATS_A_EXIT_TX_BYTES] = "exit_tx_bytes",
+	[WGMESH_STATS_A_EXIT_RX_PACKETS] = "exit_rx_packets",
+	[WGMESH_STATS_A_EXIT_RX_BYTES] = "exit_rx_bytes",
+	[WGMESH_STATS_A_DROP_NOROUTE] = "drop_noroute",
 };
 
 static const char *const cmd_names[WGMESH_CMD_MAX + 1] = {

@@ -329,7 +329,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	 * protocol of its route but is the kernel's, not ours.
 	 */
 	if ((family != AF_INET6 && family != AF_INET) ||
-	    rtm->rtm_protocol != NLRT_PROTO ||
+	    rtm->rtm_protocol != NLRT_PROTO || rtm->rtm_src_len ||
 	    rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
@@ -594,6 +594,91 @@ int nlrt_host_add(struct nls *s, const struct nlrt_host *h)
 int nlrt_host_del(struct nls *s, const struct nlrt_host *h)
 {
 	int ret = host_change(s, RTM_DELROUTE, 0, h);
+
+	return ret == -ESRCH ? 0 : ret;
+}
+
+/* ---- IPv6 default routes from a prefix (exit users' global prefixes) ---- */
+
+static int from6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct prefix_list *l = data;
+	const struct nlattr *a, *src = NULL;
+	uint32_t table = rtm->rtm_table, oif = 0;
+
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_protocol != NLRT_PROTO ||
+	    rtm->rtm_type != RTN_UNICAST || rtm->rtm_dst_len ||
+	    !rtm->rtm_src_len || (rtm->rtm_flags & RTM_F_CLONED))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_SRC:
+			if (mnl_attr_get_payload_len(a) ==
+			    sizeof(struct in6_addr))
+				src = a;
+			break;
+		case RTA_OIF:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				oif = mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				table = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (oif != l->ifindex || table != l->table || !src)
+		return MNL_CB_OK;
+	return list_add(l, AF_INET6, mnl_attr_get_payload(src),
+			rtm->rtm_src_len);
+}
+
+int nlrt_from6_list(struct nls *s, uint32_t ifindex,
+		    struct nlrt_prefix **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct prefix_list l = { .ifindex = ifindex, .table = table_of(s) };
+	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	return dump_prefixes(s, nlh, from6_cb, &l, "RTM_GETROUTE", out, n);
+}
+
+static int from6_change(struct nls *s, uint16_t type, uint16_t flags,
+			uint32_t ifindex, const struct nlrt_prefix *p)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_src_len = p->len;
+	rtm->rtm_table = table_of(s) < 256 ? (uint8_t)table_of(s) :
+			 RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table_of(s));
+	rtm->rtm_protocol = NLRT_PROTO;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_SRC, sizeof(p->addr), &p->addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	return talk_prefix(s, nlh, type == RTM_NEWROUTE ?
+			   "RTM_NEWROUTE default from" :
+			   "RTM_DELROUTE default from", p);
+}
+
+int nlrt_from6_add(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p)
+{
+	return from6_change(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+			    ifindex, p);
+}
+
+int nlrt_from6_del(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p)
+{
+	int ret = from6_change(s, RTM_DELROUTE, 0, ifindex, p);
 
 	return ret == -ESRCH ? 0 : ret;
 }

@@ -102,6 +102,19 @@ int nlrt_host_add(struct nls *s, const struct nlrt_host *h);
 int nlrt_host_del(struct nls *s, const struct nlrt_host *h);
 
 /*
+ * IPv6 default routes from prefix @p (source-specific, "::/0 from P") of
+ * the main table through @ifindex with protocol NLRT_PROTO: an exit
+ * user's routed global prefixes leave through the mesh, nothing else.
+ */
+int nlrt_from6_list(struct nls *s, uint32_t ifindex,
+		    struct nlrt_prefix **out, size_t *n);
+int nlrt_from6_add(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p);
+/* Deleting one that is already gone succeeds. */
+int nlrt_from6_del(struct nls *s, uint32_t ifindex,
+		   const struct nlrt_prefix *p);
+
+/*
  * The main table's route that IPv4 address @dst (network order) matches
  * (RTM_F_FIB_MATCH): its prefix length and protocol. 0, 1 when nothing
  * matches, or -1.

@@ -275,9 +275,10 @@ static const struct {
 	  "t.conf:7: unknown key 'Firewall' in [Peer]" },
 	{ HEAD "Exit = maybe\n",
 	  "t.conf:6: bad Exit 'maybe': must be yes or no" },
-	{ HEAD "Exit = yes\n",
-	  "t.conf:6: controller c1: Exit needs [Mesh] IPv4 (exits carry "
-	  "IPv4)" },
+	{ HEAD "Exit = yes\n[Peer p1]\nPublicKey = " K2 "\nExit = c1\n"
+	  "Subnets = fdc1:d89e:b128:13a6::/64\n",
+	  "t.conf:9: peer p1: Exit = c1 carries nothing for it: no [Mesh] "
+	  "IPv4 and no global IPv6 prefix (2000::/3) in its Subnets" },
 	{ "[Mesh]\nName = vpn\nIPv4 = 10.1.0.0/16\n[Controller c1]\n"
 	  "Endpoint = 192.0.2.1\nPublicKey = " K1 "\n[Peer p1]\nPublicKey = "
 	  K2 "\nExit = c9\n",
