@@ -29,6 +29,7 @@ enum key {
 	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
 	K_PSKFILE = 1 << 15, K_FIREWALL = 1 << 16, K_EXIT = 1 << 17,
 	K_PROBEINTERVAL = 1 << 18, K_DEADAFTER = 1 << 19,
+	K_RESOLVEINTERVAL = 1 << 20,
 };
 
 static const struct {
@@ -54,6 +55,7 @@ static const struct {
 	{ "Exit", K_EXIT, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "ProbeInterval", K_PROBEINTERVAL, 1 << SEC_MESH },
 	{ "DeadAfter", K_DEADAFTER, 1 << SEC_MESH },
+	{ "ResolveInterval", K_RESOLVEINTERVAL, 1 << SEC_MESH },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -411,6 +413,9 @@ static int mesh_key(struct parser *p, enum key k, const char *v)
 	case K_DEADAFTER:
 		p->dead_after_line = p->line;
 		return parse_seconds(p, "DeadAfter", v, &t->dead_after_ms);
+	case K_RESOLVEINTERVAL:
+		return parse_seconds(p, "ResolveInterval", v,
+				     &t->resolve_interval_ms);
 	default:
 		return -1;
 	}
