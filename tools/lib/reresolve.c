@@ -145,6 +145,7 @@ void reresolve_init(struct reresolve *r, struct nlwg *wg, reresolve_say_fn say,
 	r->wg = wg;
 	r->say = say;
 	r->ctx = ctx;
+	r->timeout = RERESOLVE_TIMEOUT;
 	r->resolve = resolve_endpoint;
 	r->get = nl_get;
 	r->set = nl_set;
@@ -227,8 +228,6 @@ int reresolve_load(struct reresolve *r, const struct wgmesh_topology *t,
 	r->names = names;
 	r->n = n;
 	r->interval = interval;
-	r->timeout = interval < RERESOLVE_TIMEOUT_MAX ? interval :
-						      RERESOLVE_TIMEOUT_MAX;
 	r->next = now;
 	r->ifname = t->interface;
 	return 0;

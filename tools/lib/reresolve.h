@@ -6,8 +6,10 @@
  * ResolveInterval, default 30 s) a child process resolves every name
  * with resolve_endpoint() (so the address family is the one "up" picks)
  * and writes one record per name into a pipe that the poll loop reads; a
- * child still running after min(interval, RERESOLVE_TIMEOUT_MAX) is
- * killed and its unanswered names count as failed.
+ * child still running after RERESOLVE_TIMEOUT (glibc's resolver gives up
+ * within that: 5 s, 2 attempts, 3 servers) is killed and its unanswered
+ * names count as failed. Rounds never overlap: the next one starts an
+ * interval after the last one ended.
  *
  * Then, per name (reresolve_step(), pure): the endpoint is set only when
  * the answer differs from the entry's endpoint as the device has it
@@ -32,7 +34,7 @@
 #include "../nl/wg.h"
 #include "topology.h"
 
-#define RERESOLVE_TIMEOUT_MAX	30.0	/* s a round may take at most */
+#define RERESOLVE_TIMEOUT	30.0	/* s a round may take at most */
 #define RERESOLVE_LOG_EVERY	600.0	/* s between lines of one failure */
 #define RERESOLVE_SESSION_AGE	135	/* s: a handshake older is no session */
 
@@ -90,7 +92,8 @@ typedef void (*reresolve_say_fn)(void *ctx, const char *line);
 struct reresolve {
 	struct reresolve_name *names;
 	size_t n;
-	double interval, timeout;	/* s */
+	double interval;		/* s */
+	double timeout;			/* RERESOLVE_TIMEOUT; tests shorten it */
 	double next;			/* the next round starts then */
 	double deadline;		/* the running child is killed then */
 	pid_t child;			/* 0: none running */
@@ -114,7 +117,7 @@ void reresolve_init(struct reresolve *r, struct nlwg *wg, reresolve_say_fn say,
  * Take the names of @t's controllers but @self (NULL on a peer) whose
  * Endpoint is a host name, not an address; a name that was there before
  * (same controller, host and port) keeps its state. A running round is
- * stopped; the next one starts at @now, then every @interval s. 0, or -1
+ * stopped; the next one starts at @now, then @interval s after each. 0, or -1
  * when out of memory (then it has no names).
  */
 int reresolve_load(struct reresolve *r, const struct wgmesh_topology *t,

@@ -269,9 +269,10 @@ static void rounds(void)
 	ktap_ok(!reresolve_load(&r, t, &t->controllers[4], 1, now) &&
 		r.n == 3 && !strcmp(r.names[0].ctrl, "a") &&
 		!strcmp(r.names[1].ctrl, "d") && !strcmp(r.names[2].ctrl, "f") &&
-		r.timeout == 1 && reresolve_due(&r) == now &&
+		r.timeout == RERESOLVE_TIMEOUT && reresolve_due(&r) == now &&
 		reresolve_fd(&r) < 0,
 		"names only (no literal, not itself); a round due at once");
+	r.timeout = 1;
 	ktap_ok(!reresolve_tick(&r, now) && reresolve_fd(&r) >= 0 &&
 		reresolve_due(&r) == now + 1,
 		"a round runs in a child, killed after the timeout");
@@ -315,7 +316,7 @@ static void rounds(void)
 	/* A reload keeps what was learnt; a changed name starts afresh. */
 	ktap_ok(!reresolve_load(&r, t, NULL, 2, now) && r.n == 4 &&
 		!r.names[0].failing && r.names[0].last.sa.sa_family &&
-		r.names[3].failing && r.timeout == 2,
+		r.names[3].failing && r.interval == 2,
 		"a reload keeps each name's state (on a peer: e too)");
 	reresolve_free(&r);
 	wgmesh_topology_free(t);
