@@ -115,7 +115,7 @@ static void say(const struct reresolve *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void say(const struct reresolve *r, const char *fmt, ...)
 {
-	char line[512];
+	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -299,7 +299,7 @@ static int apply(struct reresolve *r, double now)
 {
 	struct wg_device cur = { 0 }, set = { 0 };
 	union wg_endpoint *prev = NULL;
-	char (*lines)[512] = NULL;
+	char (*lines)[1024] = NULL;
 	time_t wall = time(NULL);
 	int ret = 0;
 
