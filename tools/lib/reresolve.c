@@ -214,8 +214,8 @@ int reresolve_load(struct reresolve *r, const struct wgmesh_topology *t,
 		for (size_t j = 0; j < r->n; j++) {
 			const struct reresolve_name *o = &r->names[j];
 
-			if (strcmp(o->ctrl, m->ctrl) || strcmp(o->host, m->host) ||
-			    o->port != m->port)
+			if (strcmp(o->ctrl, m->ctrl) ||
+			    strcmp(o->host, m->host) || o->port != m->port)
 				continue;
 			m->last = o->last;
 			m->failing = o->failing;
@@ -328,8 +328,8 @@ static int apply(struct reresolve *r, double now)
 		age = p->handshake_sec ? (long long)(wall - p->handshake_sec) :
 					 -1;
 		prev[i] = n->last;
-		if (reresolve_step(n, p, age, now, lines[i], sizeof(lines[i])) !=
-		    RERESOLVE_SET) {
+		if (reresolve_step(n, p, age, now, lines[i],
+				   sizeof(lines[i])) != RERESOLVE_SET) {
 			if (*lines[i])
 				r->say(r->ctx, lines[i]);
 			*lines[i] = '\0';
@@ -387,8 +387,8 @@ int reresolve_tick(struct reresolve *r, double now)
 				continue;
 			n->answered = true;
 			n->gai_err = EAI_AGAIN;
-			snprintf(n->err, sizeof(n->err), "no answer within %g s",
-				 r->timeout);
+			snprintf(n->err, sizeof(n->err),
+				 "no answer within %g s", r->timeout);
 		}
 		return apply(r, now);
 	}

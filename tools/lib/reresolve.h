@@ -34,9 +34,13 @@
 #include "../nl/wg.h"
 #include "topology.h"
 
-#define RERESOLVE_TIMEOUT	30.0	/* s a round may take at most */
-#define RERESOLVE_LOG_EVERY	600.0	/* s between lines of one failure */
-#define RERESOLVE_SESSION_AGE	135	/* s: a handshake older is no session */
+/*
+ * Seconds: a round's longest time, between lines of one failure, and
+ * the age of a handshake past which the session is gone.
+ */
+#define RERESOLVE_TIMEOUT	30.0
+#define RERESOLVE_LOG_EVERY	600.0
+#define RERESOLVE_SESSION_AGE	135
 
 /* One controller's name. */
 struct reresolve_name {
@@ -44,7 +48,7 @@ struct reresolve_name {
 	char *host;			/* its Endpoint host name */
 	uint16_t port;
 	uint8_t key[WG_KEY_LEN];
-	union wg_endpoint last;		/* last answer; family 0: none yet */
+	union wg_endpoint last;		/* last answer; family 0: none */
 	bool failing;			/* the last round failed */
 	double fail_since, fail_said;	/* monotonic s */
 	/* This round. */
@@ -93,7 +97,7 @@ struct reresolve {
 	struct reresolve_name *names;
 	size_t n;
 	double interval;		/* s */
-	double timeout;			/* RERESOLVE_TIMEOUT; tests shorten it */
+	double timeout;			/* RERESOLVE_TIMEOUT, or less */
 	double next;			/* the next round starts then */
 	double deadline;		/* the running child is killed then */
 	pid_t child;			/* 0: none running */

@@ -268,7 +268,8 @@ static void rounds(void)
 	r.set = fake_set;
 	ktap_ok(!reresolve_load(&r, t, &t->controllers[4], 1, now) &&
 		r.n == 3 && !strcmp(r.names[0].ctrl, "a") &&
-		!strcmp(r.names[1].ctrl, "d") && !strcmp(r.names[2].ctrl, "f") &&
+		!strcmp(r.names[1].ctrl, "d") &&
+		!strcmp(r.names[2].ctrl, "f") &&
 		r.timeout == RERESOLVE_TIMEOUT && reresolve_due(&r) == now &&
 		reresolve_fd(&r) < 0,
 		"names only (no literal, not itself); a round due at once");
@@ -288,7 +289,8 @@ static void rounds(void)
 		!sent.peers[0].set_preshared_key && !sent.peers[0].n_ips &&
 		reresolve_endpoint_equal(&pa->endpoint, &want_a),
 		"a's new address sent alone, WGPEER_F_UPDATE_ONLY");
-	ktap_ok(!pe->endpoint.sa.sa_family && !dev.peers[1].endpoint.sa.sa_family,
+	ktap_ok(!pe->endpoint.sa.sa_family &&
+		!dev.peers[1].endpoint.sa.sa_family,
 		"d (no answer) is not set, nor the literals");
 	ktap_ok(strstr(said, "endpoint of a: [2001:db8::1]:51820 -> "
 		       "[2001:db8::a]:51820 (a.example)\n") &&
@@ -305,7 +307,8 @@ static void rounds(void)
 	round_trip(&r, &now);
 	ktap_ok(n_sets == 2 && sent.n_peers == 1 &&
 		!strcmp(said, "controller d: d.example resolves again\n"
-			"endpoint of d: - -> [2001:db8::e]:51820 (d.example)\n"),
+			"endpoint of d: - -> [2001:db8::e]:51820 "
+			"(d.example)\n"),
 		"the next round: d filled in, a and f not again");
 	*said = '\0';
 	now += 1;
