@@ -44,7 +44,7 @@ bool reresolve_endpoint_equal(const union wg_endpoint *a,
 }
 
 enum reresolve_decision reresolve_decide(const union wg_endpoint *cur,
-					 long long age,
+					 bool alive,
 					 const union wg_endpoint *prev,
 					 int gai_err,
 					 const union wg_endpoint *got)
@@ -57,13 +57,11 @@ enum reresolve_decision reresolve_decide(const union wg_endpoint *cur,
 	    !reresolve_endpoint_equal(prev, got))
 		return RERESOLVE_SET;
 	/* The same answer as before: WireGuard roamed the entry away. */
-	if (age >= 0 && age < RERESOLVE_SESSION_AGE)
-		return RERESOLVE_ROAMED;
-	return RERESOLVE_SET;
+	return alive ? RERESOLVE_ROAMED : RERESOLVE_SET;
 }
 
 enum reresolve_decision reresolve_step(struct reresolve_name *n,
-				       const struct wg_peer *p, long long age,
+				       const struct wg_peer *p, bool alive,
 				       double now, char *line, size_t len)
 {
 	static const union wg_endpoint none;
@@ -73,7 +71,7 @@ enum reresolve_decision reresolve_step(struct reresolve_name *n,
 	size_t o = 0;
 
 	*line = '\0';
-	d = reresolve_decide(cur, age, &n->last, n->gai_err, &n->got);
+	d = reresolve_decide(cur, alive, &n->last, n->gai_err, &n->got);
 	if (d == RERESOLVE_FAILED) {
 		bool again = n->failing;
 
@@ -218,6 +216,8 @@ int reresolve_load(struct reresolve *r, const struct wgmesh_topology *t,
 			    strcmp(o->host, m->host) || o->port != m->port)
 				continue;
 			m->last = o->last;
+			m->rx = o->rx;
+			m->rx_seen = o->rx_seen;
 			m->failing = o->failing;
 			m->fail_since = o->fail_since;
 			m->fail_said = o->fail_said;
@@ -300,7 +300,6 @@ static int apply(struct reresolve *r, double now)
 	struct wg_device cur = { 0 }, set = { 0 };
 	union wg_endpoint *prev = NULL;
 	char (*lines)[1024] = NULL;
-	time_t wall = time(NULL);
 	int ret = 0;
 
 	r->next = now + r->interval;
@@ -320,15 +319,16 @@ static int apply(struct reresolve *r, double now)
 	for (size_t i = 0; i < r->n; i++) {
 		struct reresolve_name *n = &r->names[i];
 		const struct wg_peer *p = wg_device_find_peer(&cur, n->key);
-		long long age;
 		struct wg_peer *s;
+		bool alive;
 
 		if (!n->answered || !p)
 			continue;
-		age = p->handshake_sec ? (long long)(wall - p->handshake_sec) :
-					 -1;
+		alive = n->rx_seen && p->rx_bytes != n->rx;
+		n->rx = p->rx_bytes;
+		n->rx_seen = true;
 		prev[i] = n->last;
-		if (reresolve_step(n, p, age, now, lines[i],
+		if (reresolve_step(n, p, alive, now, lines[i],
 				   sizeof(lines[i])) != RERESOLVE_SET) {
 			if (*lines[i])
 				r->say(r->ctx, lines[i]);

@@ -15,11 +15,14 @@
  * the answer differs from the entry's endpoint as the device has it
  * (WGPEER_F_UPDATE_ONLY and the endpoint alone: no session is renewed),
  * and the entry had none ("up" left it unset), or the answer changed
- * since the last round (first round included), or the entry's session is
- * gone (latest handshake older than 135 s, reresolve-dns.sh's limit).
- * An endpoint WireGuard roamed to while the answer stayed the same and
- * the session lives is left alone: it is where the controller's
- * authenticated packets come from. A failure keeps the endpoint and says
+ * since the last round (first round included), or nothing came from the
+ * controller since the last round (its rx bytes did not rise: watch's
+ * probes and the keepalives make them rise while it is reachable). An
+ * endpoint WireGuard roamed to while the answer stayed the same and
+ * packets keep coming from there is left alone: it is where the
+ * controller's authenticated packets come from; once they stop (the
+ * roamed-to address went away) the answer is set. A failure keeps the
+ * endpoint and says
  * so once, again every RERESOLVE_LOG_EVERY while it lasts, and once when
  * the name resolves again.
  */
@@ -34,13 +37,9 @@
 #include "../nl/wg.h"
 #include "topology.h"
 
-/*
- * Seconds: a round's longest time, between lines of one failure, and
- * the age of a handshake past which the session is gone.
- */
+/* Seconds: a round's longest time, between lines of one failure. */
 #define RERESOLVE_TIMEOUT	30.0
 #define RERESOLVE_LOG_EVERY	600.0
-#define RERESOLVE_SESSION_AGE	135
 
 /* One controller's name. */
 struct reresolve_name {
@@ -49,6 +48,8 @@ struct reresolve_name {
 	uint16_t port;
 	uint8_t key[WG_KEY_LEN];
 	union wg_endpoint last;		/* last answer; family 0: none */
+	uint64_t rx;			/* the entry's rx bytes last round */
+	bool rx_seen;			/* rx is set */
 	bool failing;			/* the last round failed */
 	double fail_since, fail_said;	/* monotonic s */
 	/* This round. */
@@ -61,7 +62,7 @@ struct reresolve_name {
 enum reresolve_decision {
 	RERESOLVE_FAILED,	/* not resolved: the endpoint stays */
 	RERESOLVE_SAME,		/* the device has it: nothing sent */
-	RERESOLVE_ROAMED,	/* WireGuard roamed, the session lives: kept */
+	RERESOLVE_ROAMED,	/* WireGuard roamed, packets come: kept */
 	RERESOLVE_SET,		/* set the endpoint */
 };
 
@@ -71,22 +72,22 @@ bool reresolve_endpoint_equal(const union wg_endpoint *a,
 
 /*
  * The decision for an entry whose endpoint is @cur (family 0: none) and
- * latest handshake @age seconds ago (negative: never), when the name
+ * that received packets since the last round (@alive), when the name
  * answered @got (@gai_err 0) or failed, and @prev was the last answer.
  */
 enum reresolve_decision reresolve_decide(const union wg_endpoint *cur,
-					 long long age,
+					 bool alive,
 					 const union wg_endpoint *prev,
 					 int gai_err,
 					 const union wg_endpoint *got);
 
 /*
- * One name's round at @now against its entry @p (@age as above): the
+ * One name's round at @now against its entry @p (@alive as above): the
  * decision, the state of @n updated, and the line to log in @line (empty
  * when none; "endpoint of ..." for RERESOLVE_SET, to say once it is set).
  */
 enum reresolve_decision reresolve_step(struct reresolve_name *n,
-				       const struct wg_peer *p, long long age,
+				       const struct wg_peer *p, bool alive,
 				       double now, char *line, size_t len);
 
 typedef int (*reresolve_fn)(const char *host, uint16_t port,

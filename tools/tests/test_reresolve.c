@@ -57,28 +57,26 @@ static void decisions(void)
 		!reresolve_endpoint_equal(&none, &a) &&
 		reresolve_endpoint_equal(&none, &none),
 		"endpoints equal by family, address and port");
-	ktap_ok(reresolve_decide(&a, 5, &a, 0, &a) == RERESOLVE_SAME &&
-		reresolve_decide(&a, -1, &none, 0, &a) == RERESOLVE_SAME,
+	ktap_ok(reresolve_decide(&a, true, &a, 0, &a) == RERESOLVE_SAME &&
+		reresolve_decide(&a, false, &none, 0, &a) == RERESOLVE_SAME,
 		"unchanged: nothing sent (also on the first round)");
-	ktap_ok(reresolve_decide(&a, 5, &a, 0, &b) == RERESOLVE_SET &&
-		reresolve_decide(&a, 5, &a, 0, &a2) == RERESOLVE_SET &&
-		reresolve_decide(&a, 5, &a, 0, &v4) == RERESOLVE_SET,
-		"a new answer (address, port or family) is set, live session "
-		"or not");
-	ktap_ok(reresolve_decide(&a, 5, &none, 0, &b) == RERESOLVE_SET,
+	ktap_ok(reresolve_decide(&a, true, &a, 0, &b) == RERESOLVE_SET &&
+		reresolve_decide(&a, true, &a, 0, &a2) == RERESOLVE_SET &&
+		reresolve_decide(&a, true, &a, 0, &v4) == RERESOLVE_SET,
+		"a new answer (address, port or family) is set, packets "
+		"coming or not");
+	ktap_ok(reresolve_decide(&a, true, &none, 0, &b) == RERESOLVE_SET,
 		"differing on the first round: set");
-	ktap_ok(reresolve_decide(&none, -1, &none, 0, &b) == RERESOLVE_SET &&
-		reresolve_decide(&none, -1, &b, 0, &b) == RERESOLVE_SET,
+	ktap_ok(reresolve_decide(&none, false, &none, 0, &b) == RERESOLVE_SET &&
+		reresolve_decide(&none, false, &b, 0, &b) == RERESOLVE_SET,
 		"an entry up left without endpoint is filled in");
-	ktap_ok(reresolve_decide(&v4, 5, &a, 0, &a) == RERESOLVE_ROAMED &&
-		reresolve_decide(&v4, 134, &a, 0, &a) == RERESOLVE_ROAMED,
-		"the same answer, WireGuard roamed, the session lives: kept");
-	ktap_ok(reresolve_decide(&v4, 135, &a, 0, &a) == RERESOLVE_SET &&
-		reresolve_decide(&v4, -1, &a, 0, &a) == RERESOLVE_SET,
-		"... but set once the session is gone (135 s) or never was");
-	ktap_ok(reresolve_decide(&a, 5, &a, EAI_NONAME, &none) ==
+	ktap_ok(reresolve_decide(&v4, true, &a, 0, &a) == RERESOLVE_ROAMED,
+		"the same answer, WireGuard roamed, packets keep coming: kept");
+	ktap_ok(reresolve_decide(&v4, false, &a, 0, &a) == RERESOLVE_SET,
+		"... but set once nothing came since the last round");
+	ktap_ok(reresolve_decide(&a, true, &a, EAI_NONAME, &none) ==
 		RERESOLVE_FAILED &&
-		reresolve_decide(&none, -1, &none, EAI_AGAIN, &none) ==
+		reresolve_decide(&none, false, &none, EAI_AGAIN, &none) ==
 		RERESOLVE_FAILED, "a failure keeps the endpoint (set or not)");
 }
 
@@ -97,28 +95,28 @@ static void steps(void)
 	char line[512];
 
 	n.got = ep6("2001:db8::1", 51820);
-	ktap_ok(reresolve_step(&n, &p, 10, 0, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, &p, true, 0, line, sizeof(line)) ==
 		RERESOLVE_SAME && !*line &&
 		reresolve_endpoint_equal(&n.last, &p.endpoint),
 		"unchanged: no line, the answer remembered");
 	n.got = ep6("2001:db8::2", 51820);
-	ktap_ok(reresolve_step(&n, &p, 10, 30, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, &p, true, 30, line, sizeof(line)) ==
 		RERESOLVE_SET && !strcmp(line, "endpoint of c1: "
 		"[2001:db8::1]:51820 -> [2001:db8::2]:51820 (c1.example)"),
 		"changed: '%s'", line);
 	p.endpoint = n.got;
 	n.gai_err = EAI_NONAME;
 	snprintf(n.err, sizeof(n.err), "Name or service not known");
-	ktap_ok(reresolve_step(&n, &p, 10, 60, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, &p, true, 60, line, sizeof(line)) ==
 		RERESOLVE_FAILED && !strcmp(line, "controller c1: cannot "
 		"resolve c1.example (Name or service not known): endpoint "
 		"stays [2001:db8::2]:51820"), "a failure: '%s'", line);
-	ktap_ok(reresolve_step(&n, &p, 10, 90, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, &p, true, 90, line, sizeof(line)) ==
 		RERESOLVE_FAILED && !*line &&
-		reresolve_step(&n, &p, 10, 60 + RERESOLVE_LOG_EVERY - 1, line,
+		reresolve_step(&n, &p, true, 60 + RERESOLVE_LOG_EVERY - 1, line,
 			       sizeof(line)) == RERESOLVE_FAILED && !*line,
 		"... not said again within %g s", RERESOLVE_LOG_EVERY);
-	ktap_ok(reresolve_step(&n, &p, 10, 60 + RERESOLVE_LOG_EVERY, line,
+	ktap_ok(reresolve_step(&n, &p, true, 60 + RERESOLVE_LOG_EVERY, line,
 			       sizeof(line)) == RERESOLVE_FAILED &&
 		strstr(line, "endpoint stays [2001:db8::2]:51820 (failing for "
 		       "600 s)"), "... then once more: '%s'", line);
@@ -126,24 +124,24 @@ static void steps(void)
 		"a failure keeps the last answer");
 	n.gai_err = 0;
 	n.got = p.endpoint;
-	ktap_ok(reresolve_step(&n, &p, 10, 700, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, &p, true, 700, line, sizeof(line)) ==
 		RERESOLVE_SAME && !strcmp(line, "controller c1: c1.example "
 		"resolves again") && !n.failing,
 		"resolving again is said: '%s'", line);
 	n.gai_err = EAI_AGAIN;
-	ktap_ok(reresolve_step(&n, &p, 10, 710, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, &p, true, 710, line, sizeof(line)) ==
 		RERESOLVE_FAILED && *line,
 		"a new failure is said at once: '%s'", line);
 	n.gai_err = 0;
 	n.got = ep6("2001:db8::3", 51820);
-	ktap_ok(reresolve_step(&n, &p, 10, 720, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, &p, true, 720, line, sizeof(line)) ==
 		RERESOLVE_SET && !strcmp(line, "controller c1: c1.example "
 		"resolves again\nendpoint of c1: [2001:db8::2]:51820 -> "
 		"[2001:db8::3]:51820 (c1.example)"),
 		"resolving again to a new address: both lines");
 	n = name();
 	n.got = ep4("192.0.2.7", 51820);
-	ktap_ok(reresolve_step(&n, NULL, -1, 0, line, sizeof(line)) ==
+	ktap_ok(reresolve_step(&n, NULL, false, 0, line, sizeof(line)) ==
 		RERESOLVE_SET && !strcmp(line, "endpoint of c1: - -> "
 		"192.0.2.7:51820 (c1.example)"), "filled in: '%s'", line);
 }
@@ -191,7 +189,7 @@ static int fake_get(struct reresolve *r, struct wg_device *cur)
 			return -1;
 		memcpy(p->public_key, dev.peers[i].public_key, WG_KEY_LEN);
 		p->endpoint = dev.peers[i].endpoint;
-		p->handshake_sec = dev.peers[i].handshake_sec;
+		p->rx_bytes = dev.peers[i].rx_bytes;
 	}
 	return 0;
 }
@@ -261,7 +259,7 @@ static void rounds(void)
 		memcpy(p->public_key, t->controllers[i].public_key, WG_KEY_LEN);
 	}
 	dev.peers[0].endpoint = ep6("2001:db8::1", 51820);
-	dev.peers[0].handshake_sec = time(NULL) - 5;
+	dev.peers[0].rx_bytes = 100;
 	reresolve_init(&r, NULL, fake_say, NULL);
 	r.resolve = fake_resolve;
 	r.get = fake_get;
