@@ -14,15 +14,20 @@
 #      exit 3): once it resolves, peer3's watch fills the endpoint in.
 #   2. The name resolves to the same address round after round: no
 #      endpoint is set, no line is logged, no handshake is renewed.
-#   3. ctrl1 moves to a new underlay address (fd77:1::3 added, fd77:1::2
-#      removed) and the hosts files follow: every machine's entry of ctrl1
-#      gets the new endpoint within the interval (+ the VM's slack), the
-#      peers log "endpoint of ctrl1: OLD -> NEW (ctrl1.underlay)", the
-#      pings to ctrl1 and through it answer again, the sessions are kept.
+#   3. ctrl1 moves twice: (a) make before break, no traffic but watch's
+#      probes: fd77:1::3 added, the hosts files changed, fd77:1::2 removed:
+#      every machine's entry of ctrl1 follows the name within the
+#      interval (+ the VM's slack), the peers log "endpoint of ctrl1: OLD
+#      -> NEW (ctrl1.underlay)"; (b) break before make, as with dynamic
+#      DNS, pinged and forwarding throughout: fd77:1::4 added, fd77:1::3
+#      removed, then the hosts files: the entries follow within the
+#      interval (the name, or WireGuard's roaming when a reply of ctrl1's
+#      was under way). No flow stops for longer than that, no session is
+#      renewed.
 #   4. The name stops resolving on peer1: one line, the endpoint stays;
 #      it resolves again: one line.
 #
-#          ctrl1 (fd77:1::2 -> fd77:1::3, "ctrl1.underlay")     ctrl2
+#          ctrl1 (fd77:1::2 -> ::3 -> ::4, "ctrl1.underlay")    ctrl2
 #           ║ ║ ║                                              ║ ║ ║
 #       peer1 peer2 peer3                                  peer1 peer2 peer3
 #
@@ -35,11 +40,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_init
 
 ktap_print_header
-ktap_set_plan 43
+ktap_set_plan 46
 
 RESOLVE=1
 OLD=fd77:1::2
 NEW=fd77:1::3
+NEW2=fd77:1::4
 # The VM's own stalls (TCG on a loaded host) on top of the interval.
 SLACK=3
 declare -A WATCH_PID=() PING_PID=()
@@ -149,7 +155,50 @@ for p in "${CLAN_PEERS[@]}"; do
 		      [ "$(count_log $p "endpoint of ctrl1: [")" = 0 ]'
 done
 
-# 3. ctrl1 moves; pings to ctrl1 (and through it, peer1 -> peer3) go on.
+# 3. ctrl1 moves twice, its sessions kept.
+for p in "${CLAN_PEERS[@]}"; do
+	HS[$p]=$(handshake "$p" ctrl1)
+done
+# moved NAME ADDR: NAME's entry of ctrl1 has ADDR, port 51820
+moved() { [ "$(endpoint "$1" ctrl1)" = "[$2]:51820" ]; }
+# wait_moved NAME ADDR SECS
+wait_moved()
+{
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		moved "$1" "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# since T: seconds from T to now
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# 3a. Make before break: the new address, then the name, then the old
+# address goes. Only the name can move the entries: ctrl1 answers from
+# the old address (WireGuard's cached source) until peers send to the new.
+# (No flows yet: a reply to a packet sent to the old address just before
+# the switch would roam the entry back there, which watch then leaves
+# while packets come from there.)
+run ip -n "$(ns ctrl1)" addr add $NEW/64 dev eth0 nodad
+for m in "${CLAN_MACHINES[@]}"; do
+	hosts_name "$m" $NEW
+done
+T_HOSTS=$EPOCHREALTIME
+# (Not ctrl2's: ctrl1's probes to it still come from the old address, and
+# WireGuard may roam ctrl2's entry back there until that address goes.)
+for m in "${CLAN_PEERS[@]}"; do
+	ktap_expect "$m: its entry of ctrl1 follows the name to [$NEW]:51820 within $RESOLVE s (+$SLACK s)" \
+		wait_moved "$m" $NEW $((RESOLVE + SLACK))
+done
+ktap_print_msg "the last entry followed $(since "$T_HOSTS") s after the hosts files changed"
+for p in "${CLAN_PEERS[@]}"; do
+	ktap_expect "$p: logged 'endpoint of ctrl1: [$OLD]:51820 -> [$NEW]:51820 (ctrl1.underlay)' once" \
+		[ "$(count_log "$p" "endpoint of ctrl1: [$OLD]:51820 -> [$NEW]:51820 (ctrl1.underlay)")" = 1 ]
+done
+run ip -n "$(ns ctrl1)" addr del $OLD/64 dev eth0
+
+# Pings to ctrl1 (and through it, peer1 -> peer3) from now on.
 FLOWS=(peer1:ctrl1 peer2:ctrl1 peer3:ctrl1 peer1:peer3)
 for f in "${FLOWS[@]}"; do
 	IFS=: read -r s d <<< "$f"
@@ -158,37 +207,26 @@ for f in "${FLOWS[@]}"; do
 	PING_PID[$f]=$!
 done
 sleep 2
-for p in "${CLAN_PEERS[@]}"; do
-	HS[$p]=$(handshake "$p" ctrl1)
-done
 T_MOVE=$EPOCHREALTIME
-run ip -n "$(ns ctrl1)" addr add $NEW/64 dev eth0 nodad
-run ip -n "$(ns ctrl1)" addr del $OLD/64 dev eth0
+
+# 3b. Break before make, as with dynamic DNS: the address changes, the
+# name follows. Either the name moves the entries or, when a packet of
+# ctrl1's was under way as the old address went, WireGuard's roaming did
+# it first; within the interval either way.
+run ip -n "$(ns ctrl1)" addr add $NEW2/64 dev eth0 nodad
+run ip -n "$(ns ctrl1)" addr del $NEW/64 dev eth0
 for m in "${CLAN_MACHINES[@]}"; do
-	hosts_name "$m" $NEW
+	hosts_name "$m" $NEW2
 done
-T_HOSTS=$EPOCHREALTIME
-# moved NAME: NAME's entry of ctrl1 has the new endpoint
-moved() { [ "$(endpoint "$1" ctrl1)" = "[$NEW]:51820" ]; }
-# wait_moved NAME SECS
-wait_moved()
-{
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		moved "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+T_HOSTS2=$EPOCHREALTIME
 for m in ctrl2 "${CLAN_PEERS[@]}"; do
-	ktap_expect "$m: its entry of ctrl1 follows to [$NEW]:51820 within $RESOLVE s (+$SLACK s)" \
-		wait_moved "$m" $((RESOLVE + SLACK))
+	ktap_expect "$m: its entry of ctrl1 follows to [$NEW2]:51820 within $RESOLVE s (+$SLACK s)" \
+		wait_moved "$m" $NEW2 $((RESOLVE + SLACK))
 done
 T_MOVED=$EPOCHREALTIME
-ktap_print_msg "the last endpoint followed $(awk -v a="$T_HOSTS" -v b="$T_MOVED" 'BEGIN { printf "%.1f", b - a }') s after the hosts files changed"
-for p in "${CLAN_PEERS[@]}"; do
-	ktap_expect "$p: logged 'endpoint of ctrl1: [$OLD]:51820 -> [$NEW]:51820 (ctrl1.underlay)' once" \
-		[ "$(count_log "$p" "endpoint of ctrl1: [$OLD]:51820 -> [$NEW]:51820 (ctrl1.underlay)")" = 1 ]
+ktap_print_msg "the last entry followed $(since "$T_HOSTS2") s after the hosts files changed"
+for m in ctrl2 "${CLAN_PEERS[@]}"; do
+	ktap_print_msg "$m: $(count_log "$m" "endpoint of ctrl1: [$NEW]:51820 -> [$NEW2]:51820") 'endpoint of' line(s) for the second move (0: WireGuard's roaming was first)"
 done
 sleep 3
 T_END=$EPOCHREALTIME
@@ -218,32 +256,33 @@ gap()
 for f in "${FLOWS[@]}"; do
 	IFS=: read -r s d <<< "$f"
 	log=$CLAN_DIR/ping-$f.log
-	ktap_print_msg "$s -> $d: longest gap $(gap "$log" "$T_MOVE" "$T_END") s around the move; $(grep -E 'packets transmitted' "$log")"
-	ktap_expect "$s -> $d: answered again after the move" answered_after "$log" "$T_MOVED"
+	ktap_print_msg "$s -> $d: longest gap $(gap "$log" "$T_MOVE" "$T_END") s around the moves; $(grep -E 'packets transmitted' "$log")"
+	ktap_expect "$s -> $d: answered again after the moves" answered_after "$log" "$T_MOVED"
 	ktap_expect "$s -> $d: no gap over the interval + $SLACK s" \
 		awk -v g="$(gap "$log" "$T_MOVE" "$T_END")" -v m=$((RESOLVE + SLACK)) 'BEGIN { exit !(g <= m) }'
 done
 for p in "${CLAN_PEERS[@]}"; do
-	ktap_expect "$p: the move kept the session with ctrl1 (latest handshake ${HS[$p]} unchanged)" \
+	ktap_expect "$p: the moves kept the session with ctrl1 (latest handshake ${HS[$p]} unchanged)" \
 		[ "$(handshake "$p" ctrl1)" = "${HS[$p]}" ]
 done
 
 # 4. The name stops resolving on peer1: one line, the endpoint stays.
 fails=$(count_log peer1 "controller ctrl1: cannot resolve")
 agains=$(count_log peer1 "resolves again")
+sets=$(count_log peer1 "endpoint of ctrl1: [")
 hosts_name peer1 ""
 ktap_expect "peer1: the failure is logged with the endpoint kept" \
-	wait_log peer1 "): endpoint stays [$NEW]:51820" $((RESOLVE + SLACK))
+	wait_log peer1 "): endpoint stays [$NEW2]:51820" $((RESOLVE + SLACK))
 sleep $((4 * RESOLVE))
 ktap_expect "peer1: ... once, not every round" \
 	[ "$(count_log peer1 "controller ctrl1: cannot resolve")" = $((fails + 1)) ]
-ktap_expect "peer1: ... the endpoint is still [$NEW]:51820" moved peer1
+ktap_expect "peer1: ... the endpoint is still [$NEW2]:51820" moved peer1 $NEW2
 ktap_expect "peer1: ... and ctrl1 still answers" clan_ping_retry peer1 ctrl1
-hosts_name peer1 $NEW
-ktap_expect "peer1: the name resolves again: one line" eval \
+hosts_name peer1 $NEW2
+ktap_expect "peer1: the name resolves again: one line, nothing set" eval \
 	'wait_log peer1 "controller ctrl1: ctrl1.underlay resolves again" $((RESOLVE + SLACK)) &&
-	 [ "$(count_log peer1 "resolves again")" = $((agains + 1)) ] && moved peer1 &&
-	 [ "$(count_log peer1 "endpoint of ctrl1: [")" = 1 ]'
+	 [ "$(count_log peer1 "resolves again")" = $((agains + 1)) ] && moved peer1 $NEW2 &&
+	 [ "$(count_log peer1 "endpoint of ctrl1: [")" = $sets ]'
 
 # zombies PID: children of PID that exited and were not reaped
 zombies()
