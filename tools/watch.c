@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wgmesh watch FILE [--interval S] [--dead-after S] [--private-key-file PATH]
+ * wgmesh watch FILE [--interval S] [--dead-after S] [--resolve-interval S]
+ *                   [--private-key-file PATH]
  *
  * Keeps this machine's mesh interface working while controllers die and
  * come back (the decisions are lib/failover.h's). Every interval it reads
@@ -18,6 +19,10 @@
  * Only entries whose AllowedIPs differ are sent
  * (WGPEER_F_REPLACE_ALLOWEDIPS | WGPEER_F_UPDATE_ONLY, nothing else), so
  * no session is renewed.
+ *
+ * Every resolve interval it resolves the controllers' endpoint host names
+ * again, in a child process, and sets an endpoint that changed
+ * (lib/reresolve.h).
  *
  * When FILE changes (inotify on its directory: written and closed, or
  * renamed over it) and on SIGHUP, it re-applies it with "up" itself (in
@@ -53,6 +58,7 @@
 #include "lib/derive.h"
 #include "lib/failover.h"
 #include "lib/plan.h"
+#include "lib/reresolve.h"
 #include "lib/topology.h"
 #include "nl/wg.h"
 
@@ -69,6 +75,8 @@ struct watch_ctrl {
 struct watch {
 	const char *file;
 	double cli_interval, cli_dead_after;	/* options given, else 0 */
+	double cli_resolve;		/* --resolve-interval, else 0 */
+	struct reresolve rr;		/* endpoints' host names */
 	const char *key_file;		/* for up, or NULL: its default */
 	int inotify;			/* on FILE's directory, or -1 */
 	char *base;			/* FILE's name in it */
@@ -223,6 +231,9 @@ static int watch_load(struct watch *w, const struct watch *old, double now)
 	}
 	wg_device_free(&dev);
 	*w = n;
+	reresolve_load(&w->rr, w->t, w->self.ctrl, w->cli_resolve ?
+		       w->cli_resolve : wgmesh_watch_resolve_ms(w->t) / 1000.0,
+		       now);
 	return 0;
 fail:
 	wg_device_free(&dev);
@@ -682,10 +693,16 @@ static void reapply(struct watch *w, double now)
 	tick(w, now);
 }
 
+/* lib/reresolve.c's lines, as every other. */
+static void rr_say(void *ctx, const char *line)
+{
+	say(ctx, "%s", line);
+}
+
 static int run(struct watch *w)
 {
 	double now = now_mono(), next = now;
-	struct pollfd fds[4];
+	struct pollfd fds[5];
 	char err[NLS_ERRLEN];
 	int sfd, ret = CLI_OK;
 
@@ -696,6 +713,9 @@ static int run(struct watch *w)
 	    "%g s, back after %g s)", w->t->n_controllers,
 	    mesh_self_name(w->self), w->p.interval, w->p.dead_after,
 	    w->p.alive_after);
+	if (w->rr.n)
+		say(w, "re-resolving %zu endpoint host name%s every %g s",
+		    w->rr.n, w->rr.n == 1 ? "" : "s", w->rr.interval);
 	fds[0] = (struct pollfd){ .fd = w->icmp, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[2] = (struct pollfd){ .fd = w->inotify, .events = POLLIN };
@@ -718,9 +738,15 @@ static int run(struct watch *w)
 			if (next < now)
 				next = now + w->p.interval;
 		}
+		if (now >= reresolve_due(&w->rr))
+			reresolve_tick(&w->rr, now);
 		until = w->apply_at && w->apply_at < next ? w->apply_at : next;
+		if (reresolve_due(&w->rr) < until)
+			until = reresolve_due(&w->rr);
 		timeout = (int)ceil((until - now) * 1000);
-		if (poll(fds, 4, timeout < 0 ? 0 : timeout) < 0 &&
+		fds[4] = (struct pollfd){ .fd = reresolve_fd(&w->rr),
+					  .events = POLLIN };
+		if (poll(fds, 5, timeout < 0 ? 0 : timeout) < 0 &&
 		    errno != EINTR) {
 			ret = cli_err("poll: %s", strerror(errno));
 			break;
@@ -733,6 +759,8 @@ static int run(struct watch *w)
 		if ((fds[3].revents & (POLLIN | POLLERR)) &&
 		    evlog_read(&w->events, w->t, now))
 			fds[3].fd = -1;
+		if (fds[4].revents & (POLLIN | POLLHUP))
+			reresolve_read(&w->rr, now);
 		if ((fds[1].revents & POLLIN) && on_signal(w, sfd, now))
 			break;
 	}
@@ -743,7 +771,7 @@ static int run(struct watch *w)
 
 static int cmd_watch(int argc, char **argv)
 {
-	const char *interval = NULL, *dead_after = NULL;
+	const char *interval = NULL, *dead_after = NULL, *resolve = NULL;
 	bool events = false, json = false;
 	struct watch w = {
 		.icmp = -1,
@@ -753,6 +781,8 @@ static int cmd_watch(int argc, char **argv)
 		{ .name = "--interval", .value = &interval,
 		  .needs = "SECONDS" },
 		{ .name = "--dead-after", .value = &dead_after,
+		  .needs = "SECONDS" },
+		{ .name = "--resolve-interval", .value = &resolve,
 		  .needs = "SECONDS" },
 		{ .name = "--private-key-file", .value = &w.key_file,
 		  .needs = "a PATH" },
@@ -769,7 +799,9 @@ static int cmd_watch(int argc, char **argv)
 	if (parse_seconds(&cli_watch, "--interval", interval,
 			  &w.cli_interval) ||
 	    parse_seconds(&cli_watch, "--dead-after", dead_after,
-			  &w.cli_dead_after))
+			  &w.cli_dead_after) ||
+	    parse_seconds(&cli_watch, "--resolve-interval", resolve,
+			  &w.cli_resolve))
 		return CLI_FAILED;
 	if (json && !events)
 		return cli_usage_err(&cli_watch, "--json needs --events");
@@ -782,6 +814,7 @@ static int cmd_watch(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (nlwg_open(&w.wg))
 		return cli_err("%s", w.wg.s.err);
+	reresolve_init(&w.rr, &w.wg, rr_say, &w);
 	ret = watch_load(&w, NULL, now_mono()) || probe_open(&w) ||
 	      file_watch(&w) ? CLI_FAILED : run(&w);
 	if (w.icmp >= 0)
@@ -789,6 +822,7 @@ static int cmd_watch(int argc, char **argv)
 	if (w.inotify >= 0)
 		close(w.inotify);
 	free(w.base);
+	reresolve_free(&w.rr);
 	if (w.t)
 		watch_unload(&w);
 	nlwg_close(&w.wg);
@@ -799,6 +833,7 @@ const struct cli_cmd cli_watch = {
 	.name = "watch",
 	.run = cmd_watch,
 	.args = "FILE [--interval SECONDS] [--dead-after SECONDS]\n"
+		"                 [--resolve-interval SECONDS]\n"
 		"                 [--private-key-file PATH] [--events [--json]]",
 	.summary = "keep the mesh up while controllers die and return",
 	.help = "Probes every other controller each interval (default 2 s;\n"
@@ -806,7 +841,11 @@ const struct cli_cmd cli_watch = {
 		"silent for --dead-after (default 8 s) is dead: on a peer its\n"
 		"/56 moves to a live controller's AllowedIPs, the same one on\n"
 		"every machine, and back once it answered that long again.\n"
-		"The options override [Mesh] ProbeInterval and DeadAfter.\n"
+		"Every --resolve-interval (default 30 s) it resolves the\n"
+		"controllers' endpoint host names again (in a child process)\n"
+		"and sets an endpoint whose address changed, nothing else.\n"
+		"The options override [Mesh] ProbeInterval, DeadAfter and\n"
+		"ResolveInterval.\n"
 		"When FILE changes (and on SIGHUP) it applies it as \"up\" does\n"
 		"(with --private-key-file, else up's default key); a FILE that\n"
 		"does not load is refused and nothing changes.\n"

@@ -30,7 +30,7 @@ enum key {
 	K_IPV4 = 1 << 12, K_IPV4PUBLIC = 1 << 13, K_SUBNETS = 1 << 14,
 	K_PSKFILE = 1 << 15, K_FIREWALL = 1 << 16, K_EXIT = 1 << 17,
 	K_PROBEINTERVAL = 1 << 18, K_DEADAFTER = 1 << 19,
-	K_TABLE = 1 << 20, K_FWMARK = 1 << 21,
+	K_TABLE = 1 << 20, K_FWMARK = 1 << 21, K_RESOLVEINTERVAL = 1 << 22,
 };
 
 static const struct {
@@ -58,6 +58,7 @@ static const struct {
 	{ "DeadAfter", K_DEADAFTER, 1 << SEC_MESH },
 	{ "Table", K_TABLE, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
 	{ "FwMark", K_FWMARK, 1 << SEC_CONTROLLER | 1 << SEC_PEER },
+	{ "ResolveInterval", K_RESOLVEINTERVAL, 1 << SEC_MESH },
 	{ "Default", K_DEFAULT, 1 << SEC_POLICY },
 	{ "Allow", K_ALLOW, 1 << SEC_POLICY },
 };
@@ -466,6 +467,9 @@ static int mesh_key(struct parser *p, enum key k, const char *v)
 	case K_DEADAFTER:
 		p->dead_after_line = p->line;
 		return parse_seconds(p, "DeadAfter", v, &t->dead_after_ms);
+	case K_RESOLVEINTERVAL:
+		return parse_seconds(p, "ResolveInterval", v,
+				     &t->resolve_interval_ms);
 	default:
 		return -1;
 	}

@@ -27,6 +27,8 @@
 /* wgmesh watch's defaults: a dead controller is found within 10 s. */
 #define WGMESH_PROBE_INTERVAL_MS	2000
 #define WGMESH_DEAD_AFTER_MS		8000
+/* ... and re-resolves controllers' host names every 30 s (reresolve-dns.sh). */
+#define WGMESH_RESOLVE_INTERVAL_MS	30000
 
 #define WGMESH_MAX_MACHINE_SUBNETS	WGMESH_MAX_SUBNETS	/* 64 */
 
@@ -108,6 +110,8 @@ struct wgmesh_topology {
 	unsigned int mtu;	/* 0 when not set */
 	/* wgmesh watch: ProbeInterval, DeadAfter in ms; 0 when not set */
 	unsigned int probe_interval_ms, dead_after_ms;
+	/* wgmesh watch: ResolveInterval in ms; 0 when not set */
+	unsigned int resolve_interval_ms;
 	uint32_t ipv4_prefix;	/* [Mesh] IPv4, host order, host bits zero */
 	uint8_t ipv4_len;	/* 8..30, 0 when the mesh is IPv6 only */
 	bool ipv4_public;	/* IPv4Public = yes: a public range is fine */
@@ -171,6 +175,14 @@ static inline unsigned int
 wgmesh_watch_dead_after_ms(const struct wgmesh_topology *t)
 {
 	return t->dead_after_ms ? t->dead_after_ms : WGMESH_DEAD_AFTER_MS;
+}
+
+/* ResolveInterval of @t in ms, the default included. */
+static inline unsigned int
+wgmesh_watch_resolve_ms(const struct wgmesh_topology *t)
+{
+	return t->resolve_interval_ms ? t->resolve_interval_ms :
+					WGMESH_RESOLVE_INTERVAL_MS;
 }
 
 int wgmesh_topology_find_key(const struct wgmesh_topology *t,

@@ -66,12 +66,12 @@ expect()
 
 bc=/usr/share/bash-completion/bash_completion
 ktap_print_header
-ktap_set_plan 30
+ktap_set_plan 32
 
 for with_bc in "" "$bc"; do
 	how=${with_bc:+ (bash-completion)}
 	if [ -n "$with_bc" ] && [ ! -r "$with_bc" ]; then
-		for i in $(seq 15); do ktap_test_skip "completion$how $i" "bash-completion not installed"; done
+		for i in $(seq 16); do ktap_test_skip "completion$how $i" "bash-completion not installed"; done
 		continue
 	fi
 	# the commands: the lines under "Commands:" up to the blank line
@@ -85,6 +85,9 @@ for with_bc in "" "$bc"; do
 		expect "wgmesh conf mesh.conf ctrl1 --embed-private-key -" \
 		"--embed-private-key --help --private-key-file --qr"
 	ktap_expect "options of check$how" expect "wgmesh check -" "--help --quiet -q"
+	ktap_expect "options of watch, over its three usage lines$how" \
+		expect "wgmesh watch mesh.conf -" \
+		"--dead-after --help --interval --private-key-file --resolve-interval"
 	ktap_expect "genpsk: --force, then FILE a file$how" \
 		expect "wgmesh genpsk --force me" "mesh.conf mesh.key"
 	ktap_expect "a FILE argument is a file$how" expect "wgmesh check me" "mesh.conf mesh.key"

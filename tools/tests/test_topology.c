@@ -179,6 +179,9 @@ static const struct {
 	{ "[Mesh]\nName = vpn\nDeadAfter = 3601\n",
 	  "t.conf:3: bad DeadAfter '3601': must be seconds from 0.1 to "
 	  "3600 (at most 3 decimals)" },
+	{ "[Mesh]\nName = vpn\nResolveInterval = 0\n",
+	  "t.conf:3: bad ResolveInterval '0': must be seconds from 0.1 to "
+	  "3600 (at most 3 decimals)" },
 	{ "[Mesh]\nName = vpn\nDeadAfter = .5\n",
 	  "t.conf:3: bad DeadAfter '.5': must be seconds from 0.1 to "
 	  "3600 (at most 3 decimals)" },
@@ -545,11 +548,15 @@ static void tables(void)
 	wgmesh_topology_free(t);
 }
 
-/* [Mesh] ProbeInterval and DeadAfter: seconds, defaults 2 and 8. */
+/*
+ * [Mesh] ProbeInterval, DeadAfter and ResolveInterval: seconds, defaults
+ * 2, 8 and 30.
+ */
 static void watch_times(void)
 {
 	static const char text[] = "[Mesh]\nName = vpn\nProbeInterval = 0.25\n"
-		"DeadAfter = 1.5\n[Controller c1]\nEndpoint = h\nPublicKey = "
+		"DeadAfter = 1.5\nResolveInterval = 0.5\n[Controller c1]\n"
+		"Endpoint = h\nPublicKey = "
 		K1 "\n";
 	static const char plain[] = "[Mesh]\nName = vpn\n[Controller c1]\n"
 		"Endpoint = h\nPublicKey = " K1 "\n";
@@ -559,15 +566,17 @@ static void watch_times(void)
 	ktap_ok(!wgmesh_topology_parse(text, strlen(text), "t.conf", &t, err,
 				       sizeof(err)) &&
 		wgmesh_watch_interval_ms(t) == 250 &&
-		wgmesh_watch_dead_after_ms(t) == 1500,
-		"ProbeInterval = 0.25, DeadAfter = 1.5: 250 and 1500 ms (%s)",
-		err);
+		wgmesh_watch_dead_after_ms(t) == 1500 &&
+		wgmesh_watch_resolve_ms(t) == 500,
+		"ProbeInterval = 0.25, DeadAfter = 1.5, ResolveInterval = 0.5: "
+		"250, 1500 and 500 ms (%s)", err);
 	wgmesh_topology_free(t);
 	ktap_ok(!wgmesh_topology_parse(plain, strlen(plain), "t.conf", &t, err,
 				       sizeof(err)) &&
 		wgmesh_watch_interval_ms(t) == 2000 &&
-		wgmesh_watch_dead_after_ms(t) == 8000,
-		"without them: 2000 and 8000 ms (%s)", err);
+		wgmesh_watch_dead_after_ms(t) == 8000 &&
+		wgmesh_watch_resolve_ms(t) == 30000,
+		"without them: 2000, 8000 and 30000 ms (%s)", err);
 	wgmesh_topology_free(t);
 }
 
