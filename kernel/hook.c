@@ -350,21 +350,21 @@ void wgmesh_hook_init_ops(struct nf_hook_ops *ops, struct wgmesh_dev *wd)
 static bool self_subnet(const struct wgmesh_topology *t,
 			const struct sk_buff *skb, u8 pf, bool dst)
 {
+	const struct wgmesh_subnet *s;
 	const struct in6_addr *a6;
-	u32 idx;
 
 	if (pf == NFPROTO_IPV4) {
-		idx = wgmesh_subnet_find(&t->subnets,
-					 wgmesh_key4(dst ? ip_hdr(skb)->daddr :
-						     ip_hdr(skb)->saddr),
-					 AF_INET);
+		s = wgmesh_subnet_find(&t->subnets,
+				       wgmesh_key4(dst ? ip_hdr(skb)->daddr :
+						   ip_hdr(skb)->saddr),
+				       AF_INET);
 	} else {
 		a6 = dst ? &ipv6_hdr(skb)->daddr : &ipv6_hdr(skb)->saddr;
-		idx = wgmesh_in_prefix(t, a6) ? 0 :
-		      wgmesh_subnet_find(&t->subnets, wgmesh_key6(a6),
-					 AF_INET6);
+		s = wgmesh_in_prefix(t, a6) ? NULL :
+		    wgmesh_subnet_find(&t->subnets, wgmesh_key6(a6),
+				       AF_INET6);
 	}
-	return idx && idx - 1 == t->self;
+	return s && s->member == t->self;
 }
 
 /*
@@ -391,15 +391,16 @@ static bool exit_traffic(const struct wgmesh_topology *t,
 {
 	const struct wgmesh_member *m = NULL, *o = NULL;
 	enum wgmesh_addr_kind k;
+	const struct wgmesh_class *c, *oc;
 	__be32 user, other;
 
 	if (pf != NFPROTO_IPV4 || (!in && !ct_reply(skb)))
 		return false;
 	user = in ? ip_hdr(skb)->saddr : ip_hdr(skb)->daddr;
 	other = in ? ip_hdr(skb)->daddr : ip_hdr(skb)->saddr;
-	k = wgmesh_classify4(t, user, &m);
-	return wgmesh_exit_user4(k, m) &&
-	       wgmesh_classify4(t, other, &o) == WGMESH_ADDR_OUTSIDE;
+	k = wgmesh_classify4(t, user, &m, &c);
+	return wgmesh_exit_user4(k, c) &&
+	       wgmesh_classify4(t, other, &o, &oc) == WGMESH_ADDR_OUTSIDE;
 }
 
 /*
