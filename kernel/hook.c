@@ -466,21 +466,21 @@ void wgmesh_hook_init_ops(struct nf_hook_ops *ops, struct wgmesh_dev *wd)
 static bool self_subnet(const struct wgmesh_topology *t,
 			const struct sk_buff *skb, u8 pf, bool dst)
 {
+	const struct wgmesh_subnet *s;
 	const struct in6_addr *a6;
-	u32 idx;
 
 	if (pf == NFPROTO_IPV4) {
-		idx = wgmesh_subnet_find(&t->subnets,
-					 wgmesh_key4(dst ? ip_hdr(skb)->daddr :
-						     ip_hdr(skb)->saddr),
-					 AF_INET);
+		s = wgmesh_subnet_find(&t->subnets,
+				       wgmesh_key4(dst ? ip_hdr(skb)->daddr :
+						   ip_hdr(skb)->saddr),
+				       AF_INET);
 	} else {
 		a6 = dst ? &ipv6_hdr(skb)->daddr : &ipv6_hdr(skb)->saddr;
-		idx = wgmesh_in_prefix(t, a6) ? 0 :
-		      wgmesh_subnet_find(&t->subnets, wgmesh_key6(a6),
-					 AF_INET6);
+		s = wgmesh_in_prefix(t, a6) ? NULL :
+		    wgmesh_subnet_find(&t->subnets, wgmesh_key6(a6),
+				       AF_INET6);
 	}
-	return idx && idx - 1 == t->self;
+	return s && s->member == t->self;
 }
 
 /*
@@ -507,15 +507,16 @@ static bool exit_traffic(const struct wgmesh_topology *t,
 {
 	const struct wgmesh_member *m = NULL, *o = NULL;
 	enum wgmesh_addr_kind k;
+	const struct wgmesh_class *c, *oc;
 	__be32 user, other;
 
 	if (pf != NFPROTO_IPV4 || (!in && !ct_reply(skb)))
 		return false;
 	user = in ? ip_hdr(skb)->saddr : ip_hdr(skb)->daddr;
 	other = in ? ip_hdr(skb)->daddr : ip_hdr(skb)->saddr;
-	k = wgmesh_classify4(t, user, &m);
-	return wgmesh_exit_user4(k, m) &&
-	       wgmesh_classify4(t, other, &o) == WGMESH_ADDR_OUTSIDE;
+	k = wgmesh_classify4(t, user, &m, &c);
+	return wgmesh_exit_user4(k, c) &&
+	       wgmesh_classify4(t, other, &o, &oc) == WGMESH_ADDR_OUTSIDE;
 }
 
 /*
@@ -611,6 +612,7 @@ static unsigned int exit_in_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	const struct wgmesh_member *d = NULL, *s = NULL;
+	const struct wgmesh_class *dc, *sc;
 	const struct wgmesh_topology *t;
 	const struct ipv6hdr *ip6;
 	enum wgmesh_addr_kind k;
@@ -626,10 +628,11 @@ static unsigned int exit_in_hook(void *priv, struct sk_buff *skb,
 		t = rcu_dereference(wd->topo);
 		if (!t)
 			continue;
-		k = wgmesh_classify(t, &ip6->daddr, &d);
-		if (!wgmesh_exit_user6(k, d, &ip6->daddr))
+		k = wgmesh_classify(t, &ip6->daddr, &d, &dc);
+		if (!wgmesh_exit_user6(k, dc, &ip6->daddr))
 			continue;
-		if (wgmesh_classify(t, &ip6->saddr, &s) != WGMESH_ADDR_OUTSIDE)
+		if (wgmesh_classify(t, &ip6->saddr, &s, &sc) !=
+		    WGMESH_ADDR_OUTSIDE)
 			return NF_ACCEPT;
 		return exit_in(wd, t, skb, d);
 	}

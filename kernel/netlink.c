@@ -281,11 +281,22 @@ static int put_subnet(struct sk_buff *skb, const struct wgmesh_subnet *s)
 	return 0;
 }
 
-/* Subnets of member @i: from its first to the next member's first. */
-static u32 subnets_end(const struct wgmesh_topology *t, u32 i)
+/*
+ * The first subnet (in member order) of member @i or a later one: the
+ * subnets of member @i run from there to that of member @i + 1.
+ */
+static u32 first_subnet(const struct wgmesh_topology *t, u32 i)
 {
-	return i + 1 < t->n_ctrls + t->n_peers ? t->members[i + 1].subnets :
-	       t->subnets.n;
+	u32 lo = 0, hi = t->subnets.n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (wgmesh_subnet_at(&t->subnets, mid)->member < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static int put_member(struct sk_buff *skb, const struct wgmesh_topology *t,
@@ -293,20 +304,21 @@ static int put_member(struct sk_buff *skb, const struct wgmesh_topology *t,
 {
 	const struct wgmesh_member *m = &t->members[i];
 	struct nlattr *nest;
-	u32 j;
+	u32 j, end;
 
 	nest = nla_nest_start(skb, i < t->n_ctrls ? WGMESH_A_CONTROLLER :
 						    WGMESH_A_PEER);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, WGMESH_MEMBER_A_ID, m->id) ||
-	    nla_put_u64_64bit(skb, WGMESH_MEMBER_A_GROUPS, m->groups,
+	    nla_put_u64_64bit(skb, WGMESH_MEMBER_A_GROUPS, m->class.groups,
 			      WGMESH_MEMBER_A_PAD) ||
-	    nla_put_u32(skb, WGMESH_MEMBER_A_FLAGS, m->flags) ||
+	    nla_put_u32(skb, WGMESH_MEMBER_A_FLAGS, m->class.flags) ||
 	    (m->ipv4 && nla_put_in_addr(skb, WGMESH_MEMBER_A_IPV4, m->ipv4)) ||
 	    (stats && wgmesh_member_stats_fill(skb, &t->stats[i])))
 		goto cancel;
-	for (j = m->subnets; j < subnets_end(t, i); j++) {
+	end = first_subnet(t, i + 1);
+	for (j = first_subnet(t, i); j < end; j++) {
 		if (put_subnet(skb, wgmesh_subnet_at(&t->subnets, j)))
 			goto cancel;
 	}

@@ -150,10 +150,10 @@ static int parse_member(struct genl_info *info, const struct nlattr *entry,
 	}
 	m->id = id;
 	if (tb[WGMESH_MEMBER_A_GROUPS])
-		m->groups = nla_get_u64(tb[WGMESH_MEMBER_A_GROUPS]);
+		m->class.groups = nla_get_u64(tb[WGMESH_MEMBER_A_GROUPS]);
 	if (tb[WGMESH_MEMBER_A_FLAGS])
-		m->flags = nla_get_u32(tb[WGMESH_MEMBER_A_FLAGS]);
-	if (ctrl && m->flags) {
+		m->class.flags = nla_get_u32(tb[WGMESH_MEMBER_A_FLAGS]);
+	if (ctrl && m->class.flags) {
 		wgmesh_err_attr_fmt(extack, entry,
 				    "controllers take no member flags",
 				    "controller 0x%04x: controllers take no member flags",
@@ -168,7 +168,6 @@ static int parse_member(struct genl_info *info, const struct nlattr *entry,
 			return -EINVAL;
 		}
 	}
-	m->subnets = *next;
 	nla_for_each_nested(a, entry, rem) {
 		if (nla_type(a) != WGMESH_MEMBER_A_SUBNET)
 			continue;

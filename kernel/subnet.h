@@ -4,8 +4,9 @@
  * and their longest-prefix match.
  *
  * One open-addressing table holds every subnet, its slot the subnet
- * itself (prefix, length, family, owner: 16 bytes), so that a probe that
- * hits answers from the one cache line it reads. IPv6 subnets are at most
+ * itself (prefix, length, family, owner and the owner's policy class: 16
+ * bytes), so that a probe that hits answers from the one cache line it
+ * reads, the policy included. IPv6 subnets are at most
  * /64, so every key is 64 bits: an IPv4 prefix sits in the upper half.
  *
  * A subnet's slot is found by hashing its prefix cut to an anchor length:
@@ -53,6 +54,7 @@ struct wgmesh_subnet {
 	u32 member;	/* index of its owner in the member array */
 	u8 len;		/* prefix length */
 	u8 family;	/* AF_INET or AF_INET6 */
+	u16 class;	/* its owner's policy class (see topology.h) */
 };
 
 /* At most this many subnets share an anchor prefix (see above). */
@@ -136,11 +138,11 @@ static inline u64 *wgmesh_subnet_word(const struct wgmesh_subnets *sn, u64 h,
 }
 
 /*
- * The member owning the longest subnet of @family that holds @addr (a key
- * as wgmesh_key4() or wgmesh_key6() make it): its index + 1, or 0.
+ * The longest subnet of @family that holds @addr (a key as wgmesh_key4()
+ * or wgmesh_key6() make it), or NULL.
  */
-static inline u32 wgmesh_subnet_find(const struct wgmesh_subnets *sn,
-				     u64 addr, u8 family)
+static inline const struct wgmesh_subnet *
+wgmesh_subnet_find(const struct wgmesh_subnets *sn, u64 addr, u8 family)
 {
 	const u8 *anchors = family == AF_INET ? sn->anchors4 : sn->anchors6;
 	u8 n = family == AF_INET ? sn->n_anchors4 : sn->n_anchors6;
@@ -165,10 +167,10 @@ static inline u32 wgmesh_subnet_find(const struct wgmesh_subnets *sn,
 		     pos = pos + 1 == sn->size ? 0 : pos + 1) {
 			if (s->family == family && s->len >= a &&
 			    (addr & wgmesh_mask(s->len)) == s->key)
-				return s->member + 1;
+				return s;
 		}
 	}
-	return 0;
+	return NULL;
 }
 
 #endif /* _WGMESH_SUBNET_H */

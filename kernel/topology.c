@@ -5,6 +5,8 @@
  * their counters). Allocated as alloc.h says.
  */
 
+#include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/log2.h>
 #include <linux/random.h>
 
@@ -42,6 +44,7 @@ static void topology_free(struct wgmesh_topology *t)
 	kvfree(t->peer_table.slots);
 	kvfree(t->ipv4_table.slots);
 	wgmesh_subnets_free(&t->subnets);
+	kvfree(t->classes);
 	kvfree(t->members);
 	kvfree(t->stats);
 	kfree(t);
@@ -128,11 +131,75 @@ static int table_build(struct wgmesh_table *tab,
 	return 0;
 }
 
+#define CLASS_INDEX_BITS (ilog2(WGMESH_CLASSES) + 1)
+
 /*
- * Builds the lookup tables and the per-member reach masks of a filled-in
- * snapshot. On -EEXIST, *@what says which duplicate and *@index (in the
- * member array, or the subnet array) which one came second. Members'
- * IPv4 addresses must lie in the mesh range (the caller checked it).
+ * The class of @m's values in t->classes, added if new (@index: a hash of
+ * the classes so far, class + 1 per bucket); WGMESH_CLASS_NONE when
+ * WGMESH_CLASSES are in use and @m's values are none of them.
+ */
+static u16 class_find(struct wgmesh_topology *t, u16 *index,
+		      const struct wgmesh_member *m)
+{
+	u32 mask = BIT(CLASS_INDEX_BITS) - 1, h;
+	const struct wgmesh_class *c = &m->class, *o;
+
+	for (h = hash_64(c->groups ^ rol64(c->reach, 21) ^ c->flags,
+			 CLASS_INDEX_BITS);
+	     index[h]; h = (h + 1) & mask) {
+		o = &t->classes[index[h] - 1];
+		if (o->groups == c->groups && o->reach == c->reach &&
+		    o->flags == c->flags)
+			return index[h] - 1;
+	}
+	if (t->n_classes == WGMESH_CLASSES)
+		return WGMESH_CLASS_NONE;
+	t->classes[t->n_classes] = *c;
+	index[h] = ++t->n_classes;
+	return t->n_classes - 1;
+}
+
+/*
+ * Names each subnet's owner's class in the subnet (struct wgmesh_class),
+ * before the subnets are indexed: the slots are copies. After the reach
+ * masks, which are part of a class.
+ */
+static int classes_build(struct wgmesh_topology *t)
+{
+	struct wgmesh_subnet *v = t->subnets.v;
+	u32 i, owner = U32_MAX;
+	u16 *index, class = 0;
+
+	kvfree(t->classes);	/* a build may be run again (the selftest) */
+	t->n_classes = 0;
+	t->classes = NULL;
+	if (!t->subnets.n)
+		return 0;
+	t->classes = wgmesh_zalloc_array(min(t->subnets.n, WGMESH_CLASSES),
+					 sizeof(*t->classes));
+	index = kcalloc(BIT(CLASS_INDEX_BITS), sizeof(*index), WGMESH_GFP);
+	if (!t->classes || !index) {
+		kfree(index);
+		return -ENOMEM;
+	}
+	/* Grouped by owner: a lookup per owner. */
+	for (i = 0; i < t->subnets.n; i++) {
+		if (v[i].member != owner) {
+			owner = v[i].member;
+			class = class_find(t, index, &t->members[owner]);
+		}
+		v[i].class = class;
+	}
+	kfree(index);
+	return 0;
+}
+
+/*
+ * Builds the lookup tables, the per-member reach masks and the classes of
+ * a filled-in snapshot. On -EEXIST, *@what says which duplicate and
+ * *@index (in the member array, or the subnet array) which one came
+ * second. Members' IPv4 addresses must lie in the mesh range (the caller
+ * checked it).
  */
 int wgmesh_topology_build(struct wgmesh_topology *t,
 			  enum wgmesh_build_err *what, u32 *index)
@@ -140,6 +207,8 @@ int wgmesh_topology_build(struct wgmesh_topology *t,
 	u32 i, n = t->n_ctrls + t->n_peers;
 	u64 reach;
 	int g, ret;
+
+	BUILD_BUG_ON(sizeof(struct wgmesh_member) != 32);
 
 	*what = WGMESH_BUILD_DUP_ID;
 	ret = table_build(&t->ctrl_table, t->members, 0, t->n_ctrls, key_id,
@@ -154,22 +223,22 @@ int wgmesh_topology_build(struct wgmesh_topology *t,
 			  index);
 	if (ret)
 		return ret;
-	*what = WGMESH_BUILD_DUP_SUBNET;
-	ret = wgmesh_subnets_build(&t->subnets, index);
-	if (ret)
-		return ret;
 
 	for (i = 0; i < n; i++) {
 		struct wgmesh_member *m = &t->members[i];
 
 		reach = 0;
 		for (g = 0; g < WGMESH_MAX_GROUPS; g++) {
-			if (m->groups & BIT_ULL(g))
+			if (m->class.groups & BIT_ULL(g))
 				reach |= t->allow[g];
 		}
-		m->reach = reach;
+		m->class.reach = reach;
 	}
-	return 0;
+	ret = classes_build(t);
+	if (ret)
+		return ret;
+	*what = WGMESH_BUILD_DUP_SUBNET;
+	return wgmesh_subnets_build(&t->subnets, index);
 }
 
 static const struct wgmesh_member *

@@ -15,12 +15,13 @@ ko=${WGMESH_KO:?WGMESH_KO is not set (run me with selftests/vm/run.sh)}
 debug_ko=${WGMESH_KO_DEBUG:?WGMESH_KO_DEBUG is not set (run make modules-all)}
 LOADS=3
 
-# passed LOG: the selftest's three results are there, none failed
+# passed LOG: the selftest's four results are there, none failed
 passed()
 {
 	grep -q ' ok 1 wgmesh_lookup_random_meshes$' <<< "$1" &&
 		grep -q ' ok 2 wgmesh_lookup_duplicate_ids$' <<< "$1" &&
 		grep -q ' ok 3 wgmesh_counters_carried_over$' <<< "$1" &&
+		grep -q ' ok 4 wgmesh_lookup_classes$' <<< "$1" &&
 		! grep -q 'not ok' <<< "$1"
 }
 

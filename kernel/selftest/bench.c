@@ -124,14 +124,13 @@ static struct wgmesh_topology *bench_topology(u32 n_peers, enum subnets kind,
 		t->allow[g] |= BIT_ULL(i);
 	}
 	for (i = 0; i < BENCH_CTRLS; i++)
-		ctrl_of(t, i)->groups = ~0ULL;
+		ctrl_of(t, i)->class.groups = ~0ULL;
 	for (i = 0; i < n_peers; i++) {
-		peer_of(t, i)->groups = BIT_ULL(i % BENCH_GROUPS);
-		peer_of(t, i)->flags = i % 10 ? 0 : WGMESH_MEMBER_F_ISOLATED;
-		if (kind != NO_SUBNETS) {
-			peer_of(t, i)->subnets = i;
+		peer_of(t, i)->class.groups = BIT_ULL(i % BENCH_GROUPS);
+		peer_of(t, i)->class.flags = i % 10 ? 0 :
+					     WGMESH_MEMBER_F_ISOLATED;
+		if (kind != NO_SUBNETS)
 			bench_subnet(&t->subnets.v[i], i, kind);
-		}
 	}
 	t0 = ktime_get_ns();
 	if (wgmesh_topology_build(t, &what, &dup)) {

@@ -107,16 +107,16 @@ static int naive_policy(const struct wgmesh_topology *t, const struct naive *nv,
 
 	if (s_ctrl || d_ctrl)
 		return 0;
-	if ((s->flags & WGMESH_MEMBER_F_ISOLATED) ||
-	    (d->flags & WGMESH_MEMBER_F_ISOLATED))
+	if ((s->class.flags & WGMESH_MEMBER_F_ISOLATED) ||
+	    (d->class.flags & WGMESH_MEMBER_F_ISOLATED))
 		return WGMESH_CTR_DROP_ISOLATED;
 	if (!(t->flags & WGMESH_F_DEFAULT_DENY))
 		return 0;
 	for (i = 0; i < nv->n_pairs; i++) {
 		u64 a = BIT_ULL(nv->pairs[i][0]), b = BIT_ULL(nv->pairs[i][1]);
 
-		if (((s->groups & a) && (d->groups & b)) ||
-		    ((s->groups & b) && (d->groups & a)))
+		if (((s->class.groups & a) && (d->class.groups & b)) ||
+		    ((s->class.groups & b) && (d->class.groups & a)))
 			return 0;
 	}
 	return WGMESH_CTR_DROP_POLICY;
@@ -179,7 +179,7 @@ static enum wgmesh_ctr naive_decide(const struct wgmesh_topology *t,
 			  naive_is_self(t, daddr), d);
 	/* An exit user's routed global prefix to a global address. */
 	if (v == WGMESH_CTR_DROP_OUTSIDE && sk == WGMESH_ADDR_SUBNET &&
-	    (s->flags & WGMESH_MEMBER_F_EXIT) && saddr->s6_addr[0] >> 5 == 1 &&
+	    (s->class.flags & WGMESH_MEMBER_F_EXIT) && saddr->s6_addr[0] >> 5 == 1 &&
 	    daddr->s6_addr[0] >> 5 == 1)
 		return WGMESH_CTR_EXIT_TX_PACKETS;
 	return v;
@@ -205,7 +205,7 @@ static enum wgmesh_ctr naive_decide4(const struct wgmesh_topology *t,
 			  self && daddr == self, d);
 	/* An exit user's own address to the outside: the host's NAT. */
 	if (v == WGMESH_CTR_DROP_OUTSIDE && sk == WGMESH_ADDR_PEER &&
-	    (s->flags & WGMESH_MEMBER_F_EXIT))
+	    (s->class.flags & WGMESH_MEMBER_F_EXIT))
 		return WGMESH_CTR_LOCAL_PACKETS;
 	return v;
 }
@@ -253,7 +253,6 @@ static void random_ipv4(struct wgmesh_topology *t)
 		if (rnd(8))
 			t->members[i].ipv4 = htonl(ntohl(t->ipv4_prefix) |
 						   ((i * k + c) & 0xffff));
-		t->members[i].subnets = next;
 		while (next < t->subnets.n && (rnd(2) || i == n - 1))
 			random_subnet(&t->subnets.v[next++], i, false);
 	}
@@ -264,6 +263,8 @@ static struct wgmesh_topology *random_topology(struct naive *nv)
 	u32 n_ctrls = 1 + rnd(64), n_peers = rnd(3) ? rnd(4096) : rnd(16);
 	u32 n_groups = 1 + rnd(WGMESH_MAX_GROUPS), i, dup, tries;
 	u32 n_subnets = rnd(3) ? rnd(n_ctrls + n_peers) : 0;
+	/* Sometimes more distinct classes than WGMESH_CLASSES. */
+	bool wide = !rnd(4);
 	enum wgmesh_build_err what;
 	struct wgmesh_topology *t;
 	int ret;
@@ -282,9 +283,10 @@ static struct wgmesh_topology *random_topology(struct naive *nv)
 		t->allow[nv->pairs[i][1]] |= BIT_ULL(nv->pairs[i][0]);
 	}
 	for (i = 0; i < n_ctrls + n_peers; i++) {
-		t->members[i].groups = random_groups(n_groups);
+		t->members[i].class.groups = wide ? get_random_u64() :
+						    random_groups(n_groups);
 		if (i >= n_ctrls)
-			t->members[i].flags =
+			t->members[i].class.flags =
 				(rnd(5) ? 0 : WGMESH_MEMBER_F_ISOLATED) |
 				(rnd(3) ? 0 : WGMESH_MEMBER_F_EXIT);
 	}
@@ -403,10 +405,27 @@ static __be32 random_addr4(struct wgmesh_topology *t)
 	}
 }
 
+/*
+ * Whether fast kind @fk, member @fm and class @fc agree with naive kind
+ * @nk and member @nm: the class must hold the member's own values.
+ */
+static bool same_owner(enum wgmesh_addr_kind fk,
+		       const struct wgmesh_member *fm,
+		       const struct wgmesh_class *fc, enum wgmesh_addr_kind nk,
+		       const struct wgmesh_member *nm)
+{
+	if (fk != nk)
+		return false;
+	return fk < WGMESH_ADDR_CONTROLLER ||
+	       (fm == nm && fc->groups == nm->class.groups &&
+		fc->reach == nm->class.reach && fc->flags == nm->class.flags);
+}
+
 /* The fast lookups and the naive ones agree on single addresses. */
 static bool check_classify(struct wgmesh_topology *t)
 {
 	const struct wgmesh_member *fm, *nm;
+	const struct wgmesh_class *fc;
 	enum wgmesh_addr_kind fk, nk;
 	struct in6_addr a;
 	__be32 a4;
@@ -416,9 +435,9 @@ static bool check_classify(struct wgmesh_topology *t)
 		random_addr(t, &a);
 		fm = NULL;
 		nm = NULL;
-		fk = wgmesh_classify(t, &a, &fm);
+		fk = wgmesh_classify(t, &a, &fm, &fc);
 		nk = naive_classify(t, &a, &nm);
-		if (fk != nk || (fk >= WGMESH_ADDR_CONTROLLER && fm != nm)) {
+		if (!same_owner(fk, fm, fc, nk, nm)) {
 			pr_err("selftest: %pI6c: fast %d/%p, naive %d/%p\n",
 			       &a, fk, fm, nk, nm);
 			return false;
@@ -426,9 +445,9 @@ static bool check_classify(struct wgmesh_topology *t)
 		a4 = random_addr4(t);
 		fm = NULL;
 		nm = NULL;
-		fk = wgmesh_classify4(t, a4, &fm);
+		fk = wgmesh_classify4(t, a4, &fm, &fc);
 		nk = naive_classify4(t, a4, &nm);
-		if (fk != nk || (fk >= WGMESH_ADDR_CONTROLLER && fm != nm)) {
+		if (!same_owner(fk, fm, fc, nk, nm)) {
 			pr_err("selftest: %pI4: fast %d/%p, naive %d/%p\n",
 			       &a4, fk, fm, nk, nm);
 			return false;
@@ -537,6 +556,47 @@ static bool check_duplicates(void)
 }
 
 /*
+ * Subnet owners with more distinct classes than WGMESH_CLASSES: the first
+ * ones get a class each, the rest are read from their member, and every
+ * subnet's owner still classifies with its own values.
+ */
+static bool check_classes(void)
+{
+	u32 i, n = WGMESH_CLASSES + 100, dup;
+	const struct wgmesh_class *c;
+	const struct wgmesh_member *m;
+	enum wgmesh_build_err what;
+	struct wgmesh_topology *t;
+	bool ok;
+
+	t = wgmesh_topology_alloc(1, n, n);
+	if (!t)
+		return false;
+	ctrl_of(t, 0)->id = 1;
+	for (i = 0; i < n; i++) {
+		peer_of(t, i)->id = i + 1;
+		/* The last ten repeat the first ten's values. */
+		peer_of(t, i)->class.groups = i % (n - 10);
+		t->subnets.v[i].member = 1 + i;
+		t->subnets.v[i].family = AF_INET;
+		t->subnets.v[i].len = 24;
+		t->subnets.v[i].key = (0x0a000000ULL + (i << 8)) << 32;
+	}
+	ok = !wgmesh_topology_build(t, &what, &dup) &&
+	     t->n_classes == WGMESH_CLASSES &&
+	     wgmesh_subnet_at(&t->subnets, n - 1)->class == 9 &&
+	     wgmesh_subnet_at(&t->subnets, n - 11)->class ==
+	     WGMESH_CLASS_NONE;
+	for (i = 0; ok && i < n; i++) {
+		ok = wgmesh_classify4(t, htonl(0x0a000001 + (i << 8)), &m,
+				      &c) == WGMESH_ADDR_SUBNET &&
+		     m == peer_of(t, i) && c->groups == m->class.groups;
+	}
+	wgmesh_topology_put(t);
+	return ok;
+}
+
+/*
  * Counters carried over a replace: a member present in both keeps what it
  * counted before the copy and what the old snapshot counted after it; a
  * controller and a peer with the same id are different members; a new
@@ -586,13 +646,13 @@ out:
 int wgmesh_lookup_selftest(void)
 {
 	struct naive *nv = kmalloc(sizeof(*nv), GFP_KERNEL);
-	bool ok = true, dup_ok, carry_ok;
+	bool ok = true, dup_ok, carry_ok, classes_ok;
 	int i;
 
 	if (!nv)
 		return -ENOMEM;
 	pr_info("KTAP version 1\n");
-	pr_info("1..3\n");
+	pr_info("1..4\n");
 	for (i = 0; i < ROUNDS && ok; i++)
 		ok = check_round(nv);
 	kfree(nv);
@@ -602,5 +662,7 @@ int wgmesh_lookup_selftest(void)
 	carry_ok = check_carry();
 	pr_info("%s 3 wgmesh_counters_carried_over\n",
 		carry_ok ? "ok" : "not ok");
-	return ok && dup_ok && carry_ok ? 0 : -EINVAL;
+	classes_ok = check_classes();
+	pr_info("%s 4 wgmesh_lookup_classes\n", classes_ok ? "ok" : "not ok");
+	return ok && dup_ok && carry_ok && classes_ok ? 0 : -EINVAL;
 }

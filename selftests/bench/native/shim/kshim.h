@@ -88,12 +88,26 @@ struct kernel_param {
 #define module_param_cb(name, o, a, perm) \
 	const struct kernel_param shim_param_##name = { .arg = (a), .ops = (o) }
 #define MODULE_PARM_DESC(name, desc)
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define U16_MAX 0xffff
+#define U32_MAX 0xffffffffU
 #define GOLDEN_RATIO_32 0x61C88647
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
 
 static inline u32 hash_32(u32 val, unsigned int bits)
 {
 	return (val * GOLDEN_RATIO_32) >> (32 - bits);
+}
+
+static inline u64 hash_64(u64 val, unsigned int bits)
+{
+	return val * GOLDEN_RATIO_64 >> (64 - bits);
+}
+
+static inline u64 rol64(u64 w, unsigned int s)
+{
+	return w << (s & 63) | w >> ((-s) & 63);
 }
 
 static inline unsigned int ilog2(unsigned long v)
