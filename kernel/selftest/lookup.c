@@ -179,8 +179,8 @@ static enum wgmesh_ctr naive_decide(const struct wgmesh_topology *t,
 			  naive_is_self(t, daddr), d);
 	/* An exit user's routed global prefix to a global address. */
 	if (v == WGMESH_CTR_DROP_OUTSIDE && sk == WGMESH_ADDR_SUBNET &&
-	    (s->class.flags & WGMESH_MEMBER_F_EXIT) && saddr->s6_addr[0] >> 5 == 1 &&
-	    daddr->s6_addr[0] >> 5 == 1)
+	    (s->class.flags & WGMESH_MEMBER_F_EXIT) &&
+	    saddr->s6_addr[0] >> 5 == 1 && daddr->s6_addr[0] >> 5 == 1)
 		return WGMESH_CTR_EXIT_TX_PACKETS;
 	return v;
 }
