@@ -87,7 +87,7 @@ for with_bc in "" "$bc"; do
 	ktap_expect "options of check$how" expect "wgmesh check -" "--help --quiet -q"
 	ktap_expect "options of watch, over its three usage lines$how" \
 		expect "wgmesh watch mesh.conf -" \
-		"--dead-after --help --interval --private-key-file --resolve-interval"
+		"--dead-after --events --help --interval --json --private-key-file --resolve-interval"
 	ktap_expect "genpsk: --force, then FILE a file$how" \
 		expect "wgmesh genpsk --force me" "mesh.conf mesh.key"
 	ktap_expect "a FILE argument is a file$how" expect "wgmesh check me" "mesh.conf mesh.key"
