@@ -137,6 +137,8 @@ err_unregister_border:
 	nf_unregister_net_hook(dev_net(dev), &wn->border);
 err_unregister_ingress:
 	nf_unregister_net_hook(dev_net(dev), &wd->ingress);
+	/* The hook may be running on another CPU, with @wd. */
+	synchronize_net();
 err_free_events:
 	wgmesh_events_free(&wd->events);
 err_free_stats:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Drop events. While nobody listens to the "events" group, a dropped packet
- * costs one look at the namespace's listener bitmap (wgmesh_events_wanted())
+ * costs one look at the family's listener bitmap (wgmesh_events_wanted())
  * and nothing else. While someone does, the datapath adds the packet to a
  * small per-CPU table keyed by (reason, source, destination) and makes sure
  * the device's flush is queued; the flush runs WGMESH_EV_INTERVAL later in
@@ -244,7 +244,7 @@ static void flush(struct work_struct *work)
 	struct wgmesh_ev_slot *out;
 	char ifname[IFNAMSIZ];
 	u32 n = 0, i, sent = 0;
-	int ifindex = 0;
+	int ifindex = 0, ret;
 	u64 lost;
 
 	/* Without memory every packet of the interval is lost, and counted. */
@@ -259,23 +259,38 @@ static void flush(struct work_struct *work)
 		strscpy(ifname, wd->dev->name, sizeof(ifname));
 	}
 	rcu_read_unlock();
-	/* Whoever asked may have gone: then there is nobody to tell. */
-	if (!net || !genl_has_listeners(&wgmesh_genl_family, net,
-					WGMESH_NLGRP_EVENTS))
+	if (!net)
 		goto out;
 
+	/*
+	 * Whoever asked may have gone, or listens in another namespace (the
+	 * listener bitmap is the family's, not the namespace's): -ESRCH,
+	 * nobody here to tell, and nothing counts as lost. Under send_lock,
+	 * so that the family is not unregistered meanwhile.
+	 */
 	mutex_lock(&send_lock);
-	for (i = 0; i < n && !closed; i++) {
-		if (send(net, ifindex, ifname, &out[i], 0))
+	if (closed || !genl_has_listeners(&wgmesh_genl_family, net,
+					  WGMESH_NLGRP_EVENTS))
+		goto unlock;
+	for (i = 0; i < n; i++) {
+		ret = send(net, ifindex, ifname, &out[i], 0);
+		if (ret == -ESRCH)
+			goto unlock;
+		if (ret)
 			lost += out[i].count;
 		else
 			sent++;
 	}
-	if (lost && !closed && !send(net, ifindex, ifname, NULL, lost))
-		sent++;
+	if (lost) {
+		ret = send(net, ifindex, ifname, NULL, lost);
+		if (ret == -ESRCH)
+			goto unlock;
+		sent += !ret;
+	}
+	atomic64_add(lost, &ev->lost);
+unlock:
 	mutex_unlock(&send_lock);
 	atomic64_add(sent, &ev->sent);
-	atomic64_add(lost, &ev->lost);
 out:
 	if (net)
 		put_net(net);

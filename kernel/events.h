@@ -86,7 +86,10 @@ enum wgmesh_nlgrp {
 
 /*
  * The whole cost of events for a dropped packet while nobody listens: a
- * look at the namespace's generic netlink listener bitmap (RCU, no lock).
+ * look at the generic netlink listener bitmap (RCU, no lock). The bitmap
+ * is the family's in every namespace: a listener in any of them makes
+ * every namespace record its drops; a flush finds nobody in its own and
+ * discards them (flush()).
  */
 static inline bool wgmesh_events_wanted(const struct net_device *dev)
 {

@@ -302,22 +302,33 @@ static unsigned int exit6(struct wgmesh_dev *wd,
 	unsigned int len, mtu;
 	int rc;
 
-	if (ip6->hop_limit <= 1) {
-		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
-				0);
-		return drop(wd, t, skb, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
-	}
 	/* A reference of ours: no RT6_LOOKUP_F_DST_NOREF. */
 	dst = ip6_route_input_lookup(net, skb->dev, &fl6, skb,
 				     RT6_LOOKUP_F_HAS_SADDR);
 	if (dst->error) {
+		rc = dst->error;
 		dst_release(dst);
-		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 0);
+		/* As ip6_pkt_discard() and ip6_pkt_prohibit() answer;
+		 * a blackhole route (-EINVAL) answers nothing.
+		 */
+		if (rc == -EACCES)
+			icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH,
+					ICMPV6_ADM_PROHIBITED, 0);
+		else if (rc != -EINVAL)
+			icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH,
+					ICMPV6_NOROUTE, 0);
 		return drop(wd, t, skb, s, WGMESH_CTR_DROP_NOROUTE, segs);
 	}
 	if (dst_rt6_info(dst)->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST)) {
 		dst_release(dst);
 		return local(wd, t, skb, s, segs);
+	}
+	/* Forwarded, not delivered: only now does the hop limit count. */
+	if (ipv6_hdr(skb)->hop_limit <= 1) {
+		dst_release(dst);
+		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
+				0);
+		return drop(wd, t, skb, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
 	}
 	dev = dst->dev;
 	if (wgmesh_dev_find_rcu(net, dev->ifindex)) {
@@ -617,7 +628,13 @@ static unsigned int exit_in_hook(void *priv, struct sk_buff *skb,
 	const struct ipv6hdr *ip6;
 	enum wgmesh_addr_kind k;
 	struct wgmesh_dev *wd;
+	unsigned int verdict;
 
+	/* A frame for another host (a bridge's, with br_netfilter) is not
+	 * this host's to route.
+	 */
+	if (skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
 	/* ipv6_rcv() checked the header. */
 	ip6 = ipv6_hdr(skb);
 	if (!wgmesh_is_global6(&ip6->daddr) ||
@@ -634,7 +651,13 @@ static unsigned int exit_in_hook(void *priv, struct sk_buff *skb,
 		if (wgmesh_classify(t, &ip6->saddr, &s, &sc) !=
 		    WGMESH_ADDR_OUTSIDE)
 			return NF_ACCEPT;
-		return exit_in(wd, t, skb, d);
+		/* Softirq as a rule, but a queue's reinject runs the hooks
+		 * in process context: the per-CPU counters need BHs off.
+		 */
+		local_bh_disable();
+		verdict = exit_in(wd, t, skb, d);
+		local_bh_enable();
+		return verdict;
 	}
 	return NF_ACCEPT;
 }

@@ -477,5 +477,7 @@ int __init wgmesh_genl_init(void)
 
 void wgmesh_genl_uninit(void)
 {
+	/* No flush may send on the family, its id or groups, once it goes. */
+	wgmesh_events_close();
 	genl_unregister_family(&wgmesh_genl_family);
 }
