@@ -39,15 +39,20 @@ int evlog_open(struct evlog *l, bool json, bool limited, char *err,
 	return 0;
 }
 
+void evlog_forget(struct evlog *l)
+{
+	free(l->names);
+	l->names = NULL;
+	l->n_names = 0;
+	l->named = NULL;
+}
+
 void evlog_close(struct evlog *l)
 {
 	if (l->open)
 		meshev_close(&l->ev);
 	l->open = false;
-	free(l->names);
-	l->names = NULL;
-	l->n_names = 0;
-	l->named = NULL;
+	evlog_forget(l);
 }
 
 int evlog_fd(const struct evlog *l)
@@ -75,6 +80,7 @@ static void learn_names(struct evlog *l, const struct wgmesh_topology *t)
 	free(l->names);
 	l->n_names = 0;
 	l->named = t;
+	snprintf(l->ifname, sizeof(l->ifname), "%s", t->interface);
 	l->names = calloc(t->n_controllers + t->n_peers + 1,
 			  sizeof(*l->names));
 	if (!l->names)
@@ -222,7 +228,7 @@ static void window(struct evlog *l, double now)
 		return;
 	if (l->held)
 		cli_say("%s: %llu drop event%s not logged (at most %d per "
-			"%g s)", l->named ? l->named->interface : "wgmesh",
+			"%g s)", l->ifname[0] ? l->ifname : "wgmesh",
 			l->held, l->held == 1 ? "" : "s", EVLOG_BURST,
 			EVLOG_WINDOW);
 	l->window = now;

@@ -29,6 +29,7 @@ struct evlog {
 	const struct wgmesh_topology *named;	/* names[] is of this one */
 	struct evlog_name *names;
 	size_t n_names;
+	char ifname[16];		/* of the last event */
 };
 
 /*
@@ -38,6 +39,8 @@ struct evlog {
 int evlog_open(struct evlog *l, bool json, bool limited, char *err,
 	       size_t errlen);
 void evlog_close(struct evlog *l);
+/* The topology names were learnt from is gone (freed, or replaced). */
+void evlog_forget(struct evlog *l);
 int evlog_fd(const struct evlog *l);
 /* Print what arrived for @t's interface; -1 if reading failed (said). */
 int evlog_read(struct evlog *l, const struct wgmesh_topology *t, double now);

@@ -585,7 +585,23 @@ static void table_marks(const struct up_run *r, struct fw_mark *m,
 	}
 }
 
-static int firewall(const struct up_run *r)
+/*
+ * The UDP port this machine's WireGuard sends from (random on a peer, set
+ * once the link is up), 0 if unknown: wgmesh exec's mark must skip the
+ * tunnel's own packets (see want_mark() in lib/firewall.c).
+ */
+static uint16_t wg_port(struct up_run *r)
+{
+	struct wg_device live = { 0 };
+	uint16_t port = 0;
+
+	if (!nlwg_get(&r->wg, r->ifname, &live))
+		port = live.listen_port;
+	wg_device_free(&live);
+	return port;
+}
+
+static int firewall(struct up_run *r)
 {
 	const struct wgmesh_controller *c = r->self.ctrl;
 	struct fw_rules rules = { .owner = r->t->name };
@@ -607,6 +623,8 @@ static int firewall(const struct up_run *r)
 		return -1;
 	exit_forwarding(r, n_users > 0);
 	table_marks(r, &rules.mark, cg_root, cg_rel, v4, v6);
+	if (rules.mark.cgroup)
+		rules.mark.wg_port = wg_port(r);
 	if (r->a->no_firewall || (c && c->no_firewall)) {
 		free(users);
 		if (rules.mark.mark)

@@ -231,6 +231,8 @@ static int watch_load(struct watch *w, const struct watch *old, double now)
 	}
 	wg_device_free(&dev);
 	*w = n;
+	/* The names it learnt pointed into the topology just freed. */
+	evlog_forget(&w->events);
 	reresolve_load(&w->rr, w->t, w->self.ctrl, w->cli_resolve ?
 		       w->cli_resolve : wgmesh_watch_resolve_ms(w->t) / 1000.0,
 		       now);

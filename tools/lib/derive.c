@@ -332,9 +332,18 @@ int mesh_desired(const struct wgmesh_topology *t, struct mesh_self self,
 	     add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,
 			 0x80000000u, 1)))
 		goto fail;
-	/* In a table of its own (Table), the default route itself. */
+	/*
+	 * In a table of its own (Table), the default routes themselves, of
+	 * both families: what is marked or confined (wgmesh exec) never
+	 * falls through to main's default route. IPv6 that the exit does not
+	 * carry (no routed global prefix of the machine's) ends at the exit's
+	 * AllowedIPs or its wgmesh.ko, dropped, never outside the tunnel.
+	 */
 	if (self.peer->exit && self.peer->owned.table &&
-	    add_prefix4(&out->routes, &out->n_routes, &out->cap_routes, 0, 0))
+	    (add_prefix4(&out->routes, &out->n_routes, &out->cap_routes,
+			 0, 0) ||
+	     add_prefix(&out->routes, &out->n_routes, &out->cap_routes,
+			&in6addr_any, 0)))
 		goto fail;
 	for (size_t i = 0; i < t->n_controllers; i++) {
 		const struct wgmesh_controller *c = &t->controllers[i];

@@ -318,6 +318,14 @@ static int want_mark(const struct fw_mark *m, struct want_chain *w)
 	 * of what they carry, and marking them would route the tunnel into
 	 * itself. The connection's mark carries the decision on.
 	 */
+	/*
+	 * Nor may a new connection of the tunnel itself, which comes to be
+	 * whenever its endpoint changes (roaming, watch's re-resolution) and
+	 * may start with an exec'd program's packet: by its source port.
+	 */
+	if (m->cgroup && m->wg_port &&
+	    add_text(&w[W_OUT], "udp sport %u return", m->wg_port))
+		return -1;
 	if (m->cgroup && (add_text(&w[W_OUT], "ct mark %s meta mark set ct "
 				   "mark", mk) ||
 			  add_text(&w[W_OUT], "ct state new socket cgroupv2 "

@@ -71,6 +71,7 @@ struct fw_mark {
 	uint32_t mark;
 	const char *cgroup;	/* below the cgroup2 root, NULL: no exec */
 	unsigned int cgroup_level;
+	uint16_t wg_port;	/* the tunnel's own UDP source port, 0: none */
 	const char *v4_range;	/* "10.128.0.0/16", NULL: IPv6 only */
 	const char *v6_range;	/* the mesh /40 */
 };
