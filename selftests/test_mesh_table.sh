@@ -200,7 +200,7 @@ capture up tc -v
 ktap_expect "up -v on tc: applied, rules named and counted" \
 	eval '[ "$rc" = 0 ] && text_has "$out" "+ rule -4 32761: from all fwmark 0xca6c lookup $TABLE" \
 		"+ rule -4 32760: from all fwmark 0xca6c lookup main suppress_prefixlength 0" \
-		"routes +3 -0, .*rules +8 -0"'
+		"routes +4 -0, .*rules +8 -0"'
 ktap_expect "up on tc says it enabled src_valid_mark and marks in nftables" \
 	text_has "$out" "^tb: table: net.ipv4.conf.all.src_valid_mark enabled" \
 		"^tb: firewall: marks 0xca6c for table $TABLE (table inet wgmesh)"
@@ -209,7 +209,8 @@ capture ip -n "$(ns tc)" -4 route show table "$TABLE"
 ktap_expect "tc: table $TABLE has the exit's default route and the range (protocol 87)" \
 	text_has "$out" "^default dev $IF proto 87" "^10.128.0.0/16 dev $IF proto 87"
 capture ip -n "$(ns tc)" -6 route show table "$TABLE"
-ktap_expect "tc: table $TABLE has the controller's /56" text_has "$out" "/56 dev $IF proto 87"
+ktap_expect "tc: table $TABLE has the controller's /56 and an IPv6 default route (marked IPv6 never falls to main's)" \
+	text_has "$out" "/56 dev $IF proto 87" "^default dev $IF proto 87"
 capture ip -n "$(ns tc)" -4 rule show
 ktap_expect "tc: rules for the mark and for its mesh address, protocol 87" \
 	text_has "$out" "^32760:.*fwmark 0xca6c lookup main suppress_prefixlength 0 proto 87" \
