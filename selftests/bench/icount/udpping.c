@@ -11,12 +11,14 @@
  *       burst waiting for its ack, then the stop marker. Prints
  *       "sent=.. bursts=.. retries=.. lost=.." on stdout.
  *   udpping -c ADDR -o [-p PORT] [-n COUNT] [-w BURST] [-i ID] [-W WARMUP]
- *               [-S USEC] [-f]
+ *               [-S USEC] [-D MSEC] [-f]
  *       one way: the same, but no burst waits for an ack (nobody need
  *       listen: the drop benchmark's datagrams never arrive); each burst
  *       is followed by a USEC (default 1000) sleep that lets the path
- *       drain, and the stop marker by a 100 ms one more, so that what
- *       the datagrams cost the receiving side lands inside the window.
+ *       drain, and the stop marker by a MSEC (default 100) one more, so
+ *       that what the datagrams cost the receiving side lands inside the
+ *       window (the drop bench gives 1100: a drop event's flush, a second
+ *       after the first drop, too).
  *       Prints "sent=.. bursts=.. retries=0 lost=0".
  *
  * Every datagram carries its burst's attempt number; the server answers the
@@ -196,7 +198,7 @@ int main(int argc, char **argv)
 	unsigned long count = 1000, warmup = 16, n, id = 0;
 	unsigned int port = 7777, w = 1;
 	int opt, mode = 0, timeout_ms = 2000, fd, fifo = 0, oneway = 0;
-	unsigned long usec = 1000;
+	unsigned long usec = 1000, drain_ms = 100;
 	struct sockaddr_storage ss;
 	struct stats st = { 0 }, warm = { 0 };
 	struct icount_marks marks;
@@ -204,7 +206,7 @@ int main(int argc, char **argv)
 	const char *addr = NULL;
 	socklen_t len;
 
-	while ((opt = getopt(argc, argv, "s:c:p:n:w:i:W:t:S:of")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:p:n:w:i:W:t:S:D:of")) != -1) {
 		switch (opt) {
 		case 's':
 		case 'c':
@@ -220,6 +222,7 @@ int main(int argc, char **argv)
 		case 'f': fifo = 1; break;
 		case 'o': oneway = 1; break;
 		case 'S': usec = strtoul(optarg, NULL, 0); break;
+		case 'D': drain_ms = strtoul(optarg, NULL, 0); break;
 		default: goto usage;
 		}
 	}
@@ -248,7 +251,8 @@ int main(int argc, char **argv)
 			burst_oneway(fd, w, usec, &attempt, &warm);
 		while (nanosleep(&drain, &drain) < 0 && errno == EINTR)
 			;
-		drain.tv_nsec = 100 * 1000 * 1000;
+		drain.tv_sec = drain_ms / 1000;
+		drain.tv_nsec = (drain_ms % 1000) * 1000 * 1000;
 		marks.start();
 		for (n = 0; n < count; n += w)
 			burst_oneway(fd, w, usec, &attempt, &st);
@@ -273,6 +277,6 @@ usage:
 		"       udpping -c ADDR [-p PORT] [-n COUNT] [-w BURST] [-i ID]"
 		" [-W WARMUP] [-t TIMEOUT_MS] [-f]\n"
 		"       udpping -c ADDR -o [-p PORT] [-n COUNT] [-w BURST] [-i ID]"
-		" [-W WARMUP] [-S USEC] [-f]\n");
+		" [-W WARMUP] [-S USEC] [-D MSEC] [-f]\n");
 	return 2;
 }
