@@ -465,8 +465,9 @@ if want icount; then
 		done
 		read -ra modes <<<"$drop_modes"
 		for ((r = 1; r <= ROUNDS; r++)); do
-			# rotate the order each round: every mode runs first,
-			# and the module swaps stay between rounds' windows
+			# rotate the order each round, so that every mode runs
+			# after each other one; the 1 s idle before a window
+			# lets what a module swap deferred run outside it
 			order=("${modes[@]:$(((r - 1) % ${#modes[@]}))}" "${modes[@]:0:$(((r - 1) % ${#modes[@]}))}")
 			for m in "${order[@]}"; do
 				case $m in
@@ -482,8 +483,8 @@ if want icount; then
 				d0=$(nx ctrl wgmesh-ctl stats wg0 --device 2>/dev/null | tr ' ' '\n' | sed -n 's/^drop_policy=//p')
 				sleep 1
 				win=$((win + 1))
-				v=$(nx a "$udpping" -c "$B" -o -n "$DN" -w 1 -W 16 -S "$GAP" -D 1100 -i "$win" -f) ||
-					{ echo "# icount $m round $r: udpping failed"; continue; }
+				v=$(nx a "$udpping" -c "$B" -o -n "$DN" -w 1 -W 16 -S "$GAP" -D 1100 -i "$win" -f)
+				rc=$?
 				d1=$(nx ctrl wgmesh-ctl stats wg0 --device 2>/dev/null | tr ' ' '\n' | sed -n 's/^drop_policy=//p')
 				if [ -n "$lpid" ]; then
 					kill "$lpid"
@@ -491,7 +492,12 @@ if want icount; then
 					lpid=
 					echo "# listener: $(cat /tmp/icount-events.out)"
 				fi
+				[ "$rc" = 0 ] || { echo "# icount $m round $r: udpping failed"; continue; }
+				# the 16 warm-up datagrams and the window's: all
+				# policy drops, or the case measures something else
 				echo "# ctrl drop_policy +$((${d1:-0} - ${d0:-0})) in window $win ($m)"
+				[ "$((${d1:-0} - ${d0:-0}))" = "$((DN + 16))" ] ||
+					echo "# WARNING: window $win: not every datagram was a policy drop"
 				emit "icount mode=$m w=1 round=$r window=$win n=$DN $v"
 			done
 		done
