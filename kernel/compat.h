@@ -64,9 +64,11 @@ static inline struct nlattr **wgmesh_dump_attrs(struct netlink_callback *cb)
  * GENL_MCAST_CAP_NET_ADMIN (upstream 6.7, and stable 6.1.66 on, so both of
  * Debian's 6.1 and 6.12 have it); 6.1 has no per-family bind callback to
  * check it ourselves. A kernel without the flag gets no events group, and
- * the datapath never looks for listeners.
+ * the datapath never looks for listeners. WGMESH_NO_EVENTS (make
+ * WGMESH_NO_EVENTS=1) builds the same module without them, for the
+ * benchmark's baseline of what a drop costs (selftests/bench/icount.sh).
  */
-#ifdef GENL_MCAST_CAP_NET_ADMIN
+#if defined(GENL_MCAST_CAP_NET_ADMIN) && !defined(WGMESH_NO_EVENTS)
 #define wgmesh_have_events	true
 #define WGMESH_MCGRP_ADMIN(grp)					\
 	{ .name = (grp), .flags = GENL_MCAST_CAP_NET_ADMIN }

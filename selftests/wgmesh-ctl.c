@@ -26,6 +26,10 @@
  *                              then reads the rest; prints "intr=yes|no",
  *                              whether a message was flagged NLM_F_DUMP_INTR,
  *                              and exits 0 only for yes)
+ *   wgmesh-ctl events DEV     (joins the drop events group and reads until
+ *                              SIGTERM/SIGINT, then prints "events=N
+ *                              packets=M" for DEV and exits 0: a listener
+ *                              for selftests/bench, which only needs one)
  *   wgmesh-ctl raw DEV CASE   (a deliberately malformed request, for tests;
  *                              CASE: short-prefix, long-ifname, unknown-attr,
  *                              output-attr, member-stats, no-member-id,
@@ -81,10 +85,13 @@
 #include <string.h>
 #include <grp.h>
 #include <unistd.h>
+#include <poll.h>
+#include <signal.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "../tools/nl/events.h"
 #include "../tools/nl/mesh.h"
 
 static const char *prog = "wgmesh-ctl";
@@ -98,7 +105,7 @@ static void usage(void)
 		"              [--allow G-H]... [--allow-all] [--random-peers N[:SEED]]\n"
 		"              [--ipv4 A.B.C.D/LEN] [--member-ipv4 c:CID=A.B.C.D]... [--subnet c:CID=PREFIX/LEN]...\n"
 		"       %s stats DEV [--device | --member c:CID | --member p:PID]\n"
-		"       %s race DEV | raw DEV CASE\n",
+		"       %s race DEV | raw DEV CASE | events DEV\n",
 		prog, prog, prog, prog);
 	exit(2);
 }
@@ -748,6 +755,67 @@ out:
 	return ret;
 }
 
+struct ev_count {
+	const char *ifname;
+	uint64_t events, packets;
+};
+
+static void ev_count(const struct meshev_event *e, void *data)
+{
+	struct ev_count *c = data;
+
+	if (strcmp(e->ifname, c->ifname))
+		return;
+	c->events++;
+	c->packets += e->packets;
+}
+
+static volatile sig_atomic_t ev_stop;
+
+static void ev_signal(int sig)
+{
+	(void)sig;
+	ev_stop = 1;
+}
+
+/* events DEV: a listener that discards what it reads, counting DEV's */
+static int cmd_events(const char *ifname)
+{
+	struct sigaction sa = { .sa_handler = ev_signal };
+	struct ev_count c = { .ifname = ifname };
+	struct meshev ev = { 0 };
+	int ret;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (meshev_open(&ev)) {
+		fprintf(stderr, "%s: %s\n", prog, ev.s.err);
+		return 1;
+	}
+	while (!ev_stop) {
+		struct pollfd p = { .fd = meshev_fd(&ev), .events = POLLIN };
+
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: poll: %s\n", prog,
+				strerror(errno));
+			meshev_close(&ev);
+			return 1;
+		}
+		ret = meshev_read(&ev, ev_count, &c);
+		if (ret < 0 && ret != -ENOBUFS) {
+			fprintf(stderr, "%s: %s\n", prog, ev.s.err);
+			meshev_close(&ev);
+			return 1;
+		}
+	}
+	meshev_close(&ev);
+	printf("events=%llu packets=%llu\n", (unsigned long long)c.events,
+	       (unsigned long long)c.packets);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd, *dev, *ifname;
@@ -782,6 +850,11 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	dev = argv[2];
+	if (!strcmp(cmd, "events")) {
+		if (argc != 3)
+			usage();
+		return cmd_events(dev);
+	}
 	dev_arg(dev, &ifname, &ifindex);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "detach") &&
 	    strcmp(cmd, "set") && strcmp(cmd, "show") && strcmp(cmd, "stats") &&

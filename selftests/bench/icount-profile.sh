@@ -10,6 +10,12 @@
 # instructions per packet in (a) or (b), summed over the rounds, and
 # (b)-(a); then the TOP functions by |(b)-(a)|. A block counts as a whole for the function it starts in;
 # addresses below the first kernel symbol are user space ([user]).
+# Windows of the drop case (modes drop-quiet, drop-listen, drop-off) get a
+# table of their own: instructions per dropped packet by function in each
+# mode, and the functions by |quiet-off| and by listen-quiet. Module
+# functions are named by the symbols of the module loaded last: drop-off's
+# windows ran another build of it, so compare kernel functions there, and
+# the row "wgmesh.ko (all functions)", their sum.
 
 log=${1:?usage: icount-profile.sh LOG OUT [TOP]}
 out=${2:?usage: icount-profile.sh LOG OUT [TOP]}
@@ -32,13 +38,54 @@ BEGIN {
 	for (i = 1; i <= n; i++) {
 		split(l[i], f, " ")
 		mode[f[1]] = f[2]; w[f[1]] = f[3]
-		sent[f[2], f[3]] += f[4]; ws[f[3]] = 1
+		if (f[2] !~ /^drop-/) {
+			sent[f[2], f[3]] += f[4]; ws[f[3]] = 1
+		}
 	}
 	sym = "[user]"
 }
 $2 == 0 { sym = $3; next }
+($3 in mode) && mode[$3] ~ /^drop-/ {
+	dc[sym, mode[$3]] += $4; dsyms[sym] = 1
+	# the module as a whole: right whichever build ran
+	if (sym ~ /\[wgmesh\]$/) {
+		dc["wgmesh.ko (all functions)", mode[$3]] += $4
+		dsyms["wgmesh.ko (all functions)"] = 1
+	}
+	next
+}
 ($3 in mode) { c[w[$3], sym, mode[$3]] += $4; syms[sym] = 1 }
+function per(s, m) { return dsent[m] ? dc[s, m] / dsent[m] : 0 }
+function drop_table(title, key,    s, q, l, o, k) {
+	printf "-- drop: %s --\n", title
+	cmd = "sort -k2,2nr -t\"\t\" | head -n " top
+	for (s in dsyms) {
+		q = per(s, "drop-quiet"); l = per(s, "drop-listen"); o = per(s, "drop-off")
+		if (key == "max")
+			k = q > l ? q : l
+		else if (key == "qo")
+			k = q - o < 0 ? o - q : q - o
+		else
+			k = l - q < 0 ? q - l : l - q
+		if (k < 0.05)
+			continue
+		printf "%-44s\t%d\t%9.1f %9.1f %9.1f %9.1f %9.1f\n", s, k * 10, q, l, o, l - q, q - o | cmd
+	}
+	close(cmd)
+}
 END {
+	for (i = 1; i <= n; i++) {
+		split(l[i], f, " ")
+		if (f[2] ~ /^drop-/)
+			dsent[f[2]] += f[4]
+	}
+	if (length(dsent)) {
+		printf "\n== drop: instructions per dropped packet by function (quiet: no listener, listen: a listener, off: WGMESH_NO_EVENTS=1) ==\n"
+		printf "%-44s %9s %9s %9s %9s %9s\n", "function", "quiet", "listen", "off", "l-q", "q-o"
+		drop_table("top by quiet or listen", "max")
+		drop_table("largest |quiet-off|", "qo")
+		drop_table("largest |listen-quiet|", "lq")
+	}
 	for (x in ws) {
 		printf "\n== W=%s: instructions per packet by function (a: wgmesh.ko, b: ip6_forward) ==\n", x
 		printf "%-44s %10s %10s %10s\n", "function", "(a)", "(b)", "(b)-(a)"

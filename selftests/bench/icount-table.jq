@@ -10,6 +10,7 @@ def verdict($name):
 	(.targets[] | select(.name == $name)) as $t
 	| if $t.met == null then "(no data)" elif $t.met then "ok" else "MISSED" end;
 
+(if ([.kernels[].bursts[]] | length) == 0 then "== instructions per packet (deterministic): \(.method) ==" else
 "== instructions per packet (deterministic): \(.method) ==",
 "   a -> controller -> b, 64-byte UDP, closed loop (udpping): bursts of W, one ack per burst back the same way;",
 "   every instruction of the guest in the window (both peers, controller, acks, softirq, timers) / datagrams",
@@ -19,3 +20,16 @@ def verdict($name):
 	"\($k | pad(28))\(.w | pad(4))\(.a.median | fmt | pad(16))\(.b.median | fmt | pad(17))\(.delta | fmt | pad(9))\("\(.ratio | r3) [\(.ratio_paired.min | r3)..\(.ratio_paired.max | r3)] \(verdict("instructions per packet (b)/(a)"))" | pad(30))\("\(.a.spread | pct) / \(.b.spread | pct) \(verdict("spread over repeats"))" | pad(26))\(.retries + .lost) \(verdict("retries and lost datagrams"))"),
 "",
 "targets: (b)/(a) >= 1.0 at every W on both kernels; spread (max-min)/min over repeats < 1%; no retries or losses"
+end),
+(if ([.kernels[] | select(.drop != null)] | length) == 0 then empty else
+"",
+"== instructions per dropped packet: a -> controller, one-way 64-byte UDP (udpping -o), dropped by policy (default-deny) ==",
+"   quiet: wgmesh.ko, nobody subscribed to drop events; listen: a listener (wgmesh-ctl events); off: built WGMESH_NO_EVENTS=1",
+"",
+"\("kernel" | pad(28))\("quiet" | pad(10))\("listen" | pad(10))\("off" | pad(10))\("listen-quiet" | pad(14))\("quiet-off [per round]" | pad(26))\("spread q / l / o" | pad(24))verdict",
+(.kernels[] | select(.drop != null) | .kernel as $k | .drop |
+	"\($k | pad(28))\(.quiet.median | fmt | pad(10))\(.listen.median | fmt | pad(10))\(.off.median | fmt | pad(10))\(.listen_minus_quiet | r3 | pad(14))\("\(.quiet_minus_off | r3) [\(.quiet_minus_off_paired.min | r3)..\(.quiet_minus_off_paired.max | r3)]" | pad(26))\("\(.quiet.spread | pct) / \(.listen.spread | pct) / \(.off.spread | pct)" | pad(24))\(verdict("drop without listener vs events compiled out"))"),
+"",
+"target: |quiet-off| within the spread (max-min) of the off windows: nothing measurable in the whole guest while nobody listens;",
+"   --profile attributes it per function (build/bench/<kver>/icount-profile.txt: netlink_has_listeners, wgmesh.ko (all functions))"
+end)

@@ -2,7 +2,9 @@
 #
 # icount.jq: one kernel's windows (icount.sh, jq -s) -> summary per burst
 # size: instructions per packet of (a) wgmesh.ko and (b) ip6_forward, the
-# ratio (b)/(a) of the medians, per-round ratios, the spread over repeats.
+# ratio (b)/(a) of the medians, per-round ratios, the spread over repeats;
+# and for the drop case (modes drop-quiet, drop-listen, drop-off) the
+# instructions per dropped packet of each mode and their differences.
 
 def median: sort | if length == 0 then null
 	elif length % 2 == 1 then .[length / 2 | floor]
@@ -16,7 +18,7 @@ def stats: if length == 0 then null else
 | {
 	kernel: $kernel,
 	runs: $runs,
-	bursts: [$ok | group_by(.w)[] | . as $g | ($g[0].w) as $w
+	bursts: [$ok | map(select(.mode == "a" or .mode == "b")) | group_by(.w)[] | . as $g | ($g[0].w) as $w
 		| ([$g[] | select(.mode == "a") | .per_packet] | stats) as $a
 		| ([$g[] | select(.mode == "b") | .per_packet] | stats) as $b
 		| [$g[] | select(.mode == "a")] as $ra
@@ -36,4 +38,33 @@ def stats: if length == 0 then null else
 			{name: "retries and lost datagrams", want: "0", value: (.retries + .lost),
 			 met: ((.retries + .lost) == 0)}
 		]]
+	,
+	drop: ([$ok[] | select(.mode | startswith("drop-"))] as $d
+		| if ($d | length) == 0 then null else
+		([$d[] | select(.mode == "drop-quiet") | .per_packet] | stats) as $q
+		| ([$d[] | select(.mode == "drop-listen") | .per_packet] | stats) as $l
+		| ([$d[] | select(.mode == "drop-off") | .per_packet] | stats) as $o
+		# per round: the modes of one round ran back to back
+		| ($d | group_by(.round) | map(map({key: .mode, value: .per_packet}) | from_entries)) as $rounds
+		| {
+			quiet: $q, listen: $l, off: $o,
+			listen_minus_quiet: (if $q and $l then $l.median - $q.median else null end),
+			quiet_minus_off: (if $q and $o then $q.median - $o.median else null end),
+			quiet_minus_off_paired: ([$rounds[] | select(.["drop-quiet"] and .["drop-off"])
+				| .["drop-quiet"] - .["drop-off"]] | stats),
+			listen_minus_quiet_paired: ([$rounds[] | select(.["drop-quiet"] and .["drop-listen"])
+				| .["drop-listen"] - .["drop-quiet"]] | stats),
+			sent: ([$d[] | .sent] | add)
+		}
+		| .targets = [
+			# whole-guest counts move by more than the check costs
+			# (buffer placement, timers: see README); the precise
+			# figure is the profile's (icount.sh --profile)
+			{name: "drop without listener vs events compiled out",
+			 want: "|quiet-off| within off's spread (max-min)",
+			 value: .quiet_minus_off,
+			 met: (if .quiet_minus_off == null then null
+				else (.quiet_minus_off | fabs) <= ($o.max - $o.min) end)}
+		]
+		end)
 }

@@ -6,13 +6,23 @@
 # of wall-clock rates that swing with the host's load under TCG.
 #
 #   selftests/bench/icount.sh [-k "6.1 6.12"] [-r ROUNDS] [-n COUNT]
-#                             [-b "1:1024 32:4096"] [--exact] [--profile]
+#                             [-b "1:1024 32:4096"] [-c "fwd drop"]
+#                             [--drop-n COUNT] [--exact] [--profile]
 #
 #   -k KERNELS  kernel lines or releases (default 6.1 6.12; $KERNELS too)
 #   -r ROUNDS   windows per setup and burst size (default 3)
 #   -n COUNT    64-byte datagrams per window where -b gives none (1024)
 #   -b BURSTS   burst sizes W[:COUNT] (default "1:1024 32:4096": ping-pong
 #               and throughput-like)
+#   -c CASES    which cases (default "fwd drop"; $BENCH_ICOUNT_CASES too):
+#               fwd   the forwarding comparison below
+#               drop  instructions per datagram a controller drops by
+#                     policy (default-deny, no allow pair): with wgmesh.ko
+#                     and nobody subscribed to its drop events
+#                     (drop-quiet), with a listener (drop-listen), and with
+#                     the same sources built WGMESH_NO_EVENTS=1, no events
+#                     code at all (drop-off); one way, udpping -o
+#   --drop-n N  datagrams per drop window (default 1024)
 #   --exact     count every instruction (plugin exact=1) instead of per
 #               block: slower, exact across exceptions
 #   --profile   also attribute each window's instructions to functions
@@ -30,6 +40,14 @@
 # guest's log: build/bench/<kver>/icount.out, icount-vm.log). Targets are
 # reported ok or MISSED, never failed; the exit status is non-zero only when
 # a kernel produced no measurement.
+#
+# The drop case (-c drop) boots the same way: a sends COUNT datagrams to b
+# one by one (udpping -o, 1 ms apart, the last 100 ms inside the window),
+# ctrl drops each by policy; the three modes alternate per round, the
+# module reloaded for drop-off. Per packet: every instruction of the guest
+# over the datagrams sent, as above; what matters is the difference
+# between the modes. --profile attributes module functions correctly only
+# in the windows of the build loaded last (drop-off swaps the module).
 
 set -uo pipefail
 
@@ -45,10 +63,12 @@ bursts="1:1024 32:4096"
 icount_flags=shift=0,align=off,sleep=off
 plugin_args=
 profile=0
+cases=${BENCH_ICOUNT_CASES:-fwd drop}
+drop_n=1024
 
 usage()
 {
-	sed -n '4,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -58,6 +78,8 @@ while [ $# -gt 0 ]; do
 	-r) rounds=${2:?}; shift 2 ;;
 	-n) count=${2:?}; shift 2 ;;
 	-b) bursts=${2:?}; shift 2 ;;
+	-c) cases=${2:?}; shift 2 ;;
+	--drop-n) drop_n=${2:?}; shift 2 ;;
 	--exact) plugin_args+=,exact=1; shift ;;
 	--profile) plugin_args+=,profile=1; profile=1; shift ;;
 	-h|--help) usage ;;
@@ -69,6 +91,24 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 command -v jq >/dev/null || { echo "icount: jq not found (make deps)" >&2; exit 1; }
 cd "$repo" || exit 1
 make -s -C "$here" icount IO="$io" >/dev/null || { echo "icount: building the plugin failed" >&2; exit 1; }
+
+# noevents_ko KVER: wgmesh.ko of these sources built WGMESH_NO_EVENTS=1
+# into $out/KVER/noevents/ (a private copy, as run.sh's bench_ko); prints
+# its path, nothing when the build failed
+noevents_ko()
+{
+	local kver=$1 src=$out/$1/noevents/src log=$out/$1/noevents/build.log
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -r Kbuild kernel "$src/"
+	find "$src" \( -name '*.o' -o -name '*.cmd' -o -name '*.ko' \) -delete
+	if make -s -C "/usr/src/linux-headers-$kver" M="$src" WGMESH_NO_EVENTS=1 modules \
+		>"$log" 2>&1; then
+		echo "$src/wgmesh.ko"
+	else
+		echo "icount: $kver: the WGMESH_NO_EVENTS=1 build failed (see $log): no drop-off" >&2
+	fi
+}
 
 # join LOG OUT: one JSON object per window, the guest's "@bench icount"
 # line joined with the plugin's "window ID insns N" line
@@ -97,13 +137,19 @@ for k in $kernels; do
 	d=$out/$kver
 	mkdir -p "$d"
 	rm -f "$d/icount.out"
+	drop_args=()
+	if [[ " $cases " == *" drop "* ]]; then
+		ko=$(noevents_ko "$kver")
+		[ -n "$ko" ] && drop_args=(--add "$ko:/wgmesh-icount/wgmesh-noevents.ko")
+	fi
 	log=$d/icount-vm.log
 	echo "icount: $kver: one VM boot, 1 vCPU, -icount $icount_flags (log: ${log#"$repo"/})" >&2
 	t0=$(date +%s)
 	selftests/vm/run.sh -k "$kver" -t 1200 --smp 1 --tcg-thread single \
 		--qemu-arg -icount --qemu-arg "$icount_flags" \
 		--qemu-arg -plugin --qemu-arg "file=$io/icount.so,out=$d/icount.out$plugin_args" \
-		--add "$io/udpping:/wgmesh-icount/udpping" \
+		--add "$io/udpping:/wgmesh-icount/udpping" "${drop_args[@]}" \
+		-e "BENCH_ICOUNT_CASES=$cases" -e "BENCH_ICOUNT_DROP_N=$drop_n" \
 		-e BENCH_ONLY=icount -e "BENCH_ROUNDS=$rounds" -e BENCH_ICOUNT=/wgmesh-icount \
 		-e "BENCH_ICOUNT_N=$count" -e "BENCH_ICOUNT_BURSTS=$bursts" \
 		-e "BENCH_ICOUNT_PROFILE=$profile" \
@@ -126,7 +172,7 @@ for k in $kernels; do
 done
 
 jq -n --slurpfile k <(cat "${results[@]}" /dev/null) \
-	--arg cmd "selftests/bench/icount.sh -r $rounds -n $count -b '$bursts'${plugin_args:+ (plugin$plugin_args)}" \
+	--arg cmd "selftests/bench/icount.sh -r $rounds -n $count -b '$bursts' -c '$cases' --drop-n $drop_n${plugin_args:+ (plugin$plugin_args)}" \
 	--arg date "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse --short HEAD 2>/dev/null)" \
 	--arg method "1 vCPU, tcg thread=single, -icount $icount_flags, plugin selftests/bench/icount" \
 	'{command: $cmd, date: $date, commit: $commit, method: $method, kernels: $k}' \

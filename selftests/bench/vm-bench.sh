@@ -34,12 +34,21 @@
 #         markers of one window each; bench/icount.sh boots the VM under
 #         -icount with the counting plugin, which writes the counts on the
 #         host (not part of the default set: it needs that VM)
+#         BENCH_ICOUNT_CASES ("fwd drop") selects that one and/or the drop
+#         case: ctrl's topology default-deny with no allow pair, a sends
+#         one-way datagrams to b (udpping -o), ctrl drops each by policy,
+#         with wgmesh.ko and nobody subscribed to its drop events
+#         (drop-quiet), with a listener (wgmesh-ctl events: drop-listen),
+#         and with $BENCH_ICOUNT/wgmesh-noevents.ko, the same module built
+#         WGMESH_NO_EVENTS=1 (drop-off), alternating per round
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_SECS (iperf3 seconds, 3),
 # BENCH_ONLY (space-separated subset of: fwd local push mem locks scale up
 # icount); for icount BENCH_ICOUNT (the directory holding udpping),
 # BENCH_ICOUNT_N (datagrams per window, 512), BENCH_ICOUNT_BURSTS (burst
-# sizes, each W or W:COUNT; "1 32") and BENCH_ICOUNT_PROFILE=1 (print the
+# sizes, each W or W:COUNT; "1 32"), BENCH_ICOUNT_CASES ("fwd drop"),
+# BENCH_ICOUNT_DROP_N (datagrams per drop window, 1024) and
+# BENCH_ICOUNT_PROFILE=1 (print the
 # kernel's text symbols as "@ksym ADDR NAME" lines for icount-profile.sh).
 
 cd "$(dirname "$0")/.." || exit 1
@@ -379,13 +388,17 @@ if want icount; then
 	# window after boot counted 1-5 % fewer instructions in (a) than the
 	# later ones, all of it scheduler and workqueue work (fewer kworker
 	# wake-ups while the pool settles).
+	CASES=${BENCH_ICOUNT_CASES:-fwd drop}
+	[[ " $CASES " == *" fwd "* ]] || BENCH_ICOUNT_BURSTS=none
 	for m in a b; do
+		[ "${BENCH_ICOUNT_BURSTS:-}" = none ] && break
 		setup "$m"
 		nx a "$udpping" -c "$B" -n 1024 -w 1 -W 64 -i 0 -f >/dev/null
 	done
 	# window ids: 1, 2, ... in the order of the "icount" lines
 	win=0
 	for wn in ${BENCH_ICOUNT_BURSTS:-1 32}; do
+		[ "$wn" = none ] && continue
 		# W or W:COUNT
 		w=${wn%%:*} n=$ICOUNT_N
 		[ "$w" = "$wn" ] || n=${wn#*:}
@@ -406,6 +419,92 @@ if want icount; then
 	done
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
+	if [[ " $CASES " == *" drop "* ]]; then
+		# drop_module ev|noev: which build of wgmesh.ko is loaded and
+		# attached to ctrl's wg0, with a default-deny topology that
+		# allows nothing: every datagram from a to b is a policy drop
+		DROP_KO=
+		drop_module()
+		{
+			local ko=$WGMESH_KO
+			[ "$1" = noev ] && ko=$BENCH_ICOUNT/wgmesh-noevents.ko
+			[ "$DROP_KO" = "$ko" ] && return 0
+			if [ "$MOD_ON" = 1 ]; then
+				nx ctrl wgmesh-ctl detach wg0 || ktap_exit_fail_msg "detach wgmesh on ctrl"
+				MOD_ON=0
+			fi
+			run rmmod wgmesh || ktap_exit_fail_msg "rmmod wgmesh"
+			run insmod "$ko" || ktap_exit_fail_msg "insmod $ko"
+			nx ctrl wgmesh-ctl attach wg0 || ktap_exit_fail_msg "attach wgmesh on ctrl"
+			MOD_ON=1
+			mesh_topology ctrl --default-deny >/dev/null ||
+				ktap_exit_fail_msg "default-deny topology on ctrl"
+			DROP_KO=$ko
+		}
+		drop_modes="drop-quiet drop-listen"
+		if [ -f "$BENCH_ICOUNT/wgmesh-noevents.ko" ]; then
+			drop_modes+=" drop-off"
+		else
+			echo "# no $BENCH_ICOUNT/wgmesh-noevents.ko: no drop-off mode"
+		fi
+		nx ctrl sysctl -qw net.ipv6.conf.all.forwarding=0
+		DN=${BENCH_ICOUNT_DROP_N:-1024}
+		# 200 us apart: one datagram is through both ends (~50,000
+		# instructions, 50 us of -icount shift=0 time) before the next,
+		# and the timers of everything else in the guest that fire in a
+		# window stay few. The window ends 1.1 s after the last one
+		# (-D): the module sends drop events at most once a second, so
+		# drop-listen's windows include the flush that reports them.
+		GAP=${BENCH_ICOUNT_DROP_GAP:-200}
+		lpid=
+		# warm-up of each module (handshake, caches), not reported
+		for m in noev ev; do
+			[[ " $drop_modes " == *" drop-off "* ]] || [ "$m" = ev ] || continue
+			drop_module "$m"
+			nx a "$udpping" -c "$B" -o -n 256 -w 1 -W 16 -S 200 -i 0 -f >/dev/null
+		done
+		read -ra modes <<<"$drop_modes"
+		for ((r = 1; r <= ROUNDS; r++)); do
+			# rotate the order each round, so that every mode runs
+			# after each other one; the 1 s idle before a window
+			# lets what a module swap deferred run outside it
+			order=("${modes[@]:$(((r - 1) % ${#modes[@]}))}" "${modes[@]:0:$(((r - 1) % ${#modes[@]}))}")
+			for m in "${order[@]}"; do
+				case $m in
+				drop-off) drop_module noev ;;
+				*) drop_module ev ;;
+				esac
+				if [ "$m" = drop-listen ]; then
+					# ip netns exec execs it: $! is the listener
+					echo "# \$ ip netns exec $(ns ctrl) wgmesh-ctl events wg0 &" >&2
+					ip netns exec "$(ns ctrl)" wgmesh-ctl events wg0 >/tmp/icount-events.out &
+					lpid=$!
+				fi
+				d0=$(nx ctrl wgmesh-ctl stats wg0 --device 2>/dev/null | tr ' ' '\n' | sed -n 's/^drop_policy=//p')
+				sleep 1
+				win=$((win + 1))
+				v=$(nx a "$udpping" -c "$B" -o -n "$DN" -w 1 -W 16 -S "$GAP" -D 1100 -i "$win" -f)
+				rc=$?
+				d1=$(nx ctrl wgmesh-ctl stats wg0 --device 2>/dev/null | tr ' ' '\n' | sed -n 's/^drop_policy=//p')
+				if [ -n "$lpid" ]; then
+					kill "$lpid"
+					wait "$lpid"
+					lpid=
+					echo "# listener: $(cat /tmp/icount-events.out)"
+				fi
+				[ "$rc" = 0 ] || { echo "# icount $m round $r: udpping failed"; continue; }
+				# the 16 warm-up datagrams and the window's: all
+				# policy drops, or the case measures something else
+				echo "# ctrl drop_policy +$((${d1:-0} - ${d0:-0})) in window $win ($m)"
+				[ "$((${d1:-0} - ${d0:-0}))" = "$((DN + 16))" ] ||
+					echo "# WARNING: window $win: not every datagram was a policy drop"
+				emit "icount mode=$m w=1 round=$r window=$win n=$DN $v"
+			done
+		done
+		if [ "${BENCH_ICOUNT_PROFILE:-0}" = 1 ] && [ -n "$DROP_KO" ]; then
+			echo "# profile: module symbols are those of $DROP_KO"
+		fi
+	fi
 	if [ "${BENCH_ICOUNT_PROFILE:-0}" = 1 ]; then
 		# the text symbols, for icount-profile.sh on the host
 		awk '$2 ~ /^[tT]$/ { print "@ksym", $1, $3 ($4 == "" ? "" : $4) }' /proc/kallsyms

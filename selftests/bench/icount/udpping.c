@@ -10,6 +10,16 @@
  *       ID (mark.h), COUNT 64-byte datagrams in bursts of BURST, each
  *       burst waiting for its ack, then the stop marker. Prints
  *       "sent=.. bursts=.. retries=.. lost=.." on stdout.
+ *   udpping -c ADDR -o [-p PORT] [-n COUNT] [-w BURST] [-i ID] [-W WARMUP]
+ *               [-S USEC] [-D MSEC] [-f]
+ *       one way: the same, but no burst waits for an ack (nobody need
+ *       listen: the drop benchmark's datagrams never arrive); each burst
+ *       is followed by a USEC (default 1000) sleep that lets the path
+ *       drain, and the stop marker by a MSEC (default 100) one more, so
+ *       that what the datagrams cost the receiving side lands inside the
+ *       window (the drop bench gives 1100: a drop event's flush, a second
+ *       after the first drop, too).
+ *       Prints "sent=.. bursts=.. retries=0 lost=0".
  *
  * Every datagram carries its burst's attempt number; the server answers the
  * last datagram of a burst with the number of that burst's datagrams it
@@ -35,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mark.h"
@@ -159,11 +170,35 @@ static void burst(int fd, unsigned int w, int timeout_ms, uint32_t *attempt,
 	}
 }
 
+/* one way: W datagrams, no ack, then a pause of @usec */
+static void burst_oneway(int fd, unsigned int w, unsigned long usec,
+			 uint32_t *attempt, struct stats *st)
+{
+	struct timespec ts = { usec / 1000000, (usec % 1000000) * 1000 };
+	struct msg m;
+	unsigned int i;
+
+	memset(&m, 0, sizeof(m));
+	m.magic = MAGIC;
+	m.attempt = ++*attempt;
+	m.burst = w;
+	for (i = 0; i < w; i++) {
+		m.idx = i;
+		/* an ICMP error from an earlier datagram may fail one send */
+		if (send(fd, &m, sizeof(m), 0) < 0 && errno != ECONNREFUSED)
+			die("send");
+	}
+	st->bursts++;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long count = 1000, warmup = 16, n, id = 0;
 	unsigned int port = 7777, w = 1;
-	int opt, mode = 0, timeout_ms = 2000, fd, fifo = 0;
+	int opt, mode = 0, timeout_ms = 2000, fd, fifo = 0, oneway = 0;
+	unsigned long usec = 1000, drain_ms = 100;
 	struct sockaddr_storage ss;
 	struct stats st = { 0 }, warm = { 0 };
 	struct icount_marks marks;
@@ -171,7 +206,7 @@ int main(int argc, char **argv)
 	const char *addr = NULL;
 	socklen_t len;
 
-	while ((opt = getopt(argc, argv, "s:c:p:n:w:i:W:t:f")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:p:n:w:i:W:t:S:D:of")) != -1) {
 		switch (opt) {
 		case 's':
 		case 'c':
@@ -185,6 +220,9 @@ int main(int argc, char **argv)
 		case 'W': warmup = strtoul(optarg, NULL, 0); break;
 		case 't': timeout_ms = atoi(optarg); break;
 		case 'f': fifo = 1; break;
+		case 'o': oneway = 1; break;
+		case 'S': usec = strtoul(optarg, NULL, 0); break;
+		case 'D': drain_ms = strtoul(optarg, NULL, 0); break;
 		default: goto usage;
 		}
 	}
@@ -206,6 +244,25 @@ int main(int argc, char **argv)
 		die("connect");
 	if (icount_marks_init(&marks, id))
 		die("mmap");
+	if (oneway) {
+		struct timespec drain = { 0, 100 * 1000 * 1000 };
+
+		for (n = 0; n < warmup; n++)
+			burst_oneway(fd, w, usec, &attempt, &warm);
+		while (nanosleep(&drain, &drain) < 0 && errno == EINTR)
+			;
+		drain.tv_sec = drain_ms / 1000;
+		drain.tv_nsec = (drain_ms % 1000) * 1000 * 1000;
+		marks.start();
+		for (n = 0; n < count; n += w)
+			burst_oneway(fd, w, usec, &attempt, &st);
+		while (nanosleep(&drain, &drain) < 0 && errno == EINTR)
+			;
+		marks.stop();
+		printf("sent=%lu bursts=%lu retries=0 lost=0\n", st.bursts * w,
+		       st.bursts);
+		return 0;
+	}
 	for (n = 0; n < warmup; n++)
 		burst(fd, w, timeout_ms, &attempt, &warm);
 	marks.start();
@@ -218,6 +275,8 @@ int main(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: udpping -s ADDR [-p PORT] [-f]\n"
 		"       udpping -c ADDR [-p PORT] [-n COUNT] [-w BURST] [-i ID]"
-		" [-W WARMUP] [-t TIMEOUT_MS] [-f]\n");
+		" [-W WARMUP] [-t TIMEOUT_MS] [-f]\n"
+		"       udpping -c ADDR -o [-p PORT] [-n COUNT] [-w BURST] [-i ID]"
+		" [-W WARMUP] [-S USEC] [-D MSEC] [-f]\n");
 	return 2;
 }
