@@ -25,10 +25,11 @@ set -euo pipefail
 
 KEY_REV=1
 # Modules the guest needs or that tests will need: the VM's virtio devices,
-# WireGuard and the test links, and nftables for NAT and filtering tests.
+# WireGuard and the test links, nftables for NAT and filtering tests, and
+# nft_socket for Table's "socket cgroupv2" (wgmesh exec, test_mesh_table).
 modules=(virtio_pci virtio_console virtio_rng wireguard veth dummy
 	nf_tables nft_chain_nat nft_masq nft_ct nf_conntrack nf_nat
-	nft_fib_inet nft_reject_inet)
+	nft_fib_inet nft_reject_inet nft_socket)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
