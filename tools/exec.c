@@ -53,6 +53,14 @@ static int mesh_of(const char *arg, char *mesh, size_t len)
 	if (!m)
 		return cli_err("%s: not a wgmesh interface (no alias '%s...')",
 			       arg, OWNER_PREFIX);
+	/* It names a cgroup path, and CAP_NET_ADMIN is all it takes to set
+	 * an alias: only what a mesh name may be ([Mesh] Name).
+	 */
+	if (!*m || *m == '-' || strlen(m) > WGMESH_NAME_MAX ||
+	    m[strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		       "0123456789_-")])
+		return cli_err("%s: its alias '%s' names no mesh", arg,
+			       link.alias);
 	snprintf(mesh, len, "%s", m);
 	return 0;
 }
