@@ -121,7 +121,27 @@ if [ ! -e "$src/.wgmesh-extracted" ]; then
 fi
 
 echo "# kernel.sh: building build/debug-kernel/$key from linux-source-6.12 $srcver" >&2
+# Seed a new tree from the newest finished build of the same source:
+# kbuild's per-symbol dependencies (fixdep) rebuild only what the changed
+# configuration touches, so a module added to the list costs minutes, not
+# the hours of a build from scratch; a compiler change still rebuilds all
+# (CONFIG_CC_VERSION_TEXT changes).
+if [ ! -e "$obj" ]; then
+	seed=
+	for d in $(ls -td "$top"/*/ 2>/dev/null); do
+		d=${d%/}
+		[ "$d" != "$kdir" ] && [ -s "$d/release" ] && [ -d "$d/obj" ] &&
+			[ "$(cat "$d/source" 2>/dev/null)" = "$srcver" ] || continue
+		seed=$d
+		break
+	done
+	if [ -n "$seed" ]; then
+		run mkdir -p "$kdir"
+		run cp -a "$seed/obj" "$obj"
+	fi
+fi
 mkdir -p "$obj" "$root"
+echo "$srcver" > "$kdir/source"
 kmake=(make -C "$src" O="$obj" LOCALVERSION=)
 
 # Configuration: cloud config, minus unlisted modules, plus the fragment.
