@@ -142,26 +142,33 @@ static bool too_big(struct sk_buff *skb, unsigned int mtu)
 }
 
 /*
- * The family-independent end of forwarding; consumes @skb. @takeover: it
- * goes to a peer's address in another controller's /56.
+ * What ip_forward(), ip6_forward() and nft's fwd do before handing the
+ * packet on. The receive timestamp goes too: on the way out a qdisc
+ * (fq, etf) would read it as a departure time.
+ */
+static void scrub(struct sk_buff *skb)
+{
+	skb_forward_csum(skb);
+	skb_scrub_packet(skb, false);
+	skb_clear_tstamp(skb);
+}
+
+/*
+ * The family-independent end of sending into @wd's device; consumes @skb.
+ * @ctr counts it (WGMESH_CTR_FWD_PACKETS from @s, which is NULL for
+ * WGMESH_CTR_EXIT_RX_PACKETS from the outside). @takeover: it goes to a
+ * peer's address in another controller's /56.
  */
 static unsigned int xmit(struct wgmesh_dev *wd,
 			 const struct wgmesh_topology *t, struct sk_buff *skb,
 			 const struct wgmesh_member *s,
 			 const struct wgmesh_member *d, unsigned int segs,
-			 bool takeover)
+			 enum wgmesh_ctr ctr, bool takeover)
 {
 	unsigned int len = skb->len;
 	int rc;
 
-	/*
-	 * What ip_forward(), ip6_forward() and nft's fwd do before handing the
-	 * packet on. The receive timestamp goes too: on the way out a qdisc
-	 * (fq, etf) would read it as a departure time.
-	 */
-	skb_forward_csum(skb);
-	skb_scrub_packet(skb, false);
-	skb_clear_tstamp(skb);
+	scrub(skb);
 
 	/*
 	 * The skb is gone whatever dev_queue_xmit() returns. Keep the call
@@ -172,14 +179,43 @@ static unsigned int xmit(struct wgmesh_dev *wd,
 		drop(wd, t, NULL, s, WGMESH_CTR_DROP_XMIT, segs);
 		return NF_STOLEN;
 	}
-	wgmesh_count_bytes(wd->stats, WGMESH_CTR_FWD_PACKETS, segs, len);
+	wgmesh_count_bytes(wd->stats, ctr, segs, len);
 	if (takeover)
 		wgmesh_count(wd->stats, WGMESH_CTR_TAKEOVER_PACKETS, segs);
-	wgmesh_mcount_bytes(wgmesh_member_stats(t, s), WGMESH_MCTR_FWD_PACKETS,
-			    segs, len);
+	if (s)
+		wgmesh_mcount_bytes(wgmesh_member_stats(t, s),
+				    WGMESH_MCTR_FWD_PACKETS, segs, len);
 	wgmesh_mcount_bytes(wgmesh_member_stats(t, d), WGMESH_MCTR_TX_PACKETS,
 			    segs, len);
 	return NF_STOLEN;
+}
+
+/*
+ * The hop of an IPv6 packet about to leave by a link of @mtu, as
+ * ip6_forward() makes it: Time Exceeded at the last hop, Packet Too Big
+ * (IPv6 links carry at least 1280 bytes), then one hop less. False when
+ * @skb is to be dropped (counted, against @blame).
+ */
+static bool hop6(struct wgmesh_dev *wd, const struct wgmesh_topology *t,
+		 struct sk_buff *skb, const struct wgmesh_member *blame,
+		 unsigned int mtu, unsigned int segs)
+{
+	enum wgmesh_ctr ctr = WGMESH_CTR_DROP_XMIT;
+
+	if (ipv6_hdr(skb)->hop_limit <= 1) {
+		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
+				0);
+		ctr = WGMESH_CTR_DROP_HOPLIMIT;
+	} else if (too_big(skb, mtu)) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
+				max_t(u32, mtu, IPV6_MIN_MTU));
+		ctr = WGMESH_CTR_DROP_TOOBIG;
+	} else if (!skb_ensure_writable(skb, sizeof(struct ipv6hdr))) {
+		ipv6_hdr(skb)->hop_limit--;
+		return true;
+	}
+	drop(wd, t, skb, blame, ctr, segs);
+	return false;
 }
 
 static unsigned int forward6(struct wgmesh_dev *wd,
@@ -187,23 +223,9 @@ static unsigned int forward6(struct wgmesh_dev *wd,
 			     struct sk_buff *skb, const struct wgmesh_member *s,
 			     const struct wgmesh_member *d, unsigned int segs)
 {
-	unsigned int mtu = READ_ONCE(skb->dev->mtu);
-
-	if (ipv6_hdr(skb)->hop_limit <= 1) {
-		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
-				0);
-		return drop(wd, t, skb, s, WGMESH_CTR_DROP_HOPLIMIT, segs);
-	}
-	if (too_big(skb, mtu)) {
-		/* As ip6_forward(): IPv6 links carry at least 1280 bytes. */
-		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
-				max_t(u32, mtu, IPV6_MIN_MTU));
-		return drop(wd, t, skb, s, WGMESH_CTR_DROP_TOOBIG, segs);
-	}
-	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
-		return drop(wd, t, skb, s, WGMESH_CTR_DROP_XMIT, segs);
-	ipv6_hdr(skb)->hop_limit--;
-	return xmit(wd, t, skb, s, d, segs,
+	if (!hop6(wd, t, skb, s, READ_ONCE(skb->dev->mtu), segs))
+		return NF_DROP;
+	return xmit(wd, t, skb, s, d, segs, WGMESH_CTR_FWD_PACKETS,
 		    !wgmesh_is_ctrl(t, d) &&
 		    wgmesh_is_takeover(t, &ipv6_hdr(skb)->daddr));
 }
@@ -252,7 +274,7 @@ static unsigned int forward4(struct wgmesh_dev *wd,
 	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
 		return drop(wd, t, skb, s, WGMESH_CTR_DROP_XMIT, segs);
 	ip_decrease_ttl(ip_hdr(skb));
-	return xmit(wd, t, skb, s, d, segs, false);
+	return xmit(wd, t, skb, s, d, segs, WGMESH_CTR_FWD_PACKETS, false);
 }
 
 static unsigned int local(struct wgmesh_dev *wd,
@@ -348,9 +370,7 @@ static unsigned int exit6(struct wgmesh_dev *wd,
 	ipv6_hdr(skb)->hop_limit--;
 	nh = *rt6_nexthop(dst_rt6_info(dst), &ipv6_hdr(skb)->daddr);
 	len = skb->len;
-	skb_forward_csum(skb);
-	skb_scrub_packet(skb, false);
-	skb_clear_tstamp(skb);
+	scrub(skb);
 	skb_dst_set(skb, dst);
 	skb->dev = dev;
 	/* Consumes the skb; queued behind neighbour discovery, it is 0. */
@@ -575,38 +595,14 @@ static unsigned int exit_in(struct wgmesh_dev *wd,
 			    const struct wgmesh_topology *t,
 			    struct sk_buff *skb, const struct wgmesh_member *d)
 {
-	unsigned int mtu = READ_ONCE(wd->dev->mtu);
-	unsigned int segs = segs_of(skb), len;
-	int rc;
+	unsigned int segs = segs_of(skb);
 
-	if (ipv6_hdr(skb)->hop_limit <= 1) {
-		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT,
-				0);
-		return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_HOPLIMIT, segs);
-	}
-	if (too_big(skb, mtu)) {
-		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
-				max_t(u32, mtu, IPV6_MIN_MTU));
-		return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_TOOBIG, segs);
-	}
-	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
-		return drop(wd, t, skb, NULL, WGMESH_CTR_DROP_XMIT, segs);
-	ipv6_hdr(skb)->hop_limit--;
-	len = skb->len;
-	skb_forward_csum(skb);
-	skb_scrub_packet(skb, false);
-	skb_clear_tstamp(skb);
+	if (!hop6(wd, t, skb, NULL, READ_ONCE(wd->dev->mtu), segs))
+		return NF_DROP;
 	skb->dev = wd->dev;
 	/* WireGuard picks the peer by destination: the prefix's owner. */
-	rc = dev_queue_xmit(skb);
-	if (net_xmit_eval(rc)) {
-		drop(wd, t, NULL, NULL, WGMESH_CTR_DROP_XMIT, segs);
-		return NF_STOLEN;
-	}
-	wgmesh_count_bytes(wd->stats, WGMESH_CTR_EXIT_RX_PACKETS, segs, len);
-	wgmesh_mcount_bytes(wgmesh_member_stats(t, d), WGMESH_MCTR_TX_PACKETS,
-			    segs, len);
-	return NF_STOLEN;
+	return xmit(wd, t, skb, NULL, d, segs, WGMESH_CTR_EXIT_RX_PACKETS,
+		    false);
 }
 
 /*
