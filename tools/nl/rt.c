@@ -417,17 +417,24 @@ int nlrt_route_tables(struct nls *s, uint32_t ifindex, uint32_t **out,
 	return 0;
 }
 
-static int route_change(struct nls *s, uint16_t type, uint16_t flags,
-			uint32_t ifindex, const struct nlrt_prefix *p)
+/*
+ * A device route to @p or, @from, IPv6's "default from @p" (the
+ * source-specific default of an exit user's routed prefix). A route that
+ * vanished since the dump (ESRCH) is as good as deleted.
+ */
+static int route_change(struct nls *s, uint16_t type, uint32_t ifindex,
+			const struct nlrt_prefix *p, bool from)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
+	bool add = type == RTM_NEWROUTE;
+	struct nlmsghdr *nlh = nls_msg(s, buf, type,
+				       add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-
-	int family = nlrt_family(p);
+	int family = from ? AF_INET6 : nlrt_family(p);
+	char op[32];
+	int ret;
 
 	rtm->rtm_family = (uint8_t)family;
-	rtm->rtm_dst_len = p->len;
 	rtm->rtm_table = table_of(s) < 256 ? (uint8_t)table_of(s) :
 			 RT_TABLE_UNSPEC;
 	mnl_attr_put_u32(nlh, RTA_TABLE, table_of(s));
@@ -435,27 +442,32 @@ static int route_change(struct nls *s, uint16_t type, uint16_t flags,
 	/* As "ip route add ... dev wg0": IPv4 device routes are link scope. */
 	rtm->rtm_scope = family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : sizeof(p->addr),
-		     &p->addr);
+	if (from) {
+		rtm->rtm_src_len = p->len;
+		mnl_attr_put(nlh, RTA_SRC, sizeof(p->addr), &p->addr);
+	} else {
+		rtm->rtm_dst_len = p->len;
+		mnl_attr_put(nlh, RTA_DST,
+			     family == AF_INET ? 4 : sizeof(p->addr),
+			     &p->addr);
+	}
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
-	return talk_prefix(s, nlh, type == RTM_NEWROUTE ? "RTM_NEWROUTE" :
-			   "RTM_DELROUTE", p);
+	snprintf(op, sizeof(op), "%s%s", add ? "RTM_NEWROUTE" : "RTM_DELROUTE",
+		 from ? " default from" : "");
+	ret = talk_prefix(s, nlh, op, p);
+	return !add && ret == -ESRCH ? 0 : ret;
 }
 
 int nlrt_route_add(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p)
 {
-	return route_change(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
-			    ifindex, p);
+	return route_change(s, RTM_NEWROUTE, ifindex, p, false);
 }
 
-/* A route that vanished since the dump (ESRCH) is as good as deleted. */
 int nlrt_route_del(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p)
 {
-	int ret = route_change(s, RTM_DELROUTE, 0, ifindex, p);
-
-	return ret == -ESRCH ? 0 : ret;
+	return route_change(s, RTM_DELROUTE, ifindex, p, false);
 }
 
 /* ---- IPv4 default route and host routes (exit users) ---- */
@@ -646,41 +658,16 @@ int nlrt_from6_list(struct nls *s, uint32_t ifindex,
 	return dump_prefixes(s, nlh, from6_cb, &l, "RTM_GETROUTE", out, n);
 }
 
-static int from6_change(struct nls *s, uint16_t type, uint16_t flags,
-			uint32_t ifindex, const struct nlrt_prefix *p)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nls_msg(s, buf, type, flags);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_src_len = p->len;
-	rtm->rtm_table = table_of(s) < 256 ? (uint8_t)table_of(s) :
-			 RT_TABLE_UNSPEC;
-	mnl_attr_put_u32(nlh, RTA_TABLE, table_of(s));
-	rtm->rtm_protocol = NLRT_PROTO;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_SRC, sizeof(p->addr), &p->addr);
-	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
-	return talk_prefix(s, nlh, type == RTM_NEWROUTE ?
-			   "RTM_NEWROUTE default from" :
-			   "RTM_DELROUTE default from", p);
-}
-
 int nlrt_from6_add(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p)
 {
-	return from6_change(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
-			    ifindex, p);
+	return route_change(s, RTM_NEWROUTE, ifindex, p, true);
 }
 
 int nlrt_from6_del(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p)
 {
-	int ret = from6_change(s, RTM_DELROUTE, 0, ifindex, p);
-
-	return ret == -ESRCH ? 0 : ret;
+	return route_change(s, RTM_DELROUTE, ifindex, p, true);
 }
 
 struct match4 {
