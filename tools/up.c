@@ -903,15 +903,6 @@ out:
 	return ret;
 }
 
-static bool has_prefix(const struct nlrt_prefix *v, size_t n,
-		       const struct nlrt_prefix *p)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i].len == p->len && !memcmp(&v[i].addr, &p->addr, 16))
-			return true;
-	return false;
-}
-
 /*
  * A peer using an exit sends what leaves from its routed global IPv6
  * prefixes through the mesh: one default route from each ("::/0 from
@@ -921,8 +912,8 @@ static bool has_prefix(const struct nlrt_prefix *v, size_t n,
  */
 static int exit6_routes(struct up_run *r)
 {
-	struct nlrt_prefix *want = NULL, *cur = NULL;
-	size_t n_want = 0, n_cur = 0, added = 0, removed = 0, i;
+	struct nlrt_prefix *want = NULL, *cur = NULL, *add = NULL, *del = NULL;
+	size_t n_want = 0, n_cur = 0, n_add = 0, n_del = 0, i;
 	int ret = -1;
 
 	if (r->a->dry_run || !r->self.peer)
@@ -935,28 +926,24 @@ static int exit6_routes(struct up_run *r)
 	n_want = mesh_exit6_prefixes(r->t, i, want);
 	if (nlrt_from6_list(&r->rt, r->ifindex, &cur, &n_cur))
 		goto rt_err;
-	for (i = 0; i < n_cur; i++) {
-		if (has_prefix(want, n_want, &cur[i]))
-			continue;
-		if (nlrt_from6_del(&r->rt, r->ifindex, &cur[i]))
-			goto rt_err;
-		removed++;
+	if (mesh_prefix_minus(cur, n_cur, want, n_want, &del, &n_del) ||
+	    mesh_prefix_minus(want, n_want, cur, n_cur, &add, &n_add)) {
+		cli_err("out of memory");
+		goto out;
 	}
-	for (i = 0; i < n_want; i++) {
-		if (has_prefix(cur, n_cur, &want[i]))
-			continue;
-		if (nlrt_from6_add(&r->rt, r->ifindex, &want[i]))
-			goto rt_err;
-		added++;
-	}
-	if (added || removed)
+	if (each(nlrt_from6_del, &r->rt, r->ifindex, del, n_del) ||
+	    each(nlrt_from6_add, &r->rt, r->ifindex, add, n_add))
+		goto rt_err;
+	if (n_add || n_del)
 		cli_say("%s: exit: IPv6 default routes from its global "
-			"prefixes +%zu -%zu", r->ifname, added, removed);
+			"prefixes +%zu -%zu", r->ifname, n_add, n_del);
 	ret = 0;
 	goto out;
 rt_err:
 	cli_err("%s", r->rt.err);
 out:
+	free(add);
+	free(del);
 	free(cur);
 	free(want);
 	return ret;

@@ -134,8 +134,7 @@ static bool has_prefix(const struct nlrt_prefix *v, size_t n,
 	return false;
 }
 
-/* @out = the elements of @a missing from @b. */
-static int prefix_minus(const struct nlrt_prefix *a, size_t na,
+int mesh_prefix_minus(const struct nlrt_prefix *a, size_t na,
 			const struct nlrt_prefix *b, size_t nb,
 			struct nlrt_prefix **out, size_t *n)
 {
@@ -193,13 +192,13 @@ int mesh_plan(const struct mesh_state *cur, const struct mesh_state *want,
 		if (ret)
 			goto nomem;
 	}
-	if (prefix_minus(want->addrs, want->n_addrs, cur->addrs, cur->n_addrs,
+	if (mesh_prefix_minus(want->addrs, want->n_addrs, cur->addrs, cur->n_addrs,
 			 &plan->addr_add, &plan->n_addr_add) ||
-	    prefix_minus(cur->addrs, cur->n_addrs, want->addrs, want->n_addrs,
+	    mesh_prefix_minus(cur->addrs, cur->n_addrs, want->addrs, want->n_addrs,
 			 &plan->addr_del, &plan->n_addr_del) ||
-	    prefix_minus(want->routes, want->n_routes, cur->routes,
+	    mesh_prefix_minus(want->routes, want->n_routes, cur->routes,
 			 cur->n_routes, &plan->route_add, &plan->n_route_add) ||
-	    prefix_minus(cur->routes, cur->n_routes, want->routes,
+	    mesh_prefix_minus(cur->routes, cur->n_routes, want->routes,
 			 want->n_routes, &plan->route_del, &plan->n_route_del))
 		goto nomem;
 	if (want->mtu && want->mtu != cur->mtu)

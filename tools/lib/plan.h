@@ -48,6 +48,14 @@ int mesh_plan(const struct mesh_state *cur, const struct mesh_state *want,
 void mesh_plan_free(struct mesh_plan *plan);
 void mesh_state_free(struct mesh_state *s);
 
+/*
+ * *@out = the prefixes of @a missing from @b, each once (malloc'ed, NULL
+ * when there are none). 0, or -ENOMEM.
+ */
+int mesh_prefix_minus(const struct nlrt_prefix *a, size_t na,
+		      const struct nlrt_prefix *b, size_t nb,
+		      struct nlrt_prefix **out, size_t *n);
+
 /* The same set of allowed IPs, in any order. */
 bool wg_ips_equal(const struct wg_peer *a, const struct wg_peer *b);
 
