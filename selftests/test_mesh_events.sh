@@ -156,17 +156,6 @@ sed 's/^/#   ctrl1: /' "$log"
 ktap_expect "watch on ctrl1 logs: dropped N packets (policy) from peer peer2 to peer1's address" \
 	grep -q "^$CLAN_IF: dropped [0-9]* packets\? (policy) from peer peer2 to $PEER1\$" "$log"
 
-# wait_for FILE PATTERN SECS: until FILE has a line matching PATTERN
-wait_for()
-{
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -q -- "$2" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # 5. Teardown under load with a listener: interface, namespace, module.
 # flood SRC DST: SRC sends echoes to DST every 20 ms until killed
 flood()

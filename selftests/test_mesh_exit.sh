@@ -32,6 +32,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NS_PREFIX=exit-
 . "$here/lib/netns.sh"
 . "$here/lib/checks.sh"
+. "$here/lib/underlay.sh"
 
 MESH=px
 IF=px
@@ -57,72 +58,17 @@ trap cleanup EXIT
 ktap_print_header
 ktap_set_plan 51
 
-# capture CMD...: run CMD (logged); its status in $rc, its output in $out
-capture()
-{
-	out=$(run "$@" 2>&1)
-	rc=$?
-	out=$(grep -v '^# \$ ' <<< "$out")
-	echo "$out" | sed 's/^/#   /'
-}
-
 # ---- the machines: underlay, internet host, keys ----
-mkdir -p /var/run/netns "$DIR"
-run modprobe -q wireguard
-run modprobe -q veth
-run ip netns add "$UNDERLAY" || ktap_exit_fail_msg "ip netns add"
-run ip -n "$UNDERLAY" link set lo up
-run ip netns exec "$UNDERLAY" sysctl -qw net.ipv4.ip_forward=1
+underlay_init
 for m in "${MACHINES[@]}"; do
-	n=${NUM[$m]}
-	nsn=$(ns "$m")
-	run ip netns add "$nsn" || ktap_exit_fail_msg "ip netns add $nsn"
-	run ip link add "u-$m" netns "$UNDERLAY" type veth peer name eth0 netns "$nsn" ||
-		ktap_exit_fail_msg "veth for $m"
-	ip_batch "$UNDERLAY" <<-EOT || ktap_exit_fail_msg "underlay: u-$m"
-	addr add 10.88.$n.1/24 dev u-$m
-	link set u-$m up
-	EOT
-	ip_batch "$nsn" <<-EOT || ktap_exit_fail_msg "$m: eth0"
-	link set lo up
-	addr add 10.88.$n.2/24 dev eth0
-	link set eth0 up
-	route add default via 10.88.$n.1
-	EOT
-	rm -f "$DIR/$m.key"
-	run wgmesh genkey "$DIR/$m.key" >/dev/null || ktap_exit_fail_msg "genkey $m"
-	PUB[$m]=$(wgmesh pubkey < "$DIR/$m.key")
+	underlay_machine "$m" "${NUM[$m]}"
+	underlay_key "$m"
 done
-run ip netns add "$(ns inet)" || ktap_exit_fail_msg "ip netns add inet"
-run ip link add u-inet netns "$UNDERLAY" type veth peer name eth0 netns "$(ns inet)"
-ip_batch "$UNDERLAY" <<-EOT || ktap_exit_fail_msg "underlay: u-inet"
-addr add 198.51.100.1/24 dev u-inet
-link set u-inet up
-EOT
-ip_batch "$(ns inet)" <<-EOT || ktap_exit_fail_msg "inet: eth0"
-link set lo up
-addr add $INET/24 dev eth0
-link set eth0 up
-route add default via 198.51.100.1
-EOT
-# inet counts the echo requests it gets, by source address.
-nft_inet()
-{
-	ip netns exec "$(ns inet)" nft "$@"
-}
-run nft_inet add table ip seen
-run nft_inet add chain ip seen in '{ type filter hook input priority 0; }'
+srcs=()
 for m in "${MACHINES[@]}"; do
-	run nft_inet add rule ip seen in ip saddr "10.88.${NUM[$m]}.2" icmp type echo-request counter
+	srcs+=("10.88.${NUM[$m]}.2")
 done
-run nft_inet add rule ip seen in icmp type echo-request counter
-# seen SRC: echo requests inet got from SRC ("all": from anyone)
-seen()
-{
-	local pat="ip saddr $1 icmp"
-	[ "$1" = all ] && pat="^[[:space:]]*icmp type"
-	nft_inet list chain ip seen in | grep -e "$pat" | grep -o 'packets [0-9]*' | grep -o '[0-9]*'
-}
+underlay_inet "${srcs[@]}"
 
 {
 	printf '[Mesh]\nName = %s\nIPv4 = 10.128.0.0/16\nMTU = 1400\n' "$MESH"
@@ -226,12 +172,12 @@ done
 l0=$(dev_stat gwa local_packets)
 for c in "${CLIENTS[@]}"; do
 	g=${GW[$c]}
-	a0=$(seen "10.88.${NUM[$g]}.2")
-	o0=$(seen "10.88.${NUM[$c]}.2")
+	a0=$(inet_seen "10.88.${NUM[$g]}.2")
+	o0=$(inet_seen "10.88.${NUM[$c]}.2")
 	check_ping "$c reaches the internet host through $g" "$c" "$INET"
 	check_delta "inet saw $c's echoes from $g's uplink address 10.88.${NUM[$g]}.2" \
-		"$a0" "$(seen "10.88.${NUM[$g]}.2")" -ge 3
-	check_delta "inet saw none from $c's own address" "$o0" "$(seen "10.88.${NUM[$c]}.2")" -eq 0
+		"$a0" "$(inet_seen "10.88.${NUM[$g]}.2")" -ge 3
+	check_delta "inet saw none from $c's own address" "$o0" "$(inet_seen "10.88.${NUM[$c]}.2")" -eq 0
 done
 check_delta "gwa handed cl1's and cl2's exit traffic to its stack (local)" "$l0" "$(dev_stat gwa local_packets)" -ge 6
 i0=$(dev_stat gwa drop_isolated)
@@ -245,10 +191,10 @@ run nx np wg set "$IF" peer "${PUB[gwa]}" allowed-ips "10.128.0.0/16,$INET/32"
 run ip -n "$(ns np)" route add "$INET/32" dev "$IF"
 ping_retry np "$(v4 gwa)"
 d0=$(dev_stat gwa drop_outside)
-s0=$(seen all)
+s0=$(inet_seen all)
 check_ping_lost "np (no exit) does not reach the internet host through gwa" np "$INET"
 check_delta "gwa dropped np's packets as outside the mesh" "$d0" "$(dev_stat gwa drop_outside)" -ge 2
-check_delta "inet got none of them" "$s0" "$(seen all)" -eq 0
+check_delta "inet got none of them" "$s0" "$(inet_seen all)" -eq 0
 run ip -n "$(ns np)" route del "$INET/32" dev "$IF"
 capture up np
 ktap_expect "up on np puts its AllowedIPs back" text_has "$out" "peers +0 ~1 -0"
@@ -287,9 +233,9 @@ for m in "${MACHINES[@]}"; do
 	up "$m" >/dev/null || ktap_test_fail "up on $m again"
 done
 ping_retry cl1 "$(v4 gwa)"
-a0=$(seen 10.88.1.2)
+a0=$(inet_seen 10.88.1.2)
 check_ping "up again: cl1 reaches the internet host through gwa" cl1 "$INET"
-check_delta "inet saw it from gwa's uplink address" "$a0" "$(seen 10.88.1.2)" -ge 3
+check_delta "inet saw it from gwa's uplink address" "$a0" "$(inet_seen 10.88.1.2)" -ge 3
 
 check_dmesg_clean
 ktap_finished

@@ -93,50 +93,26 @@ ktap_expect "peer3: up with ctrl1.underlay unresolvable exits 3, endpoint left u
 	eval '[ "$rc" = 3 ] && [ "$(endpoint peer3 ctrl1)" = "(none)" ] &&
 	      grep -q "controller ctrl1: cannot resolve ctrl1.underlay" <<< "$err"'
 
-# watch_start NAME: wgmesh watch in NAME's namespace, its lines in a log
-watch_start()
-{
-	local log=$CLAN_DIR/watch-$1.log
-	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --private-key-file $CLAN_DIR/$1.key > $log &" >&2
-	ip netns exec "$(ns "$1")" wgmesh watch "$CLAN_TOPO" \
-		--private-key-file "$CLAN_DIR/$1.key" > "$log" 2>&1 &
-	WATCH_PID[$1]=$!
-}
-
-# wait_log NAME PATTERN SECS: wait until NAME's watch printed PATTERN
-wait_log()
-{
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -qF -- "$2" "$CLAN_DIR/watch-$1.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# count_log NAME PATTERN: how many lines of NAME's watch have PATTERN
-count_log() { grep -cF -- "$2" "$CLAN_DIR/watch-$1.log"; }
-
 for m in "${CLAN_MACHINES[@]}"; do
-	watch_start "$m"
+	clan_watch "$m"
 done
 for m in ctrl2 "${CLAN_PEERS[@]}"; do
 	ktap_expect "$m: watch re-resolves ctrl1.underlay every $RESOLVE s" \
-		wait_log "$m" "re-resolving 1 endpoint host name every $RESOLVE s" 5
+		watch_wait "$m" "re-resolving 1 endpoint host name every $RESOLVE s" 5
 done
 # ctrl1 has no name to resolve (ctrl2's endpoint is a literal).
 ktap_expect "ctrl1: watch runs and has no name to re-resolve" eval \
-	'wait_log ctrl1 "watching 2 controllers as ctrl1" 5 &&
+	'watch_wait ctrl1 "watching 2 controllers as ctrl1" 5 &&
 	 ! grep -q "re-resolving" "$CLAN_DIR/watch-ctrl1.log"'
 ktap_expect "peer3: the unresolvable name is logged, the endpoint stays unset" eval \
-	'wait_log peer3 "controller ctrl1: cannot resolve ctrl1.underlay (" 5 &&
+	'watch_wait peer3 "controller ctrl1: cannot resolve ctrl1.underlay (" 5 &&
 	 grep -F "controller ctrl1: cannot resolve" "$CLAN_DIR/watch-peer3.log" |
 	 grep -qF "): endpoint stays unset"'
 hosts_name peer3 $OLD
 ktap_expect "peer3: once the name resolves, watch fills the endpoint in" \
-	wait_log peer3 "endpoint of ctrl1: - -> [$OLD]:51820 (ctrl1.underlay)" $((RESOLVE + SLACK))
+	watch_wait peer3 "endpoint of ctrl1: - -> [$OLD]:51820 (ctrl1.underlay)" $((RESOLVE + SLACK))
 ktap_expect "peer3: ... it says the name resolves again" \
-	wait_log peer3 "controller ctrl1: ctrl1.underlay resolves again" 1
+	watch_wait peer3 "controller ctrl1: ctrl1.underlay resolves again" 1
 ktap_expect "peer3: ... and its entry of ctrl1 has it: $(endpoint peer3 ctrl1)" \
 	[ "$(endpoint peer3 ctrl1)" = "[$OLD]:51820" ]
 ktap_expect "peer3: ... and reaches ctrl1 over the mesh" clan_ping_retry peer3 ctrl1
@@ -152,7 +128,7 @@ for p in "${CLAN_PEERS[@]}"; do
 	ktap_expect "$p: unchanged name: endpoint $(endpoint "$p" ctrl1) kept, nothing logged, handshake ${HS[$p]} kept" \
 		eval '[ "$(endpoint $p ctrl1)" = "[$OLD]:51820" ] &&
 		      [ "$(handshake $p ctrl1)" = "${HS[$p]}" ] &&
-		      [ "$(count_log $p "endpoint of ctrl1: [")" = 0 ]'
+		      [ "$(watch_count $p "endpoint of ctrl1: [")" = 0 ]'
 done
 
 # 3. ctrl1 moves twice, its sessions kept.
@@ -194,7 +170,7 @@ done
 ktap_print_msg "the last entry followed $(since "$T_HOSTS") s after the hosts files changed"
 for p in "${CLAN_PEERS[@]}"; do
 	ktap_expect "$p: logged 'endpoint of ctrl1: [$OLD]:51820 -> [$NEW]:51820 (ctrl1.underlay)' once" \
-		[ "$(count_log "$p" "endpoint of ctrl1: [$OLD]:51820 -> [$NEW]:51820 (ctrl1.underlay)")" = 1 ]
+		[ "$(watch_count "$p" "endpoint of ctrl1: [$OLD]:51820 -> [$NEW]:51820 (ctrl1.underlay)")" = 1 ]
 done
 run ip -n "$(ns ctrl1)" addr del $OLD/64 dev eth0
 
@@ -226,7 +202,7 @@ done
 T_MOVED=$EPOCHREALTIME
 ktap_print_msg "the last entry followed $(since "$T_HOSTS2") s after the hosts files changed"
 for m in ctrl2 "${CLAN_PEERS[@]}"; do
-	ktap_print_msg "$m: $(count_log "$m" "endpoint of ctrl1: [$NEW]:51820 -> [$NEW2]:51820") 'endpoint of' line(s) for the second move (0: WireGuard's roaming was first)"
+	ktap_print_msg "$m: $(watch_count "$m" "endpoint of ctrl1: [$NEW]:51820 -> [$NEW2]:51820") 'endpoint of' line(s) for the second move (0: WireGuard's roaming was first)"
 done
 sleep 3
 T_END=$EPOCHREALTIME
@@ -267,22 +243,22 @@ for p in "${CLAN_PEERS[@]}"; do
 done
 
 # 4. The name stops resolving on peer1: one line, the endpoint stays.
-fails=$(count_log peer1 "controller ctrl1: cannot resolve")
-agains=$(count_log peer1 "resolves again")
-sets=$(count_log peer1 "endpoint of ctrl1: [")
+fails=$(watch_count peer1 "controller ctrl1: cannot resolve")
+agains=$(watch_count peer1 "resolves again")
+sets=$(watch_count peer1 "endpoint of ctrl1: [")
 hosts_name peer1 ""
 ktap_expect "peer1: the failure is logged with the endpoint kept" \
-	wait_log peer1 "): endpoint stays [$NEW2]:51820" $((RESOLVE + SLACK))
+	watch_wait peer1 "): endpoint stays [$NEW2]:51820" $((RESOLVE + SLACK))
 sleep $((4 * RESOLVE))
 ktap_expect "peer1: ... once, not every round" \
-	[ "$(count_log peer1 "controller ctrl1: cannot resolve")" = $((fails + 1)) ]
+	[ "$(watch_count peer1 "controller ctrl1: cannot resolve")" = $((fails + 1)) ]
 ktap_expect "peer1: ... the endpoint is still [$NEW2]:51820" moved peer1 $NEW2
 ktap_expect "peer1: ... and ctrl1 still answers" clan_ping_retry peer1 ctrl1
 hosts_name peer1 $NEW2
 ktap_expect "peer1: the name resolves again: one line, nothing set" eval \
-	'wait_log peer1 "controller ctrl1: ctrl1.underlay resolves again" $((RESOLVE + SLACK)) &&
-	 [ "$(count_log peer1 "resolves again")" = $((agains + 1)) ] && moved peer1 $NEW2 &&
-	 [ "$(count_log peer1 "endpoint of ctrl1: [")" = $sets ]'
+	'watch_wait peer1 "controller ctrl1: ctrl1.underlay resolves again" $((RESOLVE + SLACK)) &&
+	 [ "$(watch_count peer1 "resolves again")" = $((agains + 1)) ] && moved peer1 $NEW2 &&
+	 [ "$(watch_count peer1 "endpoint of ctrl1: [")" = $sets ]'
 
 # zombies PID: children of PID that exited and were not reaped
 zombies()

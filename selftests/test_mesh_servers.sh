@@ -27,6 +27,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NS_PREFIX=srv-
 . "$here/lib/netns.sh"
 . "$here/lib/checks.sh"
+. "$here/lib/underlay.sh"
 
 MESH=srv
 IF=srv
@@ -54,43 +55,18 @@ trap cleanup EXIT
 ktap_print_header
 ktap_set_plan 75
 
-# capture CMD...: run CMD (logged); its status in $rc, its output in $out
-capture()
-{
-	out=$(run "$@" 2>&1)
-	rc=$?
-	out=$(grep -v '^# \$ ' <<< "$out")
-	echo "$out" | sed 's/^/#   /'
-}
-
 # ---- the machines: underlay, LANs, keys ----
 mkdir -p /var/run/netns "$DIR"
 [ -e /etc/nsswitch.conf ] || echo "hosts: files" > /etc/nsswitch.conf
 # A name has an IPv6 and an IPv4 line: glibc reads past the first only
 # with "multi on" (Debian's /etc/host.conf says so; the bare VM has none).
 [ -e /etc/host.conf ] || echo "multi on" > /etc/host.conf
-run modprobe -q wireguard
-run modprobe -q veth
-run ip netns add "$UNDERLAY" || ktap_exit_fail_msg "ip netns add"
-run ip -n "$UNDERLAY" link set lo up
-run ip netns exec "$UNDERLAY" sysctl -qw net.ipv4.ip_forward=1
+underlay_init
 for m in "${MACHINES[@]}"; do
-	n=${NUM[$m]}
-	nsn=$(ns "$m")
-	run ip netns add "$nsn" || ktap_exit_fail_msg "ip netns add $nsn"
-	run ip -n "$nsn" link set lo up
-	run ip link add "u-$m" netns "$UNDERLAY" type veth peer name eth0 netns "$nsn" ||
-		ktap_exit_fail_msg "veth for $m"
-	run ip -n "$UNDERLAY" addr add "10.88.$n.1/24" dev "u-$m"
-	run ip -n "$UNDERLAY" link set "u-$m" up
-	run ip -n "$nsn" addr add "10.88.$n.2/24" dev eth0
-	run ip -n "$nsn" link set eth0 up
-	run ip -n "$nsn" route add default via "10.88.$n.1"
-	mkdir -p "/etc/netns/$nsn"
-	printf '127.0.0.1 localhost\n::1 localhost\n' > "/etc/netns/$nsn/hosts"
-	rm -f "$DIR/$m.key"
-	run wgmesh genkey "$DIR/$m.key" || ktap_exit_fail_msg "genkey $m"
-	PUB[$m]=$(wgmesh pubkey < "$DIR/$m.key")
+	underlay_machine "$m" "${NUM[$m]}"
+	mkdir -p "/etc/netns/$(ns "$m")"
+	printf '127.0.0.1 localhost\n::1 localhost\n' > "/etc/netns/$(ns "$m")/hosts"
+	underlay_key "$m"
 done
 # Each LAN: a host in its own namespace behind its router (the peer).
 for r in "${PEERS[@]}"; do

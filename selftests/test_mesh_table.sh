@@ -26,6 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NS_PREFIX=tbl-
 . "$here/lib/netns.sh"
 . "$here/lib/checks.sh"
+. "$here/lib/underlay.sh"
 
 MESH=tb
 IF=tb
@@ -53,14 +54,6 @@ trap cleanup EXIT
 ktap_print_header
 ktap_set_plan 37
 
-capture()
-{
-	out=$(run "$@" 2>&1)
-	rc=$?
-	out=$(grep -v '^# \$ ' <<< "$out")
-	echo "$out" | sed 's/^/#   /'
-}
-
 # wgmesh exec needs the cgroup2 hierarchy at /sys/fs/cgroup (where nft
 # resolves "socket cgroupv2" paths). The test VM mounts none, and "ip
 # netns exec" remounts /sys for each command: cgx mounts it there first.
@@ -77,61 +70,15 @@ cgx()	# cgx M CMD...: CMD in M's namespace, with /sys/fs/cgroup
 }
 
 # ---- underlay, machines, internet host ----
-mkdir -p /var/run/netns "$DIR"
-run modprobe -q wireguard
-run modprobe -q veth
-run ip netns add "$UNDERLAY" || ktap_exit_fail_msg "ip netns add"
-run ip -n "$UNDERLAY" link set lo up
-run ip netns exec "$UNDERLAY" sysctl -qw net.ipv4.ip_forward=1
-for m in "${MACHINES[@]}" inet; do
-	nsn=$(ns "$m")
-	run ip netns add "$nsn" || ktap_exit_fail_msg "ip netns add $nsn"
-	run ip link add "u-$m" netns "$UNDERLAY" type veth peer name eth0 netns "$nsn" ||
-		ktap_exit_fail_msg "veth for $m"
-done
+underlay_init
 for m in "${MACHINES[@]}"; do
-	n=${NUM[$m]}
-	nsn=$(ns "$m")
+	underlay_machine "$m" "${NUM[$m]}"
 	# Strict reverse-path filtering everywhere, the wg interface too.
-	run ip netns exec "$nsn" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
+	run ip netns exec "$(ns "$m")" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
 		net.ipv4.conf.default.rp_filter=1 net.ipv4.conf.eth0.rp_filter=1
-	ip_batch "$UNDERLAY" <<-EOT || ktap_exit_fail_msg "underlay: u-$m"
-	addr add 10.88.$n.1/24 dev u-$m
-	link set u-$m up
-	EOT
-	ip_batch "$nsn" <<-EOT || ktap_exit_fail_msg "$m: eth0"
-	link set lo up
-	addr add 10.88.$n.2/24 dev eth0
-	link set eth0 up
-	route add default via 10.88.$n.1
-	EOT
-	rm -f "$DIR/$m.key"
-	run wgmesh genkey "$DIR/$m.key" >/dev/null || ktap_exit_fail_msg "genkey $m"
-	PUB[$m]=$(wgmesh pubkey < "$DIR/$m.key")
+	underlay_key "$m"
 done
-ip_batch "$UNDERLAY" <<-EOT || ktap_exit_fail_msg "underlay: u-inet"
-addr add 198.51.100.1/24 dev u-inet
-link set u-inet up
-EOT
-ip_batch "$(ns inet)" <<-EOT || ktap_exit_fail_msg "inet: eth0"
-link set lo up
-addr add $INET/24 dev eth0
-link set eth0 up
-route add default via 198.51.100.1
-EOT
-nft_inet()
-{
-	ip netns exec "$(ns inet)" nft "$@"
-}
-run nft_inet add table ip seen
-run nft_inet add chain ip seen in '{ type filter hook input priority 0; }'
-for m in "${MACHINES[@]}"; do
-	run nft_inet add rule ip seen in ip saddr "10.88.${NUM[$m]}.2" icmp type echo-request counter
-done
-seen()	# seen SRC: echo requests inet got from SRC
-{
-	nft_inet list chain ip seen in | grep -e "ip saddr $1 icmp" | grep -o 'packets [0-9]*' | grep -o '[0-9]*'
-}
+underlay_inet 10.88.1.2 10.88.2.2
 
 cat > "$TOPO" <<EOF
 [Mesh]
@@ -239,14 +186,14 @@ ping_retry()
 	return 1
 }
 ping_retry tc -m "$MARK" "$(v4 gw)"
-g0=$(seen 10.88.1.2) o0=$(seen 10.88.2.2)
+g0=$(inet_seen 10.88.1.2) o0=$(inet_seen 10.88.2.2)
 check_ping "tc: unmarked ping reaches inet" tc "$INET"
-check_delta "inet saw it from tc's own address" "$o0" "$(seen 10.88.2.2)" -ge 3
-check_delta "... and nothing from gw's" "$g0" "$(seen 10.88.1.2)" -eq 0
-g0=$(seen 10.88.1.2) o0=$(seen 10.88.2.2)
+check_delta "inet saw it from tc's own address" "$o0" "$(inet_seen 10.88.2.2)" -ge 3
+check_delta "... and nothing from gw's" "$g0" "$(inet_seen 10.88.1.2)" -eq 0
+g0=$(inet_seen 10.88.1.2) o0=$(inet_seen 10.88.2.2)
 check_ping "tc: ping -m $MARK reaches inet, its replies pass rp_filter" tc "$INET" -m "$MARK" -c 3 -i 0.2 -w 5
-check_delta "inet saw it from gw's uplink address" "$g0" "$(seen 10.88.1.2)" -ge 3
-check_delta "... and nothing from tc's own" "$o0" "$(seen 10.88.2.2)" -eq 0
+check_delta "inet saw it from gw's uplink address" "$g0" "$(inet_seen 10.88.1.2)" -ge 3
+check_delta "... and nothing from tc's own" "$o0" "$(inet_seen 10.88.2.2)" -eq 0
 check_ping "tc: ping from its mesh address (the from rule) reaches inet" tc "$INET" -I "$(v4 tc)" -c 3 -i 0.2 -w 5
 exec_ping()	# exec_ping: 3 pings of inet by wgmesh exec on tc; replies in $got
 {
@@ -254,11 +201,11 @@ exec_ping()	# exec_ping: 3 pings of inet by wgmesh exec on tc; replies in $got
 	echo "$out" | sed 's/^/#   /'
 	got=$(echo "$out" | ping_answered 3)
 }
-g0=$(seen 10.88.1.2) o0=$(seen 10.88.2.2)
+g0=$(inet_seen 10.88.1.2) o0=$(inet_seen 10.88.2.2)
 exec_ping
 ktap_expect "tc: wgmesh exec IFACE -- ping: all 3 replies arrive (rp_filter=1)" [ "$got" = 3 ]
-check_delta "inet saw exec's pings from gw's uplink address" "$g0" "$(seen 10.88.1.2)" -ge 3
-check_delta "... and nothing from tc's own" "$o0" "$(seen 10.88.2.2)" -eq 0
+check_delta "inet saw exec's pings from gw's uplink address" "$g0" "$(inet_seen 10.88.1.2)" -ge 3
+check_delta "... and nothing from tc's own" "$o0" "$(inet_seen 10.88.2.2)" -eq 0
 capture cgx tc wgmesh exec "$TOPO" -- cat /proc/self/cgroup
 ktap_expect "wgmesh exec FILE -- CMD runs CMD in the mesh's cgroup" text_has "$out" "^0::/wgmesh/net-[0-9]*/$MESH\$"
 # The control: without src_valid_mark, rp_filter drops exec's replies
@@ -293,9 +240,9 @@ ktap_expect "tc: the exec cgroup is gone" eval '! ls -d "$CGROOT"/wgmesh/net-*/"
 capture up tc
 ktap_expect "up on tc again: applied" [ "$rc" = 0 ]
 ping_retry tc -m "$MARK" "$(v4 gw)"
-g0=$(seen 10.88.1.2)
+g0=$(inet_seen 10.88.1.2)
 check_ping "up again: ping -m reaches inet" tc "$INET" -m "$MARK" -c 3 -i 0.2 -w 5
-check_delta "... from gw's uplink address" "$g0" "$(seen 10.88.1.2)" -ge 3
+check_delta "... from gw's uplink address" "$g0" "$(inet_seen 10.88.1.2)" -ge 3
 
 check_dmesg_clean
 ktap_finished

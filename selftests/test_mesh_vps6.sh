@@ -31,6 +31,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NS_PREFIX=vps6-
 . "$here/lib/netns.sh"
 . "$here/lib/checks.sh"
+. "$here/lib/underlay.sh"
 
 MESH=v6
 IF=v6
@@ -39,7 +40,9 @@ TOPO=$DIR/v6.conf
 MACHINES=(vps home np)
 declare -A NUM=([vps]=1 [home]=2 [np]=3)
 declare -A PUB=()
-PROV=$(ns prov)
+PROV=$(ns prov)		# the provider: the underlay's router
+UNDERLAY=$PROV
+UPLINK=p-
 INET=2001:db8:ffff::2
 HOME6=2001:db8:1:1::1
 NP6=2001:db8:1:2::1
@@ -56,44 +59,18 @@ trap cleanup EXIT
 ktap_print_header
 ktap_set_plan 37
 
-# capture CMD...: run CMD (logged); its status in $rc, its output in $out
-capture()
-{
-	out=$(run "$@" 2>&1)
-	rc=$?
-	out=$(grep -v '^# \$ ' <<< "$out")
-	echo "$out" | sed 's/^/#   /'
-}
-
 # ---- the provider, the internet host, the machines' uplinks ----
-mkdir -p /var/run/netns "$DIR"
+underlay_init
 rm -f "$DIR"/*
-run modprobe -q wireguard
-run modprobe -q veth
-run ip netns add "$PROV" || ktap_exit_fail_msg "ip netns add prov"
-run ip -n "$PROV" link set lo up
-run ip netns exec "$PROV" sysctl -qw net.ipv4.ip_forward=1
 run ip netns exec "$PROV" sysctl -qw net.ipv6.conf.all.forwarding=1
-for m in "${MACHINES[@]}" inet; do
-	nsn=$(ns "$m")
-	run ip netns add "$nsn" || ktap_exit_fail_msg "ip netns add $nsn"
-	run ip link add "p-$m" netns "$PROV" type veth peer name eth0 netns "$nsn" ||
-		ktap_exit_fail_msg "veth for $m"
-	run ip -n "$nsn" link set lo up
-done
 # IPv4 underlay for the tunnel (home and np have no IPv6 of their own).
 for m in "${MACHINES[@]}"; do
-	n=${NUM[$m]}
-	ip_batch "$PROV" <<-EOT || ktap_exit_fail_msg "prov: p-$m"
-	addr add 10.88.$n.1/24 dev p-$m
-	link set p-$m up
-	EOT
-	ip_batch "$(ns "$m")" <<-EOT || ktap_exit_fail_msg "$m: eth0"
-	addr add 10.88.$n.2/24 dev eth0
-	link set eth0 up
-	route add default via 10.88.$n.1
-	EOT
+	underlay_machine "$m" "${NUM[$m]}"
 done
+run ip netns add "$(ns inet)" || ktap_exit_fail_msg "ip netns add inet"
+run ip link add p-inet netns "$PROV" type veth peer name eth0 netns "$(ns inet)" ||
+	ktap_exit_fail_msg "veth for inet"
+run ip -n "$(ns inet)" link set lo up
 ip_batch "$PROV" <<-EOT || ktap_exit_fail_msg "prov: p-inet"
 addr add 2001:db8:ffff::1/64 dev p-inet nodad
 link set p-inet up
@@ -146,8 +123,7 @@ run ip -n "$(ns np)" link add lan0 type dummy
 run ip -n "$(ns np)" addr add "$NP6/64" dev lan0 nodad
 run ip -n "$(ns np)" link set lan0 up
 for m in "${MACHINES[@]}"; do
-	run wgmesh genkey "$DIR/$m.key" >/dev/null || ktap_exit_fail_msg "genkey $m"
-	PUB[$m]=$(wgmesh pubkey < "$DIR/$m.key")
+	underlay_key "$m"
 done
 cat > "$TOPO" <<EOF
 [Mesh]

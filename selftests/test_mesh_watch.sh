@@ -71,33 +71,6 @@ P1=$(ipv4 peer1)
 P3=$(ipv4 peer3)
 ktap_print_msg "ctrl1 $C1 ($H1), ctrl2 $C2; peer1 $P1, peer3 $P3 (homed at ctrl1)"
 
-# watch_start NAME: wgmesh watch in NAME's namespace, its lines in a log
-watch_start()
-{
-	local log=$CLAN_DIR/watch-$1.log
-	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --private-key-file $CLAN_DIR/$1.key > $log &" >&2
-	ip netns exec "$(ns "$1")" wgmesh watch "$CLAN_TOPO" \
-		--private-key-file "$CLAN_DIR/$1.key" > "$log" 2>&1 &
-	WATCH_PID[$1]=$!
-}
-
-# watch_log NAME: what NAME's watch printed, as comments
-watch_log()
-{
-	sed "s/^/#   $1: /" "$CLAN_DIR/watch-$1.log"
-}
-
-# wait_log NAME PATTERN SECS: wait until NAME's watch printed PATTERN
-wait_log()
-{
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -q "$2" "$CLAN_DIR/watch-$1.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # allowed NAME CTRL: the allowed IPs of CTRL's entry on NAME, sorted
 allowed()
 {
@@ -123,27 +96,26 @@ fwd_from()
 }
 
 for m in "${CLAN_MACHINES[@]}"; do
-	watch_start "$m"
+	clan_watch "$m"
 done
 sleep 1
 # running NAME: NAME's watch runs and said what it watches
 running()
 {
 	kill -0 "${WATCH_PID[$1]}" 2>/dev/null &&
-		wait_log "$1" "watching 2 controllers as $1 (interval $INTERVAL s, dead after $DEAD_AFTER s" 5
+		watch_wait "$1" "watching 2 controllers as $1 (interval $INTERVAL s, dead after $DEAD_AFTER s" 5
 }
 for m in "${CLAN_MACHINES[@]}"; do
 	ktap_expect "watch runs on $m, with the file's ProbeInterval and DeadAfter" running "$m"
 done
 
-# count_log NAME PATTERN: how many lines of NAME's watch match PATTERN
-count_log() { grep -c "$2" "$CLAN_DIR/watch-$1.log"; }
-# wait_count NAME PATTERN N: wait up to 15 s for N such lines
+# wait_count NAME TEXT N: wait up to 15 s for N lines of NAME's watch
+# with TEXT
 wait_count()
 {
 	local i
 	for ((i = 0; i < 150; i++)); do
-		[ "$(count_log "$1" "$2")" -ge "$3" ] && return 0
+		[ "$(watch_count "$1" "$2")" -ge "$3" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -158,7 +130,7 @@ handshakes()
 # timer renews one): a new peer, written as editors do (renamed over it).
 declare -A applied=()
 for m in "${CLAN_MACHINES[@]}"; do
-	applied[$m]=$(count_log "$m" "re-applied $CLAN_TOPO")
+	applied[$m]=$(watch_count "$m" "re-applied $CLAN_TOPO")
 done
 hs1=$(handshakes ctrl1) hs2=$(handshakes ctrl2)
 rm -f "$CLAN_DIR/peer4.key"
@@ -207,7 +179,7 @@ done
 T_KILL=$EPOCHREALTIME
 run ip -n "$CLAN_UNDERLAY" link set u-ctrl1 down
 for p in "${CLAN_PEERS[@]}"; do
-	ktap_expect "$p: watch finds ctrl1 dead" wait_log "$p" "controller ctrl1 dead" 15
+	ktap_expect "$p: watch finds ctrl1 dead" watch_wait "$p" "controller ctrl1 dead" 15
 done
 T_DEAD=$EPOCHREALTIME
 ktap_print_msg "last peer found ctrl1 dead $(awk -v a="$T_KILL" -v b="$T_DEAD" 'BEGIN { printf "%.1f", b - a }') s after its link went down"
@@ -236,9 +208,9 @@ ktap_expect "ctrl2: peer1's and peer3's IPv4 moved from ctrl1's entry to theirs"
 run kill -TERM "${WATCH_PID[peer3]}"
 wait "${WATCH_PID[peer3]}"
 mv "$CLAN_DIR/watch-peer3.log" "$CLAN_DIR/watch-peer3.log.1"
-watch_start peer3
+clan_watch peer3
 ktap_expect "peer3: a new watch takes ctrl1 as dead at once" \
-	wait_log peer3 "controller ctrl1 taken as dead" 5
+	watch_wait peer3 "controller ctrl1 taken as dead" 5
 sleep 1.5
 ktap_expect "peer3: ... and keeps its /56 moved" moved peer3
 # Let the flows run through ctrl2 for a while.
@@ -252,7 +224,7 @@ fwd1_before=$(fwd_from ctrl1 peer1)
 T_BACK=$EPOCHREALTIME
 run ip -n "$CLAN_UNDERLAY" link set u-ctrl1 up
 for p in "${CLAN_PEERS[@]}"; do
-	ktap_expect "$p: watch finds ctrl1 alive again" wait_log "$p" "controller ctrl1 alive" 20
+	ktap_expect "$p: watch finds ctrl1 alive again" watch_wait "$p" "controller ctrl1 alive" 20
 done
 # home NAME ENTRY...: NAME's ENTRYs are as up made them again
 home()
@@ -339,7 +311,7 @@ sed 's/^Controller = ctrl2$/Controller = ctrl9/' "$CLAN_DIR/good.conf" > "$CLAN_
 run mv "$CLAN_DIR/bad.conf" "$CLAN_TOPO"
 for m in ctrl1 peer1; do
 	ktap_expect "$m: the invalid file is refused, its error logged" eval \
-		'wait_log $m "$CLAN_TOPO refused, the running configuration stays" 10 &&
+		'watch_wait $m "$CLAN_TOPO refused, the running configuration stays" 10 &&
 		 grep -q "ctrl9" "$CLAN_DIR/watch-$m.log"'
 done
 ktap_expect "... ctrl1 still has peer4, peer1's entries unchanged, watch runs" \
@@ -348,7 +320,7 @@ cp "$CLAN_DIR/good.conf" "$CLAN_TOPO"
 
 # SIGHUP applies the file again (nothing to change).
 wait_count peer1 "re-applied $CLAN_TOPO" $((applied[peer1] + 2))
-n=$(count_log peer1 "re-applied $CLAN_TOPO")
+n=$(watch_count peer1 "re-applied $CLAN_TOPO")
 run kill -HUP "${WATCH_PID[peer1]}"
 ktap_expect "SIGHUP: peer1's watch applies the file again" \
 	wait_count peer1 "re-applied $CLAN_TOPO" $((n + 1))

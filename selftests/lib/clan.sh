@@ -225,6 +225,36 @@ clan_handshakes()
 	done
 }
 
+# clan_watch NAME: "wgmesh watch" in NAME's namespace, in the background
+# (its pid in WATCH_PID[NAME]), everything it prints in a log that the
+# watch_* functions read
+clan_watch()
+{
+	local log=$CLAN_DIR/watch-$1.log
+	echo "# \$ ip netns exec $(ns "$1") wgmesh watch $CLAN_TOPO --private-key-file $CLAN_DIR/$1.key > $log &" >&2
+	ip netns exec "$(ns "$1")" wgmesh watch "$CLAN_TOPO" \
+		--private-key-file "$CLAN_DIR/$1.key" > "$log" 2>&1 &
+	WATCH_PID[$1]=$!
+}
+
+# watch_wait NAME TEXT SECS: wait until NAME's watch printed TEXT (fixed)
+watch_wait()
+{
+	wait_for "$CLAN_DIR/watch-$1.log" "$2" "$3"
+}
+
+# watch_count NAME TEXT: how many lines NAME's watch printed with TEXT
+watch_count()
+{
+	grep -cF -- "$2" "$CLAN_DIR/watch-$1.log"
+}
+
+# watch_log NAME: what NAME's watch printed, as comments
+watch_log()
+{
+	sed "s/^/#   $1: /" "$CLAN_DIR/watch-$1.log"
+}
+
 # clan_cleanup: remove every namespace (the VM is thrown away anyway)
 clan_cleanup()
 {

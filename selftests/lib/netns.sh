@@ -75,6 +75,18 @@ ns_kill()
 	return 0
 }
 
+# wait_for FILE TEXT SECS: wait up to SECS for a line of FILE with TEXT
+# (a fixed string, not a pattern)
+wait_for()
+{
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_listen NAME PORT: wait up to 5 s for a TCP listener on PORT in NAME
 wait_listen()
 {
