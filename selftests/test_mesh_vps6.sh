@@ -22,7 +22,8 @@
 # address, are dropped and counted (outside), and inet cannot reach np's
 # prefix; the VPS's RA-learned default route survives the whole test
 # (outliving its lifetime several times) with forwarding 0; a repeated up
-# changes nothing; down removes what up added; up again works; as the
+# changes nothing; a Table on home moves its source-specific default into
+# that table and out again when it goes (none left behind); down removes what up added; up again works; as the
 # control, all.forwarding=1 on the VPS loses that route at once, and the
 # RAs that follow are ignored.
 
@@ -57,7 +58,7 @@ cleanup()
 ktap_need wgmesh ip wg ping radvd
 trap cleanup EXIT
 ktap_print_header
-ktap_set_plan 37
+ktap_set_plan 41
 
 # ---- the provider, the internet host, the machines' uplinks ----
 underlay_init
@@ -271,6 +272,25 @@ for m in "${MACHINES[@]}"; do
 		eval 'text_has "$out" "peers +0 ~0 -0, addresses +0 -0, routes +0 -0" &&
 		      ! text_has "$out" "exit:" && [ "$s" = "$(state "$m")" ]'
 done
+
+# ---- Table moves home's IPv6 defaults from its prefix, and back ----
+# from6 TABLE: home's default routes from its prefix in TABLE
+from6()
+{
+	ip -n "$(ns home)" -6 route show table "$1" proto 87 | grep "^default from 2001:db8:1:1::/64 "
+}
+sed -i '/^\[Peer home\]$/a Table = 100' "$TOPO"
+capture up home
+ktap_expect "home, Table = 100: its default from its prefix moved from main into table 100" \
+	eval '[ -n "$(from6 100)" ] && [ -z "$(from6 main)" ]'
+check_ping "... and home reaches the internet host from its global address by table 100" \
+	home "$INET" -I "$HOME6" -c 3 -i 0.2 -w 5
+sed -i '/^Table = 100$/d' "$TOPO"
+capture up home
+ktap_expect "home, Table removed: that route is back in main, table 100 has none" \
+	eval '[ -n "$(from6 main)" ] && [ -z "$(from6 100)" ]'
+check_ping "... and home reaches the internet host by main" \
+	home "$INET" -I "$HOME6" -c 3 -i 0.2 -w 5
 
 # ---- down, up again ----
 for m in "${MACHINES[@]}"; do

@@ -808,6 +808,31 @@ out:
 	return ret;
 }
 
+typedef int (*prefix_list)(struct nls *s, uint32_t ifindex,
+			   struct nlrt_prefix **out, size_t *n);
+
+/* Delete the routes @list finds in table r->rt.table; @what for -v. */
+static int drop_routes(struct up_run *r, prefix_list list, prefix_op del,
+		       const char *what)
+{
+	char pb[INET6_ADDRSTRLEN + 4];
+	struct nlrt_prefix *v = NULL;
+	size_t n = 0;
+	int ret = list(&r->rt, r->ifindex, &v, &n);
+
+	for (size_t i = 0; !ret && i < n; i++) {
+		if (r->a->verbose || r->a->dry_run)
+			printf("  - route %s%s (table %u)\n", what,
+			       nlrt_prefix_str(&v[i], pb, sizeof(pb)),
+			       r->rt.table);
+		if (!r->a->dry_run)
+			ret = del(&r->rt, r->ifindex, &v[i]);
+		r->stale_routes++;
+	}
+	free(v);
+	return ret;
+}
+
 /*
  * Routes of ours in any other table than this run's (Table changed, or
  * came or went) are deleted: they are what an earlier up left. Their
@@ -816,9 +841,7 @@ out:
 static int stale_tables(struct up_run *r, uint32_t **stale, size_t *n)
 {
 	uint32_t keep = r->rt.table ? r->rt.table : RT_TABLE_MAIN, *v = NULL;
-	struct nlrt_prefix *routes = NULL;
-	size_t n_v = 0, n_routes = 0;
-	char pb[INET6_ADDRSTRLEN + 4];
+	size_t n_v = 0;
 	int ret = 0;
 
 	*stale = NULL;
@@ -832,19 +855,9 @@ static int stale_tables(struct up_run *r, uint32_t **stale, size_t *n)
 		if (v[i] == keep)
 			continue;
 		r->rt.table = v[i];
-		ret = nlrt_route_list(&r->rt, r->ifindex, &routes, &n_routes);
-		for (size_t j = 0; !ret && j < n_routes; j++) {
-			if (r->a->verbose || r->a->dry_run)
-				printf("  - route %s (table %u)\n",
-				       nlrt_prefix_str(&routes[j], pb,
-						       sizeof(pb)), v[i]);
-			if (!r->a->dry_run)
-				ret = nlrt_route_del(&r->rt, r->ifindex,
-						     &routes[j]);
-			r->stale_routes++;
-		}
-		free(routes);
-		routes = NULL;
+		ret = drop_routes(r, nlrt_route_list, nlrt_route_del, "") ||
+		      drop_routes(r, nlrt_from6_list, nlrt_from6_del,
+				  "default from ");
 	}
 	r->rt.table = keep == RT_TABLE_MAIN ? 0 : keep;
 	*n = n_v;

@@ -329,8 +329,11 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	 * protocol of its route but is the kernel's, not ours.
 	 */
 	if ((family != AF_INET6 && family != AF_INET) ||
-	    rtm->rtm_protocol != NLRT_PROTO || rtm->rtm_src_len ||
+	    rtm->rtm_protocol != NLRT_PROTO ||
 	    rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
+		return MNL_CB_OK;
+	/* A "default from" (nlrt_from6_list()) has a table, not a prefix. */
+	if (rtm->rtm_src_len && l->table)
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
 		switch (mnl_attr_get_type(a)) {
