@@ -27,7 +27,7 @@ clan_init
 ktap_need nft
 
 ktap_print_header
-ktap_set_plan 24
+ktap_set_plan 26
 
 CHECK_DMESG_START=$(dmesg | wc -l)
 clan_underlay
@@ -167,7 +167,15 @@ ktap_expect "firewalld running: one line with firewall-cmd" \
 	eval '[ $rc = 0 ] && [ "$(grep -c . <<< "$err")" = 1 ] && text_has "$err" "firewall-cmd --add-port=51820/udp --permanent && firewall-cmd --reload"'
 ruleset firewalld
 ktap_expect "... and the ruleset untouched" same before firewalld
-down1
+# Table's marks live in nftables too: up says that nothing sets them.
+sed -e '/^\[Controller ctrl1\]$/a Table = 1000' -e '/^\[Controller ctrl1\]$/a FwMark = 0x1234' \
+	"$CLAN_TOPO" > "$CLAN_DIR/ctrltable.conf"
+F=$CLAN_DIR/ctrltable.conf up1 WGMESH_FIREWALL_ROOT="$fake" --
+ktap_expect "firewalld running, ctrl1 with Table and FwMark: up says nothing marks for the table" \
+	eval '[ $rc = 0 ] && text_has "$err" "table: so nothing restores the marks of replies or marks wgmesh exec'\''s traffic"'
+ruleset fwtable
+ktap_expect "... and the ruleset untouched" same before fwtable
+F=$CLAN_DIR/ctrltable.conf down1
 
 # ---- a peer opens nothing ----
 clan_capture ip netns exec clan-peer1 nft list ruleset

@@ -650,6 +650,10 @@ static int firewall(struct up_run *r)
 				cli_warn("%s: exit: so nothing masquerades the "
 					 "exit's users: add the NAT there",
 					 r->ifname);
+			if (rules.mark.mark)
+				cli_warn("%s: table: so nothing restores the "
+					 "marks of replies or marks wgmesh "
+					 "exec's traffic", r->ifname);
 			return 0;
 		}
 		rules.udp_ports[rules.n_udp_ports++] = c->port;
