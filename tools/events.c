@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -222,7 +223,7 @@ struct read_ctx {
 	double now;
 };
 
-static void window(struct evlog *l, double now)
+void evlog_tick(struct evlog *l, double now)
 {
 	if (now - l->window < EVLOG_WINDOW)
 		return;
@@ -236,26 +237,39 @@ static void window(struct evlog *l, double now)
 	l->held = 0;
 }
 
-static void one(const struct meshev_event *e, void *data)
+double evlog_due(const struct evlog *l)
 {
-	struct read_ctx *c = data;
+	return l->held ? l->window + EVLOG_WINDOW : INFINITY;
+}
+
+void evlog_event(struct evlog *l, const struct wgmesh_topology *t,
+		 const struct meshev_event *e, double now)
+{
 	char line[512];
 
-	if (c->t && strcmp(e->ifname, c->t->interface))
+	if (t && strcmp(e->ifname, t->interface))
 		return;
-	if (c->l->limited) {
-		window(c->l, c->now);
-		if (c->l->lines >= EVLOG_BURST) {
-			c->l->held++;
+	snprintf(l->ifname, sizeof(l->ifname), "%s", e->ifname);
+	if (l->limited) {
+		evlog_tick(l, now);
+		if (l->lines >= EVLOG_BURST) {
+			l->held++;
 			return;
 		}
-		c->l->lines++;
+		l->lines++;
 	}
-	evlog_format(c->l, c->t, e, line, sizeof(line));
-	if (c->l->json)
+	evlog_format(l, t, e, line, sizeof(line));
+	if (l->json)
 		printf("%s\n", line);
 	else
 		cli_say("%s", line);
+}
+
+static void one(const struct meshev_event *e, void *data)
+{
+	struct read_ctx *c = data;
+
+	evlog_event(c->l, c->t, e, c->now);
 }
 
 int evlog_read(struct evlog *l, const struct wgmesh_topology *t, double now)

@@ -44,6 +44,16 @@ void evlog_forget(struct evlog *l);
 int evlog_fd(const struct evlog *l);
 /* Print what arrived for @t's interface; -1 if reading failed (said). */
 int evlog_read(struct evlog *l, const struct wgmesh_topology *t, double now);
+/* One event (evlog_read()'s, and tests'): printed, or held by the limit. */
+void evlog_event(struct evlog *l, const struct wgmesh_topology *t,
+		 const struct meshev_event *e, double now);
+/*
+ * The rate limit's window: when it ends with events held back, the time
+ * evlog_tick() says how many (INFINITY: nothing held), so that the count
+ * comes when the window closes, not with the next event.
+ */
+double evlog_due(const struct evlog *l);
+void evlog_tick(struct evlog *l, double now);
 /* The line (no newline) of one event, into @buf; for tests. */
 void evlog_format(struct evlog *l, const struct wgmesh_topology *t,
 		  const struct meshev_event *e, char *buf, size_t len);

@@ -742,9 +742,13 @@ static int run(struct watch *w)
 		}
 		if (now >= reresolve_due(&w->rr))
 			reresolve_tick(&w->rr, now);
+		if (now >= evlog_due(&w->events))
+			evlog_tick(&w->events, now);
 		until = w->apply_at && w->apply_at < next ? w->apply_at : next;
 		if (reresolve_due(&w->rr) < until)
 			until = reresolve_due(&w->rr);
+		if (evlog_due(&w->events) < until)
+			until = evlog_due(&w->events);
 		timeout = (int)ceil((until - now) * 1000);
 		fds[4] = (struct pollfd){ .fd = reresolve_fd(&w->rr),
 					  .events = POLLIN };

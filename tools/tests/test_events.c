@@ -5,8 +5,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/genetlink.h>
 
 #include "events.h"
@@ -43,8 +45,12 @@ int main(void)
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	uint8_t dst[16];
+	int saved, n;
+	long before;
+	double due;
+	FILE *cap;
 
-	ktap_plan(10);
+	ktap_plan(13);
 
 	inet_pton(AF_INET6, "fd12:3456:7800:2::1:2", dst);
 	nlh = event(buf, WGMESH_CMD_DROP_EVENT);
@@ -104,6 +110,44 @@ int main(void)
 	mnl_attr_put(nlh, WGMESH_A_DST_ADDR, 5, "\x0a\x00\x00\x01\x00");
 	ktap_ok(meshev_parse(nlh, FAMILY, &e) == -EINVAL,
 		"an address of 5 bytes is refused");
+
+	/* The daemon's limit: a burst, then the rest counted at the end of
+	 * the window, not with the next event (which may never come).
+	 */
+	nlh = event(buf, WGMESH_CMD_DROP_EVENT);
+	mnl_attr_put_u32(nlh, WGMESH_A_DROP_REASON, WGMESH_DROP_SPOOFED);
+	mnl_attr_put_u64(nlh, WGMESH_A_DROP_COUNT, 1);
+	meshev_parse(nlh, FAMILY, &e);
+	l.json = false;
+	l.limited = true;
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	cap = tmpfile();
+	dup2(fileno(cap), STDOUT_FILENO);
+	for (int i = 0; i < EVLOG_BURST + 2; i++)
+		evlog_event(&l, NULL, &e, 100.0 + i * 0.1);
+	due = evlog_due(&l);
+	evlog_tick(&l, due - 0.5);
+	fflush(stdout);
+	before = ftell(cap);
+	evlog_tick(&l, due);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	ktap_ok(due == 100.0 + EVLOG_WINDOW && before > 0 &&
+		evlog_due(&l) == INFINITY,
+		"%d events in a burst: the window's end is due, then nothing",
+		EVLOG_BURST + 2);
+	rewind(cap);
+	n = 0;
+	while (fgets(line, sizeof(line), cap))
+		n++;
+	fclose(cap);
+	line[strcspn(line, "\n")] = 0;
+	ktap_ok(n == EVLOG_BURST + 1, "%d lines, then one at the window's end "
+		"(%d)", EVLOG_BURST, n);
+	expect(line, "wg0: 2 drop events not logged (at most 10 per 10 s)",
+	       "which counts the events held back");
 	evlog_close(&l);
 	return ktap_finish();
 }
