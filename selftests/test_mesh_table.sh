@@ -18,7 +18,8 @@
 # and those of "wgmesh exec" from gw's uplink address, and their replies
 # arrive; without src_valid_mark (the control) exec's replies are dropped
 # by rp_filter; tc's main table is byte for byte what it was; a repeated
-# up changes nothing; down removes rules, table, nftables chains and the
+# up changes nothing; a second mesh with the same Table is refused and
+# changes nothing; down removes rules, table, nftables chains and the
 # cgroup and gives src_valid_mark back; up again restores everything.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -52,7 +53,7 @@ cleanup()
 ktap_need wgmesh ip wg ping nft
 trap cleanup EXIT
 ktap_print_header
-ktap_set_plan 37
+ktap_set_plan 39
 
 # wgmesh exec needs the cgroup2 hierarchy at /sys/fs/cgroup (where nft
 # resolves "socket cgroupv2" paths). The test VM mounts none, and "ip
@@ -230,6 +231,14 @@ ktap_expect "up --dry-run names the missing rule" \
 	text_has "$out" "+ rule -4 32761: from all fwmark 0xca6c lookup $TABLE" "rules +1 -0"
 capture up tc
 ktap_expect "up puts it back" eval 'text_has "$out" "rules +1 -0" && [ "$s" = "$(state)" ]'
+
+# ---- a second mesh in the same table: refused, nothing touched ----
+sed "s/^Name = $MESH\$/Name = tb2/" "$TOPO" > "$DIR/tb2.conf"
+capture cgx tc wgmesh up "$DIR/tb2.conf" --private-key-file "$DIR/tc.key"
+ktap_expect "up of mesh tb2 with tb's Table on tc: refused with FILE:LINE, naming tb" \
+	eval '[ "$rc" = 1 ] && text_has "$out" "tb2.conf:14: Table = $TABLE already holds the routes of $IF, of mesh $MESH: give each mesh a table of its own"'
+ktap_expect "... and nothing changed: no interface tb2, tb's routes and rules as they were" \
+	eval '! ip -n "$(ns tc)" link show tb2 > /dev/null 2>&1 && [ "$s" = "$(state)" ]'
 
 # ---- down, up again ----
 capture cgx tc wgmesh down "$TOPO"

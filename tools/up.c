@@ -966,6 +966,52 @@ out:
 	return ret;
 }
 
+/*
+ * Table's rules are told apart by the table they look up (lib/table.h):
+ * two meshes in one table would delete each other's. Refused before
+ * anything changes while another mesh's interface has routes there.
+ */
+static int table_taken(struct up_run *r)
+{
+	uint32_t table = r->owned->table, *tables;
+	char (*names)[16] = NULL;
+	size_t n = 0, n_tables;
+	struct nlrt_link link;
+	const char *other;
+	int ret = 0;
+
+	if (!table)
+		return 0;
+	if (nlrt_link_list(&r->rt, "wireguard", &names, &n))
+		return cli_err("%s", r->rt.err);
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (!strcmp(names[i], r->ifname) ||
+		    nlrt_link_get(&r->rt, names[i], &link))
+			continue;
+		other = owner_mesh(link.alias);
+		/* This mesh's under an old name goes (remove_previous()). */
+		if (other && !strcmp(other, r->t->name))
+			continue;
+		if (nlrt_route_tables(&r->rt, nlrt_ifindex(names[i]), &tables,
+				      &n_tables)) {
+			ret = cli_err("%s", r->rt.err);
+			break;
+		}
+		for (size_t j = 0; j < n_tables && !ret; j++)
+			if (tables[j] == table)
+				ret = cli_err("%s:%u: Table = %u already holds "
+					      "the routes of %s%s%s: give each "
+					      "mesh a table of its own",
+					      r->t->file, r->owned->table_line,
+					      table, names[i],
+					      other ? ", of mesh " : "",
+					      other ? other : "");
+		free(tables);
+	}
+	free(names);
+	return ret;
+}
+
 static int run(struct up_run *r)
 {
 	const struct up_args *a = r->a;
@@ -977,6 +1023,8 @@ static int run(struct up_run *r)
 	if (nlrt_open(&r->rt))
 		return cli_err("%s", r->rt.err);
 	r->rt.table = r->owned->table;	/* 0: main */
+	if (table_taken(r))
+		return CLI_FAILED;
 	/* This interface first: a refused one must not cost the old one. */
 	if (open_link(r) || remove_previous(r))
 		return CLI_FAILED;
