@@ -309,8 +309,10 @@ static void report_dup(struct genl_info *info, const struct wgmesh_topology *t,
 }
 
 /*
- * The lists, in one pass: members keep their order (controllers first)
- * and their subnets follow the member order, as the dumps want them.
+ * The lists: members keep their order, controllers first, and their
+ * subnets follow the member order, as the dumps' first_subnet() wants
+ * them: so the controllers in a first pass, whatever the message's
+ * order, then the peers and the policy.
  */
 static int parse_lists(struct genl_info *info, struct wgmesh_topology *t)
 {
@@ -319,10 +321,14 @@ static int parse_lists(struct genl_info *info, struct wgmesh_topology *t)
 	int rem, ret = 0;
 
 	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) != WGMESH_A_CONTROLLER)
+			continue;
+		ret = parse_member(info, a, t, ci++, &next);
+		if (ret)
+			return ret;
+	}
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
 		switch (nla_type(a)) {
-		case WGMESH_A_CONTROLLER:
-			ret = parse_member(info, a, t, ci++, &next);
-			break;
 		case WGMESH_A_PEER:
 			ret = parse_member(info, a, t, pi++, &next);
 			break;

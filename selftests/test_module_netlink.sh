@@ -54,7 +54,7 @@ nobody() { "$1" -u 65534 "${@:2}"; }
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 ktap_print_header
-ktap_set_plan 48
+ktap_set_plan 50
 
 run modprobe wireguard
 ktap_test_result "insmod wgmesh.ko" insmod "$ko"
@@ -146,6 +146,14 @@ expect_err "request without a device is refused" "Invalid argument" \
 	"missing WGMESH_A_IFINDEX or WGMESH_A_IFNAME" wgmesh-ctl raw wg0 no-dev
 expect_out "failed requests left the live topology alone" "$want" \
 	wgmesh-ctl show wg0
+# Members come in any order; the dump gives each its own subnets.
+ktap_test_result "SET with a peer before the controller" \
+	wgmesh-ctl raw wg0 peer-first
+show=$(wgmesh-ctl show wg0)
+echo "$show" | sed 's/^/# /'
+ktap_test_result "... the dump gives each member its own subnet" \
+	eval 'grep -qx "controller id=0x3bf7 .* subnets=192.168.7.0/24" <<< "$show" &&
+	      grep -qx "peer id=0x00000005 .* subnets=172.27.88.0/24" <<< "$show"'
 
 # 10,000 peers: ~240 KiB, several PEERS nests; time is wall clock under TCG.
 t0=$(now_ms)

@@ -30,14 +30,17 @@
  *                              SIGTERM/SIGINT, then prints "events=N
  *                              packets=M" for DEV and exits 0: a listener
  *                              for selftests/bench, which only needs one)
- *   wgmesh-ctl raw DEV CASE   (a deliberately malformed request, for tests;
+ *   wgmesh-ctl raw DEV CASE   (a deliberately odd request, for tests;
  *                              CASE: short-prefix, long-ifname, unknown-attr,
  *                              output-attr, member-stats, no-member-id,
  *                              bad-flags, bad-member-flags, both-devs,
  *                              no-dev, controller-id-17bit, missing-prefix,
  *                              self-not-controller, self-id-17bit,
  *                              allow-group-64, allow-no-mask, twice-prefix,
- *                              get-with-prefix, ifindex-0)
+ *                              get-with-prefix, ifindex-0; and a valid
+ *                              one: peer-first, a peer with subnet
+ *                              172.27.88.0/24 before the controller with
+ *                              192.168.7.0/24)
  *
  * DEV is an interface name, or "@N" for ifindex N. CID is a controller id
  * (address bytes 5..6), PID a peer id (address bytes 8..11), GROUPS a 64-bit
@@ -455,6 +458,23 @@ static void raw_member(struct raw *r, uint16_t type, bool id, uint32_t v,
 	raw_end(r, e);
 }
 
+/* A member with one routed IPv4 subnet @a/@len. */
+static void raw_subnet_member(struct raw *r, uint16_t type, uint32_t id,
+			      const char *a, uint32_t len)
+{
+	size_t e = raw_nest(r, type), s;
+	struct in_addr in;
+
+	if (inet_pton(AF_INET, a, &in) != 1)
+		die_usage("subnet", a);
+	raw_put_u32(r, WGMESH_MEMBER_A_ID, id);
+	s = raw_nest(r, WGMESH_MEMBER_A_SUBNET);
+	raw_put(r, WGMESH_SUBNET_A_IPV4, &in, sizeof(in));
+	raw_put_u32(r, WGMESH_SUBNET_A_PREFIX_LEN, len);
+	raw_end(r, s);
+	raw_end(r, e);
+}
+
 static int raw_attach(struct meshnl *nl, struct raw *r)
 {
 	return meshnl_request(nl, WGMESH_CMD_ATTACH, 0, r->buf, r->len);
@@ -518,10 +538,16 @@ static int cmd_raw(struct meshnl *nl, const char *dev, const char *c)
 		    !strcmp(c, "self-id-17bit") ? 0x13bf7 : self);
 	if (!strcmp(c, "bad-flags"))
 		raw_put_u32(&r, WGMESH_A_FLAGS, 0x80);
-	raw_member(&r, WGMESH_A_CONTROLLER, true,
-		   !strcmp(c, "controller-id-17bit") ? 0x13bf7 :
-		   !strcmp(c, "self-not-controller") ? 0x1234 : self,
-		   0, false);
+	if (!strcmp(c, "peer-first")) {
+		raw_subnet_member(&r, WGMESH_A_PEER, 5, "172.27.88.0", 24);
+		raw_subnet_member(&r, WGMESH_A_CONTROLLER, self, "192.168.7.0",
+				  24);
+	} else {
+		raw_member(&r, WGMESH_A_CONTROLLER, true,
+			   !strcmp(c, "controller-id-17bit") ? 0x13bf7 :
+			   !strcmp(c, "self-not-controller") ? 0x1234 : self,
+			   0, false);
+	}
 	if (!strcmp(c, "member-stats")) {
 		raw_member(&r, WGMESH_A_PEER, true, 5, 0, true);
 	} else if (!strcmp(c, "no-member-id")) {
@@ -541,7 +567,7 @@ static int cmd_raw(struct meshnl *nl, const char *dev, const char *c)
 		   strcmp(c, "controller-id-17bit") &&
 		   strcmp(c, "self-not-controller") &&
 		   strcmp(c, "missing-prefix") && strcmp(c, "twice-prefix") &&
-		   strcmp(c, "self-id-17bit")) {
+		   strcmp(c, "self-id-17bit") && strcmp(c, "peer-first")) {
 		die_usage("raw case", c);
 	}
 	return meshnl_request(nl, WGMESH_CMD_SET_TOPOLOGY, 0, r.buf, r.len);
