@@ -26,6 +26,8 @@
 # when the administrator had set it (gwb); a repeated up changes nothing
 # (addresses, routes, nftables); down removes routes, host routes and the
 # nftables table; up again restores them.
+#
+# wgmesh-timeout: 420
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"

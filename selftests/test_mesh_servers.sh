@@ -21,6 +21,8 @@
 # forwarding sysctls at 0; spoofed sources, policy, TTL, PMTU and
 # destinations outside the mesh; subnets withdrawn; up's forwarding and
 # accept_ra warnings.
+#
+# wgmesh-timeout: 420
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"
