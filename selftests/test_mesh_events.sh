@@ -26,7 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/clan.sh"
 
 clan_init
-ktap_need jq unshare timeout
+ktap_need jq unshare timeout wgmesh-ctl
 
 ktap_print_header
 ktap_set_plan 21
@@ -122,7 +122,8 @@ ktap_expect "ctrl2 counts the events it sent ($ev2), none lost ($lost2)" \
 events_start ctrl2 many
 sleep 1
 pfx=$(echo "$PEER2" | cut -d: -f1-4)
-run ip netns exec "$(ns peer1)" wgmesh-ctl spray "$pfx" 200
+run ip netns exec "$(ns peer1)" wgmesh-ctl spray "$pfx" 200 ||
+	ktap_print_msg "wgmesh-ctl spray: some datagrams were not sent"
 sleep 2.5
 events_stop many >/dev/null
 grep -c "(unknown)" "$CLAN_DIR/ev-many.log" | sed 's/^/# unknown lines: /'

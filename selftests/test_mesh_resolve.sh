@@ -48,7 +48,7 @@ NEW=fd77:1::3
 NEW2=fd77:1::4
 # The VM's own stalls (TCG on a loaded host) on top of the interval.
 SLACK=3
-declare -A WATCH_PID=() PING_PID=()
+declare -A PING_PID=()
 
 clan_setup
 # watch's resolve interval from the file.

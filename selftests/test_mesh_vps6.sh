@@ -23,9 +23,9 @@
 # prefix; the VPS's RA-learned default route survives the whole test
 # (outliving its lifetime several times) with forwarding 0; a repeated up
 # changes nothing; a Table on home moves its source-specific default into
-# that table and out again when it goes (none left behind); down removes what up added; up again works; as the
-# control, all.forwarding=1 on the VPS loses that route at once, and the
-# RAs that follow are ignored.
+# that table and out again when it goes (none left behind); down removes
+# what up added; up again works; as the control, all.forwarding=1 on the
+# VPS loses that route at once, and the RAs that follow are ignored.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/ktap.sh"

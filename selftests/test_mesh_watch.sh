@@ -46,7 +46,7 @@ RESUME_MAX=$(awk -v i=$INTERVAL -v d=$DEAD_AFTER 'BEGIN { print d + i + 2 }')
 FLOWS=(peer1:peer3:6 peer3:peer1:6 peer1:peer2:6 peer3:peer2:6 peer1:peer3:4 peer3:peer1:4)
 # shellcheck disable=SC2034 # read by clan_topology (lib/clan.sh)
 CLAN_IPV4=10.128.0.0/16
-declare -A WATCH_PID=() PING_PID=()
+declare -A PING_PID=()
 
 clan_setup
 # watch's times from the file (the command line's override them).

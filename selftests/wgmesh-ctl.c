@@ -807,16 +807,16 @@ static void ev_signal(int sig)
 	ev_stop = 1;
 }
 
-/* events DEV: a listener that discards what it reads, counting DEV's */
 /*
  * "spray P N": one datagram to port 9 of each of P:dead:I:0:1, I = 1 to N
- * (P: the first four groups of an IPv6 address), from one socket as fast
- * as sendto() goes: a burst of N destinations on any kernel (bash's
- * /dev/udp costs a socket and a connect each, far slower under KASAN).
+ * (P: the first four groups of an IPv6 address; I in decimal, so N is at
+ * most 9999), from one socket as fast as sendto() goes: a burst of N
+ * destinations on any kernel (bash's /dev/udp costs a socket and a
+ * connect each, far slower under KASAN). Exits 1 if any send failed.
  */
 static int cmd_spray(const char *pfx, const char *count)
 {
-	unsigned long n = number(count, NULL, 100000, "count"), i, bad = 0;
+	unsigned long n = number(count, NULL, 9999, "count"), i, bad = 0;
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(9) };
 	char addr[INET6_ADDRSTRLEN + 32];
@@ -836,8 +836,10 @@ static int cmd_spray(const char *pfx, const char *count)
 	}
 	close(fd);
 	printf("sent %lu, failed %lu\n", n - bad, bad);
-	return 0;
+	return bad ? 1 : 0;
 }
+
+/* events DEV: a listener that discards what it reads, counting DEV's */
 
 static int cmd_events(const char *ifname)
 {

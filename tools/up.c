@@ -989,8 +989,11 @@ static int table_taken(struct up_run *r)
 		    nlrt_link_get(&r->rt, names[i], &link))
 			continue;
 		other = owner_mesh(link.alias);
-		/* This mesh's under an old name goes (remove_previous()). */
-		if (other && !strcmp(other, r->t->name))
+		/*
+		 * This mesh's under an old name goes (remove_previous()); an
+		 * unmarked one (an older wgmesh's) may be, said --force.
+		 */
+		if (other ? !strcmp(other, r->t->name) : r->a->force)
 			continue;
 		if (nlrt_route_tables(&r->rt, nlrt_ifindex(names[i]), &tables,
 				      &n_tables)) {
@@ -1001,11 +1004,13 @@ static int table_taken(struct up_run *r)
 			if (tables[j] == table)
 				ret = cli_err("%s:%u: Table = %u already holds "
 					      "the routes of %s%s%s: give each "
-					      "mesh a table of its own",
+					      "mesh a table of its own%s",
 					      r->t->file, r->owned->table_line,
 					      table, names[i],
 					      other ? ", of mesh " : "",
-					      other ? other : "");
+					      other ? other : " (no wgmesh mark)",
+					      other ? "" : " (--force if it is "
+					      "this mesh's)");
 		free(tables);
 	}
 	free(names);

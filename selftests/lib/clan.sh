@@ -36,6 +36,7 @@ CLAN_MACHINES=(ctrl1 ctrl2 peer1 peer2 peer3)
 declare -A CLAN_CTRL_OF=([peer1]=ctrl1 [peer2]=ctrl2 [peer3]=ctrl1)
 declare -A CLAN_NUM=([ctrl1]=1 [ctrl2]=2 [peer1]=3 [peer2]=4 [peer3]=5)
 declare -A CLAN_PUB=()
+declare -A WATCH_PID=()	# clan_watch: the pid of each machine's watch
 CLAN_DIR=${CLAN_DIR:-/tmp/clan}
 CLAN_TOPO=$CLAN_DIR/topology.conf
 NS_PREFIX=clan-

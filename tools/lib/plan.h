@@ -49,8 +49,8 @@ void mesh_plan_free(struct mesh_plan *plan);
 void mesh_state_free(struct mesh_state *s);
 
 /*
- * *@out = the prefixes of @a missing from @b, each once (malloc'ed, NULL
- * when there are none). 0, or -ENOMEM.
+ * *@out = the prefixes of @a missing from @b, each once (malloc'ed; NULL
+ * when @a is empty). 0, or -ENOMEM.
  */
 int mesh_prefix_minus(const struct nlrt_prefix *a, size_t na,
 		      const struct nlrt_prefix *b, size_t nb,

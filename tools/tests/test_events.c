@@ -46,7 +46,7 @@ int main(void)
 	struct nlattr *nest;
 	uint8_t dst[16];
 	int saved, n;
-	long before;
+	long before, early;
 	double due;
 	FILE *cap;
 
@@ -127,17 +127,19 @@ int main(void)
 	for (int i = 0; i < EVLOG_BURST + 2; i++)
 		evlog_event(&l, NULL, &e, 100.0 + i * 0.1);
 	due = evlog_due(&l);
-	evlog_tick(&l, due - 0.5);
 	fflush(stdout);
 	before = ftell(cap);
+	evlog_tick(&l, due - 0.5);
+	fflush(stdout);
+	early = ftell(cap);
 	evlog_tick(&l, due);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
-	ktap_ok(due == 100.0 + EVLOG_WINDOW && before > 0 &&
+	ktap_ok(due == 100.0 + EVLOG_WINDOW && before > 0 && early == before &&
 		evlog_due(&l) == INFINITY,
-		"%d events in a burst: the window's end is due, then nothing",
-		EVLOG_BURST + 2);
+		"%d events in a burst: nothing said before the window's end, "
+		"then nothing due", EVLOG_BURST + 2);
 	rewind(cap);
 	n = 0;
 	while (fgets(line, sizeof(line), cap))
