@@ -194,6 +194,7 @@ int nlrt_link_list(struct nls *s, const char *kind, char (**names)[16],
 struct prefix_list {
 	uint32_t ifindex;
 	uint32_t table;		/* routes: of this table only */
+	bool from;		/* routes: "default from" ones, by source */
 	struct nlrt_prefix *v;
 	size_t n, cap;
 };
@@ -319,7 +320,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct prefix_list *l = data;
-	const struct nlattr *a, *dst = NULL;
+	const struct nlattr *a, *dst = NULL, *src = NULL;
 	uint32_t table = rtm->rtm_table, oif = 0;
 	int family = rtm->rtm_family;
 	size_t alen = family == AF_INET ? 4 : sizeof(struct in6_addr);
@@ -332,14 +333,24 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	    rtm->rtm_protocol != NLRT_PROTO ||
 	    rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
 		return MNL_CB_OK;
-	/* A "default from" (nlrt_from6_list()) has a table, not a prefix. */
-	if (rtm->rtm_src_len && l->table)
+	/*
+	 * Ours by source are IPv6 defaults ("default from": an exit user's
+	 * prefix), listed by nlrt_from6_list(), the others by
+	 * nlrt_route_list(); the tables of both are collected.
+	 */
+	if (rtm->rtm_src_len && (family != AF_INET6 || rtm->rtm_dst_len))
+		return MNL_CB_OK;
+	if (l->table && !!rtm->rtm_src_len != l->from)
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
 		switch (mnl_attr_get_type(a)) {
 		case RTA_DST:
 			if (mnl_attr_get_payload_len(a) == alen)
 				dst = a;
+			break;
+		case RTA_SRC:
+			if (mnl_attr_get_payload_len(a) == alen)
+				src = a;
 			break;
 		case RTA_OIF:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
@@ -352,7 +363,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 		}
 	}
 	/* A default route has no RTA_DST. */
-	if (oif != l->ifindex || (!dst && rtm->rtm_dst_len))
+	if (oif != l->ifindex || (!dst && rtm->rtm_dst_len) ||
+	    (!src && rtm->rtm_src_len))
 		return MNL_CB_OK;
 	/* Any table: collect the tables, not the routes (nlrt_route_tables). */
 	if (!l->table) {
@@ -366,6 +378,9 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (table != l->table)
 		return MNL_CB_OK;
+	if (src)
+		return list_add(l, family, mnl_attr_get_payload(src),
+				rtm->rtm_src_len);
 	if (!dst) {
 		static const struct in6_addr any;
 
@@ -615,50 +630,17 @@ int nlrt_host_del(struct nls *s, const struct nlrt_host *h)
 
 /* ---- IPv6 default routes from a prefix (exit users' global prefixes) ---- */
 
-static int from6_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct prefix_list *l = data;
-	const struct nlattr *a, *src = NULL;
-	uint32_t table = rtm->rtm_table, oif = 0;
-
-	if (rtm->rtm_family != AF_INET6 || rtm->rtm_protocol != NLRT_PROTO ||
-	    rtm->rtm_type != RTN_UNICAST || rtm->rtm_dst_len ||
-	    !rtm->rtm_src_len || (rtm->rtm_flags & RTM_F_CLONED))
-		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
-		switch (mnl_attr_get_type(a)) {
-		case RTA_SRC:
-			if (mnl_attr_get_payload_len(a) ==
-			    sizeof(struct in6_addr))
-				src = a;
-			break;
-		case RTA_OIF:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-				oif = mnl_attr_get_u32(a);
-			break;
-		case RTA_TABLE:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-				table = mnl_attr_get_u32(a);
-			break;
-		}
-	}
-	if (oif != l->ifindex || table != l->table || !src)
-		return MNL_CB_OK;
-	return list_add(l, AF_INET6, mnl_attr_get_payload(src),
-			rtm->rtm_src_len);
-}
-
 int nlrt_from6_list(struct nls *s, uint32_t ifindex,
 		    struct nlrt_prefix **out, size_t *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct prefix_list l = { .ifindex = ifindex, .table = table_of(s) };
+	struct prefix_list l = { .ifindex = ifindex, .table = table_of(s),
+				 .from = true };
 	struct nlmsghdr *nlh = nls_msg(s, buf, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_INET6;
-	return dump_prefixes(s, nlh, from6_cb, &l, "RTM_GETROUTE", out, n);
+	return dump_prefixes(s, nlh, route_cb, &l, "RTM_GETROUTE", out, n);
 }
 
 int nlrt_from6_add(struct nls *s, uint32_t ifindex,
