@@ -281,6 +281,13 @@ static int start(struct reresolve *r, double now)
 		goto fail;
 	}
 	if (!r->child) {
+		sigset_t none;
+
+		/* Not the daemon's signalfd mask: a SIGINT to the process
+		 * group ends a lookup that hangs as well.
+		 */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(p[0]);
 		child(r, p[1]);
 	}
