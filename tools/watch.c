@@ -701,6 +701,13 @@ static void rr_say(void *ctx, const char *line)
 	say(ctx, "%s", line);
 }
 
+/* Time watch did not run is no controller's silence (failover.h). */
+static void paused(struct watch *w, double gap, double now)
+{
+	for (size_t i = 0; i < w->t->n_controllers; i++)
+		failover_paused(&w->c[i].st, gap, now);
+}
+
 static int run(struct watch *w)
 {
 	double now = now_mono(), next = now;
@@ -735,6 +742,9 @@ static int run(struct watch *w)
 		if (w->apply_at && now >= w->apply_at)
 			reapply(w, now);
 		if (now >= next) {
+			/* Woken over an interval late: watch did not run. */
+			if (now - next > w->p.interval)
+				paused(w, now - next, now);
 			tick(w, now);
 			next += w->p.interval;
 			if (next < now)

@@ -29,6 +29,15 @@ void failover_heard(struct failover_ctrl *c, const struct failover_params *p,
 		c->last_heard = now;
 }
 
+void failover_paused(struct failover_ctrl *c, double gap, double now)
+{
+	c->last_heard = c->last_heard + gap < now ? c->last_heard + gap : now;
+	if (c->streak_start + gap < c->last_heard)
+		c->streak_start += gap;
+	else
+		c->streak_start = c->last_heard;
+}
+
 enum failover_change failover_check(struct failover_ctrl *c,
 				    const struct failover_params *p,
 				    double now)

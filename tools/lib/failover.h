@@ -9,7 +9,8 @@
  * once nothing was heard for dead_after seconds, and alive again (the
  * hysteresis) only after it was heard without a gap longer than two probe
  * intervals for alive_after seconds, so a flapping controller keeps its
- * /56 moved instead of moving it back and forth.
+ * /56 moved instead of moving it back and forth. Time the watcher itself
+ * did not run counts neither way (failover_paused()).
  *
  * The stand-in is a rendezvous choice: of the live controllers, the one
  * with the largest SHA-256("dead\0candidate") (first 8 bytes, big endian).
@@ -49,6 +50,14 @@ void failover_init(struct failover_ctrl *c, double now, bool dead);
 /* Something of @c was heard at @now. */
 void failover_heard(struct failover_ctrl *c, const struct failover_params *p,
 		    double now);
+
+/*
+ * The watcher itself did not run for @gap seconds before @now (a stalled
+ * or overloaded machine, a slow re-apply): nothing could be heard then,
+ * so that time is not the controller's silence. Shifts the last answer
+ * and the current run by @gap (never past @now).
+ */
+void failover_paused(struct failover_ctrl *c, double gap, double now);
 
 /* Whether @c died or returned at @now; updates c->dead. */
 enum failover_change failover_check(struct failover_ctrl *c,

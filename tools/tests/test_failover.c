@@ -67,6 +67,34 @@ static void test_detection(void)
 		"still silent: stays dead, no second change");
 }
 
+static void test_pause(void)
+{
+	struct failover_ctrl c;
+	double when = -1;
+
+	failover_init(&c, 0, false);
+	answer(&c, 0, 100, 2);
+	/* watch stalled from t=100 to t=130: no tick, then it runs again */
+	failover_paused(&c, 30, 130);
+	ktap_ok(failover_check(&c, &P, 130) == FAILOVER_SAME && !c.dead,
+		"watch itself stalled for 30 s: not a silence, still alive");
+	ktap_ok(answer(&c, 132, 140, 2) == FAILOVER_SAME && !c.dead,
+		"... and answering after it: alive, no change");
+	ktap_ok(silence(&c, 141, 170, &when) == FAILOVER_DIED &&
+		when - 140 >= 8 && when - 140 <= 10,
+		"silent after the stall: dead at t=%.0f, dead-after as before",
+		when);
+	failover_paused(&c, 5, 175);
+	ktap_ok(failover_check(&c, &P, 175) == FAILOVER_SAME && c.dead,
+		"a stall while dead: stays dead");
+	failover_init(&c, 0, false);
+	failover_heard(&c, &P, 50);
+	failover_paused(&c, 20, 55);
+	ktap_ok(c.last_heard == 55 && c.streak_start <= c.last_heard,
+		"a stall never moves the last answer past now (%.0f)",
+		c.last_heard);
+}
+
 static void test_hysteresis(void)
 {
 	struct failover_ctrl c;
@@ -233,8 +261,9 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(18);
+	ktap_plan(23);
 	test_detection();
+	test_pause();
 	test_hysteresis();
 	test_choose();
 	test_move();
