@@ -46,8 +46,11 @@ RESOLVE=1
 OLD=fd77:1::2
 NEW=fd77:1::3
 NEW2=fd77:1::4
-# The VM's own stalls (TCG on a loaded host) on top of the interval.
+# The VM's own stalls (TCG on a loaded host) on top of the interval; the
+# debug lane's KASAN and lockdep kernel stalls WGMESH_TIMEOUT_SCALE times
+# longer (as in lib/checks.sh's check_iperf).
 SLACK=3
+[ -z "${WGMESH_DEBUG_LANE:-}" ] || SLACK=$((SLACK * ${WGMESH_TIMEOUT_SCALE:-1}))
 declare -A PING_PID=()
 
 clan_setup
@@ -130,6 +133,20 @@ for p in "${CLAN_PEERS[@]}"; do
 		      [ "$(handshake $p ctrl1)" = "${HS[$p]}" ] &&
 		      [ "$(watch_count $p "endpoint of ctrl1: [")" = 0 ]'
 done
+
+# kept_session PEER HS: PEER's latest handshake with ctrl1 is still HS, or
+# a newer one came REKEY_AFTER_TIME (120 s) or more after it: WireGuard's
+# rekey by time, due on a slow run (the debug lane), not a new session
+# the move forced.
+kept_session()
+{
+	local now
+	now=$(handshake "$1" ctrl1)
+	[ "${2:-0}" -gt 0 ] && [ "${now:-0}" -gt 0 ] || return 1
+	[ "$now" = "$2" ] && return 0
+	ktap_print_msg "$1: latest handshake with ctrl1 $2 -> $now ($((now - $2)) s later)"
+	[ $((now - $2)) -ge 120 ]
+}
 
 # 3. ctrl1 moves twice, its sessions kept.
 for p in "${CLAN_PEERS[@]}"; do
@@ -239,7 +256,7 @@ for f in "${FLOWS[@]}"; do
 done
 for p in "${CLAN_PEERS[@]}"; do
 	ktap_expect "$p: the moves kept the session with ctrl1 (latest handshake ${HS[$p]} unchanged)" \
-		[ "$(handshake "$p" ctrl1)" = "${HS[$p]}" ]
+		kept_session "$p" "${HS[$p]}"
 done
 
 # 4. The name stops resolving on peer1: one line, the endpoint stays.
