@@ -53,7 +53,7 @@ cleanup()
 ktap_need wgmesh ip wg ping nft
 trap cleanup EXIT
 ktap_print_header
-ktap_set_plan 39
+ktap_set_plan 40
 
 # wgmesh exec needs the cgroup2 hierarchy at /sys/fs/cgroup (where nft
 # resolves "socket cgroupv2" paths). The test VM mounts none, and "ip
@@ -105,19 +105,13 @@ sed 's/^Table = .*/Table = 254/' "$TOPO" > "$DIR/bad.conf"
 capture wgmesh check "$DIR/bad.conf"
 ktap_expect "check: Table = 254 (main) refused with FILE:LINE" \
 	eval '[ "$rc" = 1 ] && text_has "$out" "bad.conf:14: bad Table .254.: 254 is the kernel.s main table"'
-if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
-	run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod $WGMESH_KO"
-fi
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 
 up()
 {
 	local m=$1
 	shift
 	cgx "$m" wgmesh up "$TOPO" --private-key-file "$DIR/$m.key" "$@"
-}
-v4()
-{
-	wgmesh addresses "$TOPO" | awk -v m="$1" '$1 == m && $2 ~ /^[0-9]+\./ { print $2; exit }'
 }
 main_table()	# main_table M: M's main tables, both families
 {
@@ -252,6 +246,13 @@ ping_retry tc -m "$MARK" "$(v4 gw)"
 g0=$(inet_seen 10.88.1.2)
 check_ping "up again: ping -m reaches inet" tc "$INET" -m "$MARK" -c 3 -i 0.2 -w 5
 check_delta "... from gw's uplink address" "$g0" "$(inet_seen 10.88.1.2)" -ge 3
+
+# ---- down FILE after the table was flushed by hand ----
+run ip -n "$(ns tc)" -4 route flush table "$TABLE"
+run ip -n "$(ns tc)" -6 route flush table "$TABLE"
+capture cgx tc wgmesh down "$TOPO"
+ktap_expect "down FILE after a flush of table $TABLE: its rules found by the file's Table, removed" \
+	eval '[ "$rc" = 0 ] && text_has "$out" "table: 8 rules removed" && [ "$BEFORE" = "$(state)" ]'
 
 check_dmesg_clean
 ktap_finished

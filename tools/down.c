@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "lib/array.h"
 #include "lib/cgroup.h"
 #include "lib/firewall.h"
 #include "lib/hosts.h"
@@ -186,8 +187,38 @@ static int remove_table(struct nls *rt, const uint32_t *tables, size_t n,
 	return rc;
 }
 
-static int down(const char *ifname, const char *mesh, bool force)
+/*
+ * Add to @tables the Table that topology @t gives the machine with
+ * @dev's key: its rules go even when its routes, by which the tables are
+ * found, were flushed by hand. 0, or -1 out of memory.
+ */
+static int file_table(const struct wgmesh_topology *t,
+		      const struct wg_device *dev, uint32_t **tables, size_t *n)
 {
+	const struct wgmesh_controller *c = NULL;
+	const struct wgmesh_peer *p = NULL;
+	size_t cap = *n;	/* nlrt_route_tables() allocates to size */
+	uint32_t table, *e;
+
+	if (!wgmesh_topology_find_key(t, dev->public_key, &c, &p))
+		return 0;
+	table = c ? c->owned.table : p->owned.table;
+	for (size_t i = 0; i < *n; i++)
+		if ((*tables)[i] == table)
+			return 0;
+	if (!table)
+		return 0;
+	e = array_push(tables, n, &cap, sizeof(*e));
+	if (!e)
+		return -1;
+	*e = table;
+	return 0;
+}
+
+static int down(const char *ifname, const struct wgmesh_topology *t,
+		bool force)
+{
+	const char *mesh = t ? t->name : NULL;
 	uint32_t *tables = NULL;
 	size_t n_tables = 0;
 	struct wg_device dev = { 0 };
@@ -215,6 +246,8 @@ static int down(const char *ifname, const char *mesh, bool force)
 	else if (nlrt_route_tables(&rt, nlrt_ifindex(ifname), &tables,
 				   &n_tables))
 		cli_err("%s", rt.err);
+	else if (t && file_table(t, &dev, &tables, &n_tables))
+		cli_err("out of memory");
 	else if (nlrt_link_delete(&rt, ifname))
 		cli_err("%s", rt.err);
 	else
@@ -267,7 +300,7 @@ static int cmd_down(int argc, char **argv)
 	}
 	if (cli_load(arg, &t))
 		return CLI_FAILED;
-	rc = down(t->interface, t->name, force);
+	rc = down(t->interface, t, force);
 	wgmesh_topology_free(t);
 	return rc;
 }
