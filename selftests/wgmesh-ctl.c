@@ -96,6 +96,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "../tools/lib/array.h"
 #include "../tools/nl/events.h"
 #include "../tools/nl/mesh.h"
 
@@ -144,15 +145,10 @@ struct members {
 
 static struct meshnl_member *add(struct members *ms)
 {
-	if (ms->n == ms->cap) {
-		ms->cap = ms->cap ? 2 * ms->cap : 16;
-		ms->m = realloc(ms->m, ms->cap * sizeof(*ms->m));
-		if (!ms->m) {
-			fprintf(stderr, "%s: out of memory\n", prog);
-			exit(1);
-		}
+	if (!array_grow(&ms->m, &ms->cap, ms->n, sizeof(*ms->m))) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
 	}
-	memset(&ms->m[ms->n], 0, sizeof(*ms->m));
 	return &ms->m[ms->n++];
 }
 
@@ -255,6 +251,7 @@ static void apply_refs(struct members *ctrls, struct members *peers,
 		       int argc, char **argv)
 {
 	struct meshnl_member *m;
+	struct meshnl_subnet *sn;
 	const char *v;
 	int i;
 
@@ -265,15 +262,13 @@ static void apply_refs(struct members *ctrls, struct members *peers,
 				die_usage("--member-ipv4", argv[i]);
 		} else if (!strcmp(argv[i], "--subnet")) {
 			m = member_ref(ctrls, peers, argv[++i], &v);
-			m->subnets = realloc(m->subnets, (m->n_subnets + 1) *
-					     sizeof(*m->subnets));
-			if (!m->subnets) {
+			sn = array_push(&m->subnets, &m->n_subnets,
+					&m->cap_subnets, sizeof(*sn));
+			if (!sn) {
 				fprintf(stderr, "%s: out of memory\n", prog);
 				exit(1);
 			}
-			memset(&m->subnets[m->n_subnets], 0,
-			       sizeof(*m->subnets));
-			parse_prefix(v, &m->subnets[m->n_subnets++]);
+			parse_prefix(v, sn);
 		}
 	}
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "array.h"
 #include "forwarding.h"
 
 /* The integer in @root/@path, or -1 when it cannot be read. */
@@ -35,7 +36,7 @@ static size_t ra_interfaces(const char *root, const char *skip, char ***out)
 {
 	char dir[512], path[600];
 	struct dirent *e;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	char **v = NULL;
 	DIR *d;
 
@@ -55,12 +56,11 @@ static size_t ra_interfaces(const char *root, const char *skip, char ***out)
 			 e->d_name);
 		if (sysctl_read(root, path) != 1)
 			continue;
-		nv = realloc(v, (n + 1) * sizeof(*v));
+		nv = array_grow(&v, &cap, n, sizeof(*v));
 		if (!nv)
 			break;
-		v = nv;
-		v[n] = strdup(e->d_name);
-		if (!v[n])
+		*nv = strdup(e->d_name);
+		if (!*nv)
 			break;
 		n++;
 	}

@@ -51,7 +51,7 @@ struct wgmesh_owned {
 	bool ipv4_set;		/* "IPv4 =" given, not derived */
 	unsigned int ipv4_line;
 	struct wgmesh_subnet *subnets;
-	size_t n_subnets;
+	size_t n_subnets, cap_subnets;	/* cap: array.h's */
 	unsigned int subnets_line;
 	/*
 	 * Table = N: this machine's mesh and exit routes go into routing

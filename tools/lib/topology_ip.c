@@ -183,11 +183,11 @@ static int parse_subnet(struct parser *p, struct wgmesh_owned *o, char *v)
 	if (o->n_subnets == WGMESH_MAX_MACHINE_SUBNETS)
 		return fail(p, "more than %d subnets on one machine",
 			    WGMESH_MAX_MACHINE_SUBNETS);
-	n = realloc(o->subnets, (o->n_subnets + 1) * sizeof(*n));
+	n = array_push(&o->subnets, &o->n_subnets, &o->cap_subnets,
+		       sizeof(*n));
 	if (!n)
 		return oom(p);
-	o->subnets = n;
-	o->subnets[o->n_subnets++] = s;
+	*n = s;
 	return 0;
 }
 

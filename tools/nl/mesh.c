@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * meshnl: client of the wgmesh generic netlink family, see meshnl.h.
+ * meshnl: client of the wgmesh generic netlink family, see mesh.h.
  */
 
 #include <errno.h>
@@ -380,7 +380,6 @@ struct get_ctx {
 	struct meshnl_state *s;
 	size_t cap_ctrls, cap_peers;
 	struct meshnl_member *member;	/* the one being read */
-	size_t cap_subnets;		/* of its subnets */
 	bool intr;
 	bool oom;
 	bool bad;
@@ -410,7 +409,7 @@ static int get_subnet(const struct nlattr *a, void *data)
 		ctx->bad = true;
 		return MNL_CB_OK;
 	}
-	s = array_push(&m->subnets, &m->n_subnets, &ctx->cap_subnets,
+	s = array_push(&m->subnets, &m->n_subnets, &m->cap_subnets,
 		       sizeof(*s));
 	if (!s) {
 		ctx->oom = true;
@@ -445,7 +444,6 @@ static void get_member(struct get_ctx *ctx, const struct nlattr *nest,
 		return;
 	}
 	ctx->member = m;
-	ctx->cap_subnets = 0;
 	m->id = mnl_attr_get_u32(tb[WGMESH_MEMBER_A_ID]);
 	if (tb[WGMESH_MEMBER_A_GROUPS])
 		m->groups = mnl_attr_get_u64(tb[WGMESH_MEMBER_A_GROUPS]);

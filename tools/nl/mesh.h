@@ -35,7 +35,7 @@ struct meshnl_member {
 	uint32_t flags;		/* WGMESH_MEMBER_F_* */
 	uint32_t ipv4;		/* network order; 0: none */
 	struct meshnl_subnet *subnets;	/* malloc'ed when read back */
-	size_t n_subnets;
+	size_t n_subnets, cap_subnets;	/* cap: lib/array.h's */
 	meshnl_stats stats;	/* meshnl_get(stats) only */
 };
 
