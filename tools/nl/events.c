@@ -36,74 +36,15 @@ const char *meshev_reason_name(uint32_t reason)
 	return reason_names[reason];
 }
 
-struct family_info {
-	uint16_t id;
-	uint32_t group;
-};
-
-static int group_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr *grp[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
-	struct family_info *fi = data;
-	const struct nlattr *x;
-
-	mnl_attr_for_each_nested(x, a) {
-		int t = mnl_attr_get_type(x);
-
-		if (t > 0 && t <= CTRL_ATTR_MCAST_GRP_MAX)
-			grp[t] = x;
-	}
-	if (grp[CTRL_ATTR_MCAST_GRP_NAME] && grp[CTRL_ATTR_MCAST_GRP_ID] &&
-	    mnl_attr_validate(grp[CTRL_ATTR_MCAST_GRP_NAME], MNL_TYPE_NUL_STRING) >= 0 &&
-	    mnl_attr_validate(grp[CTRL_ATTR_MCAST_GRP_ID], MNL_TYPE_U32) >= 0 &&
-	    !strcmp(mnl_attr_get_str(grp[CTRL_ATTR_MCAST_GRP_NAME]),
-		    WGMESH_MCGRP_EVENTS))
-		fi->group = mnl_attr_get_u32(grp[CTRL_ATTR_MCAST_GRP_ID]);
-	return MNL_CB_OK;
-}
-
-static int family_attr(const struct nlattr *a, void *data)
-{
-	struct family_info *fi = data;
-	const struct nlattr *g;
-
-	switch (mnl_attr_get_type(a)) {
-	case CTRL_ATTR_FAMILY_ID:
-		if (mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
-			fi->id = mnl_attr_get_u16(a);
-		break;
-	case CTRL_ATTR_MCAST_GROUPS:
-		mnl_attr_for_each_nested(g, a)
-			group_attr(g, fi);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr,
-			      data);
-}
-
 int meshev_open(struct meshev *ev)
 {
-	struct family_info fi = { 0 };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *g;
 	int ret, fd, rcvbuf = 1 << 20;
 
 	ret = nls_open(&ev->s, NETLINK_GENERIC);
 	if (ret)
 		return ret;
-	nlh = nls_msg(&ev->s, buf, GENL_ID_CTRL, 0);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WGMESH_GENL_NAME);
-	ret = nls_talk(&ev->s, nlh, family_cb, &fi,
-		       "generic netlink family \"" WGMESH_GENL_NAME "\"");
+	ret = nls_genl_group(&ev->s, WGMESH_GENL_NAME, WGMESH_MCGRP_EVENTS,
+			     &ev->family, &ev->group);
 	if (ret) {
 		if (ret == -ENOENT) {
 			size_t len = strlen(ev->s.err);
@@ -113,15 +54,13 @@ int meshev_open(struct meshev *ev)
 		}
 		goto err;
 	}
-	if (!fi.id || !fi.group) {
+	if (!ev->group) {
 		snprintf(ev->s.err, sizeof(ev->s.err),
 			 "wgmesh.ko has no \"%s\" group (too old a module or kernel)",
 			 WGMESH_MCGRP_EVENTS);
 		ret = -ENOENT;
 		goto err;
 	}
-	ev->family = fi.id;
-	ev->group = fi.group;
 	fd = mnl_socket_get_fd(ev->s.nl);
 	/* Best effort: a bigger buffer rides out a burst. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));

@@ -204,11 +204,49 @@ fail:
 	return r.error;
 }
 
+/* What CTRL_CMD_GETFAMILY is asked for, and what it answered. */
+struct family_info {
+	const char *group_name;	/* a multicast group, or NULL */
+	uint16_t id;
+	uint32_t group;
+};
+
+static void group_attr(const struct nlattr *a, struct family_info *fi)
+{
+	const struct nlattr *grp[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
+	const struct nlattr *x;
+
+	mnl_attr_for_each_nested(x, a) {
+		int t = mnl_attr_get_type(x);
+
+		if (t > 0 && t <= CTRL_ATTR_MCAST_GRP_MAX)
+			grp[t] = x;
+	}
+	if (grp[CTRL_ATTR_MCAST_GRP_NAME] && grp[CTRL_ATTR_MCAST_GRP_ID] &&
+	    mnl_attr_validate(grp[CTRL_ATTR_MCAST_GRP_NAME],
+			      MNL_TYPE_NUL_STRING) >= 0 &&
+	    mnl_attr_validate(grp[CTRL_ATTR_MCAST_GRP_ID], MNL_TYPE_U32) >= 0 &&
+	    !strcmp(mnl_attr_get_str(grp[CTRL_ATTR_MCAST_GRP_NAME]),
+		    fi->group_name))
+		fi->group = mnl_attr_get_u32(grp[CTRL_ATTR_MCAST_GRP_ID]);
+}
+
 static int family_attr(const struct nlattr *a, void *data)
 {
-	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
-		*(uint16_t *)data = mnl_attr_get_u16(a);
+	struct family_info *fi = data;
+	const struct nlattr *g;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
+			fi->id = mnl_attr_get_u16(a);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (fi->group_name)
+			mnl_attr_for_each_nested(g, a)
+				group_attr(g, fi);
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -218,8 +256,10 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
-int nls_genl_family(struct nls *s, const char *name, uint16_t *id)
+int nls_genl_group(struct nls *s, const char *name, const char *group_name,
+		   uint16_t *id, uint32_t *group)
 {
+	struct family_info fi = { .group_name = group_name };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nls_msg(s, buf, GENL_ID_CTRL, 0);
 	struct genlmsghdr *g;
@@ -230,12 +270,19 @@ int nls_genl_family(struct nls *s, const char *name, uint16_t *id)
 	g->cmd = CTRL_CMD_GETFAMILY;
 	g->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	*id = 0;
 	snprintf(op, sizeof(op), "generic netlink family \"%s\"", name);
-	ret = nls_talk(s, nlh, family_cb, id, op);
-	if (!ret && !*id) {
+	ret = nls_talk(s, nlh, family_cb, &fi, op);
+	*id = fi.id;
+	if (group)
+		*group = fi.group;
+	if (!ret && !fi.id) {
 		snprintf(s->err, sizeof(s->err), "%s: no family id in reply", op);
 		return -EPROTO;
 	}
 	return ret;
+}
+
+int nls_genl_family(struct nls *s, const char *name, uint16_t *id)
+{
+	return nls_genl_group(s, name, NULL, id, NULL);
 }

@@ -64,4 +64,11 @@ struct nlmsghdr *nls_msg(struct nls *s, void *buf, uint16_t type,
 /* Resolve a generic netlink family id; 0 or negative errno (-ENOENT). */
 int nls_genl_family(struct nls *s, const char *name, uint16_t *id);
 
+/*
+ * nls_genl_family(), and the id of its multicast group @group_name into
+ * *@group (0 when the family has no such group).
+ */
+int nls_genl_group(struct nls *s, const char *name, const char *group_name,
+		   uint16_t *id, uint32_t *group);
+
 #endif
