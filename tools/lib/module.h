@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The controller side of "wgmesh up"/"down": attach wgmesh.ko to the mesh
- * interface and push the topology and policy (through meshnl), or detach.
+ * interface and push the topology and policy (through nl/mesh.h), or detach.
  */
-#ifndef WGMESH_UPMOD_H
-#define WGMESH_UPMOD_H
+#ifndef WGMESH_MODULE_H
+#define WGMESH_MODULE_H
 
 #include <stdbool.h>
 #include <stddef.h>

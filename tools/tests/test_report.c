@@ -15,6 +15,7 @@
 #include "lib/report.h"
 #include "lib/resolve.h"
 #include "ktap.h"
+#include "shows_key.h"
 #include "vpn_topology.h"
 
 
@@ -74,18 +75,6 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
-/* Any trace of @key in @text: its base64, or its first 8 bytes raw or in hex. */
-static bool shows(const char *text, const uint8_t key[WG_KEY_LEN])
-{
-	char b64[WGMESH_KEY_B64_LEN + 1], hex[2 * WG_KEY_LEN + 1];
-
-	wgmesh_key_to_base64(key, b64);
-	sodium_bin2hex(hex, sizeof(hex), key, WG_KEY_LEN);
-	hex[16] = '\0';
-	return strstr(text, b64) || strstr(text, hex) ||
-	       memmem(text, strlen(text), key, 8);
-}
-
 /*
  * Preshared keys: a peer's line says that its key is set, changed or
  * removed, the summary counts them, and no key is ever printed.
@@ -130,8 +119,8 @@ static void preshared_keys(const struct wgmesh_topology *t,
 	ktap_ok(!strcmp(sum, "peers +1 ~2 -0, addresses +0 -0, routes +0 -0, "
 			"preshared keys +1 ~1 -0"),
 		"preshared keys in the summary: %s", sum);
-	ktap_ok(!shows(text, k1) && !shows(text, k2) && !shows(sum, k1) &&
-		!shows(sum, k2), "no preshared key is printed");
+	ktap_ok(!shows_key(text, k1) && !shows_key(text, k2) && !shows_key(sum, k1) &&
+		!shows_key(sum, k2), "no preshared key is printed");
 	free(text);
 	free(sum);
 	mesh_plan_free(&plan);
@@ -142,7 +131,7 @@ static void preshared_keys(const struct wgmesh_topology *t,
 	text = run(changes, &c);
 	sum = run(counts, &c);
 	ktap_ok(has_line(text, "  ~ peer controller2 (controller): preshared key removed") &&
-		strstr(sum, ", preshared keys +0 ~0 -1") && !shows(text, k1),
+		strstr(sum, ", preshared keys +0 ~0 -1") && !shows_key(text, k1),
 		"a removed preshared key: %s", sum);
 	free(text);
 	free(sum);

@@ -16,6 +16,7 @@
 #include "lib/keys.h"
 #include "status.h"
 #include "ktap.h"
+#include "shows_key.h"
 #include "vpn_topology.h"
 
 /* Everything @mode prints for @d, named from @t. */
@@ -42,19 +43,6 @@ static char *output(const struct wg_device *d, const struct wgmesh_topology *t,
 		abort();
 	fclose(tmp);
 	return text;
-}
-
-/* A trace of @key in @text: its base64 (or a third of it), hex, raw. */
-static bool shows(const char *text, const uint8_t key[WG_KEY_LEN])
-{
-	char b64[WGMESH_KEY_B64_LEN + 1], hex[2 * WG_KEY_LEN + 1];
-
-	wgmesh_key_to_base64(key, b64);
-	sodium_bin2hex(hex, sizeof(hex), key, WG_KEY_LEN);
-	b64[15] = '\0';
-	hex[16] = '\0';
-	return strstr(text, b64) || strstr(text, hex) ||
-	       memmem(text, strlen(text), key, 8);
 }
 
 int main(void)
@@ -95,10 +83,10 @@ int main(void)
 		for (int named_by = 0; named_by < 2; named_by++) {
 			const struct wgmesh_topology *tt = named_by ? t : NULL;
 			char *text = output(&d, tt, (enum status_mode)m);
-			bool ok = !shows(text, d.private_key);
+			bool ok = !shows_key(text, d.private_key);
 
 			for (int i = 0; i < 3; i++)
-				ok &= !shows(text, psk[i]);
+				ok &= !shows_key(text, psk[i]);
 			if (!ok)
 				ktap_diag("%s%s shows a secret:\n%s", modes[m],
 					  tt ? " --file" : "", text);
