@@ -20,17 +20,6 @@ clan_init
 ktap_print_header
 ktap_set_plan 54
 
-# capture CMD...: run CMD (logged), keep its status in $rc and its output,
-# without our own "# $ ..." log lines, in $err.
-capture()
-{
-	local out
-	out=$(run "$@" 2>&1)
-	rc=$?
-	err=$(grep -v '^# \$ ' <<< "$out")
-	echo "$err" | sed 's/^/# /'
-}
-
 # refused LINES PATTERN...: the last capture exited 1 with LINES lines of
 # error (any number for "-"), matching every PATTERN
 refused()
@@ -38,9 +27,9 @@ refused()
 	local lines=$1 p
 	shift
 	[ "$rc" = 1 ] || return 1
-	[ "$lines" = - ] || [ "$(wc -l <<< "$err")" = "$lines" ] || return 1
+	[ "$lines" = - ] || [ "$(wc -l <<< "$out")" = "$lines" ] || return 1
 	for p in "$@"; do
-		grep -q -- "$p" <<< "$err" || return 1
+		grep -q -- "$p" <<< "$out" || return 1
 	done
 }
 
@@ -141,7 +130,7 @@ capture ip netns exec clan-peer1 wgmesh up "$CLAN_TOPO" --private-key-file "$CLA
 # refused_unread: refused, naming the file and its mode, key not shown
 refused_unread()
 {
-	refused - open.key 644 && ! grep -qF "$(cat "$CLAN_DIR/peer1.key")" <<< "$err"
+	refused - open.key 644 && ! grep -qF "$(cat "$CLAN_DIR/peer1.key")" <<< "$out"
 }
 ktap_expect "up refuses a 0644 key file, naming it and its mode" refused_unread
 chmod 0600 "$CLAN_DIR/open.key"
@@ -172,7 +161,7 @@ capture ip netns exec clan-peer2 wgmesh up "$CLAN_DIR/bad.conf" --private-key-fi
 # endpoint as it was
 partly_applied()
 {
-	[ "$rc" = 3 ] && grep -q "^wgmesh: warning: controller ctrl2: cannot resolve nowhere.invalid (.*): endpoint stays \[fd77:2::2\]:51820$" <<< "$err" &&
+	[ "$rc" = 3 ] && grep -q "^wgmesh: warning: controller ctrl2: cannot resolve nowhere.invalid (.*): endpoint stays \[fd77:2::2\]:51820$" <<< "$out" &&
 	nx peer2 wg show "$CLAN_IF" endpoints | grep -qF "${CLAN_PUB[ctrl2]}	[fd77:2::2]:51820"
 }
 ktap_expect "unresolvable endpoint: exit 3, a warning naming it, endpoint kept" partly_applied

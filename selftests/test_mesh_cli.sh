@@ -41,7 +41,7 @@ POLICY=("" "[Policy]" "Default = deny" "Allow = lab <-> lab" "Allow = infra <-> 
 clan_underlay
 clan_keys
 clan_topology "${POLICY[@]}"
-[ -e /sys/module/wgmesh ] || run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod"
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 for m in "${CLAN_MACHINES[@]}"; do
 	clan_up "$m" || ktap_exit_fail_msg "wgmesh up on $m"
 	clan_hosts "$m" || ktap_exit_fail_msg "wgmesh hosts --install on $m"

@@ -39,7 +39,7 @@ CLAN_GROUPS_peer2=office
 clan_underlay
 clan_keys
 clan_topology "" "[Policy]" "Default = deny" "Allow = lab <-> lab" "Allow = infra <-> office"
-[ -e /sys/module/wgmesh ] || run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod"
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 for m in "${CLAN_MACHINES[@]}"; do
 	clan_up "$m" || ktap_exit_fail_msg "wgmesh up on $m"
 	clan_hosts "$m" || ktap_exit_fail_msg "wgmesh hosts --install on $m"

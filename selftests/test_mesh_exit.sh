@@ -87,20 +87,8 @@ underlay_inet "${srcs[@]}"
 sed 's/^/# /' "$TOPO"
 capture wgmesh check "$TOPO"
 ktap_expect "check: the proxies topology is valid" [ "$rc" = 0 ]
-if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
-	run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod $WGMESH_KO"
-fi
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 
-up()	# up MACHINE [ARGS]: wgmesh up in MACHINE's namespace
-{
-	local m=$1
-	shift
-	nx "$m" wgmesh up "$TOPO" --private-key-file "$DIR/$m.key" "$@"
-}
-v4()	# v4 MACHINE: its mesh IPv4 address, from "wgmesh addresses"
-{
-	wgmesh addresses "$TOPO" | awk -v m="$1" '$1 == m && $2 ~ /^[0-9]+\./ { print $2; exit }'
-}
 dev_stat()	# dev_stat CTRL KEY: a device counter of CTRL's wgmesh.ko
 {
 	nx "$1" wgmesh status --json "$IF" | grep -o "\"$2\": [0-9]*" | head -1 | grep -o '[0-9]*$'

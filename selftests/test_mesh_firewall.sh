@@ -33,7 +33,7 @@ CHECK_DMESG_START=$(dmesg | wc -l)
 clan_underlay
 clan_keys
 clan_topology
-[ -e /sys/module/wgmesh ] || run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod"
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 for m in ctrl2 peer1 peer2 peer3; do
 	clan_up "$m" > /dev/null || ktap_exit_fail_msg "wgmesh up on $m"
 done

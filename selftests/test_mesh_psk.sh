@@ -178,7 +178,7 @@ done
 secret_to peer3 "$CLAN_DIR/other.psk"
 CLAN_PSK=$PSK_FILE
 clan_topology
-[ -e /sys/module/wgmesh ] || run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod"
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 for m in "${CLAN_MACHINES[@]}"; do
 	up "$m"
 	[ "$rc" = 0 ] || ktap_exit_fail_msg "wgmesh up on $m"

@@ -111,20 +111,12 @@ topology()
 	} > "$TOPO"
 }
 
-up()	# up MACHINE [ARGS]: wgmesh up in MACHINE's namespace
-{
-	local m=$1
-	shift
-	nx "$m" wgmesh up "$TOPO" --private-key-file "$DIR/$m.key" "$@"
-}
 
 topology
 sed 's/^/# /' "$TOPO"
 capture wgmesh check "$TOPO"
 ktap_expect "check: valid, IPv4 range and 4 subnets" text_has "$out" "IPv4 10.128.0.0/16, 4 subnets"
-if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
-	run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod $WGMESH_KO"
-fi
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 
 # home routes its LAN before turning forwarding on: up says so, one line a
 # problem, and changes no sysctl.
@@ -159,10 +151,6 @@ for m in "${MACHINES[@]}"; do
 done
 
 # ---- what up installed ----
-v4()	# v4 MACHINE: its mesh IPv4 address, from "wgmesh addresses"
-{
-	wgmesh addresses "$TOPO" | awk -v m="$1" '$1 == m && $2 ~ /^[0-9]+\./ { print $2; exit }'
-}
 v4_home=$(v4 home)
 v4_office=$(v4 office)
 v4_c1=$(v4 c1)

@@ -148,16 +148,8 @@ EOF
 sed 's/^/# /' "$TOPO"
 capture wgmesh check "$TOPO"
 ktap_expect "check: an IPv6-only mesh with an exit is valid" [ "$rc" = 0 ]
-if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
-	run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod $WGMESH_KO"
-fi
+load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 
-up()	# up MACHINE [ARGS]: wgmesh up in MACHINE's namespace
-{
-	local m=$1
-	shift
-	nx "$m" wgmesh up "$TOPO" --private-key-file "$DIR/$m.key" "$@"
-}
 mesh6()	# mesh6 MACHINE: its first mesh IPv6 address
 {
 	wgmesh addresses "$TOPO" | awk -v m="$1" '$1 == m && $4 ~ /^fd/ { print $4; exit }'

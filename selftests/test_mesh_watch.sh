@@ -250,20 +250,6 @@ for f in "${FLOWS[@]}"; do
 	wait "${PING_PID[$f]}" 2>/dev/null
 done
 
-# gaps LOG FROM TO: the longest time without a reply between FROM and TO,
-# from "[epoch] 64 bytes from ..." lines of ping -D
-gaps()
-{
-	awk -v from="$2" -v to="$3" '
-		/bytes from/ { t = substr($1, 2, length($1) - 2) + 0
-			if (t < from) { last = t; next }
-			if (t > to) exit
-			if (last && t - last > max) max = t - last
-			last = t }
-		END { if (last < to && to - last > max) max = to - last
-			printf "%.2f\n", max }' "$1"
-}
-
 # loss LOG: "lost/sent" from ping's summary
 loss()
 {
@@ -277,8 +263,8 @@ loss()
 slack()
 {
 	local a b
-	a=$(gaps "$CLAN_DIR/ping-peer1:peer2:6.log" "$1" "$2")
-	b=$(gaps "$CLAN_DIR/ping-peer3:peer2:6.log" "$1" "$2")
+	a=$(ping_gap "$CLAN_DIR/ping-peer1:peer2:6.log" "$1" "$2")
+	b=$(ping_gap "$CLAN_DIR/ping-peer3:peer2:6.log" "$1" "$2")
 	awk -v a="$a" -v b="$b" 'BEGIN { m = (a + 0 > b + 0) ? a + 0 : b + 0; m -= 0.5; if (m < 0) m = 0; printf "%.2f\n", m }'
 }
 slack_dead=$(slack "$T_KILL" "$T_BACK")
@@ -288,8 +274,8 @@ for f in "${FLOWS[@]}"; do
 	IFS=: read -r s d fam <<< "$f"
 	log=$CLAN_DIR/ping-$f.log
 	d="$d (IPv$fam)"
-	out=$(gaps "$log" "$T_KILL" "$T_BACK")
-	back=$(gaps "$log" "$T_BACK" "$T_END")
+	out=$(ping_gap "$log" "$T_KILL" "$T_BACK")
+	back=$(ping_gap "$log" "$T_BACK" "$T_END")
 	ktap_print_msg "$s -> $d: longest gap $out s while ctrl1 was dead, $back s after it returned; lost $(loss "$log") packets"
 	ktap_expect "$s -> $d: answered again within $RESUME_MAX s (detection + 2 s) + $slack_dead s; gap $out s" \
 		awk -v g="$out" -v m="$RESUME_MAX" -v x="$slack_dead" 'BEGIN { exit !(g > 0 && g <= m + x) }'

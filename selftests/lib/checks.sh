@@ -12,6 +12,28 @@
 # dmesg lines before the test started (mesh_init sets it)
 CHECK_DMESG_START=0
 
+# capture CMD...: run CMD (logged); its status in $rc, its output (stdout
+# and stderr, without run's "# $ ..." line) in $out, shown as comments
+capture()
+{
+	out=$(run "$@" 2>&1)
+	rc=$?
+	out=$(grep -v '^# \$ ' <<< "$out")
+	echo "$out" | sed 's/^/#   /'
+}
+
+# load_wgmesh: wgmesh.ko loaded, unless it already is: $WGMESH_KO (the
+# build under test), else modprobe's (an installed one); insmod's status
+load_wgmesh()
+{
+	[ -e /sys/module/wgmesh ] && return 0
+	if [ -n "${WGMESH_KO:-}" ]; then
+		run insmod "$WGMESH_KO"
+	else
+		run modprobe wgmesh
+	fi
+}
+
 # check_ping DESC NAME DST [-c COUNT] [PING ARGS]: passes when each of the
 # COUNT echoes got its reply (default 3 echoes 0.2 s apart). Give a
 # deadline (-w), not -W: once some replies came, iputils waits only two RTTs

@@ -176,9 +176,7 @@ clan_setup()
 	clan_underlay
 	clan_keys
 	clan_topology
-	if [ -n "${WGMESH_KO:-}" ] && ! [ -e /sys/module/wgmesh ]; then
-		run insmod "$WGMESH_KO" || ktap_exit_fail_msg "insmod $WGMESH_KO"
-	fi
+	load_wgmesh || ktap_exit_fail_msg "loading wgmesh.ko"
 	for m in "${CLAN_MACHINES[@]}"; do
 		clan_up "$m" || ktap_exit_fail_msg "wgmesh up on $m"
 		clan_hosts "$m" || ktap_exit_fail_msg "wgmesh hosts --install on $m"
@@ -254,6 +252,20 @@ watch_count()
 watch_log()
 {
 	sed "s/^/#   $1: /" "$CLAN_DIR/watch-$1.log"
+}
+
+# ping_gap LOG FROM TO: the longest time without a reply between FROM and
+# TO (epoch seconds), from the "[epoch] 64 bytes from ..." lines of ping -D
+ping_gap()
+{
+	awk -v from="$2" -v to="$3" '
+		/bytes from/ { t = substr($1, 2, length($1) - 2) + 0
+			if (t < from) { last = t; next }
+			if (t > to) exit
+			if (last && t - last > max) max = t - last
+			last = t }
+		END { if (last < to && to - last > max) max = to - last
+			printf "%.2f\n", max }' "$1"
 }
 
 # clan_cleanup: remove every namespace (the VM is thrown away anyway)

@@ -10,11 +10,11 @@
 declare -A MESH_GROUPS=() MESH_ISOLATED=() MESH_SKIP=() MESH_GENS=()
 MESH_GEN=0
 
-# mesh_load_module: insmod $WGMESH_KO unless wgmesh is already loaded
+# mesh_load_module: the module tests' wgmesh.ko, $WGMESH_KO
 mesh_load_module()
 {
-	grep -q '^wgmesh ' /proc/modules && return 0
-	run insmod "${WGMESH_KO:?WGMESH_KO is not set}"
+	: "${WGMESH_KO:?WGMESH_KO is not set}"
+	load_wgmesh
 }
 
 # mesh_member_arg NAME: NAME's --controller/--peer argument for wgmesh-ctl set

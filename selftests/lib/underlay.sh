@@ -6,18 +6,24 @@
 # veth uplink per machine (10.88.N.0/24, the machine at .2) and an
 # internet host "inet" at $INET/24 that counts the echo requests it gets.
 # The caller sets DIR (keys go there), UNDERLAY and, for inet, INET; PUB
-# is its associative array of public keys. Uplinks are named u-<machine>
+# is its associative array of public keys; TOPO is the topology file of
+# up and v4. Uplinks are named u-<machine>
 # on the router's side ($UPLINK overrides "u-"). Source lib/ktap.sh and
 # lib/netns.sh first.
 
-# capture CMD...: run CMD (logged); its status in $rc, its output in $out
-# (shown as comments)
-capture()
+# up MACHINE [ARGS]: wgmesh up of $TOPO in MACHINE's namespace, with its
+# key from $DIR
+up()
 {
-	out=$(run "$@" 2>&1)
-	rc=$?
-	out=$(grep -v '^# \$ ' <<< "$out")
-	echo "$out" | sed 's/^/#   /'
+	local m=$1
+	shift
+	nx "$m" wgmesh up "$TOPO" --private-key-file "$DIR/$m.key" "$@"
+}
+
+# v4 MACHINE: its mesh IPv4 address, from "wgmesh addresses"
+v4()
+{
+	wgmesh addresses "$TOPO" | awk -v m="$1" '$1 == m && $2 ~ /^[0-9]+\./ { print $2; exit }'
 }
 
 # underlay_init: the modules, $DIR and the router namespace (IPv4
