@@ -14,7 +14,10 @@
 #           sandboxed service as it is); stop takes the interface and
 #           the names away and leaves the unit inactive, not failed; a mesh
 #           whose other controller's name does not resolve (up exits 3)
-#           keeps its unit active; then the VM reboots.
+#           keeps its unit active; an exit with Table and FwMark
+#           (wgmesh@gw) sets ip_forward, src_valid_mark and the exec
+#           cgroup from inside the sandbox, and stop undoes them; then the
+#           VM reboots.
 #   boot 2: wgmesh@mesh came back by itself; the peers ping again;
 #           `systemctl reload` applies a topology with a third peer without
 #           renewing the handshakes of the other two, and adds its name;
@@ -26,7 +29,7 @@
 # status of the last boot on the port wgmesh.status.
 # (Like every KTAP test here, no `set -e`: a failed check goes on to the next.)
 #
-# wgmesh-plan: 49
+# wgmesh-plan: 53
 
 set -uo pipefail
 
@@ -237,6 +240,45 @@ if [ "$phase" = 1 ]; then
 			grep -q "controller c2 has no endpoint" "$state/cmd.log"'
 	ktap_expect "wgmesh@odd stops, not failed, interface gone" \
 		eval 'systemctl stop wgmesh@odd && ! systemctl -q is-failed wgmesh@odd && ! ip link show odd >/dev/null 2>&1'
+	# an exit with its own routing table: from inside the sandbox, up
+	# turns ip_forward and src_valid_mark on, records the holds under
+	# /run/wgmesh and makes wgmesh exec's cgroup; down undoes all of it
+	umask 077
+	wgmesh genkey /etc/wgmesh/gw.key
+	umask 022
+	printf '[Mesh]\nName = gw\nPort = 51822\nIPv4 = 10.129.0.0/16\n\n[Controller c1]\nEndpoint = [fd77::1]:51822\nPublicKey = %s\nExit = yes\nTable = 1000\nFwMark = 4242\n\n[Peer p1]\nPublicKey = %s\nExit = c1\n' \
+		"$(pubkey /etc/wgmesh/gw.key)" "$(pubkey /root/peer3.key)" > /etc/wgmesh/gw.conf
+	# the exit's uplink: the interface of the IPv4 default route
+	logged ip link add up0 type veth peer name up0p
+	logged ip link set up0p up
+	logged ip link set up0 up
+	logged ip addr add 192.0.2.2/24 dev up0
+	logged ip route add default via 192.0.2.1 dev up0
+	fwd0=$(cat /proc/sys/net/ipv4/ip_forward)
+	svm0=$(cat /proc/sys/net/ipv4/conf/all/src_valid_mark)
+	logged systemctl start wgmesh@gw
+	logged journalctl -q -o cat -u wgmesh@gw
+	ktap_expect "Exit and Table: wgmesh@gw is active and up warned of nothing" \
+		eval 'systemctl -q is-active wgmesh@gw &&
+			! journalctl -q -o cat -u wgmesh@gw | grep -q "warning"'
+	ktap_expect "... it turned ip_forward ($fwd0) and src_valid_mark ($svm0) on, holding both" \
+		eval '[ "$fwd0" = 0 ] && [ "$svm0" = 0 ] &&
+			[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ] &&
+			[ "$(cat /proc/sys/net/ipv4/conf/all/src_valid_mark)" = 1 ] &&
+			ls /run/wgmesh/ip_forward/net-*/gw /run/wgmesh/src_valid_mark/net-*/gw'
+	ktap_expect "... made the fwmark rules and the exec cgroup, which wgmesh exec enters" \
+		eval 'ip rule | grep -q "fwmark 0x1092 lookup 1000" &&
+			ls -d /sys/fs/cgroup/wgmesh/net-*/gw &&
+			logged wgmesh exec gw -- grep -q "/wgmesh/net-[0-9]*/gw\$" /proc/self/cgroup'
+	ktap_expect "wgmesh@gw stops, not failed: sysctls back to 0, no hold, rule or cgroup left" \
+		eval 'logged systemctl stop wgmesh@gw && ! systemctl -q is-failed wgmesh@gw &&
+			[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ] &&
+			[ "$(cat /proc/sys/net/ipv4/conf/all/src_valid_mark)" = 0 ] &&
+			! ls /run/wgmesh/ip_forward/net-*/gw /run/wgmesh/src_valid_mark/net-*/gw 2>/dev/null &&
+			! ip rule | grep -q "lookup 1000" &&
+			! ls -d /sys/fs/cgroup/wgmesh/net-*/gw 2>/dev/null'
+	logged journalctl -q -o cat -u wgmesh@gw -n 6
+	logged ip link del up0
 	ktap_print_msg "boot 1 done in $((SECONDS - t0))s: rebooting"
 	echo 2 > "$state/phase"
 	sync
