@@ -53,8 +53,16 @@ enum reresolve_decision reresolve_decide(const union wg_endpoint *cur,
 		return RERESOLVE_FAILED;
 	if (reresolve_endpoint_equal(cur, got))
 		return RERESOLVE_SAME;
-	if (!cur->sa.sa_family || !prev->sa.sa_family ||
-	    !reresolve_endpoint_equal(prev, got))
+	if (!cur->sa.sa_family)
+		return RERESOLVE_SET;
+	/*
+	 * The first answer, and the entry has another endpoint: one WireGuard
+	 * roamed to, or one the name no longer gives. The next round tells
+	 * them apart by whether packets came.
+	 */
+	if (!prev->sa.sa_family)
+		return RERESOLVE_NOTED;
+	if (!reresolve_endpoint_equal(prev, got))
 		return RERESOLVE_SET;
 	/* The same answer as before: WireGuard roamed the entry away. */
 	return alive ? RERESOLVE_ROAMED : RERESOLVE_SET;

@@ -15,9 +15,11 @@
  * the answer differs from the entry's endpoint as the device has it
  * (WGPEER_F_UPDATE_ONLY and the endpoint alone: no session is renewed),
  * and the entry had none ("up" left it unset), or the answer changed
- * since the last round (first round included), or nothing came from the
- * controller since the last round (its rx bytes did not rise: watch's
- * probes and the keepalives make them rise while it is reachable). An
+ * since the last round, or nothing came from the controller since the
+ * last round (its rx bytes did not rise: watch's probes and the
+ * keepalives make them rise while it is reachable). The first round only
+ * notes an answer that differs from an endpoint the entry has: it may be
+ * one WireGuard roamed to, which the second round tells. An
  * endpoint WireGuard roamed to while the answer stayed the same and
  * packets keep coming from there is left alone: it is where the
  * controller's authenticated packets come from; once they stop (the
@@ -63,6 +65,7 @@ enum reresolve_decision {
 	RERESOLVE_FAILED,	/* not resolved: the endpoint stays */
 	RERESOLVE_SAME,		/* the device has it: nothing sent */
 	RERESOLVE_ROAMED,	/* WireGuard roamed, packets come: kept */
+	RERESOLVE_NOTED,	/* a first answer differing: decided next round */
 	RERESOLVE_SET,		/* set the endpoint */
 };
 
