@@ -144,23 +144,6 @@ kept_session()
 	return 1
 }
 
-# timing_expect DESC CMD...: ktap_expect, but in the debug lane (KASAN and
-# lockdep under TCG, ten times slower and stalling for seconds) a failure
-# is a SKIP: there a break-before-make move outlasts the interval + slack
-# and WireGuard's REKEY_TIMEOUT, so the flows stop longer and sessions are
-# renewed for reasons that are the lane's, not watch's. The normal lane
-# holds these.
-timing_expect()
-{
-	local desc=$1
-	shift
-	if [ -n "${WGMESH_DEBUG_LANE:-}" ] && ! "$@"; then
-		ktap_test_skip "$desc" "timing, not held in the debug lane"
-		return 0
-	fi
-	ktap_expect "$desc" "$@"
-}
-
 # 3. ctrl1 moves twice, its sessions kept.
 for p in "${CLAN_PEERS[@]}"; do
 	HS[$p]=$(handshake "$p" ctrl1)

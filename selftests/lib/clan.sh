@@ -268,6 +268,23 @@ ping_gap()
 			printf "%.2f\n", max }' "$1"
 }
 
+# timing_expect DESC CMD...: ktap_expect for a check of how long something
+# took, but in the debug lane (KASAN and lockdep under TCG, ten times
+# slower, stalling for seconds) a failure is a SKIP: there each step of a
+# move or a failover takes seconds, flows stop longer than the normal
+# lane's allowance and outlast WireGuard's REKEY_TIMEOUT (so sessions are
+# renewed), for reasons that are the lane's. The normal lane holds them.
+timing_expect()
+{
+	local desc=$1
+	shift
+	if [ -n "${WGMESH_DEBUG_LANE:-}" ] && ! "$@"; then
+		ktap_test_skip "$desc" "timing, not held in the debug lane"
+		return 0
+	fi
+	ktap_expect "$desc" "$@"
+}
+
 # clan_cleanup: remove every namespace (the VM is thrown away anyway)
 clan_cleanup()
 {
