@@ -53,7 +53,7 @@ cleanup()
 ktap_need wgmesh ip wg ping nft
 trap cleanup EXIT
 ktap_print_header
-ktap_set_plan 40
+ktap_set_plan 41
 
 # wgmesh exec needs the cgroup2 hierarchy at /sys/fs/cgroup (where nft
 # resolves "socket cgroupv2" paths). The test VM mounts none, and "ip
@@ -233,6 +233,15 @@ ktap_expect "up of mesh tb2 with tb's Table on tc: refused with FILE:LINE, namin
 	eval '[ "$rc" = 1 ] && text_has "$out" "tb2.conf:14: Table = $TABLE already holds the routes of $IF, of mesh $MESH: give each mesh a table of its own"'
 ktap_expect "... and nothing changed: no interface tb2, tb's routes and rules as they were" \
 	eval '! ip -n "$(ns tc)" link show tb2 > /dev/null 2>&1 && [ "$s" = "$(state)" ]'
+# down FILE of an interface whose file names tb's Table (changed since its
+# up): its rules are tb's, they stay
+run ip -n "$(ns tc)" link add tb2 type wireguard
+run ip -n "$(ns tc)" link set tb2 alias "wgmesh:tb2"
+run ip netns exec "$(ns tc)" wg set tb2 private-key "$DIR/tc.key"
+capture cgx tc wgmesh down "$DIR/tb2.conf"
+ktap_expect "down of tb2, whose file has tb's Table: tb2 removed, tb's rules left alone" \
+	eval '[ "$rc" = 0 ] && text_has "$out" "tb2: Table = $TABLE holds the routes of $IF: its rules stay" &&
+	      ! ip -n "$(ns tc)" link show tb2 > /dev/null 2>&1 && [ "$s" = "$(state)" ]'
 
 # ---- down, up again ----
 capture cgx tc wgmesh down "$TOPO"

@@ -190,15 +190,21 @@ static int remove_table(struct nls *rt, const uint32_t *tables, size_t n,
 /*
  * Add to @tables the Table that topology @t gives the machine with
  * @dev's key: its rules go even when its routes, by which the tables are
- * found, were flushed by hand. 0, or -1 out of memory.
+ * found, were flushed by hand; not while another interface has routes
+ * there (another mesh's rules, the file changed since up). 0, or -1 with
+ * @rt's error.
  */
-static int file_table(const struct wgmesh_topology *t,
+static int file_table(struct nls *rt, const char *ifname,
+		      const struct wgmesh_topology *t,
 		      const struct wg_device *dev, uint32_t **tables, size_t *n)
 {
 	const struct wgmesh_controller *c = NULL;
 	const struct wgmesh_peer *p = NULL;
 	size_t cap = *n;	/* nlrt_route_tables() allocates to size */
+	char (*others)[16] = NULL;
+	size_t n_others = 0;
 	uint32_t table, *e;
+	int ret;
 
 	if (!wgmesh_topology_find_key(t, dev->public_key, &c, &p))
 		return 0;
@@ -208,9 +214,18 @@ static int file_table(const struct wgmesh_topology *t,
 			return 0;
 	if (!table)
 		return 0;
+	ret = nlrt_table_holders(rt, table, ifname, &others, &n_others);
+	if (!ret && n_others)
+		cli_warn("%s: Table = %u holds the routes of %s: its rules "
+			 "stay", ifname, table, others[0]);
+	free(others);
+	if (ret || n_others)
+		return ret ? -1 : 0;
 	e = array_push(tables, n, &cap, sizeof(*e));
-	if (!e)
+	if (!e) {
+		snprintf(rt->err, sizeof(rt->err), "out of memory");
 		return -1;
+	}
 	*e = table;
 	return 0;
 }
@@ -246,8 +261,8 @@ static int down(const char *ifname, const struct wgmesh_topology *t,
 	else if (nlrt_route_tables(&rt, nlrt_ifindex(ifname), &tables,
 				   &n_tables))
 		cli_err("%s", rt.err);
-	else if (t && file_table(t, &dev, &tables, &n_tables))
-		cli_err("out of memory");
+	else if (t && file_table(&rt, ifname, t, &dev, &tables, &n_tables))
+		cli_err("%s", rt.err);
 	else if (nlrt_link_delete(&rt, ifname))
 		cli_err("%s", rt.err);
 	else

@@ -973,20 +973,19 @@ out:
  */
 static int table_taken(struct up_run *r)
 {
-	uint32_t table = r->owned->table, *tables;
+	uint32_t table = r->owned->table;
 	char (*names)[16] = NULL;
-	size_t n = 0, n_tables;
 	struct nlrt_link link;
 	const char *other;
+	size_t n = 0;
 	int ret = 0;
 
 	if (!table)
 		return 0;
-	if (nlrt_link_list(&r->rt, "wireguard", &names, &n))
-		return cli_err("%s", r->rt.err);
+	if (nlrt_table_holders(&r->rt, table, r->ifname, &names, &n))
+		ret = cli_err("%s", r->rt.err);
 	for (size_t i = 0; i < n && !ret; i++) {
-		if (!strcmp(names[i], r->ifname) ||
-		    nlrt_link_get(&r->rt, names[i], &link))
+		if (nlrt_link_get(&r->rt, names[i], &link))
 			continue;
 		other = owner_mesh(link.alias);
 		/*
@@ -995,23 +994,12 @@ static int table_taken(struct up_run *r)
 		 */
 		if (other ? !strcmp(other, r->t->name) : r->a->force)
 			continue;
-		if (nlrt_route_tables(&r->rt, nlrt_ifindex(names[i]), &tables,
-				      &n_tables)) {
-			ret = cli_err("%s", r->rt.err);
-			break;
-		}
-		for (size_t j = 0; j < n_tables && !ret; j++)
-			if (tables[j] == table)
-				ret = cli_err("%s:%u: Table = %u already holds "
-					      "the routes of %s%s%s: give each "
-					      "mesh a table of its own%s",
-					      r->t->file, r->owned->table_line,
-					      table, names[i],
-					      other ? ", of mesh " : "",
-					      other ? other : " (no wgmesh mark)",
-					      other ? "" : " (--force if it is "
-					      "this mesh's)");
-		free(tables);
+		ret = cli_err("%s:%u: Table = %u already holds the routes of "
+			      "%s%s%s: give each mesh a table of its own%s",
+			      r->t->file, r->owned->table_line, table,
+			      names[i], other ? ", of mesh " : "",
+			      other ? other : " (no wgmesh mark)",
+			      other ? "" : " (--force if it is this mesh's)");
 	}
 	free(names);
 	return ret;

@@ -435,6 +435,41 @@ int nlrt_route_tables(struct nls *s, uint32_t ifindex, uint32_t **out,
 	return 0;
 }
 
+int nlrt_table_holders(struct nls *s, uint32_t table, const char *skip,
+		       char (**names)[16], size_t *n)
+{
+	char (*links)[16] = NULL, (*e)[16];
+	size_t n_links = 0, n_tables, cap = 0;
+	uint32_t *tables;
+	int ret;
+
+	*names = NULL;
+	*n = 0;
+	ret = nlrt_link_list(s, "wireguard", &links, &n_links);
+	for (size_t i = 0; i < n_links && !ret; i++) {
+		if (!strcmp(links[i], skip))
+			continue;
+		ret = nlrt_route_tables(s, nlrt_ifindex(links[i]), &tables,
+					&n_tables);
+		for (size_t j = 0; !ret && j < n_tables; j++) {
+			if (tables[j] != table)
+				continue;
+			e = array_push(names, n, &cap, sizeof(*e));
+			if (!e) {
+				snprintf(s->err, sizeof(s->err),
+					 "RTM_GETROUTE: out of memory");
+				ret = -ENOMEM;
+				break;
+			}
+			memcpy(*e, links[i], sizeof(*e));
+			break;
+		}
+		free(tables);
+	}
+	free(links);
+	return ret;
+}
+
 /*
  * A device route to @p or, @from, IPv6's "default from @p" (the
  * source-specific default of an exit user's routed prefix). A route that

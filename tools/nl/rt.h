@@ -70,6 +70,13 @@ int nlrt_route_list(struct nls *s, uint32_t ifindex,
 /* The tables (main too) holding routes of ours through @ifindex. */
 int nlrt_route_tables(struct nls *s, uint32_t ifindex, uint32_t **out,
 		      size_t *n);
+/*
+ * The WireGuard links but @skip with routes of ours in @table (into
+ * *@names, *@n of them, for the caller to free even on failure): who else
+ * uses a Table.
+ */
+int nlrt_table_holders(struct nls *s, uint32_t table, const char *skip,
+		       char (**names)[16], size_t *n);
 int nlrt_route_add(struct nls *s, uint32_t ifindex,
 		   const struct nlrt_prefix *p);
 /* Deleting a route that is already gone succeeds. */
