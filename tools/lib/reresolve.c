@@ -80,6 +80,8 @@ enum reresolve_decision reresolve_step(struct reresolve_name *n,
 
 	*line = '\0';
 	d = reresolve_decide(cur, alive, &n->last, n->gai_err, &n->got);
+	if (d == RERESOLVE_NOTED && n->reloaded)
+		d = RERESOLVE_SET;
 	if (d == RERESOLVE_FAILED) {
 		bool again = n->failing;
 
@@ -109,6 +111,7 @@ enum reresolve_decision reresolve_step(struct reresolve_name *n,
 			line[o++] = '\n';
 	}
 	n->failing = false;
+	n->reloaded = false;
 	n->last = n->got;
 	if (d == RERESOLVE_SET)
 		snprintf(line + o, len - o, "endpoint of %s: %s -> %s (%s)",
@@ -217,12 +220,15 @@ int reresolve_load(struct reresolve *r, const struct wgmesh_topology *t,
 		}
 		m->port = c->endpoint_port;
 		memcpy(m->key, c->public_key, WG_KEY_LEN);
+		/* Unless an old one matches below. */
+		m->reloaded = r->names != NULL;
 		for (size_t j = 0; j < r->n; j++) {
 			const struct reresolve_name *o = &r->names[j];
 
 			if (strcmp(o->ctrl, m->ctrl) ||
 			    strcmp(o->host, m->host) || o->port != m->port)
 				continue;
+			m->reloaded = o->reloaded;
 			m->last = o->last;
 			m->rx = o->rx;
 			m->rx_seen = o->rx_seen;

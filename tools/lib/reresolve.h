@@ -17,9 +17,11 @@
  * and the entry had none ("up" left it unset), or the answer changed
  * since the last round, or nothing came from the controller since the
  * last round (its rx bytes did not rise: watch's probes and the
- * keepalives make them rise while it is reachable). The first round only
- * notes an answer that differs from an endpoint the entry has: it may be
- * one WireGuard roamed to, which the second round tells. An
+ * keepalives make them rise while it is reachable). The first round after
+ * watch starts only notes an answer that differs from an endpoint the
+ * entry has: it may be one WireGuard roamed to, which the second round
+ * tells (a name that comes with a reload, a new host or port, is set at
+ * once: the endpoint it differs from is the old name's). An
  * endpoint WireGuard roamed to while the answer stayed the same and
  * packets keep coming from there is left alone: it is where the
  * controller's authenticated packets come from; once they stop (the
@@ -52,6 +54,7 @@ struct reresolve_name {
 	union wg_endpoint last;		/* last answer; family 0: none */
 	uint64_t rx;			/* the entry's rx bytes last round */
 	bool rx_seen;			/* rx is set */
+	bool reloaded;			/* new with a reload: nothing to note */
 	bool failing;			/* the last round failed */
 	double fail_since, fail_said;	/* monotonic s */
 	/* This round. */

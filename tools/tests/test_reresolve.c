@@ -109,6 +109,13 @@ static void first_round(void)
 		RERESOLVE_SET && !strcmp(line, "endpoint of c1: "
 		"192.0.2.1:51820 -> [2001:db8::1]:51820 (c1.example)"),
 		"... once they stop, the answer is set: '%s'", line);
+	n = name();
+	n.reloaded = true;
+	n.got = ep6("2001:db8::1", 51820);
+	ktap_ok(reresolve_step(&n, &p, true, 90, line, sizeof(line)) ==
+		RERESOLVE_SET && !n.reloaded,
+		"a name new with a reload (host or port changed): its first "
+		"answer is set at once");
 }
 
 static void steps(void)
@@ -345,7 +352,9 @@ static void rounds(void)
 	/* A reload keeps what was learnt; a changed name starts afresh. */
 	ktap_ok(!reresolve_load(&r, t, NULL, 2, now) && r.n == 4 &&
 		!r.names[0].failing && r.names[0].last.sa.sa_family &&
-		r.names[3].failing && r.interval == 2,
+		r.names[3].failing && r.interval == 2 &&
+		!r.names[0].reloaded && r.names[2].reloaded &&
+		!strcmp(r.names[2].ctrl, "e") && !r.names[3].reloaded,
 		"a reload keeps each name's state (on a peer: e too)");
 	reresolve_free(&r);
 	wgmesh_topology_free(t);
@@ -357,7 +366,7 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	ktap_plan(8 + 3 + 10 + 10);
+	ktap_plan(8 + 4 + 10 + 10);
 	decisions();
 	first_round();
 	steps();
