@@ -78,7 +78,12 @@ int cgroup_unmake(const char *root, const char *rel, char *err,
 			 " (processes of wgmesh exec still run in it)" : "");
 		return -1;
 	}
-	/* The parents, while empty: other meshes' keep them. */
+	/*
+	 * The parents, while empty (other meshes' keep them), but not
+	 * CGROUP_DIR: a sandboxed unit may write below it only while it
+	 * exists (wgmesh@.service makes it).
+	 */
+	n += 1 + strlen(CGROUP_DIR);
 	while ((s = strrchr(p, '/')) && (size_t)(s - p) > n) {
 		*s = '\0';
 		if ((size_t)(s - p) == n || rmdir(p))
