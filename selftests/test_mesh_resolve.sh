@@ -40,7 +40,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 clan_init
 
 ktap_print_header
-ktap_set_plan 46
+ktap_set_plan 49
 
 RESOLVE=1
 OLD=fd77:1::2
@@ -121,19 +121,6 @@ ktap_expect "peer3: ... and its entry of ctrl1 has it: $(endpoint peer3 ctrl1)" 
 ktap_expect "peer3: ... and reaches ctrl1 over the mesh" clan_ping_retry peer3 ctrl1
 clan_handshakes
 
-# 2. The name resolves to the address the entries have: nothing is set.
-declare -A HS=()
-for p in "${CLAN_PEERS[@]}"; do
-	HS[$p]=$(handshake "$p" ctrl1)
-done
-sleep $((4 * RESOLVE))
-for p in "${CLAN_PEERS[@]}"; do
-	ktap_expect "$p: unchanged name: endpoint $(endpoint "$p" ctrl1) kept, nothing logged, handshake ${HS[$p]} kept" \
-		eval '[ "$(endpoint $p ctrl1)" = "[$OLD]:51820" ] &&
-		      [ "$(handshake $p ctrl1)" = "${HS[$p]}" ] &&
-		      [ "$(watch_count $p "endpoint of ctrl1: [")" = 0 ]'
-done
-
 # kept_session PEER HS: PEER's latest handshake with ctrl1 is still HS
 kept_session()
 {
@@ -143,6 +130,20 @@ kept_session()
 	ktap_print_msg "$1: latest handshake with ctrl1 $2 -> $now"
 	return 1
 }
+
+# 2. The name resolves to the address the entries have: nothing is set.
+declare -A HS=()
+for p in "${CLAN_PEERS[@]}"; do
+	HS[$p]=$(handshake "$p" ctrl1)
+done
+sleep $((4 * RESOLVE))
+for p in "${CLAN_PEERS[@]}"; do
+	ktap_expect "$p: unchanged name: endpoint $(endpoint "$p" ctrl1) kept, nothing logged" \
+		eval '[ "$(endpoint $p ctrl1)" = "[$OLD]:51820" ] &&
+		      [ "$(watch_count $p "endpoint of ctrl1: [")" = 0 ]'
+	timing_expect "$p: ... and its session: handshake ${HS[$p]} kept" \
+		kept_session "$p" "${HS[$p]}"
+done
 
 # 3. ctrl1 moves twice, its sessions kept.
 for p in "${CLAN_PEERS[@]}"; do

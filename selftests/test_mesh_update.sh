@@ -161,7 +161,7 @@ run wgmesh genkey "$CLAN_DIR/big.key" >/dev/null
 		printf '\n[Peer p%d]\nPublicKey = %040dAAA=\n' "$i" "$i"
 	done
 } > "$big"
-insmod "$WGMESH_KO"
+load_wgmesh
 out=$(run ip netns exec clan-big wgmesh up "$big" --private-key-file "$CLAN_DIR/big.key")
 echo "# $out"
 n=$(ip netns exec clan-big wg show big allowed-ips | grep -c '/96')

@@ -22,16 +22,12 @@ capture()
 	echo "$out" | sed 's/^/#   /'
 }
 
-# load_wgmesh: wgmesh.ko loaded, unless it already is: $WGMESH_KO (the
-# build under test), else modprobe's (an installed one); insmod's status
+# load_wgmesh: $WGMESH_KO (the build under test) loaded, unless wgmesh.ko
+# already is; without WGMESH_KO nothing (up's request for the genl family
+# loads an installed one); insmod's status
 load_wgmesh()
 {
-	[ -e /sys/module/wgmesh ] && return 0
-	if [ -n "${WGMESH_KO:-}" ]; then
-		run insmod "$WGMESH_KO"
-	else
-		run modprobe wgmesh
-	fi
+	[ -e /sys/module/wgmesh ] || [ -z "${WGMESH_KO:-}" ] || run insmod "$WGMESH_KO"
 }
 
 # check_ping DESC NAME DST [-c COUNT] [PING ARGS]: passes when each of the
