@@ -154,8 +154,9 @@ for c in ctrl1 ctrl2; do
 	ktap_expect "$c: peer4 added ('${ADDED[$c]}' in its log)" eval \
 		'has_peer4 $c && grep -q "${ADDED[$c]}" "$CLAN_DIR/watch-$c.log"'
 done
-ktap_expect "ctrl1: no other handshake renewed" kept ctrl1 "$hs1"
-ktap_expect "ctrl2: no other handshake renewed" kept ctrl2 "$hs2"
+# (a session check: in the debug lane the run outlasts REKEY_AFTER_TIME)
+timing_expect "ctrl1: no other handshake renewed" kept ctrl1 "$hs1"
+timing_expect "ctrl2: no other handshake renewed" kept ctrl2 "$hs2"
 handshakes ctrl1 | sed 's/^/#   ctrl1 /'
 
 # The continuous pings: 5 per second, each line time-stamped.
