@@ -27,6 +27,21 @@
  * as far as the guest's execution is; with -icount shift=0 and one vCPU it
  * is (timer interrupts arrive at fixed instruction counts).
  *
+ * Spans (mark.h: ICOUNT_SPAN_MAGIC, a guest module emits them around
+ * the work of interest, e.g. icount/span.c around a controller's
+ * forwarding): they nest, and every instruction while at least one is
+ * open counts once into the span total; a stop with none open is counted
+ * as stray and otherwise ignored. A window's line then also has
+ *
+ *   window ID insns N span S starts K stops L stray M
+ *
+ * (S: span instructions inside the window, K/L: span markers in it).
+ * When a span ends while others are open, counting pauses until the
+ * guest reaches the resume point (mark.h, ICOUNT_ADDR_MAGIC: the bench
+ * announces ip6_forward()) or a span starts; the announcement flushes
+ * the translations (qemu_plugin_reset()) so that the point's block is
+ * translated again, with its callback.
+ *
  * One counter for all vCPUs: the plugin refuses to load with more than
  * one (the sum of several vCPUs' streams has no stable order).
  *
@@ -37,7 +52,11 @@
  *
  * per translation that ran in it (VADDR: 16 hex digits, the block's first
  * instruction; the same block translated twice appears twice), then reset
- * those counts: windows to be profiled must not overlap. The bench maps
+ * and, for blocks that started while a span was open,
+ *
+ *   span ID VADDR NINSNS EXECS
+ *
+ * then reset those counts: windows to be profiled must not overlap. The bench maps
  * VADDR to functions with the guest's kallsyms. A block is attributed as
  * a whole to the function it starts in. This costs a helper call per
  * executed block, but no guest instruction: the counts stay the same.
@@ -61,9 +80,25 @@ static unsigned int open_windows;
 static uint64_t start_at[ICOUNT_ID_MAX + 1];
 static bool started[ICOUNT_ID_MAX + 1];
 
+/* spans: how many are open, since when, and totals since the start */
+static struct {
+	unsigned int open;
+	bool paused;
+	uint64_t since, insns, starts, stops, stray;
+} span;
+
+static qemu_plugin_id_t self;
+static uint64_t resume_at, announcing;	/* the resume point, being announced */
+
+/* a window's span totals when it started */
+static struct {
+	uint64_t insns, starts, stops, stray;
+} span_at[ICOUNT_ID_MAX + 1];
+
 struct tb_prof {
 	uint64_t vaddr;
 	uint64_t execs;
+	uint64_t span_execs;	/* started while a span was open */
 	uint32_t n;
 };
 static struct tb_prof **profs;
@@ -107,9 +142,76 @@ static void dump_profile(unsigned int id)
 			continue;
 		fprintf(f, "tb %u %016" PRIx64 " %u %" PRIu64 "\n", id,
 			profs[i]->vaddr, profs[i]->n, profs[i]->execs);
+		if (profs[i]->span_execs)
+			fprintf(f, "span %u %016" PRIx64 " %u %" PRIu64 "\n",
+				id, profs[i]->vaddr, profs[i]->n,
+				profs[i]->span_execs);
 		profs[i]->execs = 0;
+		profs[i]->span_execs = 0;
 	}
 	fflush(f);
+}
+
+/* span instructions up to @pos, the open span included */
+static uint64_t span_insns(uint64_t pos)
+{
+	return span.insns + (span.open && !span.paused ? pos - span.since : 0);
+}
+
+static void on_span(uint32_t tag, uint64_t pos)
+{
+	if (!(tag & ICOUNT_STOP)) {
+		if (!span.open++ || span.paused)
+			span.since = pos;
+		span.paused = false;
+		span.starts++;
+		return;
+	}
+	if (!span.open) {
+		span.stray++;
+		return;
+	}
+	span.stops++;
+	span.open--;
+	if (!span.paused)
+		span.insns += pos - span.since;
+	span.paused = span.open;
+}
+
+static void on_resume(unsigned int vcpu, void *data)
+{
+	uint64_t d = (uintptr_t)data;
+
+	(void)vcpu;
+	if (span.open && span.paused) {
+		/* the first instruction of its TB */
+		span.since = exact ? counter : counter - (d & 0xffff);
+		span.paused = false;
+	}
+}
+
+static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+static void at_exit(qemu_plugin_id_t id, void *data);
+
+static void after_reset(qemu_plugin_id_t id)
+{
+	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+}
+
+/* One more 16 bits of the resume point (mark.h); the last sets it. */
+static void on_announce(uint32_t tag)
+{
+	unsigned int i = (tag - ICOUNT_ADDR_MAGIC) >> 16;
+
+	announcing = (announcing & ~(0xffffull << (48 - 16 * i))) |
+		     (uint64_t)(tag & 0xffff) << (48 - 16 * i);
+	if (i < 3)
+		return;
+	resume_at = announcing;
+	say("resume at %016" PRIx64 "\n", resume_at);
+	/* retranslate: the point's block may have run already */
+	qemu_plugin_reset(self, after_reset);
 }
 
 static void on_marker(unsigned int vcpu, void *data)
@@ -125,6 +227,14 @@ static void on_marker(unsigned int vcpu, void *data)
 	} else {
 		pos = counter - n + idx;
 	}
+	if ((tag & 0xffff0000u) == ICOUNT_SPAN_MAGIC) {
+		on_span(tag, pos);
+		return;
+	}
+	if ((tag & 0xffff0000u) != ICOUNT_MAGIC) {
+		on_announce(tag);
+		return;
+	}
 	if (!(tag & ICOUNT_STOP)) {
 		if (started[id])
 			say("window %u restarted\n", id);
@@ -132,6 +242,10 @@ static void on_marker(unsigned int vcpu, void *data)
 			open_windows++;
 		started[id] = true;
 		start_at[id] = pos;
+		span_at[id].insns = span_insns(pos);
+		span_at[id].starts = span.starts;
+		span_at[id].stops = span.stops;
+		span_at[id].stray = span.stray;
 		return;
 	}
 	if (!started[id]) {
@@ -140,7 +254,11 @@ static void on_marker(unsigned int vcpu, void *data)
 	}
 	started[id] = false;
 	open_windows--;
-	say("window %u insns %" PRIu64 "\n", id, pos - start_at[id]);
+	say("window %u insns %" PRIu64 " span %" PRIu64 " starts %" PRIu64
+	    " stops %" PRIu64 " stray %" PRIu64 "\n", id, pos - start_at[id],
+	    span_insns(pos) - span_at[id].insns,
+	    span.starts - span_at[id].starts, span.stops - span_at[id].stops,
+	    span.stray - span_at[id].stray);
 	if (profile)
 		dump_profile(id);
 }
@@ -150,8 +268,11 @@ static void on_tb_profile(unsigned int vcpu, void *data)
 	struct tb_prof *p = data;
 
 	(void)vcpu;
-	if (open_windows)
+	if (open_windows) {
 		p->execs++;
+		if (span.open && !span.paused)
+			p->span_execs++;
+	}
 }
 
 static bool is_marker(struct qemu_plugin_insn *insn, uint32_t *tag)
@@ -164,7 +285,10 @@ static bool is_marker(struct qemu_plugin_insn *insn, uint32_t *tag)
 	if (b[0] != 0x0f || b[1] != 0x1f || b[2] != 0x84 || b[3] != 0x00)
 		return false;
 	memcpy(tag, b + 4, 4);
-	return (*tag & 0xffff0000u) == ICOUNT_MAGIC;
+	return (*tag & 0xffff0000u) == ICOUNT_MAGIC ||
+	       (*tag & 0xffff0000u) == ICOUNT_SPAN_MAGIC ||
+	       ((*tag & 0xffff0000u) >= ICOUNT_ADDR_MAGIC &&
+		(*tag & 0xffff0000u) <= ICOUNT_ADDR_MAGIC + 0x30000u);
 }
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -176,6 +300,10 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	if (!exact)
 		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 							 &counter, n);
+	if (resume_at && qemu_plugin_tb_vaddr(tb) == resume_at)
+		qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, 0),
+						       on_resume, QEMU_PLUGIN_CB_NO_REGS,
+						       pack(0, 0, n));
 	for (i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 
@@ -269,7 +397,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			return -1;
 		}
 	}
-	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
-	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	self = id;
+	after_reset(id);
 	return 0;
 }

@@ -10,13 +10,33 @@
 #ifndef WGMESH_ICOUNT_MARK_H
 #define WGMESH_ICOUNT_MARK_H
 
+#define ICOUNT_MAGIC	0x1c0a0000u	/* upper 16 bits of every window tag */
+#define ICOUNT_STOP	0x8000u		/* a stop marker; a start marker has it clear */
+#define ICOUNT_ID_MAX	0x7fffu		/* window ids 0..0x7fff */
+
+/*
+ * Span markers (tag ICOUNT_SPAN_MAGIC, | ICOUNT_STOP to end one) mark the
+ * parts of a window to count on their own: spans nest (a count of open
+ * ones), and every instruction while at least one is open counts once.
+ * The fixed tags let a kernel module emit them inline (icount/span.c).
+ */
+#define ICOUNT_SPAN_MAGIC	0x1c0b0000u
+
+/*
+ * The resume point: a guest address, announced 16 bits a marker under
+ * tags ICOUNT_ADDR_MAGIC + 0x10000 * i | bits (i = 0: bits 63..48, up to
+ * i = 3: bits 15..0, which completes it). When a span ends while others
+ * are still open, counting pauses until execution reaches that address,
+ * or a span starts: with batches (the stack forwards a GRO batch after
+ * running ingress for all of it) the span then keeps each packet's own
+ * path and leaves out what the transmit of the ones before ran.
+ */
+#define ICOUNT_ADDR_MAGIC	0x1c0c0000u
+
+#ifndef __KERNEL__
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-
-#define ICOUNT_MAGIC	0x1c0a0000u	/* upper 16 bits of every marker tag */
-#define ICOUNT_STOP	0x8000u		/* a stop marker; a start marker has it clear */
-#define ICOUNT_ID_MAX	0x7fffu		/* window ids 0..0x7fff */
 
 struct icount_marks {
 	void (*start)(void);
@@ -49,5 +69,25 @@ static inline int icount_marks_init(struct icount_marks *m, unsigned int id)
 	m->stop = (void (*)(void))(p + 64);
 	return 0;
 }
+
+/* icount_announce: the resume point (ICOUNT_ADDR_MAGIC); 0 or -1 */
+static inline int icount_announce(uint64_t addr)
+{
+	unsigned char *p;
+	int i;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (i = 0; i < 4; i++)
+		icount_put(p + 64 * i, (ICOUNT_ADDR_MAGIC + 0x10000u * i) |
+				       ((addr >> (48 - 16 * i)) & 0xffff));
+	for (i = 0; i < 4; i++)
+		((void (*)(void))(p + 64 * i))();
+	munmap(p, 4096);
+	return 0;
+}
+#endif /* !__KERNEL__ */
 
 #endif
