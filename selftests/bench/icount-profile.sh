@@ -17,34 +17,91 @@
 # windows ran another build of it, so compare kernel functions there, and
 # the row "wgmesh.ko (all functions)", their sum.
 
-log=${1:?usage: icount-profile.sh LOG OUT [TOP]}
-out=${2:?usage: icount-profile.sh LOG OUT [TOP]}
+#
+# icount-profile.sh --sums LOG OUT: instead, one line per window for
+# icount.sh's JSON:
+#
+#   sums WINDOW module=N span_excluded=E
+#
+# N: the window's instructions in wgmesh.ko's functions; E: those of its
+# forwarding spans (icount/span.c, "span" lines) in the functions that
+# only run there because an interrupt, a timer or the scheduler landed in
+# a span: the names matching $EXCLUDED below (kernel entry, hard and soft
+# interrupt handling, timers and clock reads, the scheduler, RCU's
+# per-tick work), so that the span figure keeps forwarding alone.
+
+# Keep in step with README (Performance): what a span's figure excludes.
+EXCLUDED='^(asm_|sysvec_|__sysvec_|irq_|__irq_|irqentry_|handle_|common_interrupt|do_softirq|__do_softirq|invoke_softirq|raise_softirq|__raise_softirq|hrtimer_|__hrtimer_|tick_|timekeeping_|ktime_get|read_tsc|native_sched_clock|sched_clock|lapic_|clockevents_|update_process_times|update_wall_time|run_local_timers|run_posix_cpu_timers|scheduler_tick|account_|cpuacct_|rcu_sched_clock_irq|rcu_note|rcu_pending|rcu_core|__schedule|schedule|preempt_schedule|try_to_wake_up|ttwu_|wake_up|__wake_up|psi_|update_curr|update_load_avg|__update_load_avg|update_cfs|update_rq_clock|enqueue_|dequeue_|check_preempt|resched_curr|task_tick|perf_event_task_tick|trigger_load_balance|calc_global_load|x86_pmu|native_apic|apic_)'
+
+sums=0
+if [ "${1:-}" = --sums ]; then
+	sums=1
+	shift
+fi
+log=${1:?usage: icount-profile.sh [--sums] LOG OUT [TOP]}
+out=${2:?usage: icount-profile.sh [--sums] LOG OUT [TOP]}
 top=${3:-30}
 
-# windows: ID MODE W SENT
+# windows: ID MODE W SENT BURSTS
 windows=$(sed -n 's/^@bench icount //p' "$log" | awk '{
 	for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-	print f["window"], f["mode"], f["w"], f["sent"] }')
+	print f["window"], f["mode"], f["w"], f["sent"], f["bursts"] }')
 [ -n "$windows" ] || { echo "icount-profile: no windows in $log" >&2; exit 1; }
 grep -q '^@ksym ' "$log" || { echo "icount-profile: no @ksym lines in $log" >&2; exit 1; }
 
-# addresses are 16 hex digits: sorting them as strings sorts them as numbers
+# merged: "ADDR 0 NAME" per symbol, "ADDR 1 WINDOW INSNS" per profiled
+# block, "ADDR 2 WINDOW INSNS" per block in a span, by address (16 hex
+# digits: sorting them as strings sorts them as numbers), a symbol before
+# the blocks at its address
+merged()
 {
-	sed -n 's/^@ksym \([0-9a-f]\{16\}\) \(.*\)/\1 0 \2/p' "$log"
-	awk '$1 == "tb" { print $3, 1, $2, $4 * $5 }' "$out"
-} | LC_ALL=C sort -k1,1 -k2,2n | awk -v windows="$windows" -v top="$top" '
+	{
+		sed -n 's/^@ksym \([0-9a-f]\{16\}\) \(.*\)/\1 0 \2/p' "$log"
+		awk '$1 == "tb" { print $3, 1, $2, $4 * $5 }
+		     $1 == "span" { print $3, 2, $2, $4 * $5 }' "$out"
+	} | LC_ALL=C sort -k1,1 -k2,2n
+}
+
+if [ "$sums" = 1 ]; then
+	merged | awk -v excluded="$EXCLUDED" '
+		$2 == 0 { sym = $3; mod = sym ~ /\[wgmesh\]$/; ex = sym ~ excluded; next }
+		{ w[$3] = 1 }
+		$2 == 1 && mod { m[$3] += $4 }
+		$2 == 2 && ex { e[$3] += $4 }
+		END { for (i in w) printf "sums %s module=%d span_excluded=%d\n", i, m[i], e[i] }'
+	exit 0
+fi
+
+merged | awk -v windows="$windows" -v top="$top" '
 BEGIN {
 	n = split(windows, l, "\n")
 	for (i = 1; i <= n; i++) {
 		split(l[i], f, " ")
 		mode[f[1]] = f[2]; w[f[1]] = f[3]
-		if (f[2] !~ /^drop-/) {
+		if (f[2] ~ /^[ab]$/) {
 			sent[f[2], f[3]] += f[4]; ws[f[3]] = 1
+			# forwarded: the datagrams and one ack per burst
+			fwd[f[2], f[3]] += f[4] + f[5]
+		} else if (f[2] ~ /^local-/) {
+			lsent[f[2]] += f[4]
 		}
 	}
 	sym = "[user]"
 }
 $2 == 0 { sym = $3; next }
+$2 == 2 && ($3 in mode) && mode[$3] ~ /^[ab]$/ {
+	sc[w[$3], sym, mode[$3]] += $4; ssyms[w[$3], sym] = 1
+	next
+}
+$2 == 2 { next }
+($3 in mode) && mode[$3] ~ /^local-/ {
+	lc[sym, mode[$3]] += $4; lsyms[sym] = 1
+	if (sym ~ /\[wgmesh\]$/) {
+		lc["wgmesh.ko (all functions)", mode[$3]] += $4
+		lsyms["wgmesh.ko (all functions)"] = 1
+	}
+	next
+}
 ($3 in mode) && mode[$3] ~ /^drop-/ {
 	dc[sym, mode[$3]] += $4; dsyms[sym] = 1
 	# the module as a whole: right whichever build ran
@@ -86,7 +143,34 @@ END {
 		drop_table("largest |quiet-off|", "qo")
 		drop_table("largest |listen-quiet|", "lq")
 	}
+	if (length(lsent)) {
+		printf "\n== local: instructions per round trip a -> controller -> a by function (on: wgmesh.ko attached, off: not) ==\n"
+		printf "%-44s %10s %10s %10s\n", "function", "on", "off", "on-off"
+		cmd = "sort -k2,2nr -t\"\t\" | head -n " top
+		for (s in lsyms) {
+			a = lsent["local-on"] ? lc[s, "local-on"] / lsent["local-on"] : 0
+			b = lsent["local-off"] ? lc[s, "local-off"] / lsent["local-off"] : 0
+			d = a - b
+			if (d == 0)
+				continue
+			printf "%-44s\t%d\t%10.1f %10.1f %10.1f\n", s, (d < 0 ? -d : d) * 10, a, b, d | cmd
+		}
+		close(cmd)
+	}
 	for (x in ws) {
+		printf "\n== W=%s: the controller'"'"'s forwarding spans (icount/span.c) by function, per forwarded packet (a: wgmesh.ko, b: ip6_forward) ==\n", x
+		printf "%-44s %10s %10s %10s\n", "function", "(a)", "(b)", "(b)-(a)"
+		cmd = "sort -k2,2nr -t\"\t\" | head -n " top
+		for (k in ssyms) {
+			split(k, kk, SUBSEP)
+			if (kk[1] != x)
+				continue
+			s = kk[2]
+			a = fwd["a", x] ? sc[x, s, "a"] / fwd["a", x] : 0
+			b = fwd["b", x] ? sc[x, s, "b"] / fwd["b", x] : 0
+			printf "%-44s\t%d\t%10.1f %10.1f %10.1f\n", s, (a > b ? a : b) * 10, a, b, b - a | cmd
+		}
+		close(cmd)
 		printf "\n== W=%s: instructions per packet by function (a: wgmesh.ko, b: ip6_forward) ==\n", x
 		printf "%-44s %10s %10s %10s\n", "function", "(a)", "(b)", "(b)-(a)"
 		cmd = "sort -k2,2nr -t\"\t\" | head -n " top

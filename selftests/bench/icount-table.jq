@@ -4,6 +4,7 @@
 
 def fmt: if . == null then "-" else (. | round | tostring) end;
 def pct: if . == null then "-" else (. * 10000 | round / 100 | tostring) + "%" end;
+def r1: if . == null then "-" else (. * 10 | round / 10 | tostring) end;
 def r3: if . == null then "-" else (. * 1000 | round / 1000 | tostring) end;
 def pad($n): tostring | if length >= $n then . + " " else . + (" " * ($n - length)) end;
 def verdict($name):
@@ -19,7 +20,26 @@ def verdict($name):
 (.kernels[] | .kernel as $k | .bursts[] |
 	"\($k | pad(28))\(.w | pad(4))\(.a.median | fmt | pad(16))\(.b.median | fmt | pad(17))\(.delta | fmt | pad(9))\("\(.ratio | r3) [\(.ratio_paired.min | r3)..\(.ratio_paired.max | r3)] \(verdict("instructions per packet (b)/(a)"))" | pad(30))\("\(.a.spread | pct) / \(.b.spread | pct) \(verdict("spread over repeats"))" | pad(26))\(.retries + .lost) \(verdict("retries and lost datagrams"))"),
 "",
-"targets: (b)/(a) >= 1.0 at every W on both kernels; spread (max-min)/min over repeats < 1%; no retries or losses"
+"targets: (b)/(a) >= 1.0 at every W on both kernels; spread (max-min)/min over repeats < 1%; no retries or losses",
+"",
+"== the controller's forwarding alone: instructions per forwarded packet from its first ingress hook to its egress hook (icount/span.c),",
+"   less interrupt, timer and scheduler functions inside (icount-profile.sh EXCLUDED); hook: wgmesh.ko's own functions (profile) ==",
+"",
+"\("kernel" | pad(28))\("W" | pad(4))\("(a) wgmesh.ko" | pad(16))\("(b) ip6_forward" | pad(17))\("(b)/(a)" | pad(16))\("spread a / b" | pad(26))\("excluded a / b" | pad(16))hook (a), per forwarded packet",
+(.kernels[] | .kernel as $k | .bursts[] |
+	"\($k | pad(28))\(.w | pad(4))\(.span.a.median | r1 | pad(16))\(.span.b.median | r1 | pad(17))\("\(.span.ratio | r3) \(verdict("forwarding share (b)/(a)"))" | pad(16))\("\(.span.a.spread | pct) / \(.span.b.spread | pct) \(verdict("forwarding share spread"))" | pad(26))\("\(.span.excluded_a | r1) / \(.span.excluded_b | r1)" | pad(16))\(.hook.median | r1) \(verdict("hook instructions per forwarded packet"))\(if .span.unclosed > 0 then "  (\(.span.unclosed) windows with unclosed spans left out)" else "" end)"),
+"",
+"targets: forwarding share (b)/(a) >= 2.0; hook <= 150 instructions per forwarded packet"
+end),
+(if ([.kernels[] | select(.local != null)] | length) == 0 then empty else
+"",
+"== local delivery: a -> the controller's own address and back, 64-byte UDP ping-pong, per round trip ==",
+"",
+"\("kernel" | pad(28))\("on: attached" | pad(15))\("off: detached" | pad(15))\("on/off-1 [per round]" | pad(34))\("spread on / off" | pad(26))hook (on), per local packet",
+(.kernels[] | select(.local != null) | .kernel as $k | .local |
+	"\($k | pad(28))\(.on.median | fmt | pad(15))\(.off.median | fmt | pad(15))\("\(.more | pct) [\(.more_paired.min | pct)..\(.more_paired.max | pct)] \(verdict("local delivery, attached vs detached"))" | pad(34))\("\(.on.spread | pct) / \(.off.spread | pct) \(verdict("local spread"))" | pad(26))\(.hook.median | r1)"),
+"",
+"target: attached at most 0.5% more instructions per round trip than detached"
 end),
 (if ([.kernels[] | select(.drop != null)] | length) == 0 then empty else
 "",

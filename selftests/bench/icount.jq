@@ -14,7 +14,14 @@ def stats: if length == 0 then null else
 	 spread: (if min > 0 then (max - min) / min else null end)} end;
 
 . as $runs
-| [.[] | select(.insns != null and .sent > 0) | . + {per_packet: (.insns / .sent)}] as $ok
+| [.[] | select(.insns != null and .sent > 0) | . + {per_packet: (.insns / .sent)}
+	| . + {span_ok: (.span != null and .span_starts > 0 and .span_starts == .span_stops and .span_stray == 0)}
+	| if .span_ok then . + {span_pp: ((.span - (.span_excluded // 0)) / .span_starts)} else . end
+	# hook: wgmesh.ko's instructions per packet it handled: per forwarded
+	# packet (datagrams and one ack per burst), per local datagram
+	| if .module == null then .
+	  elif (.mode | startswith("local")) then . + {module_pp: (.module / .sent)}
+	  else . + {module_pp: (.module / (.sent + .bursts))} end] as $ok
 | {
 	kernel: $kernel,
 	runs: $runs,
@@ -23,8 +30,21 @@ def stats: if length == 0 then null else
 		| ([$g[] | select(.mode == "b") | .per_packet] | stats) as $b
 		| [$g[] | select(.mode == "a")] as $ra
 		| ([$g[] | select(.mode == "b")] | map({key: (.round | tostring), value: .per_packet}) | from_entries) as $rb
+		# the controller's forwarding alone (icount/span.c): span
+		# instructions, less what interrupts, timers and the scheduler
+		# ran inside (profile), over the spans (one per forwarded
+		# packet); only from windows whose spans all closed
+		| ([$g[] | select(.mode == "a" and .span_ok) | .span_pp] | stats) as $sa
+		| ([$g[] | select(.mode == "b" and .span_ok) | .span_pp] | stats) as $sb
+		| ([$g[] | select(.mode == "a" and .module != null) | .module_pp] | stats) as $ma
 		| {
 			w: $w, a: $a, b: $b,
+			span: {a: $sa, b: $sb,
+			       ratio: (if $sa and $sb then $sb.median / $sa.median else null end),
+			       excluded_a: ([$g[] | select(.mode == "a" and .span_ok) | .span_excluded / .span_starts] | median),
+			       excluded_b: ([$g[] | select(.mode == "b" and .span_ok) | .span_excluded / .span_starts] | median),
+			       unclosed: ([$g[] | select(.span != null and (.span_ok | not))] | length)},
+			hook: $ma,
 			ratio: (if $a and $b then $b.median / $a.median else null end),
 			ratio_paired: ([$ra[] | select($rb[.round | tostring]) | $rb[.round | tostring] / .per_packet] | stats),
 			delta: (if $a and $b then $b.median - $a.median else null end),
@@ -36,9 +56,36 @@ def stats: if length == 0 then null else
 			{name: "spread over repeats", want: "< 1%", value: ([.a.spread, .b.spread] | max),
 			 met: (if .a == null or .b == null then null else ([.a.spread, .b.spread] | max) < 0.01 end)},
 			{name: "retries and lost datagrams", want: "0", value: (.retries + .lost),
-			 met: ((.retries + .lost) == 0)}
+			 met: ((.retries + .lost) == 0)},
+			{name: "forwarding share (b)/(a)", want: ">= 2.0", value: .span.ratio,
+			 met: (if .span.ratio == null then null else .span.ratio >= 2.0 end)},
+			{name: "forwarding share spread", want: "< 1%", value: ([.span.a.spread, .span.b.spread] | max),
+			 met: (if .span.a == null or .span.b == null then null else ([.span.a.spread, .span.b.spread] | max) < 0.01 end)},
+			{name: "hook instructions per forwarded packet", want: "<= 150", value: .hook.median,
+			 met: (if .hook == null then null else .hook.median <= 150 end)}
 		]]
 	,
+	local: ([$ok[] | select(.mode | startswith("local-"))] as $l
+		| if ($l | length) == 0 then null else
+		([$l[] | select(.mode == "local-on") | .per_packet] | stats) as $on
+		| ([$l[] | select(.mode == "local-off") | .per_packet] | stats) as $off
+		| ($l | group_by(.round) | map(map({key: .mode, value: .per_packet}) | from_entries)) as $rounds
+		| {
+			on: $on, off: $off,
+			more: (if $on and $off then $on.median / $off.median - 1 else null end),
+			more_paired: ([$rounds[] | select(.["local-on"] and .["local-off"])
+				| .["local-on"] / .["local-off"] - 1] | stats),
+			hook: ([$l[] | select(.mode == "local-on" and .module != null) | .module_pp] | stats),
+			retries: ([$l[] | .retries] | add), lost: ([$l[] | .lost] | add)
+		}
+		| .targets = [
+			{name: "local delivery, attached vs detached", want: "<= +0.5%", value: .more,
+			 met: (if .more == null then null else .more <= 0.005 end)},
+			{name: "local spread", want: "< 1%", value: ([.on.spread, .off.spread] | max),
+			 met: (if .on == null or .off == null then null else ([.on.spread, .off.spread] | max) < 0.01 end)},
+			{name: "hook instructions per local packet", want: "(reported)", value: .hook.median, met: null}
+		]
+		end),
 	drop: ([$ok[] | select(.mode | startswith("drop-"))] as $d
 		| if ($d | length) == 0 then null else
 		([$d[] | select(.mode == "drop-quiet") | .per_packet] | stats) as $q

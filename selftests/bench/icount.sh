@@ -7,15 +7,19 @@
 #
 #   selftests/bench/icount.sh [-k "6.1 6.12"] [-r ROUNDS] [-n COUNT]
 #                             [-b "1:1024 32:4096"] [-c "fwd drop"]
-#                             [--drop-n COUNT] [--exact] [--profile]
+#                             [--drop-n COUNT] [--exact] [--no-profile]
 #
 #   -k KERNELS  kernel lines or releases (default 6.1 6.12; $KERNELS too)
 #   -r ROUNDS   windows per setup and burst size (default 3)
 #   -n COUNT    64-byte datagrams per window where -b gives none (1024)
 #   -b BURSTS   burst sizes W[:COUNT] (default "1:1024 32:4096": ping-pong
 #               and throughput-like)
-#   -c CASES    which cases (default "fwd drop"; $BENCH_ICOUNT_CASES too):
+#   -c CASES    which cases (default "fwd local drop"; $BENCH_ICOUNT_CASES
+#               too):
 #               fwd   the forwarding comparison below
+#               local a -> the controller's own address and back
+#                     (ping-pong): wgmesh.ko attached (local-on) or not
+#                     (local-off), forwarding off
 #               drop  instructions per datagram a controller drops by
 #                     policy (default-deny, no allow pair): with wgmesh.ko
 #                     and nobody subscribed to its drop events
@@ -25,8 +29,10 @@
 #   --drop-n N  datagrams per drop window (default 1024)
 #   --exact     count every instruction (plugin exact=1) instead of per
 #               block: slower, exact across exceptions
-#   --profile   also attribute each window's instructions to functions
-#               (build/bench/<kver>/icount-profile.txt, icount-profile.sh)
+#   --no-profile  do not attribute each window's instructions to functions
+#               (by default: build/bench/<kver>/icount-profile.txt,
+#               icount-profile.sh; the hook and span figures need it; it
+#               adds no guest instruction, only host time)
 #
 # Per kernel one VM boot: one vCPU, single-threaded TCG, -icount
 # shift=0,align=off,sleep=off and icount/icount.so (the plugin). In it
@@ -61,14 +67,14 @@ rounds=3
 count=1024
 bursts="1:1024 32:4096"
 icount_flags=shift=0,align=off,sleep=off
-plugin_args=
-profile=0
-cases=${BENCH_ICOUNT_CASES:-fwd drop}
+plugin_args=,profile=1
+profile=1
+cases=${BENCH_ICOUNT_CASES:-fwd local drop}
 drop_n=1024
 
 usage()
 {
-	sed -n '4,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,35s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -81,7 +87,8 @@ while [ $# -gt 0 ]; do
 	-c) cases=${2:?}; shift 2 ;;
 	--drop-n) drop_n=${2:?}; shift 2 ;;
 	--exact) plugin_args+=,exact=1; shift ;;
-	--profile) plugin_args+=,profile=1; profile=1; shift ;;
+	--profile) shift ;;
+	--no-profile) plugin_args=${plugin_args//,profile=1/}; profile=0; shift ;;
 	-h|--help) usage ;;
 	*) echo "icount: unknown argument $1" >&2; usage ;;
 	esac
@@ -110,18 +117,49 @@ noevents_ko()
 	fi
 }
 
-# join LOG OUT: one JSON object per window, the guest's "@bench icount"
-# line joined with the plugin's "window ID insns N" line
+# span_ko KVER: icount_span.ko (icount/span.c), the span markers around
+# the controller's forwarding, built for KVER into $out/KVER/span/; prints
+# its path, nothing when the build failed
+span_ko()
+{
+	local src=$out/$1/span log=$out/$1/span/build.log
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp "$here/icount/Kbuild" "$here/icount/span.c" "$here/icount/mark.h" "$src/"
+	if make -s -C "/usr/src/linux-headers-$1" M="$src" modules >"$log" 2>&1; then
+		echo "$src/icount_span.ko"
+	else
+		echo "icount: $1: building icount_span.ko failed (see $log): no forwarding spans" >&2
+	fi
+}
+
+# join LOG OUT [SUMS]: one JSON object per window, the guest's "@bench
+# icount" line joined with the plugin's "window ID insns N ..." line and
+# the profile's "sums ID module=N span_excluded=E" (icount-profile.sh)
 join_windows()
 {
-	awk '
-		FNR == NR { if ($1 == "window" && $3 == "insns") insns[$2] = $4; next }
+	awk -v sums="${3:-}" '
+		BEGIN {
+			while (sums != "" && (getline line < sums) > 0) {
+				split(line, f, "[ =]")
+				prof[f[2]] = sprintf(",\"module\":%s,\"span_excluded\":%s", f[4], f[6])
+			}
+		}
+		FNR == NR {
+			if ($1 == "window" && $3 == "insns") {
+				insns[$2] = $4
+				if ($5 == "span")
+					span[$2] = sprintf(",\"span\":%s,\"span_starts\":%s,\"span_stops\":%s,\"span_stray\":%s", $6, $8, $10, $12)
+			}
+			next
+		}
 		$1 == "@bench" && $2 == "icount" {
 			delete f
 			for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 			printf "{\"mode\":\"%s\",\"w\":%d,\"round\":%d,\"window\":%d,", f["mode"], f["w"], f["round"], f["window"]
-			printf "\"sent\":%d,\"retries\":%d,\"lost\":%d,\"insns\":%s}\n", f["sent"], f["retries"], f["lost"], \
-				(f["window"] in insns) ? insns[f["window"]] : "null"
+			printf "\"sent\":%d,\"bursts\":%d,\"retries\":%d,\"lost\":%d,\"insns\":%s%s%s}\n", \
+				f["sent"], f["bursts"], f["retries"], f["lost"], \
+				(f["window"] in insns) ? insns[f["window"]] : "null", span[f["window"]], prof[f["window"]]
 		}' "$2" "$1"
 }
 
@@ -137,10 +175,14 @@ for k in $kernels; do
 	d=$out/$kver
 	mkdir -p "$d"
 	rm -f "$d/icount.out"
-	drop_args=()
+	add_args=()
 	if [[ " $cases " == *" drop "* ]]; then
 		ko=$(noevents_ko "$kver")
-		[ -n "$ko" ] && drop_args=(--add "$ko:/wgmesh-icount/wgmesh-noevents.ko")
+		[ -n "$ko" ] && add_args=(--add "$ko:/wgmesh-icount/wgmesh-noevents.ko")
+	fi
+	if [[ " $cases " == *" fwd "* ]]; then
+		ko=$(span_ko "$kver")
+		[ -n "$ko" ] && add_args+=(--add "$ko:/wgmesh-icount/icount_span.ko")
 	fi
 	log=$d/icount-vm.log
 	echo "icount: $kver: one VM boot, 1 vCPU, -icount $icount_flags (log: ${log#"$repo"/})" >&2
@@ -148,7 +190,8 @@ for k in $kernels; do
 	selftests/vm/run.sh -k "$kver" -t 1200 --smp 1 --tcg-thread single \
 		--qemu-arg -icount --qemu-arg "$icount_flags" \
 		--qemu-arg -plugin --qemu-arg "file=$io/icount.so,out=$d/icount.out$plugin_args" \
-		--add "$io/udpping:/wgmesh-icount/udpping" "${drop_args[@]}" \
+		--add "$io/udpping:/wgmesh-icount/udpping" \
+		--add "$io/icount-mark:/wgmesh-icount/icount-mark" "${add_args[@]}" \
 		-e "BENCH_ICOUNT_CASES=$cases" -e "BENCH_ICOUNT_DROP_N=$drop_n" \
 		-e BENCH_ONLY=icount -e "BENCH_ROUNDS=$rounds" -e BENCH_ICOUNT=/wgmesh-icount \
 		-e "BENCH_ICOUNT_N=$count" -e "BENCH_ICOUNT_BURSTS=$bursts" \
@@ -162,7 +205,12 @@ for k in $kernels; do
 		status=1
 		continue
 	fi
-	join_windows "$log" "$d/icount.out" |
+	sums=
+	if [ "$profile" = 1 ]; then
+		sums=$d/icount-sums.txt
+		"$here/icount-profile.sh" --sums "$log" "$d/icount.out" >"$sums" || sums=
+	fi
+	join_windows "$log" "$d/icount.out" "$sums" |
 		jq -s --arg kernel "$kver" -f "$here/icount.jq" >"$d/icount.json" || { status=1; continue; }
 	results+=("$d/icount.json")
 	if [ "$profile" = 1 ]; then

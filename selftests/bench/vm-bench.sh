@@ -34,7 +34,12 @@
 #         markers of one window each; bench/icount.sh boots the VM under
 #         -icount with the counting plugin, which writes the counts on the
 #         host (not part of the default set: it needs that VM)
-#         BENCH_ICOUNT_CASES ("fwd drop") selects that one and/or the drop
+#         With $BENCH_ICOUNT/icount_span.ko, loaded in ctrl for those
+#         windows, each window also counts the span of ctrl's forwarding
+#         alone (bench/icount/span.c).
+#         BENCH_ICOUNT_CASES ("fwd local drop") selects that one, the
+#         local case (a -> ctrl's own address and back, ping-pong, module
+#         attached: local-on, or not: local-off) and/or the drop
 #         case: ctrl's topology default-deny with no allow pair, a sends
 #         one-way datagrams to b (udpping -o), ctrl drops each by policy,
 #         with wgmesh.ko and nobody subscribed to its drop events
@@ -46,7 +51,8 @@
 # BENCH_ONLY (space-separated subset of: fwd local push mem locks scale up
 # icount); for icount BENCH_ICOUNT (the directory holding udpping),
 # BENCH_ICOUNT_N (datagrams per window, 512), BENCH_ICOUNT_BURSTS (burst
-# sizes, each W or W:COUNT; "1 32"), BENCH_ICOUNT_CASES ("fwd drop"),
+# sizes, each W or W:COUNT; "1 32"), BENCH_ICOUNT_CASES ("fwd local drop"),
+# BENCH_ICOUNT_LOCAL_N (datagrams per local window, 1024),
 # BENCH_ICOUNT_DROP_N (datagrams per drop window, 1024) and
 # BENCH_ICOUNT_PROFILE=1 (print the
 # kernel's text symbols as "@ksym ADDR NAME" lines for icount-profile.sh).
@@ -388,13 +394,31 @@ if want icount; then
 	# window after boot counted 1-5 % fewer instructions in (a) than the
 	# later ones, all of it scheduler and workqueue work (fewer kworker
 	# wake-ups while the pool settles).
-	CASES=${BENCH_ICOUNT_CASES:-fwd drop}
+	CASES=${BENCH_ICOUNT_CASES:-fwd local drop}
 	[[ " $CASES " == *" fwd "* ]] || BENCH_ICOUNT_BURSTS=none
 	for m in a b; do
 		[ "${BENCH_ICOUNT_BURSTS:-}" = none ] && break
 		setup "$m"
 		nx a "$udpping" -c "$B" -n 1024 -w 1 -W 64 -i 0 -f >/dev/null
 	done
+	# The span markers around ctrl's forwarding (icount/span.c): loaded
+	# for the fwd windows only, since a datagram ctrl does not forward
+	# (the drop and local cases) would leave its span open.
+	SPAN_KO=$BENCH_ICOUNT/icount_span.ko
+	if [ "${BENCH_ICOUNT_BURSTS:-}" != none ]; then
+		if [ -f "$SPAN_KO" ]; then
+			# where a batch's next packet resumes its span:
+			# ip6_forward(), after the transmit of the one before
+			# (mark.h, ICOUNT_ADDR_MAGIC)
+			fwd_at=$(awk '$3 == "ip6_forward" { print $1; exit }' /proc/kallsyms)
+			run "$BENCH_ICOUNT/icount-mark" resume "$fwd_at" ||
+				ktap_exit_fail_msg "icount-mark resume '$fwd_at' (ip6_forward)"
+			nx ctrl insmod "$SPAN_KO" dev=wg0 port=7777 ||
+				ktap_exit_fail_msg "insmod $SPAN_KO in ctrl"
+		else
+			echo "# no $SPAN_KO: no forwarding spans"
+		fi
+	fi
 	# window ids: 1, 2, ... in the order of the "icount" lines
 	win=0
 	for wn in ${BENCH_ICOUNT_BURSTS:-1 32}; do
@@ -419,6 +443,37 @@ if want icount; then
 	done
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
+	grep -q '^icount_span ' /proc/modules && run rmmod icount_span
+	if [[ " $CASES " == *" local "* ]]; then
+		# a -> ctrl's own address and back: ping-pong, the module
+		# attached (local-on: its hook sees both directions' ingress,
+		# delivers locally) or not (local-off), forwarding off in both
+		nx ctrl "$udpping" -s "$CTRL" -f &
+		spid=$!
+		for ((i = 0; i < 50; i++)); do
+			ip netns exec "$(ns ctrl)" netstat -lun 2>/dev/null | grep -q ':7777 ' && break
+			sleep 0.1
+		done
+		LN=${BENCH_ICOUNT_LOCAL_N:-1024}
+		for m in on off; do
+			setup "$m"
+			nx a "$udpping" -c "$CTRL" -n 1024 -w 1 -W 64 -i 0 -f >/dev/null
+		done
+		for ((r = 1; r <= ROUNDS; r++)); do
+			if ((r % 2)); then order="on off"; else order="off on"; fi
+			for m in $order; do
+				setup "$m"
+				sleep 1
+				win=$((win + 1))
+				v=$(nx a "$udpping" -c "$CTRL" -n "$LN" -w 1 -W 64 -i "$win" -f) ||
+					{ echo "# icount local-$m round $r: udpping failed"; continue; }
+				emit "icount mode=local-$m w=1 round=$r window=$win n=$LN $v"
+			done
+		done
+		setup on
+		kill "$spid" 2>/dev/null
+		wait "$spid" 2>/dev/null
+	fi
 	if [[ " $CASES " == *" drop "* ]]; then
 		# drop_module ev|noev: which build of wgmesh.ko is loaded and
 		# attached to ctrl's wg0, with a default-deny topology that
