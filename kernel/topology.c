@@ -77,6 +77,13 @@ void wgmesh_topology_put_rcu(struct wgmesh_topology *t)
 	queue_rcu_work(free_wq, &t->free_work);
 }
 
+/* Out of line: see wgmesh_classify_subnet(). */
+const struct wgmesh_subnet *
+wgmesh_find_subnet(const struct wgmesh_topology *t, u64 key, u8 family)
+{
+	return wgmesh_subnet_find(&t->subnets, key, family);
+}
+
 bool wgmesh_prefix_valid(const struct in6_addr *prefix)
 {
 	return prefix->s6_addr[0] == 0xfd && !prefix->s6_addr[4] &&

@@ -200,26 +200,22 @@ static inline bool wgmesh_is_ctrl_host(const struct in6_addr *a)
 	return !a->s6_addr32[2] && a->s6_addr32[3] == htonl(1);
 }
 
-static inline bool wgmesh_is_self(const struct wgmesh_topology *t,
-				  const struct in6_addr *a)
-{
-	return wgmesh_in_prefix(t, a) && !a->s6_addr[7] &&
-	       ((a->s6_addr[5] << 8) | a->s6_addr[6]) == t->self_id &&
-	       wgmesh_is_ctrl_host(a);
-}
+const struct wgmesh_subnet *
+wgmesh_find_subnet(const struct wgmesh_topology *t, u64 key, u8 family);
 
 /*
  * The member whose subnet of @family holds @key, if any, and its class
- * (*@c): the copy the slot names, so that the member is not read.
+ * (*@c): the copy the slot names, so that the member is not read. The
+ * probes are a call away (wgmesh_find_subnet()): the hook forwards the
+ * mesh's own addresses most, and keeps no frame for them.
  */
 static __always_inline enum wgmesh_addr_kind
 wgmesh_classify_subnet(const struct wgmesh_topology *t, u64 key, u8 family,
 		       const struct wgmesh_member **m,
 		       const struct wgmesh_class **c)
 {
-	const struct wgmesh_subnet *s;
+	const struct wgmesh_subnet *s = wgmesh_find_subnet(t, key, family);
 
-	s = wgmesh_subnet_find(&t->subnets, key, family);
 	if (!s)
 		return WGMESH_ADDR_OUTSIDE;
 	*m = &t->members[s->member];
@@ -242,20 +238,25 @@ static inline bool wgmesh_is_takeover(const struct wgmesh_topology *t,
 /*
  * The member owning IPv6 address @a, if any, and its class (*@cl); O(1):
  * at most two table lookups inside the mesh /40, a probe per prefix
- * length in use outside.
+ * length in use outside. Always inline: called with the addresses of
+ * the caller's locals, it would make the hook keep them in memory.
  */
-static inline enum wgmesh_addr_kind
+static __always_inline enum wgmesh_addr_kind
 wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 		const struct wgmesh_member **m, const struct wgmesh_class **cl)
 {
 	const struct wgmesh_member *c, *p;
+	u32 ctrl;
 
 	if (!wgmesh_in_prefix(t, a))
 		return wgmesh_classify_subnet(t, wgmesh_key6(a), AF_INET6, m,
 					      cl);
 	if (a->s6_addr[7])
 		return WGMESH_ADDR_UNKNOWN;
-	c = wgmesh_find_ctrl(t, (a->s6_addr[5] << 8) | a->s6_addr[6]);
+	/* Most of what a controller sees is in its own /56: no probe. */
+	ctrl = (a->s6_addr[5] << 8) | a->s6_addr[6];
+	c = likely(ctrl == t->self_id) ? &t->members[t->self] :
+					 wgmesh_find_ctrl(t, ctrl);
 	if (!c)
 		return WGMESH_ADDR_UNKNOWN;
 	if (wgmesh_is_ctrl_host(a)) {
@@ -382,7 +383,7 @@ static inline bool wgmesh_exit_user6(enum wgmesh_addr_kind k,
  * WGMESH_CTR_EXIT_TX_PACKETS (from an exit user's routed global prefix to
  * a global address outside the mesh: route it out) or the drop counter.
  * *@s is the source member unless the verdict is WGMESH_CTR_DROP_SPOOFED;
- * *@d is set only for forwarding.
+ * *@d is meaningful only for forwarding.
  */
 static inline enum wgmesh_ctr
 wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
@@ -393,13 +394,14 @@ wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
 	enum wgmesh_addr_kind sk, dk;
 
 	sk = wgmesh_classify(t, saddr, s, &sc);
-	/* Nothing from the tunnel may claim to be this controller or LAN. */
-	if (sk < WGMESH_ADDR_CONTROLLER || wgmesh_is_self(t, saddr) ||
-	    wgmesh_is_self_subnet(t, sk, *s))
+	/* Nothing from the tunnel may claim to be this controller (its
+	 * ::1 in its own /56) or its LAN: either is classified as its own.
+	 */
+	if (sk < WGMESH_ADDR_CONTROLLER || *s == &t->members[t->self])
 		return WGMESH_CTR_DROP_SPOOFED;
-	if (wgmesh_is_self(t, daddr))
-		return WGMESH_CTR_LOCAL_PACKETS;
 	dk = wgmesh_classify(t, daddr, d, &dc);
+	if (dk == WGMESH_ADDR_CONTROLLER && *d == &t->members[t->self])
+		return WGMESH_CTR_LOCAL_PACKETS;
 	if (dk == WGMESH_ADDR_OUTSIDE && wgmesh_exit_user6(sk, sc, saddr) &&
 	    wgmesh_is_global6(daddr))
 		return WGMESH_CTR_EXIT_TX_PACKETS;
