@@ -415,6 +415,11 @@ if want icount; then
 				ktap_exit_fail_msg "icount-mark resume '$fwd_at' (ip6_forward)"
 			nx ctrl insmod "$SPAN_KO" dev=wg0 port=7777 ||
 				ktap_exit_fail_msg "insmod $SPAN_KO in ctrl"
+			# its symbols now, while loaded: the dump at the end
+			# comes after its rmmod, and its blocks would go to
+			# the symbol before them (another module's)
+			[ "${BENCH_ICOUNT_PROFILE:-0}" = 1 ] &&
+				awk '$2 ~ /^[tT]$/ && $4 == "[icount_span]" { print "@ksym", $1, $3 $4 }' /proc/kallsyms
 		else
 			echo "# no $SPAN_KO: no forwarding spans"
 		fi
