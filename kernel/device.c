@@ -27,8 +27,12 @@ struct wgmesh_net {
 	 * forward into or out of an attached device.
 	 */
 	struct nf_hook_ops border;
-	/* Registered with it: the outside's IPv6 for exit users' prefixes. */
+	/* The outside's IPv6 for exit users' prefixes. It sees every IPv6
+	 * packet the namespace receives, so it is registered only while a
+	 * device's snapshot has such a prefix (exit_in_sync()).
+	 */
 	struct nf_hook_ops exit_in;
+	bool exit_in_on;
 };
 
 static unsigned int wgmesh_net_id __read_mostly;
@@ -74,6 +78,35 @@ struct wgmesh_dev *wgmesh_dev_lookup_rcu(const struct list_head *devs,
 			return wd;
 	}
 	return NULL;
+}
+
+/*
+ * Under RTNL: registers @wn's exit_in hook if @want (an exit user's IPv6
+ * about to be published), or if any attached device's snapshot has one,
+ * and unregisters it otherwise.
+ */
+static int exit_in_sync(struct net *net, struct wgmesh_net *wn, bool want)
+{
+	const struct wgmesh_topology *t;
+	struct wgmesh_dev *wd;
+	int ret;
+
+	ASSERT_RTNL();
+	list_for_each_entry(wd, &wn->devs, list) {
+		t = rtnl_dereference(wd->topo);
+		want |= t && t->exit6;
+	}
+	if (want == wn->exit_in_on)
+		return 0;
+	if (want) {
+		ret = nf_register_net_hook(net, &wn->exit_in);
+		if (ret)
+			return ret;
+	} else {
+		nf_unregister_net_hook(net, &wn->exit_in);
+	}
+	wn->exit_in_on = want;
+	return 0;
 }
 
 static bool is_wireguard(const struct net_device *dev)
@@ -123,18 +156,11 @@ int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 			NL_SET_ERR_MSG(extack, "cannot register the netfilter forward hook");
 			goto err_unregister_ingress;
 		}
-		ret = nf_register_net_hook(dev_net(dev), &wn->exit_in);
-		if (ret) {
-			NL_SET_ERR_MSG(extack, "cannot register the netfilter pre-routing hook");
-			goto err_unregister_border;
-		}
 	}
 	netdev_hold(dev, &wd->dev_tracker, GFP_KERNEL);
 	list_add_rcu(&wd->list, &wn->devs);
 	return 0;
 
-err_unregister_border:
-	nf_unregister_net_hook(dev_net(dev), &wn->border);
 err_unregister_ingress:
 	nf_unregister_net_hook(dev_net(dev), &wd->ingress);
 	/* The hook may be running on another CPU, with @wd. */
@@ -186,10 +212,10 @@ void wgmesh_dev_detach(struct wgmesh_dev *wd)
 	wgmesh_events_kill(&wd->events);
 	list_del_rcu(&wd->list);
 	nf_unregister_net_hook(net, &wd->ingress);
-	if (list_empty(&wn->devs)) {
+	if (list_empty(&wn->devs))
 		nf_unregister_net_hook(net, &wn->border);
-		nf_unregister_net_hook(net, &wn->exit_in);
-	}
+	/* Only unregisters: cannot fail. */
+	exit_in_sync(net, wn, false);
 	wgmesh_topology_put_rcu(rtnl_dereference(wd->topo));
 	RCU_INIT_POINTER(wd->topo, NULL);
 	netdev_put(wd->dev, &wd->dev_tracker);
@@ -197,21 +223,35 @@ void wgmesh_dev_detach(struct wgmesh_dev *wd)
 }
 
 /*
- * Called under RTNL. @wd takes over the caller's reference on @t; the
- * snapshot it replaces is returned with the device's reference, which the
- * caller drops once no reader can see it any more.
+ * Called under RTNL. On success @wd takes over the caller's reference on
+ * @t, and the snapshot it replaces is returned in *@old with the device's
+ * reference, which the caller drops once no reader can see it any more.
+ * Fails only when @t needs the exit path's hook and it cannot be
+ * registered; nothing changed then.
  */
-struct wgmesh_topology *wgmesh_dev_publish(struct wgmesh_dev *wd,
-					   struct wgmesh_topology *t)
+int wgmesh_dev_publish(struct wgmesh_dev *wd, struct wgmesh_topology *t,
+		       struct wgmesh_topology **old,
+		       struct netlink_ext_ack *extack)
 {
 	static atomic_t seq = ATOMIC_INIT(0);
-	struct wgmesh_topology *old = rtnl_dereference(wd->topo);
+	struct net *net = dev_net(wd->dev);
+	struct wgmesh_net *wn = wgmesh_net(net);
+	int ret;
 
 	ASSERT_RTNL();
+	/* Before @t is seen: its exit users' IPv6 must find the hook. */
+	ret = exit_in_sync(net, wn, t->exit6);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot register the netfilter pre-routing hook");
+		return ret;
+	}
+	*old = rtnl_dereference(wd->topo);
 	/* Module-wide, so no other snapshot of any device has the same. */
 	t->seq = atomic_inc_return(&seq) ?: atomic_inc_return(&seq);
 	rcu_assign_pointer(wd->topo, t);
-	return old;
+	/* After: unregisters it if nobody needs it any more. */
+	exit_in_sync(net, wn, false);
+	return 0;
 }
 
 static int netdev_event(struct notifier_block *nb, unsigned long event,

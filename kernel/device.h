@@ -33,8 +33,9 @@ struct wgmesh_dev *wgmesh_dev_lookup_rcu(const struct list_head *devs,
 					 const struct net_device *dev);
 int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack);
 void wgmesh_dev_detach(struct wgmesh_dev *wd);
-struct wgmesh_topology *wgmesh_dev_publish(struct wgmesh_dev *wd,
-					   struct wgmesh_topology *t);
+int wgmesh_dev_publish(struct wgmesh_dev *wd, struct wgmesh_topology *t,
+		       struct wgmesh_topology **old,
+		       struct netlink_ext_ack *extack);
 
 int wgmesh_device_init(void);
 void wgmesh_device_uninit(void);

@@ -22,8 +22,9 @@
  * without having come from it, and nothing else from it leaves through
  * another interface.
  *
- * The exit hook (IPv6 PRE_ROUTING of the namespace) brings the outside's
- * IPv6 for those prefixes into the device, the other way (exit_in_hook()).
+ * The exit hook (IPv6 PRE_ROUTING of the namespace, while some snapshot
+ * has an exit user's IPv6 subnet) brings the outside's IPv6 for those
+ * prefixes into the device, the other way (exit_in_hook()).
  *
  * All run in softirq under rcu_read_lock(), taken by their caller:
  * nf_ingress() for ingress, nf_hook() for the others.
@@ -614,7 +615,8 @@ static unsigned int exit_in(struct wgmesh_dev *wd,
 }
 
 /*
- * IPv6 PRE_ROUTING of a namespace with attached devices: a packet that
+ * IPv6 PRE_ROUTING of a namespace whose attached devices have exit users
+ * with IPv6 subnets (registered only then: device.c): a packet that
  * arrived on any other interface, from a global address outside the mesh
  * to a routed global prefix of an exit user of an attached device, goes
  * into that device here, before routing, so the host never forwards it

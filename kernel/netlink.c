@@ -172,8 +172,14 @@ static int set_topology_doit(struct sk_buff *skb, struct genl_info *info)
 	if (rtnl_dereference(wd->topo) != carry.old)
 		wgmesh_topology_carry_abort(&carry, t);
 	refcount_inc(&t->ref);	/* ours, until the counters are carried */
-	old = wgmesh_dev_publish(wd, t);
+	ret = wgmesh_dev_publish(wd, t, &old, info->extack);
 	rtnl_unlock();
+	if (ret) {
+		/* @wd did not take @t: both references are still ours. */
+		wgmesh_topology_put(t);
+		wgmesh_topology_carry_finish(&carry, NULL);
+		goto err_put;
+	}
 
 	if (old) {
 		/* Nobody counts into @old once no reader can see it. */

@@ -244,6 +244,13 @@ int wgmesh_topology_build(struct wgmesh_topology *t,
 	ret = classes_build(t);
 	if (ret)
 		return ret;
+	for (i = 0; i < t->subnets.n && !t->exit6; i++) {
+		const struct wgmesh_subnet *s = &t->subnets.v[i];
+
+		t->exit6 = s->family == AF_INET6 &&
+			   (t->members[s->member].class.flags &
+			    WGMESH_MEMBER_F_EXIT);
+	}
 	*what = WGMESH_BUILD_DUP_SUBNET;
 	return wgmesh_subnets_build(&t->subnets, index);
 }

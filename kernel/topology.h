@@ -98,6 +98,10 @@ struct wgmesh_topology {
 	u32 self;	/* this controller's index in members[] */
 	__be32 ipv4_prefix;	/* the mesh IPv4 range; ipv4_len 0: none */
 	u8 ipv4_len;
+	/* An exit user owns an IPv6 subnet: the namespace needs the exit
+	 * path's PRE_ROUTING hook (device.c).
+	 */
+	bool exit6;
 };
 
 /* Member counters copied from the snapshot a new one replaces. */

@@ -6,7 +6,8 @@
 # deletion detach cleanly (and "ip link del" returns at once); a namespace
 # torn down with an attached device; the module loads and attaches again;
 # a namespace that fails to set up half-way (a helper module's pernet init
-# fails on demand) leaves the machine's networking working.
+# fails on demand) leaves the machine's networking working; the exit path's
+# pre-routing hook is there only while an exit user's IPv6 subnet is.
 #
 #  ┌ wgm-a ──────────┐                                 ┌ wgm-b ──────────┐
 #  │ wg0 0x11111111  │──┐  ┌ wgm-ctrl1 ──────────┐  ┌──│ wg0 0x22222222  │
@@ -25,7 +26,7 @@ cd "$(dirname "$0")" || exit 1
 
 ktap_need wgmesh-ctl ping iperf3
 ktap_print_header
-ktap_set_plan 33
+ktap_set_plan 36
 mesh_init
 
 mesh_star ctrl1 0x0001 a 0x11111111 b 0x22222222
@@ -70,6 +71,26 @@ check_ping "plain WireGuard: b reaches ctrl1 ::1" b "$CTRL1"
 ktap_test_result "load wgmesh.ko" mesh_load_module
 ktap_test_result "ctrl1: attach and set the topology" mesh_attach ctrl1
 check_ping "a reaches b through ctrl1" a "$B"
+
+# The exit path's IPv6 PRE_ROUTING hook sees every IPv6 packet of the
+# namespace: registered only while a snapshot has an exit user's IPv6
+# subnet. nft list hooks needs nfnetlink_hook (6.12; 6.1 has none).
+exit_in_hooked()
+{
+	nx ctrl1 nft list hooks ip6 | grep -q 'exit_in_hook'
+}
+if modprobe nfnetlink_hook 2>/dev/null && nx ctrl1 nft list hooks ip6 >/dev/null 2>&1; then
+	ktap_test_result "no exit user: no pre-routing hook of wgmesh's" ! exit_in_hooked
+	ktap_test_result "an exit user's IPv6 subnet: the hook is registered" \
+		eval 'mesh_topology ctrl1 --peer 0x33333333:0x1:exit \
+			--subnet p:0x33333333=2001:db8:77::/48 >/dev/null && exit_in_hooked'
+	ktap_test_result "the exit user gone: the hook is gone" \
+		eval 'mesh_topology ctrl1 >/dev/null && ! exit_in_hooked'
+else
+	for d in "no pre-routing hook" "exit user: hook" "exit user gone: no hook"; do
+		ktap_test_skip "$d (no nfnetlink_hook: nft list hooks)"
+	done
+fi
 
 # Topology replaced every 100 ms under a 100 pps ping: alternately a default
 # allow mesh with an extra peer, and a default-deny mesh allowing {0,0}, so

@@ -13,7 +13,7 @@
  *   wgmesh-ctl detach DEV
  *   wgmesh-ctl set DEV --prefix PREFIX --self CID [--generation N]
  *                      [--default-deny] [--controller CID[:GROUPS]]...
- *                      [--peer PID[:GROUPS[:isolated]]]... [--allow G-H]...
+ *                      [--peer PID[:GROUPS[:isolated|:exit]]]... [--allow G-H]...
  *                      [--allow-all] [--random-peers N[:SEED]]
  *                      [--ipv4 A.B.C.D/LEN] [--member-ipv4 c:CID=A.B.C.D]...
  *                      [--subnet c:CID=PREFIX/LEN]...   (p:PID for peers)
@@ -107,7 +107,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s [-u UID] [--rcvbuf N] [--hold DIR] attach DEV | detach DEV | show DEV\n"
 		"       %s set DEV --prefix PREFIX --self CID [--generation N] [--default-deny]\n"
-		"              [--controller CID[:GROUPS]]... [--peer PID[:GROUPS[:isolated]]]...\n"
+		"              [--controller CID[:GROUPS]]... [--peer PID[:GROUPS[:isolated|:exit]]]...\n"
 		"              [--allow G-H]... [--allow-all] [--random-peers N[:SEED]]\n"
 		"              [--ipv4 A.B.C.D/LEN] [--member-ipv4 c:CID=A.B.C.D]... [--subnet c:CID=PREFIX/LEN]...\n"
 		"       %s stats DEV [--device | --member c:CID | --member p:PID]\n"
@@ -152,7 +152,7 @@ static struct meshnl_member *add(struct members *ms)
 	return &ms->m[ms->n++];
 }
 
-/* ID[:GROUPS[:isolated]] */
+/* ID[:GROUPS[:isolated|:exit]] */
 static void parse_member(struct members *ms, const char *arg, bool ctrl)
 {
 	struct meshnl_member *m = add(ms);
@@ -164,6 +164,9 @@ static void parse_member(struct members *ms, const char *arg, bool ctrl)
 		m->groups = number(e + 1, &e, UINT64_MAX, "group mask");
 		if (*e == ':' && !ctrl && !strcmp(e + 1, "isolated")) {
 			m->flags = WGMESH_MEMBER_F_ISOLATED;
+			e += strlen(e);
+		} else if (*e == ':' && !ctrl && !strcmp(e + 1, "exit")) {
+			m->flags = WGMESH_MEMBER_F_EXIT;
 			e += strlen(e);
 		}
 	}

@@ -25,8 +25,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 modules="virtio_pci virtio_console virtio_rng wireguard veth dummy nf_tables nft_ct nft_chain_nat nft_masq"
 # Those only some tests need, left out when the kernel lacks them (the
 # debug lane's kernel builds a list of its own, selftests/debug/kernel.sh):
-# nft_socket: Table's "socket cgroupv2" (wgmesh exec).
-optional_modules="nft_socket"
+# nft_socket: Table's "socket cgroupv2" (wgmesh exec); nfnetlink_hook: nft
+# list hooks (module_lifecycle: the exit path's hook).
+optional_modules="nft_socket nfnetlink_hook"
 # Host binaries copied when installed; the first group is required.
 required_bins="bash ip wg ping iperf3 kmod nft"
 optional_bins="ss tc tcpdump socat jq radvd"
