@@ -383,13 +383,19 @@ if want icount; then
 	ICOUNT_N=${BENCH_ICOUNT_N:-512}
 	udpping=${BENCH_ICOUNT:-/nonexistent}/udpping
 	[ -x "$udpping" ] || ktap_exit_fail_msg "icount: no $udpping"
+	# udpping_server NAME ADDR: udpping's server in NAME on ADDR, its pid
+	# in $spid, once it listens
+	udpping_server()
+	{
+		nx "$1" "$udpping" -s "$2" -f &
+		spid=$!
+		for ((i = 0; i < 50; i++)); do
+			ip netns exec "$(ns "$1")" netstat -lun 2>/dev/null | grep -q ':7777 ' && break
+			sleep 0.1
+		done
+	}
 	# both ends SCHED_FIFO: a burst is batched the same way every time
-	nx b "$udpping" -s "$B" -f &
-	spid=$!
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$(ns b)" netstat -lun 2>/dev/null | grep -q ':7777 ' && break
-		sleep 0.1
-	done
+	udpping_server b "$B"
 	# A first pass of each setup, not reported (window 0): the first
 	# window after boot counted 1-5 % fewer instructions in (a) than the
 	# later ones, all of it scheduler and workqueue work (fewer kworker
@@ -451,14 +457,10 @@ if want icount; then
 	grep -q '^icount_span ' /proc/modules && run rmmod icount_span
 	if [[ " $CASES " == *" local "* ]]; then
 		# a -> ctrl's own address and back: ping-pong, the module
-		# attached (local-on: its hook sees both directions' ingress,
-		# delivers locally) or not (local-off), forwarding off in both
-		nx ctrl "$udpping" -s "$CTRL" -f &
-		spid=$!
-		for ((i = 0; i < 50; i++)); do
-			ip netns exec "$(ns ctrl)" netstat -lun 2>/dev/null | grep -q ':7777 ' && break
-			sleep 0.1
-		done
+		# attached (local-on: its hook sees each datagram come in and
+		# lets it through to the socket) or not (local-off),
+		# forwarding off in both
+		udpping_server ctrl "$CTRL"
 		LN=${BENCH_ICOUNT_LOCAL_N:-1024}
 		for m in on off; do
 			setup "$m"
