@@ -21,9 +21,11 @@
 # icount-profile.sh --sums LOG OUT: instead, one line per window for
 # icount.sh's JSON:
 #
-#   sums WINDOW module=N span_excluded=E
+#   sums WINDOW module=N span_excluded=E chacha_simd=C
 #
-# N: the window's instructions in wgmesh.ko's functions; E: those of its
+# N: the window's instructions in wgmesh.ko's functions; C: in the SIMD
+# ChaCha20 code (0: every packet of the window took the generic code, see
+# README: 6.12's bimodal windows); E: those of its
 # forwarding spans (icount/span.c, "span" lines) in the functions that
 # only run there because an interrupt, a timer or the scheduler landed in
 # a span: the names matching $EXCLUDED below (kernel entry, hard and soft
@@ -64,11 +66,19 @@ merged()
 
 if [ "$sums" = 1 ]; then
 	merged | awk -v excluded="$EXCLUDED" '
-		$2 == 0 { sym = $3; mod = sym ~ /\[wgmesh\]$/; ex = sym ~ excluded; next }
+		$2 == 0 {
+			sym = $3; mod = sym ~ /\[wgmesh\]$/; ex = sym ~ excluded
+			simd = sym ~ /^chacha_[0-9]*block_xor_(ssse3|avx)/
+			next
+		}
 		{ w[$3] = 1 }
 		$2 == 1 && mod { m[$3] += $4 }
+		$2 == 1 && simd { c[$3] += $4 }
 		$2 == 2 && ex { e[$3] += $4 }
-		END { for (i in w) printf "sums %s module=%d span_excluded=%d\n", i, m[i], e[i] }'
+		END {
+			for (i in w)
+				printf "sums %s module=%d span_excluded=%d chacha_simd=%d\n", i, m[i], e[i], c[i]
+		}'
 	exit 0
 fi
 

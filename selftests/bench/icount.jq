@@ -14,7 +14,15 @@ def stats: if length == 0 then null else
 	 spread: (if min > 0 then (max - min) / min else null end)} end;
 
 . as $runs
-| [.[] | select(.insns != null and .sent > 0) | . + {per_packet: (.insns / .sent)}
+# generic: every packet of the window took the generic ChaCha20 code (no
+# instruction in the SIMD code: profile), which 6.12 does for a whole
+# window when a reused skb buffer crosses a page (README); such windows
+# measure where the allocator put a buffer, not the path compared
+| def simd_only: if ([.[] | select(.generic)] | length) > 0 and
+		 ([.[] | select(.generic | not)] | length) > 0
+	then map(select(.generic | not)) else . end;
+[.[] | select(.insns != null and .sent > 0) | . + {per_packet: (.insns / .sent),
+	generic: (.chacha_simd != null and .chacha_simd == 0)}
 	| . + {span_ok: (.span != null and .span_starts > 0 and .span_starts == .span_stops and .span_stray == 0)}
 	| if .span_ok then . + {span_pp: ((.span - (.span_excluded // 0)) / .span_starts)} else . end
 	# hook: wgmesh.ko's instructions per packet it handled: per forwarded
@@ -26,10 +34,14 @@ def stats: if length == 0 then null else
 	kernel: $kernel,
 	runs: $runs,
 	bursts: [$ok | map(select(.mode == "a" or .mode == "b")) | group_by(.w)[] | . as $g | ($g[0].w) as $w
-		| ([$g[] | select(.mode == "a") | .per_packet] | stats) as $a
-		| ([$g[] | select(.mode == "b") | .per_packet] | stats) as $b
-		| [$g[] | select(.mode == "a")] as $ra
-		| ([$g[] | select(.mode == "b")] | map({key: (.round | tostring), value: .per_packet}) | from_entries) as $rb
+		# the whole-packet figures from the SIMD windows of each
+		# setup when it has both kinds (generic windows counted apart)
+		| ([$g[] | select(.mode == "a")] | simd_only) as $wa
+		| ([$g[] | select(.mode == "b")] | simd_only) as $wb
+		| ([$wa[] | .per_packet] | stats) as $a
+		| ([$wb[] | .per_packet] | stats) as $b
+		| $wa as $ra
+		| ($wb | map({key: (.round | tostring), value: .per_packet}) | from_entries) as $rb
 		# the controller's forwarding alone (icount/span.c): span
 		# instructions, less what interrupts, timers and the scheduler
 		# ran inside (profile), over the spans (one per forwarded
@@ -45,6 +57,8 @@ def stats: if length == 0 then null else
 			       excluded_b: ([$g[] | select(.mode == "b" and .span_ok) | .span_excluded / .span_starts] | median),
 			       unclosed: ([$g[] | select(.span != null and (.span_ok | not))] | length)},
 			hook: $ma,
+			generic: {a: ([$g[] | select(.mode == "a" and .generic)] | length),
+				  b: ([$g[] | select(.mode == "b" and .generic)] | length)},
 			ratio: (if $a and $b then $b.median / $a.median else null end),
 			ratio_paired: ([$ra[] | select($rb[.round | tostring]) | $rb[.round | tostring] / .per_packet] | stats),
 			delta: (if $a and $b then $b.median - $a.median else null end),
@@ -67,15 +81,19 @@ def stats: if length == 0 then null else
 	,
 	local: ([$ok[] | select(.mode | startswith("local-"))] as $l
 		| if ($l | length) == 0 then null else
-		([$l[] | select(.mode == "local-on") | .per_packet] | stats) as $on
-		| ([$l[] | select(.mode == "local-off") | .per_packet] | stats) as $off
-		| ($l | group_by(.round) | map(map({key: .mode, value: .per_packet}) | from_entries)) as $rounds
+		([$l[] | select(.mode == "local-on")] | simd_only) as $won
+		| ([$l[] | select(.mode == "local-off")] | simd_only) as $woff
+		| ([$won[] | .per_packet] | stats) as $on
+		| ([$woff[] | .per_packet] | stats) as $off
+		| ($won + $woff | group_by(.round) | map(map({key: .mode, value: .per_packet}) | from_entries)) as $rounds
 		| {
 			on: $on, off: $off,
 			more: (if $on and $off then $on.median / $off.median - 1 else null end),
 			more_paired: ([$rounds[] | select(.["local-on"] and .["local-off"])
 				| .["local-on"] / .["local-off"] - 1] | stats),
 			hook: ([$l[] | select(.mode == "local-on" and .module != null) | .module_pp] | stats),
+			generic: {on: ([$l[] | select(.mode == "local-on" and .generic)] | length),
+				  off: ([$l[] | select(.mode == "local-off" and .generic)] | length)},
 			retries: ([$l[] | .retries] | add), lost: ([$l[] | .lost] | add)
 		}
 		| .targets = [
@@ -101,6 +119,7 @@ def stats: if length == 0 then null else
 				| .["drop-quiet"] - .["drop-off"]] | stats),
 			listen_minus_quiet_paired: ([$rounds[] | select(.["drop-quiet"] and .["drop-listen"])
 				| .["drop-listen"] - .["drop-quiet"]] | stats),
+			generic: ([$d[] | select(.generic)] | length),
 			sent: ([$d[] | .sent] | add)
 		}
 		| .targets = [

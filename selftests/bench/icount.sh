@@ -135,14 +135,15 @@ span_ko()
 
 # join LOG OUT [SUMS]: one JSON object per window, the guest's "@bench
 # icount" line joined with the plugin's "window ID insns N ..." line and
-# the profile's "sums ID module=N span_excluded=E" (icount-profile.sh)
+# the profile's "sums ID module=N span_excluded=E chacha_simd=C"
+# (icount-profile.sh)
 join_windows()
 {
 	awk -v sums="${3:-}" '
 		BEGIN {
 			while (sums != "" && (getline line < sums) > 0) {
 				split(line, f, "[ =]")
-				prof[f[2]] = sprintf(",\"module\":%s,\"span_excluded\":%s", f[4], f[6])
+				prof[f[2]] = sprintf(",\"module\":%s,\"span_excluded\":%s,\"chacha_simd\":%s", f[4], f[6], f[8])
 			}
 		}
 		FNR == NR {
