@@ -205,6 +205,13 @@ echo "bench: results in ${out#"$repo"/}/results.json"
 
 if [[ " $only " == *" icount "* ]]; then
 	echo
+	rm -f "$out/icount.json"
 	"$here/icount.sh" -k "$kernels" || status=1
+	# results.json keeps every figure: the instruction counts under .icount
+	if [ -s "$out/icount.json" ]; then
+		jq --slurpfile i "$out/icount.json" '. + {icount: $i[0]}' "$out/results.json" \
+			>"$out/results.json.new" && mv "$out/results.json.new" "$out/results.json"
+		echo "bench: instruction counts added to ${out#"$repo"/}/results.json (.icount)"
+	fi
 fi
 exit $status
