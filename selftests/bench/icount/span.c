@@ -60,14 +60,14 @@ static struct nf_hook_ops ops[2];
 static struct net *net;
 static struct net_device *hooked;	/* under RTNL */
 
-static bool ours(const struct sk_buff *skb)
+static bool ours(struct sk_buff *skb)
 {
 	struct udphdr _uh;
 	const struct udphdr *uh;
 	const struct ipv6hdr *ip6;
 
 	if (skb->protocol != htons(ETH_P_IPV6) ||
-	    !pskb_network_may_pull((struct sk_buff *)skb, sizeof(*ip6)))
+	    !pskb_network_may_pull(skb, sizeof(*ip6)))
 		return false;
 	ip6 = ipv6_hdr(skb);
 	if (ip6->nexthdr != IPPROTO_UDP)
