@@ -104,11 +104,13 @@ static u32 key_ipv4(const struct wgmesh_member *m)
 
 /*
  * Indexes members [@first, @first + @n) into @tab by @key (members whose
- * key is 0 are left out when @skip_zero). On -EEXIST, *@dup is the index
- * of the second member carrying a key already seen.
+ * key is 0 are left out when @skip_zero), each with its class from
+ * @class. On -EEXIST, *@dup is the index of the second member carrying a
+ * key already seen.
  */
 static int table_build(struct wgmesh_table *tab,
-		       const struct wgmesh_member *members, u32 first, u32 n,
+		       const struct wgmesh_member *members, const u16 *class,
+		       u32 first, u32 n,
 		       u32 (*key)(const struct wgmesh_member *m),
 		       bool skip_zero, u32 *dup)
 {
@@ -134,6 +136,7 @@ static int table_build(struct wgmesh_table *tab,
 		}
 		tab->slots[h].id = k;
 		tab->slots[h].idx = i + 1;
+		tab->slots[h].class = class[i];
 	}
 	return 0;
 }
@@ -167,38 +170,30 @@ static u16 class_find(struct wgmesh_topology *t, u16 *index,
 }
 
 /*
- * Names each subnet's owner's class in the subnet (struct wgmesh_class),
- * before the subnets are indexed: the slots are copies. After the reach
- * masks, which are part of a class.
+ * Collects the members' distinct classes into t->classes, after the reach
+ * masks (part of a class), and returns each member's (the caller frees
+ * the array with kvfree()), or NULL.
  */
-static int classes_build(struct wgmesh_topology *t)
+static u16 *classes_build(struct wgmesh_topology *t)
 {
-	struct wgmesh_subnet *v = t->subnets.v;
-	u32 i, owner = U32_MAX;
-	u16 *index, class = 0;
+	u32 i, n = t->n_ctrls + t->n_peers;
+	u16 *index, *class;
 
 	kvfree(t->classes);	/* a build may be run again (the selftest) */
 	t->n_classes = 0;
-	t->classes = NULL;
-	if (!t->subnets.n)
-		return 0;
-	t->classes = wgmesh_zalloc_array(min(t->subnets.n, WGMESH_CLASSES),
+	t->classes = wgmesh_zalloc_array(min_t(u32, n, WGMESH_CLASSES),
 					 sizeof(*t->classes));
 	index = kcalloc(BIT(CLASS_INDEX_BITS), sizeof(*index), WGMESH_GFP);
-	if (!t->classes || !index) {
-		kfree(index);
-		return -ENOMEM;
-	}
-	/* Grouped by owner: a lookup per owner. */
-	for (i = 0; i < t->subnets.n; i++) {
-		if (v[i].member != owner) {
-			owner = v[i].member;
-			class = class_find(t, index, &t->members[owner]);
-		}
-		v[i].class = class;
+	class = wgmesh_zalloc_array(n, sizeof(*class));
+	if (t->classes && index && class) {
+		for (i = 0; i < n; i++)
+			class[i] = class_find(t, index, &t->members[i]);
+	} else {
+		kvfree(class);
+		class = NULL;
 	}
 	kfree(index);
-	return 0;
+	return class;
 }
 
 /*
@@ -212,24 +207,16 @@ int wgmesh_topology_build(struct wgmesh_topology *t,
 			  enum wgmesh_build_err *what, u32 *index)
 {
 	u32 i, n = t->n_ctrls + t->n_peers;
+	struct wgmesh_subnet *s;
+	u16 *class;
 	u64 reach;
 	int g, ret;
 
 	BUILD_BUG_ON(sizeof(struct wgmesh_member) != 32);
-
-	*what = WGMESH_BUILD_DUP_ID;
-	ret = table_build(&t->ctrl_table, t->members, 0, t->n_ctrls, key_id,
-			  false, index);
-	if (!ret)
-		ret = table_build(&t->peer_table, t->members, t->n_ctrls,
-				  t->n_peers, key_id, false, index);
-	if (ret)
-		return ret;
-	*what = WGMESH_BUILD_DUP_IPV4;
-	ret = table_build(&t->ipv4_table, t->members, 0, n, key_ipv4, true,
-			  index);
-	if (ret)
-		return ret;
+	BUILD_BUG_ON(sizeof(struct wgmesh_slot) != 8);
+	BUILD_BUG_ON(WGMESH_CLASSES >= WGMESH_CLASS_NONE);
+	BUILD_BUG_ON(WGMESH_MAX_CONTROLLERS + WGMESH_MAX_PEERS >=
+		     BIT(32 - WGMESH_CLASS_BITS));
 
 	for (i = 0; i < n; i++) {
 		struct wgmesh_member *m = &t->members[i];
@@ -241,18 +228,38 @@ int wgmesh_topology_build(struct wgmesh_topology *t,
 		}
 		m->class.reach = reach;
 	}
-	ret = classes_build(t);
-	if (ret)
-		return ret;
-	for (i = 0; i < t->subnets.n && !t->exit6; i++) {
-		const struct wgmesh_subnet *s = &t->subnets.v[i];
+	class = classes_build(t);
+	if (!class)
+		return -ENOMEM;
 
-		t->exit6 = s->family == AF_INET6 &&
-			   (t->members[s->member].class.flags &
-			    WGMESH_MEMBER_F_EXIT);
+	*what = WGMESH_BUILD_DUP_ID;
+	ret = table_build(&t->ctrl_table, t->members, class, 0, t->n_ctrls,
+			  key_id, false, index);
+	if (!ret)
+		ret = table_build(&t->peer_table, t->members, class,
+				  t->n_ctrls, t->n_peers, key_id, false, index);
+	if (ret)
+		goto out;
+	*what = WGMESH_BUILD_DUP_IPV4;
+	ret = table_build(&t->ipv4_table, t->members, class, 0, n, key_ipv4,
+			  true, index);
+	if (ret)
+		goto out;
+
+	/* The subnets are indexed as copies: their classes first. */
+	t->exit6 = false;
+	for (i = 0; i < t->subnets.n; i++) {
+		s = &t->subnets.v[i];
+		s->class = class[s->member];
+		t->exit6 |= s->family == AF_INET6 &&
+			    (t->members[s->member].class.flags &
+			     WGMESH_MEMBER_F_EXIT);
 	}
 	*what = WGMESH_BUILD_DUP_SUBNET;
-	return wgmesh_subnets_build(&t->subnets, index);
+	ret = wgmesh_subnets_build(&t->subnets, index);
+out:
+	kvfree(class);
+	return ret;
 }
 
 static const struct wgmesh_member *

@@ -18,12 +18,11 @@
 
 /*
  * What the policy reads of a member (wgmesh_policy()). The distinct values
- * among the members that own subnets are kept once more, in t->classes,
- * and each subnet's slot names its owner's: a decision on subnet traffic
- * then reads no member, one cache miss less per address once the members
- * outgrow the caches. At most WGMESH_CLASSES (24 KiB, which stay cached);
- * the subnets of owners of further values say WGMESH_CLASS_NONE and their
- * owner is read instead.
+ * among the members are kept once more, in t->classes, and each table
+ * slot and subnet slot names its member's: a decision then reads no
+ * member, one cache miss less per address once the members outgrow the
+ * caches. At most WGMESH_CLASSES (24 KiB, which stay cached); members
+ * with further values say WGMESH_CLASS_NONE and are read instead.
  */
 struct wgmesh_class {
 	u64 groups;
@@ -35,7 +34,8 @@ struct wgmesh_class {
 };
 
 #define WGMESH_CLASSES		1024
-#define WGMESH_CLASS_NONE	U16_MAX
+#define WGMESH_CLASS_BITS	11
+#define WGMESH_CLASS_NONE	(BIT(WGMESH_CLASS_BITS) - 1)
 
 /*
  * A member: 32 bytes, one read for a lookup. Its subnets are those of
@@ -49,13 +49,14 @@ struct wgmesh_member {
 
 /*
  * A table slot: the member's id next to its index in the member array + 1
- * (0 = empty), so a probe reads only the table and the member array is
- * touched once, on a hit (at 100k peers, every read of a member is a cache
- * miss).
+ * (0 = empty) and its class, so that a lookup reads only the table (at
+ * 100k peers, every read of a member is a cache miss). Members and
+ * classes both fit: WGMESH_MAX_CONTROLLERS + WGMESH_MAX_PEERS < 2^21.
  */
 struct wgmesh_slot {
 	u32 id;
-	u32 idx;
+	u32 idx : 32 - WGMESH_CLASS_BITS;
+	u32 class : WGMESH_CLASS_BITS;
 };
 
 /*
@@ -88,7 +89,7 @@ struct wgmesh_topology {
 	struct wgmesh_table peer_table;
 	struct wgmesh_table ipv4_table;	/* by IPv4 address, host order */
 	struct wgmesh_subnets subnets;
-	struct wgmesh_class *classes;	/* n_classes, named by subnet slots */
+	struct wgmesh_class *classes;	/* n_classes, named by slots */
 	u32 n_classes;
 	u32 n_ctrls;
 	u32 n_peers;
@@ -164,9 +165,9 @@ static inline u32 wgmesh_table_hash(const struct wgmesh_table *tab, u32 id)
 	return hash_32(id ^ tab->seed, tab->bits);
 }
 
-static inline const struct wgmesh_member *
-wgmesh_table_find(const struct wgmesh_table *tab,
-		  const struct wgmesh_member *members, u32 id)
+/* The slot of @id in @tab, or NULL. */
+static inline const struct wgmesh_slot *
+wgmesh_table_slot(const struct wgmesh_table *tab, u32 id)
 {
 	const struct wgmesh_slot *slot;
 	u32 i = wgmesh_table_hash(tab, id) & tab->mask;
@@ -176,9 +177,18 @@ wgmesh_table_find(const struct wgmesh_table *tab,
 		if (!slot->idx)
 			return NULL;
 		if (slot->id == id)
-			return &members[slot->idx - 1];
+			return slot;
 		i = (i + 1) & tab->mask;
 	}
+}
+
+static inline const struct wgmesh_member *
+wgmesh_table_find(const struct wgmesh_table *tab,
+		  const struct wgmesh_member *members, u32 id)
+{
+	const struct wgmesh_slot *slot = wgmesh_table_slot(tab, id);
+
+	return slot ? &members[slot->idx - 1] : NULL;
 }
 
 static inline const struct wgmesh_member *
@@ -191,6 +201,37 @@ static inline const struct wgmesh_member *
 wgmesh_find_peer(const struct wgmesh_topology *t, u32 id)
 {
 	return wgmesh_table_find(&t->peer_table, t->members, id);
+}
+
+/*
+ * The class of @m, whose slot (table or subnet) names class @class: the
+ * copy in t->classes, so that the member is not read, unless there is none.
+ */
+static __always_inline const struct wgmesh_class *
+wgmesh_class_of(const struct wgmesh_topology *t,
+		const struct wgmesh_member *m, u32 class)
+{
+	return likely(class != WGMESH_CLASS_NONE) ? &t->classes[class] :
+						    &m->class;
+}
+
+/*
+ * The member of @id in @tab, if any, and its class (*@c), read from the
+ * slot: the member itself is not read.
+ */
+static __always_inline bool
+wgmesh_table_lookup(const struct wgmesh_topology *t,
+		    const struct wgmesh_table *tab, u32 id,
+		    const struct wgmesh_member **m,
+		    const struct wgmesh_class **c)
+{
+	const struct wgmesh_slot *slot = wgmesh_table_slot(tab, id);
+
+	if (!slot)
+		return false;
+	*m = &t->members[slot->idx - 1];
+	*c = wgmesh_class_of(t, *m, slot->class);
+	return true;
 }
 
 static inline bool wgmesh_in_prefix(const struct wgmesh_topology *t,
@@ -223,8 +264,7 @@ wgmesh_classify_subnet(const struct wgmesh_topology *t, u64 key, u8 family,
 	if (!s)
 		return WGMESH_ADDR_OUTSIDE;
 	*m = &t->members[s->member];
-	*c = likely(s->class != WGMESH_CLASS_NONE) ? &t->classes[s->class] :
-						     &(*m)->class;
+	*c = wgmesh_class_of(t, *m, s->class);
 	return WGMESH_ADDR_SUBNET;
 }
 
@@ -249,7 +289,7 @@ static __always_inline enum wgmesh_addr_kind
 wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 		const struct wgmesh_member **m, const struct wgmesh_class **cl)
 {
-	const struct wgmesh_member *c, *p;
+	const struct wgmesh_member *c;
 	u32 ctrl;
 
 	if (!wgmesh_in_prefix(t, a))
@@ -268,11 +308,9 @@ wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 		*cl = &c->class;
 		return WGMESH_ADDR_CONTROLLER;
 	}
-	p = wgmesh_find_peer(t, ntohl(a->s6_addr32[2]));
-	if (!p)
+	if (!wgmesh_table_lookup(t, &t->peer_table, ntohl(a->s6_addr32[2]), m,
+				 cl))
 		return WGMESH_ADDR_UNKNOWN;
-	*m = p;
-	*cl = &p->class;
 	return WGMESH_ADDR_PEER;
 }
 
@@ -292,16 +330,11 @@ static inline enum wgmesh_addr_kind
 wgmesh_classify4(const struct wgmesh_topology *t, __be32 a,
 		 const struct wgmesh_member **m, const struct wgmesh_class **c)
 {
-	const struct wgmesh_member *mm;
-
 	if (!wgmesh_in_ipv4_range(t, a))
 		return wgmesh_classify_subnet(t, wgmesh_key4(a), AF_INET, m, c);
-	mm = wgmesh_table_find(&t->ipv4_table, t->members, ntohl(a));
-	if (!mm)
+	if (!wgmesh_table_lookup(t, &t->ipv4_table, ntohl(a), m, c))
 		return WGMESH_ADDR_UNKNOWN;
-	*m = mm;
-	*c = &mm->class;
-	return wgmesh_is_ctrl(t, mm) ? WGMESH_ADDR_CONTROLLER :
+	return wgmesh_is_ctrl(t, *m) ? WGMESH_ADDR_CONTROLLER :
 				       WGMESH_ADDR_PEER;
 }
 

@@ -309,13 +309,26 @@ static struct wgmesh_topology *random_topology(struct naive *nv)
 	return t;
 }
 
+/* Whether class @class of @t holds exactly @m's values. */
+static bool same_class(const struct wgmesh_topology *t, u32 class,
+		       const struct wgmesh_member *m)
+{
+	const struct wgmesh_class *c = wgmesh_class_of(t, m, class);
+
+	return (class == WGMESH_CLASS_NONE || class < t->n_classes) &&
+	       c->groups == m->class.groups && c->reach == m->class.reach &&
+	       c->flags == m->class.flags;
+}
+
 /*
  * The table layout: every member in exactly one slot, each slot's id that
- * of the member it points to, at most half the slots used.
+ * of the member it points to and its class the member's, at most half
+ * the slots used.
  */
-static bool check_table(const struct wgmesh_table *tab,
-			const struct wgmesh_member *members, u32 first, u32 n)
+static bool check_table(const struct wgmesh_topology *t,
+			const struct wgmesh_table *tab, u32 first, u32 n)
 {
+	const struct wgmesh_member *members = t->members;
 	u32 i, used = 0;
 
 	for (i = 0; i <= tab->mask; i++) {
@@ -324,7 +337,8 @@ static bool check_table(const struct wgmesh_table *tab,
 		if (!slot->idx)
 			continue;
 		if (slot->idx <= first || slot->idx > first + n ||
-		    members[slot->idx - 1].id != slot->id)
+		    members[slot->idx - 1].id != slot->id ||
+		    !same_class(t, slot->class, &members[slot->idx - 1]))
 			return false;
 		used++;
 	}
@@ -508,8 +522,8 @@ static bool check_round(struct naive *nv)
 		pr_err("selftest: cannot build a random topology\n");
 		return false;
 	}
-	if (!check_table(&t->ctrl_table, t->members, 0, t->n_ctrls) ||
-	    !check_table(&t->peer_table, t->members, t->n_ctrls, t->n_peers)) {
+	if (!check_table(t, &t->ctrl_table, 0, t->n_ctrls) ||
+	    !check_table(t, &t->peer_table, t->n_ctrls, t->n_peers)) {
 		pr_err("selftest: inconsistent lookup table (%u controllers, %u peers)\n",
 		       t->n_ctrls, t->n_peers);
 		ok = false;
@@ -556,9 +570,10 @@ static bool check_duplicates(void)
 }
 
 /*
- * Subnet owners with more distinct classes than WGMESH_CLASSES: the first
- * ones get a class each, the rest are read from their member, and every
- * subnet's owner still classifies with its own values.
+ * Members with more distinct classes than WGMESH_CLASSES: the first ones
+ * get a class each (the controller shares the first peer's), the rest
+ * are read from their member, and every member still classifies with its
+ * own values, by its subnet and by its table slot.
  */
 static bool check_classes(void)
 {
@@ -586,7 +601,7 @@ static bool check_classes(void)
 	     t->n_classes == WGMESH_CLASSES &&
 	     wgmesh_subnet_at(&t->subnets, n - 1)->class == 9 &&
 	     wgmesh_subnet_at(&t->subnets, n - 11)->class ==
-	     WGMESH_CLASS_NONE;
+	     WGMESH_CLASS_NONE && check_table(t, &t->peer_table, 1, n);
 	for (i = 0; ok && i < n; i++) {
 		ok = wgmesh_classify4(t, htonl(0x0a000001 + (i << 8)), &m,
 				      &c) == WGMESH_ADDR_SUBNET &&
