@@ -135,6 +135,16 @@ static bool ipv4_enabled(const struct net_device *dev)
 	return __in_dev_get_rcu(dev);
 }
 
+/*
+ * skb_ensure_writable() for the first @len bytes, which the callers'
+ * header checks (or ipv6_rcv()) have already pulled into the linear part:
+ * then only a clone needs the call, and the forwarding path saves it.
+ */
+static int writable(struct sk_buff *skb, unsigned int len)
+{
+	return skb_cloned(skb) ? skb_ensure_writable(skb, len) : 0;
+}
+
 /* Too big for @mtu, and GSO would not make it fit either. */
 static bool too_big(struct sk_buff *skb, unsigned int mtu)
 {
@@ -217,7 +227,7 @@ static __always_inline bool hop6(struct wgmesh_dev *wd,
 		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
 				max_t(u32, mtu, IPV6_MIN_MTU));
 		ctr = WGMESH_CTR_DROP_TOOBIG;
-	} else if (!skb_ensure_writable(skb, sizeof(struct ipv6hdr))) {
+	} else if (!writable(skb, sizeof(struct ipv6hdr))) {
 		ipv6_hdr(skb)->hop_limit--;
 		return true;
 	}
@@ -225,16 +235,16 @@ static __always_inline bool hop6(struct wgmesh_dev *wd,
 	return false;
 }
 
+/* @takeover: as wgmesh_decide() found it. */
 static unsigned int forward6(struct wgmesh_dev *wd,
 			     const struct wgmesh_topology *t,
 			     struct sk_buff *skb, const struct wgmesh_member *s,
-			     const struct wgmesh_member *d, unsigned int segs)
+			     const struct wgmesh_member *d, unsigned int segs,
+			     bool takeover)
 {
 	if (!hop6(wd, t, skb, s, READ_ONCE(skb->dev->mtu), segs))
 		return NF_DROP;
-	return xmit(wd, t, skb, s, d, segs, WGMESH_CTR_FWD_PACKETS,
-		    !wgmesh_is_ctrl(t, d) &&
-		    wgmesh_is_takeover(t, &ipv6_hdr(skb)->daddr));
+	return xmit(wd, t, skb, s, d, segs, WGMESH_CTR_FWD_PACKETS, takeover);
 }
 
 /*
@@ -278,7 +288,7 @@ static unsigned int forward4(struct wgmesh_dev *wd,
 				   htonl(mtu));
 		return drop(wd, t, skb, s, WGMESH_CTR_DROP_TOOBIG, segs);
 	}
-	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+	if (writable(skb, sizeof(struct iphdr)))
 		return drop(wd, t, skb, s, WGMESH_CTR_DROP_XMIT, segs);
 	ip_decrease_ttl(ip_hdr(skb));
 	return xmit(wd, t, skb, s, d, segs, WGMESH_CTR_FWD_PACKETS, false);
@@ -430,19 +440,24 @@ static unsigned int hook6(struct wgmesh_dev *wd,
 	const struct wgmesh_member *s = NULL, *d = NULL;
 	const struct ipv6hdr *ip6;
 	enum wgmesh_ctr ctr;
+	bool takeover;
 
 	if (!ipv6_enabled(skb->dev))
 		return pass(wd, segs);
 	if (!pull_ipv6(skb))
 		return drop(wd, t, NULL, NULL, WGMESH_CTR_DROP_MALFORMED, segs);
 	ip6 = ipv6_hdr(skb);
-	if (ipv6_addr_is_multicast(&ip6->daddr) ||
-	    is_link_local(&ip6->saddr) || is_link_local(&ip6->daddr))
+	/* The mesh's own addresses (fd00::/8) are neither. */
+	if ((!wgmesh_in_prefix(t, &ip6->saddr) ||
+	     !wgmesh_in_prefix(t, &ip6->daddr)) &&
+	    (ipv6_addr_is_multicast(&ip6->daddr) ||
+	     is_link_local(&ip6->saddr) || is_link_local(&ip6->daddr)))
 		return pass(wd, segs);
+	/* Counted after the decision, which then shares the loads above. */
+	ctr = wgmesh_decide(t, &ip6->saddr, &ip6->daddr, &s, &d, &takeover);
 	wgmesh_count_bytes(wd->stats, WGMESH_CTR_RX_PACKETS, segs, skb->len);
-	ctr = wgmesh_decide(t, &ip6->saddr, &ip6->daddr, &s, &d);
 	if (likely(ctr == WGMESH_CTR_FWD_PACKETS))
-		return forward6(wd, t, skb, s, d, segs);
+		return forward6(wd, t, skb, s, d, segs, takeover);
 	if (ctr == WGMESH_CTR_EXIT_TX_PACKETS)
 		return exit6(wd, t, skb, s, segs);
 	return act(wd, t, skb, ctr, s, segs);

@@ -65,12 +65,13 @@ struct wgmesh_pcpu_stats {
 };
 
 /*
- * A member's counters: 56 bytes, every CPU may write them. (Padding them to
- * a cache line each would cost 8 bytes a member for traffic patterns that
- * two members' counters sharing a line rarely slow.)
+ * A member's counters, which every CPU may write: padded to 64 bytes, twice
+ * a member's size, so that the datapath finds them from the member with a
+ * shift (wgmesh_member_stats()) and two members never share a line.
  */
 struct wgmesh_member_stats {
 	atomic64_t ctr[WGMESH_MCTR_NUM];
+	u64 pad;
 };
 
 struct wgmesh_pcpu_stats __percpu *wgmesh_pcpu_stats_alloc(void);

@@ -121,13 +121,13 @@ static int table_build(struct wgmesh_table *tab,
 	if (!tab->slots)
 		return -ENOMEM;
 	tab->mask = size - 1;
-	tab->bits = ilog2(size);
+	tab->shift = 32 - ilog2(size);
 	tab->seed = get_random_u32();
 	for (i = first; i < first + n; i++) {
 		k = key(&members[i]);
 		if (!k && skip_zero)
 			continue;
-		for (h = wgmesh_table_hash(tab, k) & tab->mask;
+		for (h = wgmesh_table_hash(tab, k);
 		     tab->slots[h].idx; h = (h + 1) & tab->mask) {
 			if (tab->slots[h].id == k) {
 				*dup = i;
@@ -213,11 +213,14 @@ int wgmesh_topology_build(struct wgmesh_topology *t,
 	int g, ret;
 
 	BUILD_BUG_ON(sizeof(struct wgmesh_member) != 32);
+	BUILD_BUG_ON(sizeof(struct wgmesh_member_stats) !=
+		     2 * sizeof(struct wgmesh_member));
 	BUILD_BUG_ON(sizeof(struct wgmesh_slot) != 8);
 	BUILD_BUG_ON(WGMESH_CLASSES >= WGMESH_CLASS_NONE);
 	BUILD_BUG_ON(WGMESH_MAX_CONTROLLERS + WGMESH_MAX_PEERS >=
 		     BIT(32 - WGMESH_CLASS_BITS));
 
+	t->self_ctrl = htons(t->self_id);
 	for (i = 0; i < n; i++) {
 		struct wgmesh_member *m = &t->members[i];
 

@@ -68,7 +68,7 @@ struct wgmesh_table {
 	struct wgmesh_slot *slots;
 	u32 mask;
 	u32 seed;
-	u32 bits;
+	u32 shift;	/* 32 - log2(size), for hash_32() */
 };
 
 /*
@@ -97,6 +97,7 @@ struct wgmesh_topology {
 	u32 flags;
 	u32 self_id;
 	u32 self;	/* this controller's index in members[] */
+	__be16 self_ctrl;	/* self_id as an address holds it */
 	__be32 ipv4_prefix;	/* the mesh IPv4 range; ipv4_len 0: none */
 	u8 ipv4_len;
 	/* An exit user owns an IPv6 subnet: the namespace needs the exit
@@ -147,11 +148,13 @@ void wgmesh_topology_carry_abort(struct wgmesh_carry *c,
 int wgmesh_topology_init(void);
 void wgmesh_topology_uninit(void);
 
+/* stats[i] is twice the size of members[i]: no division by 32 and 56. */
 static inline struct wgmesh_member_stats *
 wgmesh_member_stats(const struct wgmesh_topology *t,
 		    const struct wgmesh_member *m)
 {
-	return &t->stats[m - t->members];
+	return (void *)t->stats +
+	       2 * ((const char *)m - (const char *)t->members);
 }
 
 static inline bool wgmesh_is_ctrl(const struct wgmesh_topology *t,
@@ -160,25 +163,31 @@ static inline bool wgmesh_is_ctrl(const struct wgmesh_topology *t,
 	return m < t->members + t->n_ctrls;
 }
 
+/*
+ * The first slot of @id's run: hash_32(), its shift precomputed, so below
+ * the table's size with no mask.
+ */
 static inline u32 wgmesh_table_hash(const struct wgmesh_table *tab, u32 id)
 {
-	return hash_32(id ^ tab->seed, tab->bits);
+	return __hash_32(id ^ tab->seed) >> tab->shift;
 }
 
-/* The slot of @id in @tab, or NULL. */
-static inline const struct wgmesh_slot *
-wgmesh_table_slot(const struct wgmesh_table *tab, u32 id)
+/*
+ * The slot of @id in @tab (*@slot), if any. A bool rather than a pointer
+ * that may be NULL: the callers then test no pointer on a hit.
+ */
+static __always_inline bool
+wgmesh_table_probe(const struct wgmesh_table *tab, u32 id,
+		   const struct wgmesh_slot **slot)
 {
-	const struct wgmesh_slot *slot;
-	u32 i = wgmesh_table_hash(tab, id) & tab->mask;
+	u32 i = wgmesh_table_hash(tab, id);
 
-	for (;;) {
-		slot = &tab->slots[i];
-		if (!slot->idx)
-			return NULL;
-		if (slot->id == id)
-			return slot;
-		i = (i + 1) & tab->mask;
+	for (;; i = (i + 1) & tab->mask) {
+		*slot = &tab->slots[i];
+		if (!(*slot)->idx)
+			return false;
+		if ((*slot)->id == id)
+			return true;
 	}
 }
 
@@ -186,9 +195,11 @@ static inline const struct wgmesh_member *
 wgmesh_table_find(const struct wgmesh_table *tab,
 		  const struct wgmesh_member *members, u32 id)
 {
-	const struct wgmesh_slot *slot = wgmesh_table_slot(tab, id);
+	const struct wgmesh_slot *slot;
 
-	return slot ? &members[slot->idx - 1] : NULL;
+	if (!wgmesh_table_probe(tab, id, &slot))
+		return NULL;
+	return &members[(size_t)slot->idx - 1];
 }
 
 static inline const struct wgmesh_member *
@@ -225,11 +236,11 @@ wgmesh_table_lookup(const struct wgmesh_topology *t,
 		    const struct wgmesh_member **m,
 		    const struct wgmesh_class **c)
 {
-	const struct wgmesh_slot *slot = wgmesh_table_slot(tab, id);
+	const struct wgmesh_slot *slot;
 
-	if (!slot)
+	if (!wgmesh_table_probe(tab, id, &slot))
 		return false;
-	*m = &t->members[slot->idx - 1];
+	*m = &t->members[(size_t)slot->idx - 1];
 	*c = wgmesh_class_of(t, *m, slot->class);
 	return true;
 }
@@ -279,18 +290,35 @@ static inline bool wgmesh_is_takeover(const struct wgmesh_topology *t,
 	       ((a->s6_addr[5] << 8) | a->s6_addr[6]) != t->self_id;
 }
 
+/* A controller's own address in its /56 (@c) is the controller. */
+static __always_inline bool
+wgmesh_classify_ctrl_host(const struct wgmesh_member *c,
+			  const struct in6_addr *a,
+			  const struct wgmesh_member **m,
+			  const struct wgmesh_class **cl)
+{
+	if (!wgmesh_is_ctrl_host(a))
+		return false;
+	*m = c;
+	*cl = &c->class;
+	return true;
+}
+
 /*
  * The member owning IPv6 address @a, if any, and its class (*@cl); O(1):
  * at most two table lookups inside the mesh /40, a probe per prefix
- * length in use outside. Always inline: called with the addresses of
- * the caller's locals, it would make the hook keep them in memory.
+ * length in use outside. *@away: @a is a peer's address in another
+ * controller's /56 than this one's (else untouched). Always inline:
+ * called with the addresses of the caller's locals, it would make the
+ * hook keep them in memory.
  */
 static __always_inline enum wgmesh_addr_kind
-wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
-		const struct wgmesh_member **m, const struct wgmesh_class **cl)
+__wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
+		  const struct wgmesh_member **m,
+		  const struct wgmesh_class **cl, bool *away)
 {
 	const struct wgmesh_member *c;
-	u32 ctrl;
+	__be16 ctrl;
 
 	if (!wgmesh_in_prefix(t, a))
 		return wgmesh_classify_subnet(t, wgmesh_key6(a), AF_INET6, m,
@@ -298,20 +326,31 @@ wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
 	if (a->s6_addr[7])
 		return WGMESH_ADDR_UNKNOWN;
 	/* Most of what a controller sees is in its own /56: no probe. */
-	ctrl = (a->s6_addr[5] << 8) | a->s6_addr[6];
-	c = likely(ctrl == t->self_id) ? &t->members[t->self] :
-					 wgmesh_find_ctrl(t, ctrl);
-	if (!c)
-		return WGMESH_ADDR_UNKNOWN;
-	if (wgmesh_is_ctrl_host(a)) {
-		*m = c;
-		*cl = &c->class;
-		return WGMESH_ADDR_CONTROLLER;
+	memcpy(&ctrl, &a->s6_addr[5], sizeof(ctrl));	/* unaligned */
+	if (likely(ctrl == t->self_ctrl)) {
+		if (wgmesh_classify_ctrl_host(&t->members[t->self], a, m, cl))
+			return WGMESH_ADDR_CONTROLLER;
+	} else {
+		c = wgmesh_find_ctrl(t, ntohs(ctrl));
+		if (!c)
+			return WGMESH_ADDR_UNKNOWN;
+		if (wgmesh_classify_ctrl_host(c, a, m, cl))
+			return WGMESH_ADDR_CONTROLLER;
+		*away = true;
 	}
 	if (!wgmesh_table_lookup(t, &t->peer_table, ntohl(a->s6_addr32[2]), m,
 				 cl))
 		return WGMESH_ADDR_UNKNOWN;
 	return WGMESH_ADDR_PEER;
+}
+
+static __always_inline enum wgmesh_addr_kind
+wgmesh_classify(const struct wgmesh_topology *t, const struct in6_addr *a,
+		const struct wgmesh_member **m, const struct wgmesh_class **cl)
+{
+	bool away;
+
+	return __wgmesh_classify(t, a, m, cl, &away);
 }
 
 static inline bool wgmesh_in_ipv4_range(const struct wgmesh_topology *t,
@@ -420,23 +459,29 @@ static inline bool wgmesh_exit_user6(enum wgmesh_addr_kind k,
  * WGMESH_CTR_EXIT_TX_PACKETS (from an exit user's routed global prefix to
  * a global address outside the mesh: route it out) or the drop counter.
  * *@s is the source member unless the verdict is WGMESH_CTR_DROP_SPOOFED;
- * *@d is meaningful only for forwarding.
+ * *@d is meaningful only for forwarding, as is *@takeover: the destination
+ * is a peer's address in another controller's /56, which this one stands
+ * in for (WGMESH_CTR_TAKEOVER_PACKETS).
  */
-static inline enum wgmesh_ctr
+static __always_inline enum wgmesh_ctr
 wgmesh_decide(const struct wgmesh_topology *t, const struct in6_addr *saddr,
 	      const struct in6_addr *daddr, const struct wgmesh_member **s,
-	      const struct wgmesh_member **d)
+	      const struct wgmesh_member **d, bool *takeover)
 {
 	const struct wgmesh_class *sc, *dc;
 	enum wgmesh_addr_kind sk, dk;
+	bool away = false;
 
 	sk = wgmesh_classify(t, saddr, s, &sc);
 	/* Nothing from the tunnel may claim to be this controller (its
 	 * ::1 in its own /56) or its LAN: either is classified as its own.
+	 * A peer never is.
 	 */
-	if (sk < WGMESH_ADDR_CONTROLLER || *s == &t->members[t->self])
+	if (sk < WGMESH_ADDR_CONTROLLER ||
+	    (sk != WGMESH_ADDR_PEER && *s == &t->members[t->self]))
 		return WGMESH_CTR_DROP_SPOOFED;
-	dk = wgmesh_classify(t, daddr, d, &dc);
+	dk = __wgmesh_classify(t, daddr, d, &dc, &away);
+	*takeover = away;
 	if (dk == WGMESH_ADDR_CONTROLLER && *d == &t->members[t->self])
 		return WGMESH_CTR_LOCAL_PACKETS;
 	if (dk == WGMESH_ADDR_OUTSIDE && wgmesh_exit_user6(sk, sc, saddr) &&

@@ -26,9 +26,9 @@ cd "$(dirname "$0")" || exit 1
 . lib/ktap.sh
 . lib/mesh.sh
 
-ktap_need wgmesh-ctl iperf3 ping
+ktap_need wgmesh-ctl iperf3 ping socat od
 ktap_print_header
-ktap_set_plan 30
+ktap_set_plan 32
 mesh_init
 
 mesh_controller ctrl1 0x0001
@@ -77,6 +77,29 @@ check_delta "ctrl1 counts the packets forwarded to b" \
 check_ping "a still reaches ctrl1 ::1 (local delivery)" a "$CTRL1"
 check_delta "ctrl1 counts a's packets to ::1 as local" \
 	"$loc_a" "$(mesh_stat ctrl1 a local_packets)" -ge 3
+
+# A packet socket reading ctrl1's wg0 without a ring (socat) takes a clone
+# of each packet received, which shares the packet's data: the module must
+# lower the hop limit in a copy of its own, never in what the socket reads.
+# The socket sees each echo request twice: as it came in (hop limit 64)
+# and as it left (63).
+cap=$MESH_TMP/ctrl1-wg0.cap
+nx ctrl1 socat -u INTERFACE:wg0 "OPEN:$cap,creat,trunc" &
+socat_pid=$!
+sleep 0.5
+check_ping "a reaches b while a packet socket reads ctrl1's wg0" a "$B" -c 3 -i 0.1 -w 5
+sleep 0.2
+kill "$socat_pid"
+wait "$socat_pid" 2>/dev/null
+# The hop limits of the echo requests (ICMPv6 type 128) in the capture.
+hops=$(od -An -v -tu1 "$cap" | tr -s ' ' '\n' | awk 'NF { b[n++] = $1 }
+	END { for (i = 0; i + 40 < n; i += 40 + b[i + 4] * 256 + b[i + 5])
+		if (b[i + 6] == 58 && b[i + 40] == 128) printf "%s ", b[i + 7] }')
+ktap_print_msg "hop limits of the echo requests the socket read: $hops"
+ktap_expect "the socket reads each forwarded request unchanged (64) and as sent (63)" \
+	eval '[ "$(echo $hops | tr " " "\n" | grep -cx 64)" -ge 3 ] &&
+	      [ "$(echo $hops | tr " " "\n" | grep -cx 63)" -ge 3 ] &&
+	      [ -z "$(echo $hops | tr " " "\n" | grep -vx "6[34]")" ]'
 
 # TCP through the controller, both ways: GSO and checksums must survive the
 # hairpin (a broken checksum would stall TCP below the 256 KBytes asserted).

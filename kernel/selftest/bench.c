@@ -61,12 +61,13 @@ static enum verdict decide(const struct wgmesh_topology *t,
 {
 	const struct wgmesh_member *s = NULL, *d = NULL;
 	enum wgmesh_ctr ctr;
+	bool takeover;
 
 	if (ipv4)
 		ctr = wgmesh_decide4(t, src->s6_addr32[0], dst->s6_addr32[0],
 				     &s, &d);
 	else
-		ctr = wgmesh_decide(t, src, dst, &s, &d);
+		ctr = wgmesh_decide(t, src, dst, &s, &d, &takeover);
 	switch (ctr) {
 	case WGMESH_CTR_FWD_PACKETS:
 		return V_FORWARD;

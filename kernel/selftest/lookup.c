@@ -476,6 +476,7 @@ static bool check_decide(struct wgmesh_topology *t, const struct naive *nv)
 	const struct wgmesh_member *s, *d;
 	enum wgmesh_ctr fv, nv_ctr;
 	struct in6_addr a, b;
+	bool takeover;
 	__be32 a4, b4;
 	u32 i;
 
@@ -492,11 +493,18 @@ static bool check_decide(struct wgmesh_topology *t, const struct naive *nv)
 			b = a;
 		s = NULL;
 		d = NULL;
-		fv = wgmesh_decide(t, &a, &b, &s, &d);
+		fv = wgmesh_decide(t, &a, &b, &s, &d, &takeover);
 		nv_ctr = naive_decide(t, nv, &a, &b);
 		if (fv != nv_ctr) {
 			pr_err("selftest: decision %pI6c -> %pI6c: fast %d, naive %d\n",
 			       &a, &b, fv, nv_ctr);
+			return false;
+		}
+		if (fv == WGMESH_CTR_FWD_PACKETS &&
+		    takeover != (!wgmesh_is_ctrl(t, d) &&
+				 wgmesh_is_takeover(t, &b))) {
+			pr_err("selftest: decision %pI6c -> %pI6c: takeover %d\n",
+			       &a, &b, takeover);
 			return false;
 		}
 		a4 = random_addr4(t);

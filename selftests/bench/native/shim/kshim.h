@@ -95,9 +95,14 @@ struct kernel_param {
 #define GOLDEN_RATIO_32 0x61C88647
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
 
+static inline u32 __hash_32(u32 val)
+{
+	return val * GOLDEN_RATIO_32;
+}
+
 static inline u32 hash_32(u32 val, unsigned int bits)
 {
-	return (val * GOLDEN_RATIO_32) >> (32 - bits);
+	return __hash_32(val) >> (32 - bits);
 }
 
 static inline u64 hash_64(u64 val, unsigned int bits)
