@@ -144,27 +144,29 @@ int wgmesh_dev_attach(struct net_device *dev, struct netlink_ext_ack *extack)
 	if (ret)
 		goto err_free_stats;
 	wd->dev = dev;
-	wgmesh_hook_init_ops(&wd->ingress, wd);
-	ret = nf_register_net_hook(dev_net(dev), &wd->ingress);
+	/* Only bonding, team and Open vSwitch would take a WireGuard
+	 * device's receive handler (bridges, macvlan and ipvlan want
+	 * Ethernet): such a device is not the mesh's to forward on.
+	 */
+	ret = netdev_rx_handler_register(dev, wgmesh_rx_handler, wd);
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot register the netfilter ingress hook");
+		NL_SET_ERR_MSG(extack, "device already has a receive handler (is it a bond, team or Open vSwitch port?)");
 		goto err_free_events;
 	}
 	if (first) {
 		ret = nf_register_net_hook(dev_net(dev), &wn->border);
 		if (ret) {
 			NL_SET_ERR_MSG(extack, "cannot register the netfilter forward hook");
-			goto err_unregister_ingress;
+			goto err_unregister_rx_handler;
 		}
 	}
 	netdev_hold(dev, &wd->dev_tracker, GFP_KERNEL);
 	list_add_rcu(&wd->list, &wn->devs);
 	return 0;
 
-err_unregister_ingress:
-	nf_unregister_net_hook(dev_net(dev), &wd->ingress);
-	/* The hook may be running on another CPU, with @wd. */
-	synchronize_net();
+err_unregister_rx_handler:
+	/* Waits for the handlers running on other CPUs, with @wd. */
+	netdev_rx_handler_unregister(dev);
 err_free_events:
 	wgmesh_events_free(&wd->events);
 err_free_stats:
@@ -197,8 +199,9 @@ static void free_dev_rcu(struct rcu_head *rcu)
 }
 
 /*
- * Called under RTNL. The hooks may still run on other CPUs until a grace
- * period passes: they only touch @wd, its stats and its topology, all
+ * Called under RTNL. The border and exit hooks may still run on other
+ * CPUs until a grace period passes (the receive handler's unregistration
+ * waits for one): they only touch @wd, its stats and its topology, all
  * freed through RCU. @wd->dev outlives them too: an unregistering device
  * is freed only after netdev_run_todo()'s rcu_barrier(), which waits for
  * free_dev_rcu().
@@ -211,7 +214,7 @@ void wgmesh_dev_detach(struct wgmesh_dev *wd)
 	ASSERT_RTNL();
 	wgmesh_events_kill(&wd->events);
 	list_del_rcu(&wd->list);
-	nf_unregister_net_hook(net, &wd->ingress);
+	netdev_rx_handler_unregister(wd->dev);
 	if (list_empty(&wn->devs))
 		nf_unregister_net_hook(net, &wn->border);
 	/* Only unregisters: cannot fail. */

@@ -19,7 +19,6 @@ struct wgmesh_dev {
 	struct list_head list;		/* per netns; RCU, changed under RTNL */
 	struct net_device *dev;
 	netdevice_tracker dev_tracker;
-	struct nf_hook_ops ingress;
 	struct wgmesh_topology __rcu *topo;	/* written under RTNL */
 	struct wgmesh_pcpu_stats __percpu *stats;
 	struct wgmesh_events events;

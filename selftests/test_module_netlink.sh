@@ -54,7 +54,7 @@ nobody() { "$1" -u 65534 "${@:2}"; }
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 ktap_print_header
-ktap_set_plan 50
+ktap_set_plan 55
 
 run modprobe wireguard
 ktap_test_result "insmod wgmesh.ko" insmod "$ko"
@@ -70,7 +70,21 @@ expect_err "unprivileged attach is refused" "Operation not permitted" "" \
 	nobody wgmesh-ctl attach wg0
 expect_err "user-namespace root cannot attach in the initial netns" \
 	"Operation not permitted" "" unshare -U -r wgmesh-ctl attach wg0
+# The datapath is wg0's receive handler, which a device has one of: taken
+# (here by a helper module, as a bond, team or Open vSwitch would take it),
+# attach says so; attached, nothing else takes it.
+helper=${WGMESH_KMOD:?WGMESH_KMOD is not set}/wgmesh_test_rx_handler.ko
+take=/sys/module/wgmesh_test_rx_handler/parameters/take
+ktap_test_result "load the receive-handler helper" insmod "$helper"
+ktap_test_result "the helper takes wg0's receive handler" sh -c "echo wg0 > $take"
+expect_err "attach to a device whose receive handler is taken gives EBUSY" \
+	"Device or resource busy" "already has a receive handler" \
+	wgmesh-ctl attach wg0
+run sh -c "echo > $take"
 ktap_test_result "attach wg0 by ifindex" wgmesh-ctl attach "@$wgidx"
+expect_err "attached, wg0's receive handler cannot be taken" \
+	"Device or resource busy" "" sh -c "echo wg0 > $take"
+ktap_test_result "rmmod the receive-handler helper" rmmod wgmesh_test_rx_handler
 expect_err "second attach gives EEXIST" "File exists" "already attached" \
 	wgmesh-ctl attach wg0
 expect_out "attached without a topology reports no generation" \

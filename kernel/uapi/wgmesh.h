@@ -43,12 +43,14 @@
  * WGMESH_CMD_ATTACH
  * -----------------
  *
- * Registers the datapath hooks on a WireGuard device (anything else is
- * refused with EOPNOTSUPP; an attached device gives EEXIST, which userspace
- * wanting idempotency may treat as success). Until a topology is set, the
- * ingress hook lets every packet through untouched (counted as
- * WGMESH_STATS_A_PASS_PACKETS). The device detaches itself when it is
- * deleted or moved to another namespace.
+ * Registers the datapath on a WireGuard device: its receive handler, and
+ * the namespace's netfilter hooks (anything else is refused with
+ * EOPNOTSUPP; an attached device gives EEXIST, which userspace wanting
+ * idempotency may treat as success; a device whose receive handler is
+ * taken, a bond's, team's or Open vSwitch port, gives EBUSY). Until a
+ * topology is set, the receive handler lets every packet through
+ * untouched (counted as WGMESH_STATS_A_PASS_PACKETS). The device detaches
+ * itself when it is deleted or moved to another namespace.
  *
  * WGMESH_CMD_DETACH
  * -----------------
