@@ -6,13 +6,13 @@
 # of wall-clock rates that swing with the host's load under TCG.
 #
 #   selftests/bench/icount.sh [-k "6.1 6.12"] [-r ROUNDS] [-n COUNT]
-#                             [-b "1:1024 32:4096"] [-c "fwd drop"]
+#                             [-b "1:1024 32:16384"] [-c "fwd drop"]
 #                             [--drop-n COUNT] [--exact] [--no-profile]
 #
 #   -k KERNELS  kernel lines or releases (default 6.1 6.12; $KERNELS too)
 #   -r ROUNDS   windows per setup and burst size (default 3)
 #   -n COUNT    64-byte datagrams per window where -b gives none (1024)
-#   -b BURSTS   burst sizes W[:COUNT] (default "1:1024 32:4096": ping-pong
+#   -b BURSTS   burst sizes W[:COUNT] (default "1:1024 32:16384": ping-pong
 #               and throughput-like)
 #   -c CASES    which cases (default "fwd local drop"; $BENCH_ICOUNT_CASES
 #               too):
@@ -65,7 +65,7 @@ io=$out/icount
 kernels=${KERNELS:-6.1 6.12}
 rounds=3
 count=1024
-bursts="1:1024 32:4096"
+bursts="1:1024 32:16384"
 icount_flags=shift=0,align=off,sleep=off
 plugin_args=,profile=1
 profile=1
