@@ -65,13 +65,13 @@ struct wgmesh_pcpu_stats {
 };
 
 /*
- * A member's counters, which every CPU may write: padded to 64 bytes, twice
- * a member's size, so that the datapath finds them from the member with a
- * shift (wgmesh_member_stats()) and two members never share a line.
+ * A member's counters, which every CPU may write. Not padded to a cache
+ * line: 8 bytes more a member would take a peer over the 128 bytes of
+ * module memory that 100,000 peers may cost (make bench), for two
+ * instructions of the forwarding path and a line two members share.
  */
 struct wgmesh_member_stats {
 	atomic64_t ctr[WGMESH_MCTR_NUM];
-	u64 pad;
 };
 
 struct wgmesh_pcpu_stats __percpu *wgmesh_pcpu_stats_alloc(void);

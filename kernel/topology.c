@@ -114,21 +114,20 @@ static int table_build(struct wgmesh_table *tab,
 		       u32 (*key)(const struct wgmesh_member *m),
 		       bool skip_zero, u32 *dup)
 {
-	u32 i, h, k, size = roundup_pow_of_two(max(2 * n, 16U));
+	u32 i, h, k, size = max(2 * n, 16U);
 
 	kvfree(tab->slots);	/* a build may be run again (the selftest) */
-	tab->slots = kvcalloc(size, sizeof(*tab->slots), WGMESH_GFP);
+	tab->slots = wgmesh_zalloc_array(size, sizeof(*tab->slots));
 	if (!tab->slots)
 		return -ENOMEM;
-	tab->mask = size - 1;
-	tab->shift = 32 - ilog2(size);
+	tab->size = size;
 	tab->seed = get_random_u32();
 	for (i = first; i < first + n; i++) {
 		k = key(&members[i]);
 		if (!k && skip_zero)
 			continue;
 		for (h = wgmesh_table_hash(tab, k);
-		     tab->slots[h].idx; h = (h + 1) & tab->mask) {
+		     tab->slots[h].idx; h = wgmesh_table_next(tab, h)) {
 			if (tab->slots[h].id == k) {
 				*dup = i;
 				return -EEXIST;
@@ -213,8 +212,6 @@ int wgmesh_topology_build(struct wgmesh_topology *t,
 	int g, ret;
 
 	BUILD_BUG_ON(sizeof(struct wgmesh_member) != 32);
-	BUILD_BUG_ON(sizeof(struct wgmesh_member_stats) !=
-		     2 * sizeof(struct wgmesh_member));
 	BUILD_BUG_ON(sizeof(struct wgmesh_slot) != 8);
 	BUILD_BUG_ON(WGMESH_CLASSES >= WGMESH_CLASS_NONE);
 	BUILD_BUG_ON(WGMESH_MAX_CONTROLLERS + WGMESH_MAX_PEERS >=

@@ -60,15 +60,16 @@ struct wgmesh_slot {
 };
 
 /*
- * Open addressing with linear probing over a power-of-two table at most
- * half full. The seed is random per snapshot so nobody can aim addresses
- * at one long probe run.
+ * Open addressing with linear probing over a table exactly twice the size
+ * of its keys (at least 16 slots), so at most half full whatever their
+ * number: a power of two would take up to four slots a key (262,144 for
+ * 100,000 peers, 21 bytes a peer more). The seed is random per snapshot so
+ * nobody can aim addresses at one long probe run.
  */
 struct wgmesh_table {
 	struct wgmesh_slot *slots;
-	u32 mask;
+	u32 size;
 	u32 seed;
-	u32 shift;	/* 32 - log2(size), for hash_32() */
 };
 
 /*
@@ -148,13 +149,11 @@ void wgmesh_topology_carry_abort(struct wgmesh_carry *c,
 int wgmesh_topology_init(void);
 void wgmesh_topology_uninit(void);
 
-/* stats[i] is twice the size of members[i]: no division by 32 and 56. */
 static inline struct wgmesh_member_stats *
 wgmesh_member_stats(const struct wgmesh_topology *t,
 		    const struct wgmesh_member *m)
 {
-	return (void *)t->stats +
-	       2 * ((const char *)m - (const char *)t->members);
+	return &t->stats[m - t->members];
 }
 
 static inline bool wgmesh_is_ctrl(const struct wgmesh_topology *t,
@@ -164,12 +163,19 @@ static inline bool wgmesh_is_ctrl(const struct wgmesh_topology *t,
 }
 
 /*
- * The first slot of @id's run: hash_32(), its shift precomputed, so below
- * the table's size with no mask.
+ * The first slot of @id's run: the hash's high bits (the well-mixed ones
+ * of a multiplicative hash) scaled to the table's size by a multiplication
+ * rather than a mask, so that the size need not be a power of two.
  */
 static inline u32 wgmesh_table_hash(const struct wgmesh_table *tab, u32 id)
 {
-	return __hash_32(id ^ tab->seed) >> tab->shift;
+	return ((u64)__hash_32(id ^ tab->seed) * tab->size) >> 32;
+}
+
+/* The slot after @i, wrapping around. */
+static inline u32 wgmesh_table_next(const struct wgmesh_table *tab, u32 i)
+{
+	return likely(i + 1 < tab->size) ? i + 1 : 0;
 }
 
 /*
@@ -182,7 +188,7 @@ wgmesh_table_probe(const struct wgmesh_table *tab, u32 id,
 {
 	u32 i = wgmesh_table_hash(tab, id);
 
-	for (;; i = (i + 1) & tab->mask) {
+	for (;; i = wgmesh_table_next(tab, i)) {
 		*slot = &tab->slots[i];
 		if (!(*slot)->idx)
 			return false;

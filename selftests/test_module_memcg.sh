@@ -7,6 +7,9 @@
 # user's memory cgroup: with a small memory.max, a topology that does not
 # fit fails with ENOMEM (nobody is OOM-killed, no warning is logged), a
 # small one still works, and the charge comes and goes with the topology.
+# And what a peer costs stays within its budget: at most 128 bytes at
+# 100,000 peers, whatever the number of CPUs (make bench reports the same
+# figure for 1 and 2 vCPUs).
 #
 #   root: cgroup2 at /sys/fs/cgroup, memory controller, cgroup "wgmesh"
 #   └─ uid 65534 (su) in "wgmesh" ─ unshare -U -r -n ─ wg9, attached
@@ -26,7 +29,7 @@ chmod 0777 "$hold"
 
 ktap_need wgmesh-ctl su unshare
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 10
 CHECK_DMESG_START=$(dmesg | wc -l)
 
 run modprobe wireguard
@@ -105,6 +108,43 @@ ktap_expect "16,000 members are charged to the user's cgroup (>= 1.2 MB)" \
 	[ "$((${big:-0} - ${before:-0}))" -ge $((16000 * 80)) ]
 ktap_expect "and uncharged when the topology shrinks again" \
 	[ "$((${big:-0} - ${after:-0}))" -ge $((16000 * 80)) ]
+
+# The budget, as root (the user namespace cap is 16,384 members) in a
+# cgroup of its own: 100,000 peers against 10, as make bench measures it,
+# by memory.stat's slab, vmalloc and per-CPU: memory.current also moves
+# with the pages the cgroup holds in reserve per CPU (up to 64 each),
+# several bytes a peer at random here.
+budget=/sys/fs/cgroup/wgmesh-budget
+
+# kmem_of FILE: slab + vmalloc + percpu of the budget cgroup, into FILE
+kmem_of()
+{
+	awk '$1 == "slab" || $1 == "vmalloc" || $1 == "percpu" { n += $2 }
+	     END { print n + 0 }' "$budget/memory.stat" > "$1"
+}
+
+run mkdir -p "$budget"
+(
+	run sh -c "echo $BASHPID > $budget/cgroup.procs" &&
+		run ip link add wg8 type wireguard &&
+		run wgmesh-ctl attach wg8 &&
+		run wgmesh-ctl set wg8 --prefix fdeb:f20c:: --self 1 \
+			--random-peers 10 &&
+		kmem_of "$hold/small" &&
+		run wgmesh-ctl set wg8 --prefix fdeb:f20c:: --self 1 \
+			--random-peers 100000 &&
+		kmem_of "$hold/huge" &&
+		run wgmesh-ctl show wg8 | head -n 1
+) 2>&1 | sed 's/^/#   /'
+small=$(cat "$hold/small" 2>/dev/null)
+huge=$(cat "$hold/huge" 2>/dev/null)
+per_peer=$(((${huge:-0} - ${small:-0}) / 99990))
+ktap_print_msg "slab + vmalloc + percpu: ${small:-?} with 10 peers, ${huge:-?} with 100,000: $per_peer bytes a peer ($(nproc) CPUs)"
+ktap_expect "100,000 peers are charged (members and counters: >= 88 bytes a peer)" \
+	[ "$per_peer" -ge 88 ]
+ktap_expect "and cost at most 128 bytes a peer" [ "$per_peer" -le 128 ]
+run ip link del wg8
+
 check_dmesg_clean
 rm -rf "$hold"
 ktap_finished

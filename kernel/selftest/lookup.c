@@ -331,7 +331,7 @@ static bool check_table(const struct wgmesh_topology *t,
 	const struct wgmesh_member *members = t->members;
 	u32 i, used = 0;
 
-	for (i = 0; i <= tab->mask; i++) {
+	for (i = 0; i < tab->size; i++) {
 		const struct wgmesh_slot *slot = &tab->slots[i];
 
 		if (!slot->idx)
@@ -342,7 +342,7 @@ static bool check_table(const struct wgmesh_topology *t,
 			return false;
 		used++;
 	}
-	if (used != n || used > (tab->mask + 1) / 2)
+	if (used != n || used > tab->size / 2)
 		return false;
 	for (i = first; i < first + n; i++) {
 		if (wgmesh_table_find(tab, members, members[i].id) !=
