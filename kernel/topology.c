@@ -114,7 +114,7 @@ static int table_build(struct wgmesh_table *tab,
 		       u32 (*key)(const struct wgmesh_member *m),
 		       bool skip_zero, u32 *dup)
 {
-	u32 i, h, k, size = max(2 * n, 16U);
+	u32 i, h, k, size = max(2 * n, 64U);
 
 	kvfree(tab->slots);	/* a build may be run again (the selftest) */
 	tab->slots = wgmesh_zalloc_array(size, sizeof(*tab->slots));

@@ -61,10 +61,11 @@ struct wgmesh_slot {
 
 /*
  * Open addressing with linear probing over a table exactly twice the size
- * of its keys (at least 16 slots), so at most half full whatever their
- * number: a power of two would take up to four slots a key (262,144 for
- * 100,000 peers, 21 bytes a peer more). The seed is random per snapshot so
- * nobody can aim addresses at one long probe run.
+ * of its keys, so at most half full whatever their number: a power of two
+ * would take up to four slots a key (262,144 for 100,000 peers, 21 bytes a
+ * peer more). At least 64 slots (512 bytes), so that a small mesh's keys
+ * rarely share a probe run. The seed is random per snapshot so nobody can
+ * aim addresses at one long probe run.
  */
 struct wgmesh_table {
 	struct wgmesh_slot *slots;
