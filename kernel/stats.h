@@ -66,9 +66,10 @@ struct wgmesh_pcpu_stats {
 
 /*
  * A member's counters, which every CPU may write. Not padded to a cache
- * line: 8 bytes more a member would take a peer over the 128 bytes of
- * module memory that 100,000 peers may cost (make bench), for two
- * instructions of the forwarding path and a line two members share.
+ * line: 8 bytes more a member would take a peer from 120 bytes of module
+ * memory to all of the 128 it may cost (make bench, module_memcg), to
+ * save four instructions of the forwarding path and a line two members
+ * share.
  */
 struct wgmesh_member_stats {
 	atomic64_t ctr[WGMESH_MCTR_NUM];
